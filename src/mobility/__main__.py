@@ -1,0 +1,5 @@
+import sys
+
+from mobility.cli import main
+
+sys.exit(main())

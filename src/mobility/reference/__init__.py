@@ -1,0 +1,1 @@
+"""Reference data shipped in ``data/``: trades, twinnings, programmes, Erasmus+ tables."""
