@@ -1,0 +1,120 @@
+"""Counts a municipality may see: its own city, small numbers suppressed.
+
+A count of 1 or 2 apprentices of one trade from one small town points at a person.
+Statistical offices therefore suppress small cells; we do the same with a threshold of
+:data:`MIN_COUNT` (5). When exactly one cell in a table is suppressed, the total
+would give it away, so the next-smallest cell is suppressed as well ("secondary
+suppression"). Suppressed counts are ``<NA>`` and flagged in a ``suppressed`` column,
+so a page can say "fewer than 5" instead of showing a number.
+
+:func:`suppress_small_counts` is the single implementation: the dashboard and the
+exports call it, they do not write their own.
+
+Examples
+--------
+>>> import pandas as pd
+>>> counts = pd.DataFrame({"trade": ["Koch", "Tischler", "Maler"], "count": [12, 2, 7]})
+>>> suppress_small_counts(counts)[["trade", "count", "suppressed"]].to_string(index=False)
+'   trade  count  suppressed\\n    Koch     12       False\\nTischler   <NA>        True\\n   Maler   <NA>        True'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from mobility.auth.policy import Action, Scope, authorize
+from mobility.auth.roles import Principal
+from mobility.errors import ValidationError
+from mobility.text import fold
+
+#: Counts below this are never shown to municipalities.
+MIN_COUNT = 5
+
+
+def suppress_small_counts(
+    table: pd.DataFrame, count_column: str = "count", *, threshold: int = MIN_COUNT
+) -> pd.DataFrame:
+    """Replace counts below ``threshold`` (but above zero) by ``<NA>``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per cell, a non-negative integer ``count_column``.
+    count_column : str
+        The column holding the counts.
+    threshold : int
+        Smallest count shown (5 by default; zero is always shown: it identifies nobody).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``count_column`` as nullable ``Int64`` and a boolean ``suppressed``
+        column. If exactly one cell is suppressed, the smallest shown non-zero cell is
+        suppressed too, so that a total cannot reveal it.
+    """
+    if count_column not in table:
+        raise ValidationError(f"no column {count_column!r} to suppress counts in")
+    out = table.copy()
+    counts = out[count_column].astype("Int64")
+    small = (counts > 0) & (counts < threshold)
+    small = small.fillna(False).astype(bool)
+    if int(small.sum()) == 1:
+        candidates = counts.where(~small & (counts > 0)).dropna()
+        if not candidates.empty:
+            small.loc[candidates.astype("int64").idxmin()] = True
+    out[count_column] = counts.mask(small)
+    out["suppressed"] = small
+    return out
+
+
+def city_aggregates(
+    principal: Principal,
+    apprentices: pd.DataFrame,
+    by: Sequence[str] = ("trade",),
+    *,
+    city: str | None = None,
+    threshold: int = MIN_COUNT,
+) -> pd.DataFrame:
+    """How many apprentices of a home city there are, per ``by`` group, suppressed.
+
+    Parameters
+    ----------
+    principal : Principal
+        A municipality sees its own city only; an administrator any city (``city``
+        argument); an adviser their organisation's caseload in that city.
+    apprentices : DataFrame
+        Validated apprentices (``home_city``, ``sending_organisation`` and the ``by``
+        columns).
+    by : sequence of str
+        Columns to group by (``trade``, ``preferred_countries`` ...). Never identifying
+        columns: ``name``, ``email``, ``apprentice_id`` and ``date_of_birth`` are refused.
+    city : str, optional
+        The home city to count. Defaults to the municipality's own city.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``count`` (``Int64``, ``<NA>`` when suppressed) and
+        ``suppressed``.
+    """
+    identifying = {"name", "email", "apprentice_id", "date_of_birth"} & set(by)
+    if identifying:
+        raise ValidationError(f"cannot aggregate by identifying columns {sorted(identifying)}")
+    target = city or principal.city
+    if not target:
+        raise ValidationError("name the city to aggregate")
+    scope = authorize(principal, Action.VIEW_AGGREGATES)
+    if scope is Scope.CITY:
+        authorize(principal, Action.VIEW_AGGREGATES, {"city": target})  # own city only
+    rows = apprentices
+    if scope is Scope.ORGANISATION:
+        rows = rows.loc[
+            rows["sending_organisation"].astype("string").fillna("").map(fold)
+            == fold(principal.organisation or "")
+        ]
+    in_city = rows["home_city"].astype("string").fillna("").map(fold) == fold(target)
+    rows = rows.loc[in_city.astype(bool)]
+    counts = rows.groupby(list(by), dropna=False).size().rename("count").reset_index()
+    return suppress_small_counts(counts, threshold=threshold)
