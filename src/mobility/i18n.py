@@ -1,0 +1,277 @@
+"""The dashboard's words in German and English.
+
+Every string a user sees goes through :func:`t`, so a page never holds a sentence of its
+own and switching language is one sidebar widget. German comes first: the users are
+German apprentices, advisers and city staff. Keys are dotted, grouped by page
+(``apprentice.title``) or by kind (``field.trade``, ``status.active``). Placeholders
+use :meth:`str.format` names.
+
+Examples
+--------
+>>> t("nav.apprentice", "de")
+'Praktikum finden'
+>>> t("nav.apprentice", "en")
+'Find a placement'
+>>> t("common.fewer_than", "en", n=5)
+'fewer than 5'
+>>> t("no.such.key", "en")
+Traceback (most recent call last):
+...
+KeyError: "no text for 'no.such.key'"
+"""
+
+from __future__ import annotations
+
+#: Languages offered, the default first.
+LANGUAGES: tuple[str, ...] = ("de", "en")
+
+#: Names of the languages as shown in the switch (each in its own language).
+LANGUAGE_NAMES: dict[str, str] = {"de": "Deutsch", "en": "English"}
+
+# key -> (German, English)
+_TEXTS: dict[str, tuple[str, str]] = {
+    # --- app frame -------------------------------------------------------------------
+    "app.title": ("Mobilität für Azubis", "Apprentice mobility"),
+    "app.language": ("Sprache", "Language"),
+    "app.synthetic_banner": (
+        "Demodaten: Die Personen und Firmen in dieser Datenbank sind erfunden (synthetisch). "
+        "Städte, Berufe und Partnerschaften sind echt.",
+        "Demo data: the people and companies in this database are invented (synthetic). "
+        "Cities, trades and partnerships are real.",
+    ),
+    "app.empty_db": (
+        "Die Datenbank ist leer. Legen Sie sie mit `mobility init-db` an oder importieren Sie "
+        "Daten auf der Seite „Vermittlung“.",
+        "The database is empty. Create it with `mobility init-db` or import data on the "
+        "“Match board” page.",
+    ),
+    "nav.apprentice": ("Praktikum finden", "Find a placement"),
+    "nav.adviser": ("Vermittlung", "Match board"),
+    "nav.municipality": ("Reichweite der Partnerschaften", "Partnership reach"),
+    "nav.data": ("Daten und Einstellungen", "Data and settings"),
+    "nav.section.roles": ("Rollen", "Roles"),
+    "nav.section.settings": ("Verwaltung", "Administration"),
+    # --- common ----------------------------------------------------------------------
+    "common.yes": ("ja", "yes"),
+    "common.no": ("nein", "no"),
+    "common.unknown": ("unbekannt", "unknown"),
+    "common.fewer_than": ("weniger als {n}", "fewer than {n}"),
+    "common.save": ("Speichern", "Save"),
+    "common.none_found": ("Nichts gefunden.", "Nothing found."),
+    "common.search": ("Suche", "Search"),
+    "common.error": ("Fehler", "Error"),
+    "common.km": ("{km:,.0f} km", "{km:,.0f} km"),
+    "common.eur": ("{eur:,.0f} €", "€{eur:,.0f}"),
+    "common.not_available": (
+        "Dieser Teil ist noch nicht verfügbar: {what}.",
+        "This part is not available yet: {what}.",
+    ),
+    # --- fields ----------------------------------------------------------------------
+    "field.trade": ("Beruf", "Trade"),
+    "field.home_city": ("Wohnort", "Home city"),
+    "field.home_country": ("Land", "Country"),
+    "field.languages": ("Sprachen", "Languages"),
+    "field.language": ("Sprache", "Language"),
+    "field.level": ("Niveau (GER)", "Level (CEFR)"),
+    "field.available_from": ("Verfügbar ab", "Available from"),
+    "field.available_to": ("Verfügbar bis", "Available to"),
+    "field.desired_weeks": ("Gewünschte Wochen", "Desired weeks"),
+    "field.preferred_countries": ("Bevorzugte Länder", "Preferred countries"),
+    "field.max_distance": ("Höchstentfernung (km)", "Maximum distance (km)"),
+    "field.training_year": ("Ausbildungsjahr", "Training year"),
+    "field.fewer_opportunities": ("Mit geringeren Chancen", "Fewer opportunities"),
+    "field.company": ("Firma", "Company"),
+    "field.city": ("Stadt", "City"),
+    "field.country": ("Land", "Country"),
+    "field.score": ("Eignung", "Score"),
+    "field.distance": ("Entfernung", "Distance"),
+    "field.slots_left": ("Freie Plätze", "Places left"),
+    "field.open_places": ("Offene Plätze", "Open places"),
+    "field.status": ("Status", "Status"),
+    "field.note": ("Notiz", "Note"),
+    "field.explanation": ("Begründung", "Explanation"),
+    "field.programmes": ("Förderprogramme", "Funding programmes"),
+    "field.estimate": ("Förderschätzung", "Funding estimate"),
+    "field.weeks": ("Wochen", "weeks"),
+    "field.count": ("Anzahl", "Count"),
+    "field.year": ("Jahr", "Year"),
+    "field.municipality": ("Kommune", "Municipality"),
+    "field.partner_city": ("Partnerstadt", "Partner city"),
+    "field.since": ("seit", "since"),
+    "field.source": ("Quelle", "Source"),
+    # --- statuses --------------------------------------------------------------------
+    "status.active": ("aktiv", "active"),
+    "status.dormant": ("ruhend", "dormant"),
+    "status.suspended": ("ausgesetzt", "suspended"),
+    "pipeline.suggested": ("vorgeschlagen", "suggested"),
+    "pipeline.contacted": ("kontaktiert", "contacted"),
+    "pipeline.confirmed": ("bestätigt", "confirmed"),
+    "pipeline.completed": ("abgeschlossen", "completed"),
+    "pipeline.declined": ("abgelehnt", "declined"),
+    # --- maps ------------------------------------------------------------------------
+    "map.home": ("Wohnort", "home"),
+    "map.twin_lines": ("Partnerstädte", "Twin towns"),
+    "map.twin_town": ("Partnerstadt", "Twin town"),
+    "map.other_town": ("andere Stadt", "other town"),
+    # --- apprentice page -------------------------------------------------------------
+    "apprentice.title": ("Praktikum im Ausland finden", "Find a placement abroad"),
+    "apprentice.intro": (
+        "Sagen Sie uns, was Sie lernen und was Sie können: Wir zeigen passende Plätze, "
+        "zuerst in den Partnerstädten Ihres Wohnorts, und wer die Reise bezahlt.",
+        "Tell us what you are training for and what you can do: we show placements that "
+        "fit, first in your home town's twin towns, and who pays for the stay.",
+    ),
+    "apprentice.profile": ("Ihr Profil", "Your profile"),
+    "apprentice.trade_help": (
+        "Tippen Sie zum Suchen: Berufsbezeichnung, Synonym oder englischer Name.",
+        "Type to search: official name, a synonym or the English name.",
+    ),
+    "apprentice.city_help": (
+        "Ort in Deutschland (Offline-Verzeichnis GeoNames).",
+        "Town in Germany (offline GeoNames gazetteer).",
+    ),
+    "apprentice.language_n": ("Sprache {n}", "Language {n}"),
+    "apprentice.submit": ("Plätze suchen", "Find placements"),
+    "apprentice.filters": ("Filter", "Filters"),
+    "apprentice.only_twin": ("Nur Partnerstädte", "Twin towns only"),
+    "apprentice.only_funded": ("Nur mit Förderung", "Only with funding"),
+    "apprentice.min_score": ("Mindesteignung", "Minimum score"),
+    "apprentice.results": ("{n} passende Plätze", "{n} matching placements"),
+    "apprentice.no_results": (
+        "Keine passenden Plätze. Versuchen Sie eine größere Entfernung, andere Länder oder "
+        "einen längeren Zeitraum.",
+        "No placements fit. Try a larger distance, other countries or a longer window.",
+    ),
+    "apprentice.twin_badge": ("Partnerstadt von {city}", "Twin town of {city}"),
+    "apprentice.save": ("Merken", "Save"),
+    "apprentice.saved": ("Gemerkt", "Saved"),
+    "apprentice.interest": ("Interesse melden", "Mark interest"),
+    "apprentice.interested": ("Interesse gemeldet", "Interest marked"),
+    "apprentice.my_list": ("Meine Merkliste", "My saved placements"),
+    "apprentice.list_empty": ("Noch nichts gemerkt.", "Nothing saved yet."),
+    "apprentice.who": ("Ich bin", "I am"),
+    "apprentice.new_profile": ("neues Profil", "new profile"),
+    "apprentice.map": ("Karte", "Map"),
+    "apprentice.no_programme": ("kein Programm passt", "no programme fits"),
+    "apprentice.estimate_missing": (
+        "Teil fehlt: {what}", "part missing: {what}",
+    ),
+    # --- adviser page ----------------------------------------------------------------
+    "adviser.title": ("Vermittlung", "Match board"),
+    "adviser.caseload": ("Fallliste", "Caseload"),
+    "adviser.import": ("Daten importieren", "Import data"),
+    "adviser.import_kind": ("Art der Datei", "Kind of file"),
+    "adviser.import_file": ("CSV- oder XLSX-Datei", "CSV or XLSX file"),
+    "adviser.import_check": ("Prüfen", "Check"),
+    "adviser.import_ok": (
+        "{n} Zeilen geprüft, keine Fehler. Noch nichts gespeichert.",
+        "{n} rows checked, no problems. Nothing written yet.",
+    ),
+    "adviser.import_bad": (
+        "{n} Probleme gefunden. Es wurde nichts gespeichert.",
+        "{n} problems found. Nothing was written.",
+    ),
+    "adviser.import_write": ("In die Datenbank schreiben", "Write to the database"),
+    "adviser.import_done": ("{n} Zeilen gespeichert.", "{n} rows written."),
+    "adviser.allocation": ("Verteilung berechnen", "Batch allocation"),
+    "adviser.method": ("Verfahren", "Method"),
+    "adviser.method.stable": (
+        "stabil – fair: niemand wird von jemandem übergangen, den der Betrieb weniger passend findet",
+        "stable – fair: nobody is passed over by someone the host likes less",
+    ),
+    "adviser.method.optimal": (
+        "optimal – möglichst viel Gesamteignung",
+        "optimal – as much total fit as possible",
+    ),
+    "adviser.weights": ("Gewichte", "Weights"),
+    "adviser.budget": ("Projektbudget (€)", "Project budget (€)"),
+    "adviser.run": ("Verteilung starten", "Run allocation"),
+    "adviser.summary": ("Ergebnis", "Summary"),
+    "adviser.matched": ("Vermittelt", "Matched"),
+    "adviser.unmatched": ("Ohne Platz", "Unmatched"),
+    "adviser.twin_share": ("Anteil Partnerstädte", "Twin-town share"),
+    "adviser.funding_total": ("Förderschätzung gesamt", "Total funding estimate"),
+    "adviser.over_budget": (
+        "Die Schätzung übersteigt das Budget um {eur:,.0f} €.",
+        "The estimate exceeds the budget by €{eur:,.0f}.",
+    ),
+    "adviser.within_budget": ("Im Budget.", "Within budget."),
+    "adviser.why_unmatched": ("Warum ohne Platz", "Why unmatched"),
+    "adviser.shortlist": ("Vorschläge je Azubi", "Shortlist per apprentice"),
+    "adviser.pick": ("Azubi", "Apprentice"),
+    "adviser.status_saved": ("Status gespeichert.", "Status saved."),
+    "adviser.add_to_shortlist": ("Zur Vorschlagsliste", "Add to shortlist"),
+    "adviser.override": ("Zuordnung von Hand ändern", "Manual override"),
+    "adviser.override_placement": ("Platz", "Placement"),
+    "adviser.override_done": ("Zuordnung geändert.", "Match changed."),
+    "adviser.exports": ("Exporte", "Exports"),
+    "adviser.export_csv": ("Zuordnungen als CSV", "Matches as CSV"),
+    "adviser.export_xlsx": ("Zuordnungen als XLSX", "Matches as XLSX"),
+    "adviser.export_bm": ("Datei für das Beneficiary Module", "Beneficiary Module file"),
+    "adviser.progress": ("Berechne …", "Working …"),
+    "adviser.no_allocation": (
+        "Noch keine Verteilung berechnet.", "No allocation computed yet."),
+    # --- municipality page -----------------------------------------------------------
+    "municipality.title": ("Reichweite der Partnerschaften", "Partnership reach"),
+    "municipality.intro": (
+        "Nur Summen: keine Namen, und Zahlen unter 5 werden als „weniger als 5“ gezeigt.",
+        "Aggregates only: no names, and counts below 5 are shown as “fewer than 5”.",
+    ),
+    "municipality.pick": ("Kommune", "Municipality"),
+    "municipality.partners": ("Partnerstädte", "Partner cities"),
+    "municipality.hosts": ("Gastbetriebe", "Host companies"),
+    "municipality.places_by_trade": ("Offene Plätze nach Beruf", "Open places by trade"),
+    "municipality.placed": ("Vermittelt oder vorgeschlagen", "Placed or shortlisted"),
+    "municipality.gaps": ("Lücken", "Gaps"),
+    "municipality.gaps_help": (
+        "Berufe, in denen Azubis aus {city} lernen, die aber keine Partnerstadt anbietet.",
+        "Trades {city}'s apprentices train in that no partner city offers.",
+    ),
+    "municipality.no_gaps": ("Keine Lücken.", "No gaps."),
+    "municipality.trends": ("Entwicklung", "Trends"),
+    "municipality.trend_chart": (
+        "Partnerschaften nach Gründungsjahr", "Partnerships by founding year"),
+    "municipality.comparison": ("Vergleich der Kommunen", "Comparison of municipalities"),
+    "municipality.apprentices": ("Azubis", "Apprentices"),
+    "municipality.partnerships": ("Partnerschaften", "Partnerships"),
+    "municipality.places_in_partners": (
+        "Plätze in Partnerstädten", "Places in partner cities"),
+    # --- data and settings page ------------------------------------------------------
+    "data.title": ("Daten und Einstellungen", "Data and settings"),
+    "data.partnerships": ("Partnerschaften", "Partnerships"),
+    "data.programmes": ("Förderprogramme", "Funding programmes"),
+    "data.rates": ("Erasmus+-Sätze", "Erasmus+ rates"),
+    "data.daily_rates": ("Tagessätze für Lernende", "Daily learner rates"),
+    "data.daily_rates_help": (
+        "Für diese Sätze wurde keine Quelle gefunden. Tragen Sie die Sätze des aktuellen "
+        "Aufrufs Ihrer Nationalen Agentur ein; bis dahin fehlt dieser Teil der Schätzung.",
+        "No source was found for these rates. Enter your national agency's rates of the "
+        "current call; until then the estimate leaves this part out and says so.",
+    ),
+    "data.sources": ("Quellen und Lizenzen", "Sources and licences"),
+    "data.demo_notice": ("Hinweis zu Demodaten", "Demo-data notice"),
+    "data.saved": ("Gespeichert.", "Saved."),
+    "data.filter_city": ("Kommune filtern", "Filter by municipality"),
+}
+
+
+def t(key: str, lang: str = "de", **values: object) -> str:
+    """The text for ``key`` in ``lang`` (German when ``lang`` is unknown), with
+    ``values`` filled into its placeholders.
+
+    Raises
+    ------
+    KeyError
+        When no text exists for ``key``: a typo must fail in tests, not show a key.
+    """
+    try:
+        german, english = _TEXTS[key]
+    except KeyError:
+        raise KeyError(f"no text for {key!r}") from None
+    text = english if lang == "en" else german
+    return text.format(**values) if values else text
+
+
+def keys() -> list[str]:
+    """Every key with a text (for tests that check pages use only known keys)."""
+    return list(_TEXTS)
