@@ -1,0 +1,181 @@
+"""Reading, validating and writing the import files: the one place for file formats.
+
+:func:`read_table` takes a CSV or ``.xlsx`` file (a path, bytes, or an upload) and
+returns an :class:`ImportResult`: either a validated DataFrame with exactly the columns
+and dtypes of the shared format (see ``docs/data-format.md`` and
+:mod:`mobility.io.specs`), or every problem found, each naming file, row and column.
+:func:`write_table` writes the same format back.
+
+Examples
+--------
+>>> from mobility.io import read_table, raise_for_problems
+>>> csv = (b"company_id;name;city;country;lat;lon\\n"
+...        b"C1;Joinery Ltd;Leeds;GB;53,8;-1,55\\n"
+...        b"C2;Atelier Bois;Amiens;FR;;\\n")
+>>> result = read_table(csv, "companies", name="hosts.csv")
+>>> result.ok, len(result.frame)
+(True, 2)
+>>> result.frame.loc[0, "lat"], round(result.frame.loc[1, "lat"], 1)
+(np.float64(53.8), np.float64(49.9))
+>>> bad = read_table(b"company_id,name,city,country\\nC1,,Leeds,UK\\n", "companies",
+...                  name="bad.csv")
+>>> for p in bad.problems: print(p)
+bad.csv, row 2, column 'name': name is required but blank
+bad.csv, row 2, column 'country': 'UK' is not an ISO 3166 two-letter country code (e.g. DE, FR, GB)
+>>> raise_for_problems(bad)
+Traceback (most recent call last):
+...
+mobility.errors.ValidationError: bad.csv: 2 problems, nothing imported
+  - bad.csv, row 2, column 'name': name is required but blank
+  - bad.csv, row 2, column 'country': 'UK' is not an ISO 3166 two-letter country code (e.g. DE, FR, GB)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mobility.errors import Problem, ValidationError
+from mobility.io.reading import CLI_MAX_BYTES, UPLOAD_MAX_BYTES, Source, read_raw
+from mobility.io.specs import KINDS, SPECS, ColumnSpec, TableSpec, empty_frame, spec_for
+from mobility.io.validation import validate_frame
+from mobility.io.writing import write_table
+from mobility.progress import ProgressCallback, Stages
+
+__all__ = [
+    "CLI_MAX_BYTES",
+    "KINDS",
+    "SPECS",
+    "UPLOAD_MAX_BYTES",
+    "ColumnSpec",
+    "ImportResult",
+    "TableSpec",
+    "empty_frame",
+    "raise_for_problems",
+    "read_table",
+    "spec_for",
+    "validate_frame",
+    "write_table",
+]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What reading one file gave.
+
+    Attributes
+    ----------
+    kind : str
+        The kind of table read.
+    name : str
+        The file name shown in messages.
+    frame : DataFrame
+        The validated table. When there are problems it is an empty table of the right
+        shape, so nothing half-valid can be stored by mistake.
+    problems : tuple of Problem
+        Everything wrong, in the order found (header problems first).
+    notes : tuple of str
+        What was handled silently: encoding, separator, coordinates filled from the
+        gazetteer, ISCO codes taken from trades.
+    rows_read : int
+        Data rows in the file.
+    """
+
+    kind: str
+    name: str
+    frame: pd.DataFrame
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...]
+    rows_read: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problems_frame(self) -> pd.DataFrame:
+        """The problems as a table (file, row, column, value, message) for display."""
+        return pd.DataFrame([p.as_dict() for p in self.problems],
+                            columns=["file", "row", "column", "value", "message"])
+
+
+def read_table(
+    source: Source,
+    kind: str,
+    *,
+    name: str | None = None,
+    max_bytes: int = CLI_MAX_BYTES,
+    known_company_ids: Collection[str] | None = None,
+    unknown_columns: str = "error",
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Read and validate one CSV or ``.xlsx`` file of ``kind``.
+
+    Parameters
+    ----------
+    source : path, bytes or binary file-like
+        The file. Uploads (``st.file_uploader``) can be passed directly.
+    kind : {"apprentices", "companies", "placements", "partnerships"}
+    name : str, optional
+        Name shown in problems; defaults to the file's own name.
+    max_bytes : int
+        Larger files are refused before being read: :data:`CLI_MAX_BYTES` (300 MB) by
+        default, pass :data:`UPLOAD_MAX_BYTES` (50 MB) for uploads in the app.
+    known_company_ids : collection of str, optional
+        For placements: company ids that exist; others are reported.
+    unknown_columns : {"error", "drop"}
+        Whether columns outside the format are a problem (default) or dropped.
+    progress : callable, optional
+        ``(fraction, message)`` callback.
+
+    Returns
+    -------
+    ImportResult
+        Never raises for bad input; call :func:`raise_for_problems` to turn problems
+        into a :class:`~mobility.errors.ValidationError`.
+    """
+    spec_for(kind)  # an unknown kind is a programming error, raised at once
+    shown = name or _source_name(source)
+    with Stages(progress, ["read file", "validate"]) as stages:
+        stages.next("read file")
+        raw, problems, notes = read_raw(source, name=name, max_bytes=max_bytes)
+        if raw is None:
+            return ImportResult(kind, shown, empty_frame(kind), tuple(problems), tuple(notes), 0)
+        if problems:  # rows with the wrong number of cells: the rest is not trustworthy
+            shown = problems[0].file or shown
+        stages.next("validate")
+        frame, more, fill_notes = validate_frame(
+            raw, kind, name=problems[0].file if problems else _display(shown),
+            known_company_ids=known_company_ids, unknown_columns=unknown_columns)
+    problems = [*problems, *more]
+    if problems:
+        frame = empty_frame(kind)
+    return ImportResult(kind, _display(shown), frame, tuple(problems),
+                        tuple([*notes, *fill_notes]), len(raw))
+
+
+def _source_name(source: Source) -> str:
+    import os
+    from pathlib import Path
+
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    return str(getattr(source, "name", None) or "upload")
+
+
+def _display(name: str) -> str:
+    from pathlib import Path
+
+    return Path(str(name)).name
+
+
+def raise_for_problems(result: ImportResult) -> pd.DataFrame:
+    """Return the validated frame, or raise :class:`ValidationError` with every problem."""
+    if result.problems:
+        count = len(result.problems)
+        raise ValidationError(
+            f"{result.name}: {count:,} problem{'s' if count != 1 else ''}, nothing imported",
+            problems=result.problems,
+        )
+    return result.frame

@@ -1,0 +1,132 @@
+"""Writing tables back out as CSV or ``.xlsx`` in the import format.
+
+What is written can be imported again unchanged (a round trip gives the same data), and
+it is safe to open in a spreadsheet: a text cell starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return would run as a formula there ("CSV injection"), so it gets
+a leading apostrophe, which the importer removes again. Numbers in numeric columns,
+negative ones included, stay numbers.
+
+Examples
+--------
+>>> import pandas as pd
+>>> neutralise(pd.Series(["=HYPERLINK(\\"x\\")", "Leeds", "-12"], dtype="string")).tolist()
+['\\'=HYPERLINK("x")', 'Leeds', "'-12"]
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from mobility.errors import ValidationError
+from mobility.io.specs import spec_for
+from mobility.io.validation import FORMULA_TRIGGERS
+
+
+def neutralise(s: pd.Series) -> pd.Series:
+    """Put an apostrophe before text that a spreadsheet would read as a formula.
+
+    Text that already starts with an apostrophe followed by a trigger character gets a
+    second one, so that the importer's un-quoting gives back exactly the original.
+    """
+    text = s.astype("string").fillna("")
+    risky = text.str[:1].isin(FORMULA_TRIGGERS) | (
+        text.str.startswith("'") & text.str[1:2].isin(FORMULA_TRIGGERS))
+    return text.where(~risky, "'" + text)
+
+
+def export_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The columns of ``kind`` as they go into a file: text neutralised, dates as
+    ``YYYY-MM-DD``, booleans as ``true``/``false``, numbers untouched."""
+    spec = spec_for(kind)
+    missing = [c for c in spec.names if c not in frame.columns]
+    if missing:
+        raise ValidationError(f"cannot export {kind}: columns {', '.join(missing)} are missing")
+    out: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        s = frame[col.name]
+        if col.dtype == "string":
+            out[col.name] = neutralise(s)
+        elif col.dtype == "datetime64[ns]":
+            out[col.name] = pd.to_datetime(s).dt.strftime("%Y-%m-%d").fillna("")
+        elif col.dtype == "bool":
+            out[col.name] = s.astype(bool).map({True: "true", False: "false"})
+        else:
+            out[col.name] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+def write_table(frame: pd.DataFrame, kind: str, path: str | os.PathLike) -> Path:
+    """Write ``frame`` (a table of ``kind``) to ``path``: ``.csv`` or ``.xlsx``.
+
+    The file appears complete or not at all: it is written next to its destination
+    and renamed into place.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table with (at least) the columns of ``kind``, as :func:`mobility.io.read_table`
+        or :func:`mobility.storage.read_table_from_db` return it.
+    kind : {"apprentices", "companies", "placements", "partnerships"}
+    path : path
+        Destination; the suffix picks the format.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from mobility.io import read_table
+    >>> from mobility.io.specs import empty_frame
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "companies.csv"
+    >>> _ = write_table(empty_frame("companies"), "companies", target)
+    >>> target.read_text().splitlines()[0]
+    'company_id,name,city,country,lat,lon,sector,contact_email,website,synthetic'
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError(f"cannot write {target.name}: use a .csv or .xlsx file name")
+    table = export_frame(frame, kind)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if suffix == ".csv":
+            table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            _write_xlsx(table, kind, tmp)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _write_xlsx(table: pd.DataFrame, kind: str, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(kind)
+    sheet.append(list(table.columns))
+    text_columns = [table[c].dtype == "string" or table[c].dtype == object
+                    for c in table.columns]
+    for row in table.itertuples(index=False, name=None):
+        cells = []
+        for value, is_text in zip(row, text_columns, strict=True):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                cells.append(None)
+            elif is_text:
+                # Force the string type: openpyxl would otherwise read "=..." as a formula.
+                cell = WriteOnlyCell(sheet, value=str(value))
+                cell.data_type = "s"
+                cells.append(cell)
+            elif hasattr(value, "item"):
+                cells.append(value.item())  # numpy scalar -> Python number
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    book.save(path)
