@@ -1,0 +1,575 @@
+"""Sparse candidate generation: which placements each apprentice could take.
+
+Never the whole cross product. Placements are blocked by ISCO-08 minor group in
+:class:`PlacementIndex` (built once, in ``Matcher.fit``): an apprentice is only ever
+compared with the placements of their own minor group (same and related trades) plus
+the placements that accept related trades (they may take trades further apart). Inside
+a block, apprentices are processed in chunks against the block's placements as small
+dense matrices, where the hard rules (time overlap, language, maximum distance) are
+cheap broadcast comparisons; only pairs that pass are scored.
+
+Distance is a score, not a filter (unless the apprentice set ``max_distance_km``):
+picking candidates by nearest distance concentrates everyone on the same placements.
+When a caseload is large, each apprentice keeps their ``max_candidates`` best placements
+by ``apprentice_score`` *and* each placement keeps its ``host_candidates`` best
+apprentices by ``host_score``, so every placement that anyone can take stays reachable;
+:func:`coverage` reports the share.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from mobility.matching.candidates import PlacementIndex, encode_apprentices
+>>> from mobility.matching.scores import MatchSettings
+>>> placements = pd.DataFrame({"placement_id": ["p1"], "company_id": ["c1"],
+...     "trade": ["x"], "isco08": ["7411"], "city": ["Leeds"], "country": ["GB"],
+...     "lat": [53.8], "lon": [-1.55], "slots": [1],
+...     "start": pd.to_datetime(["2026-03-01"]), "end": pd.to_datetime(["2026-06-30"]),
+...     "min_weeks": [3], "max_weeks": [8], "languages": ["en:B1"],
+...     "accommodation": [True], "accepts_related_trades": [False]})
+>>> index = PlacementIndex.build(placements, None, MatchSettings())
+>>> len(index)
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from mobility.errors import Problem, ValidationError
+from mobility.geo import EARTH_RADIUS_KM
+from mobility.matching.scores import (
+    NO_LANGUAGE_REQUIRED,
+    TIER_OTHER,
+    TIER_RELATED,
+    TIER_SAME,
+    TWIN_ACTIVE,
+    TWIN_DORMANT,
+    TWIN_NONE,
+    MatchSettings,
+    combine,
+    distance_component,
+    language_component,
+    preference_component,
+    trade_component,
+    training_year_component,
+    twin_component,
+)
+from mobility.models import CEFR, parse_languages
+from mobility.text import fold
+
+#: Columns the matcher needs from each table (the rest of the import format is ignored).
+PLACEMENT_COLUMNS = (
+    "placement_id", "isco08", "city", "country", "lat", "lon", "slots", "start", "end",
+    "min_weeks", "languages", "accepts_related_trades",
+)
+APPRENTICE_COLUMNS = (
+    "apprentice_id", "isco08", "home_city", "home_country", "home_lat", "home_lon",
+    "training_year", "languages", "available_from", "available_to",
+    "preferred_countries", "max_distance_km",
+)
+
+# A placement naming fewer languages than the widest one is padded with impossible slots.
+_PAD_REQUIREMENT = 2 * NO_LANGUAGE_REQUIRED + 30
+# An apprentice who does not speak a language at all sits far below any requirement.
+_NOT_SPOKEN = -100
+# Cells (apprentices x placements) evaluated at once: bounds the temporary memory.
+_CHUNK_CELLS = 1_500_000
+
+
+def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    """Raise a ValidationError naming every column ``frame`` lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            f"{what} lack {len(missing)} column(s) the matcher needs",
+            problems=[Problem(f"missing column {c!r}", file=what, column=c) for c in missing],
+        )
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere: the dot product of two is the cosine of their angle."""
+    phi, lam = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Dates as whole days since 1970 (int64), for cheap overlap arithmetic."""
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+def _id_ranks(ids: np.ndarray) -> np.ndarray:
+    """Position of each id in ascending string order: ties are broken by ids as strings."""
+    order = np.argsort(ids.astype(str), kind="stable")
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[order] = np.arange(len(ids))
+    return ranks
+
+
+def _parse_unique(column: pd.Series, parse) -> tuple[np.ndarray, list]:
+    """Parse each distinct cell once (caseloads repeat the same language lists)."""
+    codes, uniques = pd.factorize(column.astype("string").fillna(""), use_na_sentinel=False)
+    return codes, [parse(u) for u in uniques]
+
+
+def _folded_keys(cities: pd.Series, countries: pd.Series) -> pd.Series:
+    """``"koeln|DE"`` style keys, folding each distinct name once."""
+    names = cities.astype("string").fillna("")
+    uniques = pd.unique(names)
+    folded = dict(zip(uniques, (fold(u) for u in uniques), strict=True))
+    return names.map(folded).astype(str) + "|" + countries.astype("string").fillna("").str.upper()
+
+
+@dataclass
+class PlacementIndex:
+    """Placements as numpy arrays, blocked by ISCO minor group, with the twin-town table.
+
+    Build with :meth:`build`; the arrays are read-only afterwards.
+    """
+
+    ids: np.ndarray
+    id_rank: np.ndarray
+    isco: np.ndarray
+    accepts_related: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    min_days: np.ndarray
+    slots: np.ndarray
+    xyz: np.ndarray
+    country: np.ndarray
+    countries: list[str]
+    lang: np.ndarray
+    req: np.ndarray
+    languages: list[str]
+    city: np.ndarray
+    twin_keys: np.ndarray
+    twin_status: np.ndarray
+    homes: pd.DataFrame
+    blocks: dict[int, np.ndarray] = field(default_factory=dict)
+    open_related: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    twin_radius_km: float = 5.0
+    columns: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(cls, placements: pd.DataFrame, partnerships: pd.DataFrame | None,
+              settings: MatchSettings) -> PlacementIndex:
+        """Encode a placements table (shared import format) and the twinnings."""
+        require_columns(placements, PLACEMENT_COLUMNS, "placements")
+        frame = placements.reset_index(drop=True)
+        ids = frame["placement_id"].astype(str).to_numpy()
+        if len(set(ids)) != len(ids):
+            dupes = pd.Series(ids)[pd.Series(ids).duplicated()].unique()[:5]
+            raise ValidationError(f"placement ids must be unique; repeated: {', '.join(dupes)}")
+        isco = frame["isco08"].astype(str).str.strip()
+        bad = ~isco.str.fullmatch(r"\d{4}")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValidationError("placements need four-digit ISCO-08 codes", problems=[
+                Problem("not a four-digit ISCO-08 code", file="placements", row=row + 2,
+                        column="isco08", value=str(isco.iloc[row]))])
+        codes, parsed = _parse_unique(frame["languages"], parse_languages)
+        languages = sorted({sk.language for skills in parsed for sk in skills})
+        lang_pos = {code: i for i, code in enumerate(languages)}
+        dummy = len(languages)  # the column that stands for "no requirement"
+        width = max([len(skills) for skills in parsed] + [1])
+        u_lang = np.full((len(parsed), width), dummy, dtype=np.int16)
+        u_req = np.full((len(parsed), width), _PAD_REQUIREMENT, dtype=np.int16)
+        for u, skills in enumerate(parsed):
+            if not skills:
+                u_req[u, 0] = 0  # margin = NO_LANGUAGE_REQUIRED - 0
+            for m, skill in enumerate(skills):
+                u_lang[u, m], u_req[u, m] = lang_pos[skill.language], int(skill.level)
+        country = frame["country"].astype(str).str.upper()
+        country_codes, countries = pd.factorize(country)
+        slots = frame["slots"].to_numpy(dtype=np.int64)
+        if (slots < 0).any():
+            raise ValidationError("placement slots cannot be negative")
+        isco_int = isco.astype(int).to_numpy(dtype=np.int64)
+        index = cls(
+            ids=ids,
+            id_rank=_id_ranks(ids),
+            isco=isco_int,
+            accepts_related=frame["accepts_related_trades"].to_numpy(dtype=bool),
+            start=_days(frame["start"]),
+            end=_days(frame["end"]),
+            min_days=7 * frame["min_weeks"].to_numpy(dtype=np.int64),
+            slots=slots,
+            xyz=_unit_vectors(frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)),
+            country=country_codes.astype(np.int32),
+            countries=list(countries),
+            lang=u_lang[codes],
+            req=u_req[codes],
+            languages=languages,
+            city=frame["city"].astype(str).to_numpy(),
+            twin_keys=np.empty(0, np.int64),
+            twin_status=np.empty(0, np.int8),
+            homes=pd.DataFrame(),
+        )
+        # Only placements with room are candidates: a full placement (0 slots) is never
+        # recommended or allocated.
+        open_ = np.flatnonzero(slots > 0)
+        minor = isco_int[open_] // 10
+        index.blocks = {int(g): open_[minor == g] for g in np.unique(minor)}
+        index.open_related = open_[index.accepts_related[open_]]
+        index.twin_radius_km = float(settings.twin_radius_km)
+        # Precomputed so that one apprentice's recommendation is a dict hit plus one block.
+        index.columns = {g: np.union1d(own, index.open_related) for g, own in index.blocks.items()}
+        index._build_twins(frame, partnerships, settings)
+        return index
+
+    def _build_twins(self, frame: pd.DataFrame, partnerships: pd.DataFrame | None,
+                     settings: MatchSettings) -> None:
+        """Which placements lie in a partner city of which home municipality.
+
+        A placement counts as in the partner city when its folded name and country match,
+        or when it lies within ``twin_radius_km`` of the partner city's coordinates.
+        Suspended partnerships give no bonus and are dropped here.
+        """
+        if partnerships is None or len(partnerships) == 0:
+            self.homes = pd.DataFrame({"key": [], "name": [], "lat": [], "lon": []})
+            return
+        table = partnerships[partnerships["status"].astype(str).str.lower() != "suspended"]
+        table = table.reset_index(drop=True)
+        home_key = _folded_keys(table["home_city"], table["home_country"])
+        home_codes, home_uniques = pd.factorize(home_key)
+        first = pd.Series(np.arange(len(table))).groupby(home_codes).first().to_numpy()
+        self.homes = pd.DataFrame({
+            "key": np.asarray(home_uniques, dtype=object),
+            "name": table["home_city"].astype(str).to_numpy()[first],
+            "lat": table["home_lat"].to_numpy(float)[first],
+            "lon": table["home_lon"].to_numpy(float)[first],
+        })
+        status = np.where(table["status"].astype(str).str.lower() == "dormant",
+                          TWIN_DORMANT, TWIN_ACTIVE)
+        place_key = _folded_keys(pd.Series(self.city), pd.Series(self.countries).iloc[self.country]
+                                 .reset_index(drop=True))
+        by_key = pd.Series(np.arange(len(self.ids))).groupby(place_key.to_numpy()).apply(list)
+        tree = cKDTree(self.xyz) if len(self.ids) else None
+        chord = 2 * np.sin(settings.twin_radius_km / EARTH_RADIUS_KM / 2)
+        partner_key = _folded_keys(table["partner_city"], table["partner_country"])
+        partner_xyz = _unit_vectors(table["partner_lat"].to_numpy(float),
+                                    table["partner_lon"].to_numpy(float))
+        partner_country = table["partner_country"].astype(str).str.upper().to_numpy()
+        keys, values = [], []
+        country_names = np.asarray(self.countries, dtype=object)
+        for r in range(len(table)):
+            hits = set(by_key.get(partner_key.iloc[r], []))
+            if tree is not None and np.isfinite(partner_xyz[r]).all():
+                near = tree.query_ball_point(partner_xyz[r], chord)
+                hits.update(i for i in near if country_names[self.country[i]] == partner_country[r])
+            if hits:
+                found = np.fromiter(hits, dtype=np.int64)
+                keys.append(home_codes[r] * len(self.ids) + found)
+                values.append(np.full(len(found), status[r], dtype=np.int8))
+        if not keys:
+            return
+        all_keys, all_values = np.concatenate(keys), np.concatenate(values)
+        # One (home, placement) pair may come from two rows: the livelier status wins.
+        order = np.lexsort((-all_values, all_keys))
+        all_keys, all_values = all_keys[order], all_values[order]
+        first_of_key = np.r_[True, all_keys[1:] != all_keys[:-1]]
+        self.twin_keys, self.twin_status = all_keys[first_of_key], all_values[first_of_key]
+
+    def columns_for(self, minor_group: int) -> np.ndarray:
+        """Placements an apprentice of this ISCO minor group may be acceptable for: the
+        group's own (same and related trades) and every one that takes related trades."""
+        found = self.columns.get(int(minor_group))
+        return self.open_related if found is None else found
+
+
+@dataclass
+class ApprenticeBatch:
+    """Apprentices as numpy arrays, encoded against one :class:`PlacementIndex`."""
+
+    ids: np.ndarray
+    id_rank: np.ndarray
+    isco: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    xyz: np.ndarray
+    cos_max: np.ndarray
+    training_year: np.ndarray
+    level: np.ndarray
+    preferred: np.ndarray
+    has_preferences: np.ndarray
+    home: np.ndarray
+    home_city: np.ndarray
+    language_text: list[dict[str, CEFR]]
+    language_code: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _parse_countries(text: str) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in str(text).replace(",", ";").split(";") if c.strip())
+
+
+def encode_apprentices(apprentices: pd.DataFrame, index: PlacementIndex) -> ApprenticeBatch:
+    """Encode an apprentices table (shared import format) against ``index``."""
+    require_columns(apprentices, APPRENTICE_COLUMNS, "apprentices")
+    frame = apprentices.reset_index(drop=True)
+    ids = frame["apprentice_id"].astype(str).to_numpy()
+    isco = frame["isco08"].astype(str).str.strip()
+    bad = ~isco.str.fullmatch(r"\d{4}")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValidationError("apprentices need four-digit ISCO-08 codes", problems=[
+            Problem("not a four-digit ISCO-08 code (map free-text trades with TradeMapper)",
+                    file="apprentices", row=row + 2, column="isco08", value=str(isco.iloc[row]))])
+    lang_codes, parsed = _parse_unique(frame["languages"], parse_languages)
+    lang_pos = {code: i for i, code in enumerate(index.languages)}
+    u_level = np.full((len(parsed), len(index.languages) + 1), _NOT_SPOKEN, dtype=np.int16)
+    u_level[:, -1] = NO_LANGUAGE_REQUIRED
+    for u, skills in enumerate(parsed):
+        for skill in skills:
+            if skill.language in lang_pos:
+                u_level[u, lang_pos[skill.language]] = int(skill.level)
+    pref_codes, pref_parsed = _parse_unique(frame["preferred_countries"], _parse_countries)
+    country_pos = {c: i for i, c in enumerate(index.countries)}
+    u_pref = np.zeros((len(pref_parsed), len(index.countries) + 1), dtype=bool)
+    for u, wanted in enumerate(pref_parsed):
+        for c in wanted:
+            if c in country_pos:
+                u_pref[u, country_pos[c]] = True
+    has_pref = np.array([len(w) > 0 for w in pref_parsed], dtype=bool)[pref_codes]
+    max_km = pd.to_numeric(frame["max_distance_km"], errors="coerce").to_numpy(float)
+    angle = np.where(np.isfinite(max_km), max_km / EARTH_RADIUS_KM, np.inf)
+    cos_max = np.where(angle < np.pi, np.cos(np.minimum(angle, np.pi)), -2.0)
+    # Cosines carry rounding: allow a metre of slack so a placement at exactly the limit counts.
+    cos_max = np.where(cos_max > -2.0, cos_max - 1e-9, cos_max)
+    xyz = _unit_vectors(frame["home_lat"].to_numpy(float), frame["home_lon"].to_numpy(float))
+    return ApprenticeBatch(
+        ids=ids,
+        id_rank=_id_ranks(ids),
+        isco=isco.astype(int).to_numpy(dtype=np.int64),
+        start=_days(frame["available_from"]),
+        end=_days(frame["available_to"]),
+        xyz=xyz,
+        cos_max=cos_max,
+        training_year=frame["training_year"].to_numpy(dtype=np.int64),
+        level=u_level[lang_codes],
+        preferred=u_pref[pref_codes],
+        has_preferences=has_pref,
+        home=_match_homes(frame, xyz, index),
+        home_city=frame["home_city"].astype(str).to_numpy(),
+        language_text=[{sk.language: sk.level for sk in skills} for skills in parsed],
+        language_code=lang_codes,
+    )
+
+
+def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) -> np.ndarray:
+    """The twinning home municipality of each apprentice (-1 if none): by folded name and
+    country, else the nearest home within the twin radius."""
+    home = np.full(len(frame), -1, dtype=np.int64)
+    if len(index.homes) == 0 or len(frame) == 0:
+        return home
+    key = _folded_keys(frame["home_city"], frame["home_country"])
+    by_key = {k: i for i, k in enumerate(index.homes["key"])}
+    home[:] = key.map(by_key).fillna(-1).astype(np.int64).to_numpy()
+    unmatched = np.flatnonzero((home < 0) & np.isfinite(xyz).all(axis=1))
+    if len(unmatched):
+        home_xyz = _unit_vectors(index.homes["lat"].to_numpy(), index.homes["lon"].to_numpy())
+        radius_km = index.twin_radius_km
+        dist, nearest = cKDTree(home_xyz).query(xyz[unmatched], k=1)
+        close = dist <= 2 * np.sin(radius_km / EARTH_RADIUS_KM / 2)
+        home[unmatched[close]] = nearest[close]
+    return home
+
+
+# ---------------------------------------------------------------------------
+# Evaluating pairs
+# ---------------------------------------------------------------------------
+
+
+def _acceptable_block(A: ApprenticeBatch, P: PlacementIndex, rows: np.ndarray,
+                      cols: np.ndarray) -> np.ndarray:
+    """Dense ``len(rows) x len(cols)`` mask of the hard rules, as broadcast comparisons
+    (the trade rule holds by construction of ``cols``)."""
+    overlap = (np.minimum(A.end[rows, None], P.end[None, cols])
+               - np.maximum(A.start[rows, None], P.start[None, cols]) + 1)
+    ok = overlap >= P.min_days[None, cols]
+    cosine = A.xyz[rows] @ P.xyz[cols].T
+    ok &= cosine >= A.cos_max[rows, None]
+    level = A.level[rows]
+    best = np.full(ok.shape, -32000, dtype=np.int16)
+    for m in range(P.lang.shape[1]):
+        np.maximum(best, level[:, P.lang[cols, m]] - P.req[None, cols, m], out=best)
+    ok &= best >= -1
+    return ok
+
+
+def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
+                  settings: MatchSettings) -> dict[str, np.ndarray]:
+    """Everything about the pairs ``(a[i], p[i])``: raw features, the components, the
+    three scores and ``acceptable`` (all hard rules, trade included).
+
+    Vectorised over pairs; ``a`` and ``p`` are positions in ``A`` and ``P``.
+    """
+    same = A.isco[a] == P.isco[p]
+    related = (A.isco[a] // 10) == (P.isco[p] // 10)
+    tier = np.where(same, TIER_SAME, np.where(related, TIER_RELATED, TIER_OTHER)).astype(np.int8)
+    margins = A.level[a[:, None], P.lang[p]] - P.req[p]
+    best_slot = np.argmax(margins, axis=1)
+    margin = margins[np.arange(len(a)), best_slot].astype(np.int64)
+    best_language = P.lang[p, best_slot]
+    cosine = np.einsum("ij,ij->i", A.xyz[a], P.xyz[p])
+    km = EARTH_RADIUS_KM * np.arccos(np.clip(cosine, -1.0, 1.0))
+    overlap = np.minimum(A.end[a], P.end[p]) - np.maximum(A.start[a], P.start[p]) + 1
+    acceptable = ((tier < TIER_OTHER) | P.accepts_related[p]) & (margin >= -1) \
+        & (overlap >= P.min_days[p]) & (cosine >= A.cos_max[a])
+    twin = np.full(len(a), TWIN_NONE, dtype=np.int8)
+    has_home = A.home[a] >= 0
+    if has_home.any() and len(P.twin_keys):
+        keys = A.home[a[has_home]] * len(P) + p[has_home]
+        pos = np.minimum(np.searchsorted(P.twin_keys, keys), len(P.twin_keys) - 1)
+        twin[has_home] = np.where(P.twin_keys[pos] == keys, P.twin_status[pos], TWIN_NONE)
+    preferred = A.preferred[a, P.country[p]]
+    components = {
+        "trade": trade_component(tier, settings),
+        "language": language_component(margin, settings),
+        "twin_town": twin_component(twin, settings),
+        "preference": preference_component(preferred, A.has_preferences[a], settings),
+        "distance": distance_component(km, settings),
+        "training_year": training_year_component(A.training_year[a]),
+    }
+    return {
+        "tier": tier, "margin": margin, "best_language": best_language, "distance_km": km,
+        "twin": twin, "preferred": preferred, "overlap_days": overlap,
+        "acceptable": acceptable, **components, **combine(components, settings),
+    }
+
+
+def iter_acceptable(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
+                    rows: np.ndarray | None = None
+                    ) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """Yield ``(apprentice_positions, features)`` chunk by chunk, where ``features`` holds
+    every acceptable pair of those apprentices (``a``, ``p`` and :func:`pair_features`).
+
+    Apprentices are grouped by ISCO minor group and each group meets only its columns
+    (:meth:`PlacementIndex.columns_for`), in chunks of bounded size.
+    """
+    rows = np.arange(len(A)) if rows is None else np.asarray(rows, dtype=np.int64)
+    minor = A.isco[rows] // 10
+    order = np.argsort(minor, kind="stable")
+    rows, minor = rows[order], minor[order]
+    bounds = np.flatnonzero(np.r_[True, minor[1:] != minor[:-1], True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        group_rows = rows[lo:hi]
+        cols = P.columns_for(int(minor[lo]))
+        if len(cols) == 0:
+            yield group_rows, _empty_features()
+            continue
+        step = max(1, _CHUNK_CELLS // len(cols))
+        for start in range(0, len(group_rows), step):
+            chunk = group_rows[start:start + step]
+            r, c = np.nonzero(_acceptable_block(A, P, chunk, cols))
+            a, p = chunk[r], cols[c]
+            feats = pair_features(A, P, a, p, settings)
+            keep = feats.pop("acceptable")
+            yield chunk, {"a": a[keep], "p": p[keep], **{k: v[keep] for k, v in feats.items()}}
+
+
+def _empty_features() -> dict[str, np.ndarray]:
+    empty = np.empty(0, dtype=np.int64)
+    return {"a": empty, "p": empty, "score": np.empty(0), "apprentice_score": np.empty(0),
+            "host_score": np.empty(0)}
+
+
+def rank_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Rank (0 = best) of each element among those with the same ``group``, by ``key``
+    descending. Keys must be unique within a group for a deterministic answer."""
+    order = np.lexsort((-key, group))
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(len(order)) - first
+    return ranks
+
+
+def apprentice_key(apprentice_score: np.ndarray, p: np.ndarray, P: PlacementIndex) -> np.ndarray:
+    """Unique int64 ordering key for an apprentice's list: higher ``apprentice_score``
+    first, ties by ``placement_id`` ascending as strings."""
+    return np.round(apprentice_score * 1e6).astype(np.int64) * (len(P) + 1) + (len(P) - P.id_rank[p])
+
+
+def host_key(host_score: np.ndarray, a: np.ndarray, A: ApprenticeBatch) -> np.ndarray:
+    """Unique int64 ordering key for a host's list: higher ``host_score`` first, ties by
+    ``apprentice_id`` ascending as strings."""
+    return np.round(host_score * 1e6).astype(np.int64) * (len(A) + 1) + (len(A) - A.id_rank[a])
+
+
+@dataclass
+class CandidatePairs:
+    """The acceptable pairs the engine considers, as parallel arrays (positions into the
+    apprentice batch and the placement index) with their three scores."""
+
+    a: np.ndarray
+    p: np.ndarray
+    score: np.ndarray
+    apprentice_score: np.ndarray
+    host_score: np.ndarray
+    acceptable_any: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def generate_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
+                        progress=None) -> CandidatePairs:
+    """Every acceptable pair, or (with ``settings.max_candidates``) each apprentice's best
+    ``max_candidates`` by apprentice_score united with each placement's best
+    ``host_candidates`` by host_score. ``acceptable_any[i]`` tells whether apprentice ``i``
+    has any acceptable placement at all."""
+    K, M = settings.max_candidates, settings.host_candidates
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "p", "score", "apprentice_score",
+                                                          "host_score", "row_best")}
+    acceptable_any = np.zeros(len(A), dtype=bool)
+    done = 0
+    for chunk, f in iter_acceptable(A, P, settings):
+        a, p = f["a"], f["p"]
+        acceptable_any[a] = True
+        if K is None:
+            keep = np.ones(len(a), dtype=bool)
+            row_best = keep
+        else:
+            # Apprentices live in exactly one chunk, so a row's best K here is its best K.
+            row_best = rank_within(a, apprentice_key(f["apprentice_score"], p, P)) < K
+            # A placement's global best M are among its best M of each chunk.
+            keep = row_best | (rank_within(p, host_key(f["host_score"], a, A)) < M)
+        for name in ("a", "p", "score", "apprentice_score", "host_score"):
+            parts[name].append(f[name][keep])
+        parts["row_best"].append(row_best[keep])
+        done += len(chunk)
+        if progress is not None:
+            progress(done / max(len(A), 1), f"candidates: {done:,} of {len(A):,} apprentices")
+    arrays = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
+    a = arrays["a"].astype(np.int64)
+    p = arrays["p"].astype(np.int64)
+    if K is not None and len(a):
+        keep = arrays["row_best"].astype(bool) | (
+            rank_within(p, host_key(arrays["host_score"], a, A)) < M)
+        arrays = {k: v[keep] for k, v in arrays.items()}
+        a, p = a[keep], p[keep]
+    return CandidatePairs(a=a, p=p, score=arrays["score"].astype(float),
+                          apprentice_score=arrays["apprentice_score"].astype(float),
+                          host_score=arrays["host_score"].astype(float),
+                          acceptable_any=acceptable_any)
+
+
+def coverage(pairs: CandidatePairs, P: PlacementIndex) -> float:
+    """Share of placements with room that appear in at least one candidate list."""
+    open_ = P.slots > 0
+    if not open_.any():
+        return float("nan")
+    seen = np.zeros(len(P), dtype=bool)
+    seen[pairs.p] = True
+    return float((seen & open_).sum() / open_.sum())

@@ -1,0 +1,386 @@
+"""The matching engine as one estimator: fit on placements, then recommend or allocate.
+
+``Matcher(**settings)`` stores its settings (see :class:`MatchSettings` for the names
+and defaults); :meth:`Matcher.fit` validates them and indexes the placements and
+twinnings; then
+
+* :meth:`Matcher.recommend` gives each apprentice their best ``k`` placements, explained;
+* :meth:`Matcher.allocate` shares the places out across the whole caseload, either
+  ``"stable"`` (fair: nobody is passed over by someone the host likes less) or
+  ``"optimal"`` (as much total fit as possible), and says why each unplaced apprentice
+  is unplaced: no acceptable placement at all, or lost the competition for them.
+
+Funding is not computed here: every result carries ``apprentice_id`` and
+``placement_id``, the key on which funding estimates (:mod:`mobility.funding`) join.
+
+Examples
+--------
+>>> import pandas as pd
+>>> placements = pd.DataFrame({"placement_id": ["P1"], "company_id": ["C1"],
+...     "trade": ["Elektroniker/in für Energie- und Gebäudetechnik"], "isco08": ["7411"],
+...     "city": ["Leeds"], "country": ["GB"], "lat": [53.79648], "lon": [-1.54785],
+...     "slots": [2], "start": pd.to_datetime(["2026-03-01"]),
+...     "end": pd.to_datetime(["2026-06-30"]), "min_weeks": [3], "max_weeks": [8],
+...     "languages": ["en:B1"], "accommodation": [True], "accepts_related_trades": [False]})
+>>> apprentices = pd.DataFrame({"apprentice_id": ["A1"], "home_city": ["Dortmund"],
+...     "home_country": ["DE"], "home_lat": [51.51494], "home_lon": [7.466],
+...     "trade": ["Elektroniker/in für Energie- und Gebäudetechnik"], "isco08": ["7411"],
+...     "training_year": [2], "languages": ["de:native;en:B2"],
+...     "available_from": pd.to_datetime(["2026-04-01"]),
+...     "available_to": pd.to_datetime(["2026-05-31"]), "desired_weeks": [4],
+...     "preferred_countries": [""], "max_distance_km": [float("nan")]})
+>>> matcher = Matcher().fit(placements)
+>>> matcher.recommend(apprentices, k=3).loc[0, "explanation"]
+"same trade (7411) · English B2, B1 required · Leeds is Dortmund's twin town · 658 km"
+>>> result = matcher.allocate(apprentices, method="stable")
+>>> result.summary["matched"], result.matches.loc[0, "placement_id"]
+(1, 'P1')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from mobility.errors import ValidationError
+from mobility.matching.candidates import (
+    ApprenticeBatch,
+    CandidatePairs,
+    PlacementIndex,
+    apprentice_key,
+    coverage,
+    encode_apprentices,
+    generate_candidates,
+    host_key,
+    iter_acceptable,
+    pair_features,
+    rank_within,
+)
+from mobility.matching.optimal import max_score_allocation
+from mobility.matching.scores import (
+    COMPONENTS,
+    NO_LANGUAGE_REQUIRED,
+    TIER_RELATED,
+    TIER_SAME,
+    TWIN_DORMANT,
+    TWIN_NONE,
+    MatchSettings,
+)
+from mobility.matching.stable import deferred_acceptance
+from mobility.models import language_name
+from mobility.progress import ProgressCallback, Stages
+
+#: The allocation methods and the question each answers.
+METHODS = {
+    "stable": "fair: nobody is passed over by someone the host likes less",
+    "optimal": "as much total fit as possible",
+}
+
+#: Why an apprentice has no place.
+NO_ACCEPTABLE = "no acceptable placement"
+LOST_COMPETITION = "lost the competition"
+MATCHED = "matched"
+
+#: Columns of :meth:`Matcher.recommend` and of :attr:`Allocation.matches`.
+RESULT_COLUMNS = (
+    "apprentice_id", "placement_id", "rank", "score", "apprentice_score", "host_score",
+    *COMPONENTS, "distance_km", "twin_town", "company_id", "city", "country", "explanation",
+)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result of :meth:`Matcher.allocate`.
+
+    Attributes
+    ----------
+    method : str
+        ``"stable"`` or ``"optimal"``.
+    matches : pandas.DataFrame
+        One row per apprentice: the placement (``<NA>`` when none), its scores and
+        components, ``rank`` (where it stood in the apprentice's own list, 1 = first
+        choice), ``status`` (matched / no acceptable placement / lost the competition)
+        and the explanation.
+    pairs : pandas.DataFrame
+        Every acceptable pair the engine considered: ``apprentice_id, placement_id,
+        score, apprentice_score, host_score``.
+    summary : dict
+        Counts: apprentices, matched, unmatched, unmatched for each reason, slots,
+        total score, candidate pairs and coverage (share of placements with room that
+        appear in anyone's candidate list).
+    """
+
+    method: str
+    matches: pd.DataFrame
+    pairs: pd.DataFrame
+    summary: dict[str, object]
+
+
+class Matcher:
+    """Match apprentices to placements abroad; see the module docstring.
+
+    Parameters
+    ----------
+    **settings
+        Any field of :class:`MatchSettings` (weights, penalties, candidate caps).
+
+    Attributes
+    ----------
+    settings_ : MatchSettings
+        The validated settings.
+    index_ : PlacementIndex
+        Placements blocked by trade group, with the twin-town table.
+    placements_ : pandas.DataFrame
+        The placements as given to :meth:`fit`.
+    timings_ : dict
+        Seconds per stage of the last :meth:`allocate` (read, candidates, solve...).
+    """
+
+    def __init__(self, **settings: object) -> None:
+        self.settings = settings
+
+    def get_params(self, deep: bool = True) -> dict[str, object]:
+        return dict(self.settings)
+
+    def fit(self, placements: pd.DataFrame, partnerships: pd.DataFrame | None = None,
+            companies: pd.DataFrame | None = None) -> Matcher:
+        """Index ``placements`` (shared import format) and the twinnings.
+
+        ``partnerships`` defaults to the shipped twinnings
+        (:func:`mobility.reference.twinnings.load_partnerships`). ``companies`` is optional
+        and only used for nothing but reference today (company ids are in placements).
+        """
+        unknown = sorted(set(self.settings) - set(MatchSettings.names()))
+        if unknown:
+            raise ValidationError(
+                f"unknown setting(s) {', '.join(unknown)}; allowed: "
+                f"{', '.join(MatchSettings.names())}")
+        self.settings_ = MatchSettings(**self.settings)
+        if partnerships is None:
+            from mobility.reference.twinnings import load_partnerships
+
+            partnerships = load_partnerships()
+        self.placements_ = placements.reset_index(drop=True)
+        self.index_ = PlacementIndex.build(self.placements_, partnerships, self.settings_)
+        self.companies_ = companies
+        return self
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "index_"):
+            raise ValidationError("call fit(placements) before recommend or allocate")
+
+    def _encode(self, apprentices: pd.DataFrame) -> tuple[pd.DataFrame, ApprenticeBatch]:
+        frame = apprentices.reset_index(drop=True)
+        if len(frame):
+            ids = frame["apprentice_id"].astype(str)
+            if ids.duplicated().any():
+                dupes = ", ".join(ids[ids.duplicated()].unique()[:5])
+                raise ValidationError(f"apprentice ids must be unique; repeated: {dupes}")
+        return frame, encode_apprentices(frame, self.index_)
+
+    def _rows(self, A: ApprenticeBatch, a: np.ndarray, p: np.ndarray,
+              rank: np.ndarray) -> pd.DataFrame:
+        """Result rows for pairs ``(a, p)`` with components and explanations."""
+        P = self.index_
+        f = pair_features(A, P, a, p, self.settings_)
+        frame = pd.DataFrame({
+            "apprentice_id": pd.array(A.ids[a], dtype="string"),
+            "placement_id": pd.array(P.ids[p], dtype="string"),
+            "rank": rank.astype(np.int64),
+            "score": f["score"], "apprentice_score": f["apprentice_score"],
+            "host_score": f["host_score"],
+            **{c: np.round(f[c], 6) for c in COMPONENTS},
+            "distance_km": np.round(f["distance_km"], 1),
+            "twin_town": f["twin"] > TWIN_NONE,
+            "company_id": pd.array(self.placements_["company_id"].astype(str).to_numpy()[p]
+                                   if "company_id" in self.placements_ else [None] * len(p),
+                                   dtype="string"),
+            "city": pd.array(P.city[p], dtype="string"),
+            "country": pd.array(np.asarray(P.countries, dtype=object)[P.country[p]],
+                                dtype="string"),
+            "explanation": pd.array(explain(A, P, a, p, f), dtype="string"),
+        })
+        return frame
+
+    # -- recommend -------------------------------------------------------------------
+
+    def recommend(self, apprentices: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+        """Each apprentice's ``k`` best acceptable placements by ``score`` (ties by
+        ``placement_id``), one row per apprentice and rank (1 = best).
+
+        Apprentices with no acceptable placement get no rows. Placements without free
+        slots are never recommended.
+        """
+        self._check_fitted()
+        if int(k) < 1:
+            raise ValidationError("k must be at least 1")
+        frame, A = self._encode(apprentices)
+        P = self.index_
+        picked_a, picked_p, picked_rank = [], [], []
+        for _, f in iter_acceptable(A, P, self.settings_):
+            a, p = f["a"], f["p"]
+            if len(a) == 0:
+                continue
+            rank = rank_within(a, apprentice_key(f["score"], p, P))
+            top = rank < int(k)
+            picked_a.append(a[top])
+            picked_p.append(p[top])
+            picked_rank.append(rank[top] + 1)
+        if not picked_a:
+            return self._rows(A, *(np.empty(0, np.int64),) * 3)
+        a, p, rank = (np.concatenate(x) for x in (picked_a, picked_p, picked_rank))
+        order = np.lexsort((rank, A.id_rank[a]))
+        return self._rows(A, a[order], p[order], rank[order]).reset_index(drop=True)
+
+    # -- allocate --------------------------------------------------------------------
+
+    def candidates(self, apprentices: pd.DataFrame,
+                   progress: ProgressCallback | None = None) -> pd.DataFrame:
+        """Every acceptable pair the engine considers for these apprentices
+        (``apprentice_id, placement_id, score, apprentice_score, host_score``)."""
+        self._check_fitted()
+        _, A = self._encode(apprentices)
+        return self._pairs_frame(A, generate_candidates(A, self.index_, self.settings_, progress))
+
+    def _pairs_frame(self, A: ApprenticeBatch, pairs: CandidatePairs) -> pd.DataFrame:
+        return pd.DataFrame({
+            "apprentice_id": pd.array(A.ids[pairs.a], dtype="string"),
+            "placement_id": pd.array(self.index_.ids[pairs.p], dtype="string"),
+            "score": pairs.score, "apprentice_score": pairs.apprentice_score,
+            "host_score": pairs.host_score,
+        })
+
+    def allocate(self, apprentices: pd.DataFrame, method: str = "stable",
+                 progress: ProgressCallback | None = None) -> Allocation:
+        """Share the placements' slots out among ``apprentices``.
+
+        Parameters
+        ----------
+        apprentices : pandas.DataFrame
+            The caseload (shared import format).
+        method : {"stable", "optimal"}
+            ``"stable"``: apprentice-proposing deferred acceptance (fair: nobody is
+            passed over by someone the host likes less). ``"optimal"``: the largest total
+            ``score``, exactly (as much total fit as possible).
+        progress : callable, optional
+            ``(fraction, message)`` callback.
+
+        Returns
+        -------
+        Allocation
+        """
+        self._check_fitted()
+        if method not in METHODS:
+            raise ValidationError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+        P = self.index_
+        with Stages(progress, ["encode", "candidates", method, "explain"]) as stages:
+            stages.next("encode")
+            frame, A = self._encode(apprentices)
+            stages.next("candidates")
+            pairs = generate_candidates(A, P, self.settings_)
+            stages.next(method)
+            a_key = apprentice_key(pairs.apprentice_score, pairs.p, P)
+            if method == "stable":
+                assignment = deferred_acceptance(
+                    len(A), len(P), a=pairs.a, p=pairs.p, apprentice_key=a_key,
+                    host_key=host_key(pairs.host_score, pairs.a, A), capacity=P.slots)
+            else:
+                assignment = max_score_allocation(len(A), len(P), a=pairs.a, p=pairs.p,
+                                                  score=pairs.score, capacity=P.slots)
+            stages.next("explain")
+            matches = self._allocation_rows(A, pairs, a_key, assignment)
+        self.timings_ = dict(stages.timings)
+        matched = int((assignment >= 0).sum())
+        no_acceptable = int((~pairs.acceptable_any).sum())
+        summary = {
+            "method": method,
+            "question": METHODS[method],
+            "apprentices": len(A),
+            "matched": matched,
+            "unmatched": len(A) - matched,
+            "unmatched_no_acceptable_placement": no_acceptable,
+            "unmatched_lost_competition": len(A) - matched - no_acceptable,
+            "placements": len(P),
+            "slots": int(P.slots.sum()),
+            "total_score": round(float(matches["score"].sum(skipna=True)), 6),
+            "candidate_pairs": len(pairs),
+            "coverage": round(coverage(pairs, P), 4),
+        }
+        return Allocation(method=method, matches=matches, pairs=self._pairs_frame(A, pairs),
+                          summary=summary)
+
+    def _allocation_rows(self, A: ApprenticeBatch, pairs: CandidatePairs, a_key: np.ndarray,
+                         assignment: np.ndarray) -> pd.DataFrame:
+        """One row per apprentice: matched ones with their pair's details, the others with
+        the reason."""
+        chosen = np.flatnonzero(assignment >= 0)
+        # Rank of the pair in the apprentice's own list (1 = their first choice).
+        list_rank = rank_within(pairs.a, a_key) + 1
+        held = assignment[pairs.a] == pairs.p
+        rank = np.zeros(len(A), dtype=np.int64)
+        rank[pairs.a[held]] = list_rank[held]
+        rows = self._rows(A, chosen, assignment[chosen], rank[chosen])
+        rows["status"] = MATCHED
+        others = np.flatnonzero(assignment < 0)
+        rest = pd.DataFrame({
+            "apprentice_id": pd.array(A.ids[others], dtype="string"),
+            "status": np.where(pairs.acceptable_any[others], LOST_COMPETITION, NO_ACCEPTABLE),
+        })
+        matches = pd.concat([rows, rest], ignore_index=True) if len(rest) else rows
+        matches = matches.astype({"rank": "Int64", "twin_town": "boolean", "status": "string"})
+        order = np.argsort(matches["apprentice_id"].astype(str).to_numpy(), kind="stable")
+        return matches.iloc[order].reset_index(drop=True)
+
+
+@cache
+def _language_label(code: str) -> str:
+    return language_name(code)
+
+
+def _level_label(level: int) -> str:
+    from mobility.models import CEFR
+
+    return CEFR(int(level)).label if 1 <= int(level) <= 7 else "none"
+
+
+def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
+            f: dict[str, np.ndarray]) -> list[str]:
+    """One readable line per pair, e.g.
+    ``"same trade (7411) · English B2, B1 required · Leeds is Dortmund's twin town · 540 km"``.
+    """
+    lines = []
+    homes = P.homes["name"].to_numpy() if len(P.homes) else np.empty(0, dtype=object)
+    for i in range(len(a)):
+        ai, pi = int(a[i]), int(p[i])
+        tier = int(f["tier"][i])
+        p_isco = f"{P.isco[pi]:04d}"
+        if tier == TIER_SAME:
+            parts = [f"same trade ({p_isco})"]
+        elif tier == TIER_RELATED:
+            parts = [f"related trade ({p_isco}, yours {A.isco[ai]:04d})"]
+        else:
+            parts = [f"other trade ({p_isco}, yours {A.isco[ai]:04d}; host takes related trades)"]
+        margin = int(f["margin"][i])
+        if margin >= NO_LANGUAGE_REQUIRED:
+            parts.append("no language required")
+        else:
+            code = P.languages[int(f["best_language"][i])]
+            have = int(A.level[ai, int(f["best_language"][i])])
+            text = (f"{_language_label(code)} {_level_label(have)}, "
+                    f"{_level_label(have - margin)} required")
+            parts.append(text + (" (one level below)" if margin < 0 else ""))
+        twin = int(f["twin"][i])
+        if twin != TWIN_NONE:
+            home = homes[A.home[ai]]
+            parts.append(f"{P.city[pi]} is {home}'s twin town"
+                         + (" (dormant twinning)" if twin == TWIN_DORMANT else ""))
+        if bool(f["preferred"][i]):
+            parts.append("preferred country")
+        parts.append(f"{f['distance_km'][i]:,.0f} km")
+        lines.append(" · ".join(parts))
+    return lines
