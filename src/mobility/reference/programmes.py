@@ -81,6 +81,7 @@ class ParticipantStatus(enum.StrEnum):
 PROGRAMME_RULE_COLUMNS: dict[str, str] = {
     "key": "string",
     "programme": "string",
+    "short_name": "string",
     "funder": "string",
     "destinations": "string",
     "min_days": "Int64",
@@ -116,6 +117,7 @@ class ProgrammeRule:
 
     key: str
     name: str
+    short_name: str
     funder: str
     destinations: tuple[str, ...]
     min_days: int | None
@@ -231,7 +233,8 @@ def rules_from_frame(frame: pd.DataFrame) -> tuple[ProgrammeRule, ...]:
     """Turn a validated rules table into :class:`ProgrammeRule` objects, by priority."""
     rules = [
         ProgrammeRule(
-            key=str(r.key), name=str(r.programme), funder=str(r.funder),
+            key=str(r.key), name=str(r.programme), short_name=str(r.short_name),
+            funder=str(r.funder),
             destinations=_split(r.destinations), min_days=_optional_int(r.min_days),
             max_days=_optional_int(r.max_days), duration_text=str(r.duration_text),
             participants=frozenset(ParticipantStatus.parse(p) for p in _split(r.participants)),

@@ -1,0 +1,1 @@
+"""Funding: which programmes can pay for a placement, and roughly how much."""

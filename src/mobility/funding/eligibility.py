@@ -1,0 +1,370 @@
+"""Which programmes can fund a stay, and why the others cannot.
+
+Every programme's rules are data (:mod:`mobility.reference.programmes`); this module
+checks them against a stay: destination country, duration, participant status and age,
+home region, twin town, group size. The checks are written once, over numpy arrays, so
+the same code answers one question from the command line and 100,000 matches for the
+dashboard.
+
+A rule the stay breaks makes the programme ineligible, with the reason
+("ErasmusPro needs at least 90 days"). A rule that cannot be checked because a fact is
+unknown (age, twin town, home region) leaves the programme eligible with a *caveat*
+saying what to check.
+
+Examples
+--------
+>>> from mobility.funding.eligibility import FundingContext, eligibility
+>>> ctx = FundingContext.from_names("Dortmund,DE", "Leeds,GB", days=21)
+>>> ctx.twin_town, round(ctx.distance_km)
+(True, 658)
+>>> table = eligibility(ctx)
+>>> table.loc[table.eligible, "programme_key"].tolist()
+['ausbildung_weltweit', 'nrw_exchange']
+>>> table.set_index("programme_key").loc["erasmus_pro", "reason"]
+'ErasmusPro covers EU member states and associated countries only; ErasmusPro needs at least 90 days'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from mobility.errors import ValidationError
+from mobility.geo import gazetteer, haversine_km
+from mobility.models import City, country_name
+from mobility.reference.erasmus import programme_countries
+from mobility.reference.programmes import ParticipantStatus, ProgrammeRule, programme_rules
+from mobility.reference.twinnings import load_partnerships
+from mobility.text import fold
+
+#: GeoNames first-level codes of the German Länder -> ISO 3166-2 (for home-region rules).
+_DE_ADMIN1_TO_ISO = {
+    "01": "DE-BW", "02": "DE-BY", "03": "DE-HB", "04": "DE-HH", "05": "DE-HE", "06": "DE-NI",
+    "07": "DE-NW", "08": "DE-RP", "09": "DE-SL", "10": "DE-SH", "11": "DE-BB", "12": "DE-MV",
+    "13": "DE-SN", "14": "DE-ST", "15": "DE-TH", "16": "DE-BE",
+}
+_REGION_NAMES = {"DE-NW": "North Rhine-Westphalia", "DE-BW": "Baden-Württemberg"}
+
+
+def home_region(city: City) -> str | None:
+    """ISO 3166-2 code of the German Land a city lies in (``"DE-NW"``), from the
+    gazetteer; None outside Germany or when the city is not in the gazetteer."""
+    if city.country != "DE":
+        return None
+    entry = gazetteer().get_entry(city.name, city.country)
+    return _DE_ADMIN1_TO_ISO.get(entry.admin1) if entry else None
+
+
+def parse_place(text: str) -> City:
+    """``"Dortmund,DE"`` or ``"Leeds, GB"`` (or a bare name) -> a gazetteer city."""
+    name, _, country = str(text).rpartition(",")
+    if not name:
+        name, country = country, ""
+    return gazetteer().lookup(name.strip(), country.strip().upper() or None)
+
+
+def twin_town_flags(home_city: Sequence[str], home_country: Sequence[str],
+                    dest_city: Sequence[str], dest_country: Sequence[str],
+                    partnerships: pd.DataFrame | None = None) -> np.ndarray:
+    """For each pair, whether the destination is a twin town of the home municipality
+    (names compared after folding umlauts and case; suspended partnerships count too,
+    since the programme rules name the twinning, not its state)."""
+    table = load_partnerships() if partnerships is None else partnerships
+    keys = frozenset(
+        zip(table["home_city"].astype(str).map(fold), table["home_country"].astype(str).str.upper(),
+            table["partner_city"].astype(str).map(fold),
+            table["partner_country"].astype(str).str.upper(), strict=True))
+    pairs = pd.DataFrame({"hc": pd.Series(list(home_city), dtype=str),
+                          "hk": pd.Series(list(home_country), dtype=str).str.upper(),
+                          "dc": pd.Series(list(dest_city), dtype=str),
+                          "dk": pd.Series(list(dest_country), dtype=str).str.upper()})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    found = np.array([(fold(hc), hk, fold(dc), dk) in keys for hc, hk, dc, dk in uniques],
+                     dtype=bool)
+    return found[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+@dataclass(frozen=True, slots=True)
+class FundingContext:
+    """One stay as the programmes see it.
+
+    Parameters
+    ----------
+    home, destination : City
+        Where the participant lives (place of origin) and where the placement is.
+    days : int
+        Length of the stay abroad in days (travel days not counted).
+    status : ParticipantStatus
+        Apprentice in training (default), recent graduate (finished within 12 months)
+        or graduate.
+    age : int, optional
+        Age at the start of the stay; None when unknown (age rules become caveats).
+    fewer_opportunities : bool
+        The participant counts as having fewer opportunities (Erasmus+ inclusion).
+    twin_town : bool, optional
+        The destination is a twin town of the home municipality; None = unknown.
+    green_travel : bool
+        Travel mainly by train, bus or car-pooling (Erasmus+ green travel).
+    group_size : int
+        How many participants travel together (1 for an individual placement).
+    region : str, optional
+        ISO 3166-2 code of the home Land (``"DE-NW"``); None = unknown.
+    """
+
+    home: City
+    destination: City
+    days: int
+    status: ParticipantStatus = ParticipantStatus.APPRENTICE
+    age: int | None = None
+    fewer_opportunities: bool = False
+    twin_town: bool | None = None
+    green_travel: bool = False
+    group_size: int = 1
+    region: str | None = None
+    distance_km: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        if int(self.days) < 1:
+            raise ValidationError(f"a stay lasts at least 1 day, not {self.days}")
+        if self.age is not None and not 10 <= int(self.age) <= 99:
+            raise ValidationError(f"age {self.age} is not plausible for a participant")
+        if int(self.group_size) < 1:
+            raise ValidationError("group size must be at least 1")
+        object.__setattr__(self, "days", int(self.days))
+        object.__setattr__(self, "status", ParticipantStatus.parse(self.status))
+        object.__setattr__(self, "distance_km", float(haversine_km(
+            self.home.lat, self.home.lon, self.destination.lat, self.destination.lon)))
+
+    @classmethod
+    def from_names(cls, home: str, destination: str, days: int, *,
+                   twin_town: bool | None = None, partnerships: pd.DataFrame | None = None,
+                   **kwargs: object) -> FundingContext:
+        """Build a context from ``"City,CC"`` names: cities from the gazetteer, the home
+        region from GeoNames, the twin-town flag from the twinnings table unless given."""
+        home_city, dest_city = parse_place(home), parse_place(destination)
+        if twin_town is None:
+            twin_town = bool(twin_town_flags([home_city.name], [home_city.country],
+                                             [dest_city.name], [dest_city.country],
+                                             partnerships)[0])
+        kwargs.setdefault("region", home_region(home_city))
+        return cls(home_city, dest_city, days, twin_town=twin_town, **kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# The checks, over arrays
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StayArrays:
+    """Many stays as parallel arrays: what the checks read.
+
+    ``age`` is float with NaN for unknown; ``twin_town`` is float 1/0 with NaN for
+    unknown; ``region`` holds ``""`` for unknown.
+    """
+
+    home_country: np.ndarray
+    country: np.ndarray
+    days: np.ndarray
+    status: np.ndarray
+    age: np.ndarray
+    twin_town: np.ndarray
+    group_size: np.ndarray
+    region: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    @classmethod
+    def from_context(cls, ctx: FundingContext) -> StayArrays:
+        return cls(
+            home_country=np.array([ctx.home.country], dtype=object),
+            country=np.array([ctx.destination.country], dtype=object),
+            days=np.array([ctx.days], dtype=float),
+            status=np.array([str(ctx.status)], dtype=object),
+            age=np.array([np.nan if ctx.age is None else ctx.age], dtype=float),
+            twin_town=np.array([np.nan if ctx.twin_town is None else float(ctx.twin_town)]),
+            group_size=np.array([ctx.group_size], dtype=int),
+            region=np.array([ctx.region or ""], dtype=object),
+        )
+
+
+#: A check: (rule, stays) -> (fails, unknown, reason, caveat). ``fails`` and ``unknown``
+#: are boolean arrays; the texts are the same for every row so that a 100k-row check
+#: stays a handful of numpy operations.
+Check = Callable[[ProgrammeRule, StayArrays], tuple[np.ndarray, np.ndarray, str, str]]
+
+
+def _none(n: int) -> np.ndarray:
+    return np.zeros(n, dtype=bool)
+
+
+def _check_current(rule: ProgrammeRule, s: StayArrays):
+    fails = np.full(len(s), not rule.current)
+    return fails, _none(len(s)), f"{rule.short_name} is not running any more ({rule.note.rstrip('.')})", ""
+
+
+def _check_individual(rule: ProgrammeRule, s: StayArrays):
+    n = len(s)
+    if rule.individual_placements == "unconfirmed":
+        return (np.ones(n, dtype=bool), _none(n),
+                f"{rule.short_name}: funding for individual apprentice placements is not "
+                "confirmed in the sources", "")
+    if rule.individual_placements == "no":
+        return (s.group_size < rule.min_group_size, _none(n),
+                f"{rule.short_name} is a group exchange (at least {rule.min_group_size} "
+                "participants): an individual placement is not eligible", "")
+    return _none(n), _none(n), "", ""
+
+
+def _check_abroad(rule: ProgrammeRule, s: StayArrays):
+    fails = s.country == s.home_country
+    return fails, _none(len(s)), "the destination is in the home country: not a stay abroad", ""
+
+
+def _check_destination(rule: ProgrammeRule, s: StayArrays):
+    dests = set(rule.destinations)
+    erasmus = np.isin(s.country, sorted(programme_countries()))
+    ok = np.zeros(len(s), dtype=bool)
+    described = []
+    if "worldwide" in dests:
+        ok |= True
+    if "erasmus_programme_countries" in dests:
+        ok |= erasmus
+        described.append("EU member states and associated countries")
+    if "non_erasmus" in dests:
+        ok |= ~erasmus
+        described.append("countries outside Erasmus+")
+    codes = sorted(d for d in dests if len(d) == 2)
+    if codes:
+        ok |= np.isin(s.country, codes)
+        described.append(", ".join(country_name(c) for c in codes))
+    what = " and ".join(described)
+    return ~ok, _none(len(s)), f"{rule.short_name} covers {what} only", ""
+
+
+def _check_min_days(rule: ProgrammeRule, s: StayArrays):
+    if rule.min_days is None:
+        return _none(len(s)), _none(len(s)), "", ""
+    return (s.days < rule.min_days, _none(len(s)),
+            f"{rule.short_name} needs at least {rule.min_days} days", "")
+
+
+def _check_max_days(rule: ProgrammeRule, s: StayArrays):
+    if rule.max_days is None:
+        return _none(len(s)), _none(len(s)), "", ""
+    return (s.days > rule.max_days, _none(len(s)),
+            f"{rule.short_name} allows at most {rule.max_days} days", "")
+
+
+def _check_status(rule: ProgrammeRule, s: StayArrays):
+    allowed = sorted(str(p) for p in rule.participants)
+    words = " or ".join(a.replace("_", " ") + "s" for a in allowed)
+    return (~np.isin(s.status, allowed), _none(len(s)),
+            f"{rule.short_name} is for {words} only", "")
+
+
+def _check_age(rule: ProgrammeRule, s: StayArrays):
+    if rule.min_age is None and rule.max_age is None:
+        return _none(len(s)), _none(len(s)), "", ""
+    low = -np.inf if rule.min_age is None else rule.min_age
+    high = np.inf if rule.max_age is None else rule.max_age
+    unknown = np.isnan(s.age)
+    fails = ~unknown & ((s.age < low) | (s.age > high))
+    if rule.min_age is not None and rule.max_age is not None:
+        limit = f"aged {rule.min_age} to {rule.max_age}"
+    elif rule.min_age is not None:
+        limit = f"at least {rule.min_age} years old"
+    else:
+        limit = f"at most {rule.max_age} years old"
+    return (fails, unknown, f"{rule.short_name} requires participants {limit}",
+            f"age unknown: {rule.short_name} requires participants {limit}")
+
+
+def _check_region(rule: ProgrammeRule, s: StayArrays):
+    if not rule.home_region:
+        return _none(len(s)), _none(len(s)), "", ""
+    name = _REGION_NAMES.get(rule.home_region, rule.home_region)
+    unknown = s.region == ""
+    return (~unknown & (s.region != rule.home_region), unknown,
+            f"{rule.short_name} is for apprentices from {name} ({rule.home_region})",
+            f"home region unknown: {rule.short_name} is for apprentices from {name}")
+
+
+def _check_twin_town(rule: ProgrammeRule, s: StayArrays):
+    if not rule.twin_town_only:
+        return _none(len(s)), _none(len(s)), "", ""
+    unknown = np.isnan(s.twin_town)
+    return (~unknown & (s.twin_town == 0), unknown,
+            f"{rule.short_name} applies only in a twin town of the home municipality",
+            f"twin town unknown: {rule.short_name} applies only in a twin town")
+
+
+#: The checks in the order their reasons are given.
+CHECKS: tuple[Check, ...] = (_check_current, _check_individual, _check_abroad,
+                             _check_destination, _check_min_days, _check_max_days,
+                             _check_status, _check_age, _check_region, _check_twin_town)
+
+
+def eligible_matrix(stays: StayArrays, rules: Sequence[ProgrammeRule] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """For every stay (rows) and rule (columns): eligible (bool) and the number of the
+    first check that failed (-1 when eligible). Vectorised: one pass per rule and check."""
+    pool = list(programme_rules() if rules is None else rules)
+    eligible = np.ones((len(stays), len(pool)), dtype=bool)
+    first_fail = np.full((len(stays), len(pool)), -1, dtype=np.int16)
+    for j, rule in enumerate(pool):
+        for k, check in enumerate(CHECKS):
+            fails, _unknown, _reason, _caveat = check(rule, stays)
+            newly = fails & eligible[:, j]
+            first_fail[newly, j] = k
+            eligible[:, j] &= ~fails
+    return eligible, first_fail
+
+
+def eligibility(context: FundingContext, rules: Sequence[ProgrammeRule] | None = None
+                ) -> pd.DataFrame:
+    """Every programme for one stay: eligible or not, why not, and what to check.
+
+    Parameters
+    ----------
+    context : FundingContext
+        The stay.
+    rules : sequence of ProgrammeRule, optional
+        The rules to check (default: the shipped ``data/programme_rules.csv``).
+
+    Returns
+    -------
+    DataFrame
+        One row per programme, by priority: ``programme_key``, ``programme``,
+        ``eligible`` (bool), ``reason`` (every rule the stay breaks, ``"; "``-joined,
+        empty when eligible), ``caveats`` (rules that could not be checked because a
+        fact is unknown), ``funding_form``, ``source`` (the programmes.csv row and URLs).
+    """
+    pool = list(programme_rules() if rules is None else rules)
+    stays = StayArrays.from_context(context)
+    rows = []
+    for rule in pool:
+        reasons, caveats = [], []
+        for check in CHECKS:
+            fails, unknown, reason, caveat = check(rule, stays)
+            if fails[0]:
+                reasons.append(reason)
+            elif unknown[0]:
+                caveats.append(caveat)
+        rows.append({"programme_key": rule.key, "programme": rule.name,
+                     "eligible": not reasons, "reason": "; ".join(reasons),
+                     "caveats": "" if reasons else "; ".join(caveats), "funding_form": rule.funding_form,
+                     "source": f"{rule.source_row}: {rule.source}"})
+    frame = pd.DataFrame(rows)
+    text = [c for c in frame.columns if c != "eligible"]
+    frame[text] = frame[text].astype("string")
+    return frame.astype({"eligible": bool})
+
+
+def reason_text(rule: ProgrammeRule, check_number: int, stays: StayArrays) -> str:
+    """The reason of check ``check_number`` (from :func:`eligible_matrix`) for ``rule``."""
+    return CHECKS[check_number](rule, stays)[2] if check_number >= 0 else ""

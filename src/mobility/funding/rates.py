@@ -1,0 +1,217 @@
+"""Daily individual-support rates, entered by an administrator.
+
+No public source for the Erasmus+ daily rates of VET learners could be found, so the
+product ships none. An administrator enters the rates of their national agency's
+current call (per country group, per call year) together with where they took them
+from; every save is a new version, and estimates name the version they used. Until
+rates exist, estimates leave individual support out and say so.
+
+Storage sits behind one small interface, :class:`RateStore` (``save``, ``load``,
+``versions``). :class:`JsonRateStore` keeps the versions in a JSON file: by default
+beside the SQLite database (so each test's temporary database gets its own file), else
+under ``var/``. A database-backed store can replace it without touching callers.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from mobility.funding.rates import DailyRateTable, JsonRateStore
+>>> store = JsonRateStore(pathlib.Path(tempfile.mkdtemp()) / "rates.json")
+>>> store.load(2026) is None
+True
+>>> table = DailyRateTable(call_year=2026, rates={1: 60.0, 2: 55.0, 3: 50.0},
+...                        source="NA BIBB call 2026, Finanzierungsregeln p. 3")
+>>> store.save(table).version
+1
+>>> store.load(2026).rates[2]
+55.0
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from mobility.errors import Problem, ValidationError
+from mobility.paths import REPO_ROOT
+from mobility.reference.erasmus import erasmus_rules
+
+COUNTRY_GROUPS = (1, 2, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRateTable:
+    """One version of the daily individual-support rates for VET learners.
+
+    Parameters
+    ----------
+    call_year : int
+        The Erasmus+ call the rates belong to.
+    rates : mapping of country group (1-3) to EUR per day
+        The full daily rate (days 1 to 14). A group left out stays unknown.
+    source : str
+        Where the administrator took the figures from (required: no figure without one).
+    reduced_rates : mapping of group to EUR per day, optional
+        The rate from day 15 where the call states it; otherwise the shipped day rule
+        (``reduced_rate_fraction`` in ``data/erasmus_rules.csv``) applies.
+    entered_by, entered_at, version
+        Filled in by the store.
+    """
+
+    call_year: int
+    rates: Mapping[int, float]
+    source: str
+    reduced_rates: Mapping[int, float] = field(default_factory=dict)
+    entered_by: str = ""
+    entered_at: str = ""
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 2014 <= int(self.call_year) <= 2100:
+            problems.append(Problem(f"call year {self.call_year} is not plausible",
+                                    column="call_year"))
+        if not str(self.source).strip():
+            problems.append(Problem("say where the rates come from (call, document, page)",
+                                    column="source"))
+        for column, mapping in (("rates", self.rates), ("reduced_rates", self.reduced_rates)):
+            for group, value in mapping.items():
+                if int(group) not in COUNTRY_GROUPS:
+                    problems.append(Problem(f"country group {group} is not 1, 2 or 3",
+                                            column=column, value=str(group)))
+                elif not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                    problems.append(Problem(f"rate for group {group} must be a positive number "
+                                            "of euros per day", column=column, value=str(value)))
+        if problems:
+            raise ValidationError("the daily rate table was not saved", problems=problems)
+        object.__setattr__(self, "call_year", int(self.call_year))
+        object.__setattr__(self, "rates", {int(g): float(v) for g, v in self.rates.items()})
+        object.__setattr__(self, "reduced_rates",
+                           {int(g): float(v) for g, v in self.reduced_rates.items()})
+
+    @property
+    def label(self) -> str:
+        """How estimates cite this table."""
+        who = f" by {self.entered_by}" if self.entered_by else ""
+        when = f" on {self.entered_at[:10]}" if self.entered_at else ""
+        return (f"daily rates call {self.call_year} v{self.version} (entered{who}{when}; "
+                f"source: {self.source})")
+
+    def full_rate(self, groups: object) -> np.ndarray:
+        """EUR per day for days 1-14 by country group; NaN where unknown."""
+        lookup = np.full(max(COUNTRY_GROUPS) + 1, np.nan)
+        for group, value in self.rates.items():
+            lookup[group] = value
+        return lookup[np.clip(np.asarray(groups, dtype=int), 0, max(COUNTRY_GROUPS))]
+
+    def reduced_rate(self, groups: object) -> np.ndarray:
+        """EUR per day from day 15: the entered reduced rate, else the shipped fraction
+        of the full rate."""
+        fraction = erasmus_rules()["reduced_rate_fraction"].value
+        derived = self.full_rate(groups) * fraction
+        lookup = np.full(max(COUNTRY_GROUPS) + 1, np.nan)
+        for group, value in self.reduced_rates.items():
+            lookup[group] = value
+        entered = lookup[np.clip(np.asarray(groups, dtype=int), 0, max(COUNTRY_GROUPS))]
+        return np.where(np.isnan(entered), derived, entered)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"call_year": self.call_year, "rates": {str(k): v for k, v in self.rates.items()},
+                "reduced_rates": {str(k): v for k, v in self.reduced_rates.items()},
+                "source": self.source, "entered_by": self.entered_by,
+                "entered_at": self.entered_at, "version": self.version}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> DailyRateTable:
+        return cls(call_year=int(data["call_year"]),  # type: ignore[arg-type]
+                   rates={int(k): float(v) for k, v in dict(data["rates"]).items()},  # type: ignore[call-overload]
+                   reduced_rates={int(k): float(v)
+                                  for k, v in dict(data.get("reduced_rates") or {}).items()},  # type: ignore[call-overload]
+                   source=str(data["source"]), entered_by=str(data.get("entered_by", "")),
+                   entered_at=str(data.get("entered_at", "")),
+                   version=int(data.get("version", 0)))  # type: ignore[arg-type]
+
+
+class RateStore(Protocol):
+    """Where administrator-entered daily rates live. Swap implementations freely."""
+
+    def save(self, table: DailyRateTable, *, entered_by: str = "") -> DailyRateTable:
+        """Store ``table`` as a new version; return it with version and timestamp."""
+
+    def load(self, call_year: int | None = None) -> DailyRateTable | None:
+        """The newest version for ``call_year`` (or for the newest call year), or None."""
+
+    def versions(self) -> list[DailyRateTable]:
+        """Every stored version, oldest first."""
+
+
+class JsonRateStore:
+    """Daily rates kept as versions in one JSON file, written atomically.
+
+    Parameters
+    ----------
+    path : path
+        The JSON file (created on first save).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def versions(self) -> list[DailyRateTable]:
+        if not self.path.exists():
+            return []
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return [DailyRateTable.from_dict(item) for item in raw["versions"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValidationError(f"{self.path} is not a daily-rate file this product wrote "
+                                  f"({exc}); move it away to start afresh") from exc
+
+    def load(self, call_year: int | None = None) -> DailyRateTable | None:
+        found = [t for t in self.versions() if call_year is None or t.call_year == call_year]
+        return max(found, key=lambda t: (t.call_year, t.version)) if found else None
+
+    def save(self, table: DailyRateTable, *, entered_by: str = "") -> DailyRateTable:
+        with self._lock:
+            existing = self.versions()
+            stored = replace(
+                table,
+                version=max((t.version for t in existing), default=0) + 1,
+                entered_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                entered_by=entered_by or table.entered_by,
+            )
+            payload = {"kind": "erasmus_daily_rates",
+                       "versions": [t.as_dict() for t in [*existing, stored]]}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, indent=1, ensure_ascii=False)
+            Path(tmp).replace(self.path)  # readers see the old file or the new, never half
+            return stored
+
+
+def default_rates_path() -> Path:
+    """Where the default store keeps its file: ``MOBILITY_RATES_FILE`` if set, else
+    beside the SQLite database of ``MOBILITY_DATABASE_URL``, else ``var/``."""
+    override = os.environ.get("MOBILITY_RATES_FILE")
+    if override:
+        return Path(override)
+    url = os.environ.get("MOBILITY_DATABASE_URL", "")
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return Path(url[len("sqlite:///"):]).parent / "erasmus_daily_rates.json"
+    return REPO_ROOT / "var" / "erasmus_daily_rates.json"
+
+
+def default_rate_store() -> RateStore:
+    """The store the app and the command line use."""
+    return JsonRateStore(default_rates_path())
