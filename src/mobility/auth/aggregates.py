@@ -14,8 +14,11 @@ Examples
 --------
 >>> import pandas as pd
 >>> counts = pd.DataFrame({"trade": ["Koch", "Tischler", "Maler"], "count": [12, 2, 7]})
->>> suppress_small_counts(counts)[["trade", "count", "suppressed"]].to_string(index=False)
-'   trade  count  suppressed\\n    Koch     12       False\\nTischler   <NA>        True\\n   Maler   <NA>        True'
+>>> print(suppress_small_counts(counts).to_string(index=False))
+   trade  count  suppressed
+    Koch     12       False
+Tischler   <NA>        True
+   Maler   <NA>        True
 """
 
 from __future__ import annotations

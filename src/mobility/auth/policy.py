@@ -21,10 +21,11 @@ Examples
 ...                          "sending_organisation": ["HWK Dortmund", "IHK Köln"]})
 >>> visible_apprentices(adviser, caseload)["apprentice_id"].tolist()
 ['A1']
->>> authorize(adviser, Action.EDIT_APPRENTICE, caseload.iloc[1])
-Traceback (most recent call last):
-...
-mobility.errors.PermissionDenied: adviser 'mueller' may only edit apprentice records of their own organisation
+>>> try:
+...     authorize(adviser, Action.EDIT_APPRENTICE, caseload.iloc[1])
+... except PermissionError as refused:
+...     print(refused)
+adviser 'mueller' may only edit apprentice records of their own organisation
 """
 
 from __future__ import annotations

@@ -104,7 +104,8 @@ class Principal:
             cleaned = str(value).strip() if value is not None else ""
             object.__setattr__(self, attr, cleaned or None)
         needs = {
-            Role.ADVISER: ("organisation", "an adviser account needs the organisation it works for"),
+            Role.ADVISER: ("organisation",
+                           "an adviser account needs the organisation it works for"),
             Role.MUNICIPALITY: ("city", "a municipality account needs the city it speaks for"),
             Role.APPRENTICE: (
                 "apprentice_id",

@@ -1,0 +1,211 @@
+"""Erasing an apprentice's personal data from every table.
+
+When an apprentice asks to be forgotten (GDPR Art. 17) or leaves the programme, an
+adviser of their organisation (or an administrator) calls :func:`erase_apprentice`.
+In one transaction it
+
+1. deletes every row that is *about* the apprentice: their ``apprentices`` row,
+   shortlist entries, notes, matches, allocations, their own sign-in account: every
+   table with an ``apprentice_id`` column except the audit trail;
+2. rewrites the audit trail so that its entries keep who did what and when, but name the
+   apprentice only by a fresh random pseudonym (``erased-3f9c...``), and blanks any text
+   in it that contains their name, e-mail or id;
+3. scans every text column of every table for the apprentice's id (exact), name and
+   e-mail (anywhere in the text, ignoring case) and rolls everything back if anything
+   is left, so an erasure is complete or does not happen.
+
+The pseudonym is random, not a hash of the id: a keyed hash could be recomputed by
+anyone holding the key and a list of ids, a random token cannot. Entries about the same
+erasure share it, so the trail still reads as one story.
+
+On SQLite the deleted bytes are also overwritten (``secure_delete``) and the file is
+compacted (``VACUUM``), so the data does not linger in free pages of the file either;
+on PostgreSQL the touched tables are vacuumed.
+
+Examples
+--------
+>>> import sqlalchemy as sa
+>>> from mobility.auth import Principal, Role
+>>> engine = sa.create_engine("sqlite://")
+>>> with engine.begin() as c:
+...     _ = c.exec_driver_sql("create table apprentices (apprentice_id text, name text, "
+...                           "email text, sending_organisation text)")
+...     _ = c.exec_driver_sql("insert into apprentices values "
+...                           "('A1', 'Lea Schmitz', 'lea@example.org', 'HWK Dortmund')")
+>>> adviser = Principal("mueller", Role.ADVISER, organisation="HWK Dortmund")
+>>> report = erase_apprentice(engine, "A1", actor=adviser)
+>>> report.rows_deleted, report.pseudonym.startswith("erased-")
+({'apprentices': 1}, True)
+>>> find_personal_data(engine, ["A1"], ["Lea Schmitz", "lea@example.org"])
+[]
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from mobility.auth.policy import Action, authorize
+from mobility.auth.roles import Principal
+from mobility.errors import ConfigurationError, NotFoundError
+
+#: Tables whose rows are kept (with the apprentice pseudonymised) instead of deleted.
+AUDIT_TABLES = frozenset({"audit_log"})
+#: Tables that hold accounts: an apprentice's own account is removed with them.
+ACCOUNT_TABLES = frozenset({"users"})
+#: What replaces text in the audit trail that named the person.
+ERASED_TEXT = "[erased]"
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What :func:`erase_apprentice` did: rows deleted and rows pseudonymised per table."""
+
+    pseudonym: str
+    rows_deleted: dict[str, int] = field(default_factory=dict)
+    rows_pseudonymised: dict[str, int] = field(default_factory=dict)
+
+
+def _text_columns(table: sa.Table) -> list[sa.Column]:
+    return [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.Unicode))
+            or c.type.__class__.__name__.upper() in {"TEXT", "VARCHAR", "JSON"}]
+
+
+def _tables(conn: sa.Connection) -> list[sa.Table]:
+    meta = sa.MetaData()
+    meta.reflect(conn)
+    return list(meta.sorted_tables)
+
+
+def _mentions(column: sa.Column, ids: Iterable[str], texts: Iterable[str]) -> sa.ColumnElement:
+    as_text = sa.cast(column, sa.Text)
+    clauses = [as_text == i for i in ids if i]
+    clauses += [sa.func.lower(as_text).contains(t.lower(), autoescape=True) for t in texts if t]
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def find_personal_data(
+    bind: sa.Engine | sa.Connection, ids: Iterable[str], texts: Iterable[str]
+) -> list[tuple[str, str, int]]:
+    """Where the given ids (as whole cell values) or texts (anywhere, any case) remain.
+
+    Returns ``(table, column, rows)`` for every text column of every table that still
+    holds one of them; empty when nothing is left. Used by :func:`erase_apprentice` as
+    its last check and by the tests.
+    """
+    ids, texts = [str(i) for i in ids if i], [str(t) for t in texts if t and str(t).strip()]
+    found: list[tuple[str, str, int]] = []
+
+    def scan(conn: sa.Connection) -> None:
+        for table in _tables(conn):
+            for column in _text_columns(table):
+                hits = conn.execute(sa.select(sa.func.count()).select_from(table)
+                                    .where(_mentions(column, ids, texts))).scalar_one()
+                if hits:
+                    found.append((table.name, column.name, int(hits)))
+
+    if isinstance(bind, sa.Connection):
+        scan(bind)
+    else:
+        with bind.connect() as conn:
+            scan(conn)
+    return found
+
+
+def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal) -> ErasureReport:
+    """Remove every trace of one apprentice's personal data (see module docstring).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The product database.
+    apprentice_id : str
+        Whose data to erase.
+    actor : Principal
+        Must be allowed :attr:`~mobility.auth.Action.ERASE_APPRENTICE` for this
+        apprentice (their organisation's adviser, or an administrator).
+
+    Raises
+    ------
+    NotFoundError
+        No apprentice with this id (message does not repeat the id).
+    PermissionDenied
+        ``actor`` may not erase this apprentice.
+    ConfigurationError
+        Something was left after erasing (nothing is changed then).
+    """
+    apprentice_id = str(apprentice_id).strip()
+    authorize(actor, Action.ERASE_APPRENTICE)
+    pseudonym = f"erased-{secrets.token_hex(8)}"
+    deleted: dict[str, int] = {}
+    pseudonymised: dict[str, int] = {}
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        tables = {t.name: t for t in _tables(conn)}
+        if "apprentices" not in tables:
+            raise NotFoundError("there are no apprentices in this database")
+        apprentices = tables["apprentices"]
+        row = conn.execute(sa.select(apprentices).where(
+            apprentices.c.apprentice_id == apprentice_id)).mappings().first()
+        if row is None:
+            raise NotFoundError("no apprentice with this id")
+        authorize(actor, Action.ERASE_APPRENTICE, row)
+        texts = [str(row[c]) for c in ("name", "email") if row.get(c)]
+        ids = [apprentice_id]
+
+        for name, table in tables.items():
+            if "apprentice_id" not in table.c or name in AUDIT_TABLES:
+                continue
+            gone = conn.execute(table.delete().where(table.c.apprentice_id == apprentice_id))
+            if gone.rowcount:
+                deleted[name] = gone.rowcount
+
+        for name in AUDIT_TABLES & tables.keys():
+            table = tables[name]
+            for column in _text_columns(table):
+                exact_id = column.name in {"apprentice_id", "record_id", "entity_id", "subject"}
+                if exact_id:
+                    done = conn.execute(table.update().where(sa.cast(column, sa.Text) ==
+                                                             apprentice_id)
+                                        .values({column.name: pseudonym}))
+                else:
+                    done = conn.execute(table.update().where(_mentions(column, ids, texts))
+                                        .values({column.name: ERASED_TEXT}))
+                if done.rowcount:
+                    pseudonymised[name] = pseudonymised.get(name, 0) + done.rowcount
+
+        left = find_personal_data(conn, ids, texts)
+        if left:
+            where = ", ".join(f"{t}.{c}" for t, c, _ in left)
+            raise ConfigurationError(f"erasure incomplete, nothing changed: data left in {where}")
+        _record_erasure(conn, tables, actor, pseudonym)
+
+    _compact(engine, list(deleted) + list(pseudonymised))
+    return ErasureReport(pseudonym, deleted, pseudonymised)
+
+
+def _record_erasure(conn: sa.Connection, tables: dict[str, sa.Table], actor: Principal,
+                    pseudonym: str) -> None:
+    """Note the erasure itself in the audit trail, by pseudonym."""
+    if "audit_log" not in tables:
+        return
+    from mobility.auth.audit import record
+
+    record(conn, actor, "erase", "apprentice", pseudonym, detail="personal data erased")
+
+
+def _compact(engine: sa.Engine, touched: list[str]) -> None:
+    # Deleted rows linger in free pages (SQLite) or dead tuples (PostgreSQL) until the
+    # database reclaims them; erasure should not wait for that.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif engine.dialect.name == "postgresql":
+            for name in sorted(set(touched)):
+                conn.execute(sa.text(f'VACUUM "{name}"'))

@@ -1,0 +1,131 @@
+"""Sign-in for the dashboard: streamlit-authenticator 0.4 over the ``users`` table.
+
+``app.py`` calls :func:`require_login` once, before ``st.navigation``; it shows the
+sign-in form and stops the script until someone has signed in, then returns their
+:class:`~mobility.auth.Principal`. Pages read it back with :func:`current_principal`
+and pass it to the package, which enforces every rule (:func:`mobility.auth.authorize`):
+hiding a page is convenience, not protection.
+
+The password check is bcrypt (inside streamlit-authenticator); the re-authentication
+cookie is signed with :func:`mobility.auth.secrets.cookie_key`. Five failed attempts lock
+the form for that account. Single sign-on through ``st.login`` is offered only when an
+``[auth]`` section is configured in ``.streamlit/secrets.toml`` (it needs the identity
+provider online; offline installs use passwords).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mobility.auth.escaping import escape_markdown
+from mobility.auth.roles import Principal
+from mobility.auth.secrets import cookie_key, cookie_key_is_generated
+from mobility.auth.store import database_engine
+from mobility.auth.users import (
+    authenticator_credentials,
+    demo_accounts,
+    get_principal,
+    refuse_demo_accounts_in_production,
+)
+from mobility.errors import MobilityError, NotFoundError
+
+COOKIE_NAME = "mobility_signin"
+COOKIE_EXPIRY_DAYS = 1.0
+MAX_LOGIN_ATTEMPTS = 5
+_PRINCIPAL_KEY = "principal"  # mobility.ui.common.current_principal reads it
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, MobilityError):
+        return False
+    except Exception:  # no secrets.toml at all: streamlit raises its own error type
+        return False
+
+
+def _authenticator():
+    import streamlit_authenticator as stauth
+
+    return stauth.Authenticate(
+        authenticator_credentials(database_engine()),
+        cookie_name=COOKIE_NAME,
+        cookie_key=cookie_key(),
+        cookie_expiry_days=COOKIE_EXPIRY_DAYS,
+        auto_hash=False,  # the store holds bcrypt hashes already; never plain passwords
+    )
+
+
+def show_demo_banner() -> None:
+    """Warn on every page while demo accounts exist or the cookie key is generated."""
+    engine = database_engine()
+    names = demo_accounts(engine)
+    if names:
+        st.warning(
+            f"Demo installation: {len(names)} demo accounts with published passwords exist "
+            "(see README). Remove them with `mobility user remove NAME` before real use.",
+            icon="⚠️",
+        )
+    if cookie_key_is_generated():
+        st.caption("Sign-in cookies use a key generated for this installation; set "
+                   "MOBILITY_COOKIE_KEY for real use.")
+
+
+def _sso_principal() -> Principal | None:
+    # st.user is only populated after st.login with a configured identity provider; its
+    # "preferred_username" (or e-mail local part) must name an existing account.
+    if not _oidc_configured():
+        return None
+    if not getattr(st.user, "is_logged_in", False):
+        st.button("Sign in with single sign-on", on_click=st.login, key="sso_login")
+        return None
+    claimed = st.user.get("preferred_username") or str(st.user.get("email", "")).split("@")[0]
+    try:
+        return get_principal(database_engine(), str(claimed).lower())
+    except NotFoundError:
+        st.error("Your single sign-on identity has no account here; ask an administrator.")
+        return None
+
+
+def require_login() -> Principal:
+    """Return the signed-in principal, or show the sign-in form and stop the run.
+
+    Examples
+    --------
+    In ``app.py``::
+
+        principal = require_login()  # nothing below runs until someone signs in
+    """
+    refuse_demo_accounts_in_production(database_engine())
+    show_demo_banner()
+    principal = _sso_principal()
+    if principal is not None:
+        st.session_state[_PRINCIPAL_KEY] = principal
+        return principal
+    authenticator = _authenticator()
+    authenticator.login(location="main", max_login_attempts=MAX_LOGIN_ATTEMPTS, key="login")
+    status = st.session_state.get("authentication_status")
+    if status is False:
+        # One message for both cases: never tell which of username and password was wrong.
+        st.error("Wrong username or password.")
+    if not status:
+        st.session_state.pop(_PRINCIPAL_KEY, None)
+        st.stop()
+    try:
+        principal = get_principal(database_engine(), st.session_state["username"])
+    except NotFoundError:
+        # The account was removed while its cookie was still valid.
+        authenticator.logout(location="unrendered")
+        st.session_state.pop(_PRINCIPAL_KEY, None)
+        st.stop()
+    st.session_state[_PRINCIPAL_KEY] = principal
+    with st.sidebar:
+        st.caption(f"Signed in as {escape_markdown(principal.username)} "
+                   f"({escape_markdown(principal.scope_label)})")
+        authenticator.logout("Sign out", location="sidebar", key="logout")
+    return principal
+
+
+def current_principal() -> Principal | None:
+    """The principal :func:`require_login` stored for this session (None before)."""
+    return st.session_state.get(_PRINCIPAL_KEY)
