@@ -1,0 +1,171 @@
+"""The database schema (SQLAlchemy Core tables).
+
+The four import kinds (``apprentices``, ``companies``, ``placements``,
+``partnerships``) get tables generated from their :mod:`mobility.io.specs`, so a
+column added to the import format is a column in the database too. The rest are the
+product's own records:
+
+========================  ==============================================================
+``shortlist``             an apprentice-placement pair an adviser works on, with its
+                          status and a ``version`` for optimistic concurrency
+``match_runs``            one recommendation or allocation run: method, settings, when
+``match_rows``            the pairs a run produced, with score and rank
+``programmes``            funding programmes as JSON payloads (the funding module)
+``erasmus_rate_tables``   versioned Erasmus+ rate tables (key, year, JSON payload)
+``cities``                optional cache of resolved cities
+``geocode_cache``         answers of the online geocoder (see :class:`GeocodeCache`)
+``audit_log``             who did what, when, to which record
+========================  ==============================================================
+
+Accounts live in the ``users`` table that :mod:`mobility.auth.users` defines.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from mobility.io.specs import SPECS, ColumnSpec, TableSpec
+
+metadata = sa.MetaData()
+
+#: Statuses a shortlist entry goes through, in their usual order.
+SHORTLIST_STATUSES: tuple[str, ...] = ("suggested", "contacted", "confirmed", "completed",
+                                       "declined")
+
+
+def _column_type(col: ColumnSpec) -> sa.types.TypeEngine:
+    return {
+        "string": sa.String(),
+        "float64": sa.Float(53),  # double precision: coordinates survive a round trip
+        "int64": sa.Integer(),
+        "Int64": sa.Integer(),
+        "datetime64[ns]": sa.Date(),
+        "bool": sa.Boolean(),
+    }[col.dtype]
+
+
+def _kind_table(spec: TableSpec, *extra: sa.SchemaItem) -> sa.Table:
+    columns = []
+    for col in spec.columns:
+        is_key = col.name in spec.key
+        nullable = col.dtype in ("float64", "Int64", "datetime64[ns]") and not col.required
+        columns.append(sa.Column(col.name, _column_type(col), primary_key=is_key,
+                                 nullable=nullable or False, comment=col.meaning))
+    return sa.Table(spec.kind, metadata, *columns, *extra)
+
+
+partnerships = _kind_table(SPECS["partnerships"])
+companies = _kind_table(SPECS["companies"])
+placements = _kind_table(
+    SPECS["placements"],
+    sa.ForeignKeyConstraint(["company_id"], ["companies.company_id"], name="fk_placement_company"),
+    sa.Index("ix_placements_company", "company_id"),
+)
+apprentices = _kind_table(SPECS["apprentices"])
+
+KIND_TABLES: dict[str, sa.Table] = {
+    "partnerships": partnerships,
+    "companies": companies,
+    "placements": placements,
+    "apprentices": apprentices,
+}
+
+shortlist = sa.Table(
+    "shortlist",
+    metadata,
+    sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
+                                                        ondelete="CASCADE"), primary_key=True),
+    sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
+                                                       ondelete="CASCADE"), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("score", sa.Float(53)),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.CheckConstraint("status IN ('" + "','".join(SHORTLIST_STATUSES) + "')",
+                       name="ck_shortlist_status"),
+    sa.Index("ix_shortlist_placement", "placement_id"),
+)
+
+match_runs = sa.Table(
+    "match_runs",
+    metadata,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("method", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+)
+
+match_rows = sa.Table(
+    "match_rows",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("match_runs.run_id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("row", sa.Integer, primary_key=True),
+    sa.Column("apprentice_id", sa.String, nullable=False),
+    sa.Column("placement_id", sa.String),
+    sa.Column("score", sa.Float(53)),
+    sa.Column("rank", sa.Integer),
+    sa.Column("detail", sa.JSON),
+)
+
+programmes = sa.Table(
+    "programmes",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+)
+
+erasmus_rate_tables = sa.Table(
+    "erasmus_rate_tables",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("source", sa.String),
+)
+
+cities = sa.Table(
+    "cities",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("country", sa.String(2), primary_key=True),
+    sa.Column("lat", sa.Float(53), nullable=False),
+    sa.Column("lon", sa.Float(53), nullable=False),
+    sa.Column("source", sa.String(32), nullable=False, default="gazetteer"),
+)
+
+geocode_cache = sa.Table(
+    "geocode_cache",
+    metadata,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("name", sa.String),
+    sa.Column("country", sa.String(2)),
+    sa.Column("lat", sa.Float(53)),
+    sa.Column("lon", sa.Float(53)),
+    sa.Column("found", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("entity", sa.String(64), nullable=False),
+    sa.Column("entity_id", sa.String),
+    sa.Column("detail", sa.JSON),
+    sa.Index("ix_audit_entity", "entity", "entity_id"),
+)
+
+
+def create_schema(engine: sa.Engine) -> None:
+    """Create every table that does not exist yet (idempotent)."""
+    metadata.create_all(engine, checkfirst=True)

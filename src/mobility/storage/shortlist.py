@@ -1,0 +1,201 @@
+"""The shortlist: apprentice-placement pairs an adviser works on, with their status.
+
+Two advisers may edit the same entry at once. Each entry carries a ``version``; a
+change names the version it was based on, and if someone else changed the entry in
+between, :func:`set_shortlist_status` raises :class:`~mobility.errors.ConflictError`
+("changed by mueller at 10:42, reload") instead of silently overwriting their work.
+
+Statuses: ``suggested`` -> ``contacted`` -> ``confirmed`` -> ``completed``, or
+``declined`` at any point.
+
+Examples
+--------
+>>> from mobility.storage import new_engine, create_schema
+>>> from mobility.storage.shortlist import set_shortlist_status, get_shortlist
+>>> engine = new_engine()
+>>> create_schema(engine)
+>>> _ = _demo_pair(engine)
+>>> first = set_shortlist_status(engine, "A1", "P1", "suggested", user="mueller",
+...                              expected_version=0)
+>>> first.version
+1
+>>> set_shortlist_status(engine, "A1", "P1", "contacted", user="schmidt",
+...                      expected_version=1).version
+2
+>>> set_shortlist_status(engine, "A1", "P1", "declined", user="mueller",
+...                      expected_version=1)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+mobility.errors.ConflictError: shortlist entry A1 / P1 was changed by schmidt at ..., reload
+>>> get_shortlist(engine)[["apprentice_id", "status", "version"]].to_dict("records")
+[{'apprentice_id': 'A1', 'status': 'contacted', 'version': 2}]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from mobility.errors import ConflictError, NotFoundError, ValidationError
+from mobility.storage.schema import SHORTLIST_STATUSES, audit_log, shortlist
+
+SHORTLIST_COLUMNS = ["apprentice_id", "placement_id", "status", "note", "score", "updated_by",
+                     "updated_at", "version"]
+
+
+@dataclass(frozen=True, slots=True)
+class ShortlistEntry:
+    """One shortlist row as stored."""
+
+    apprentice_id: str
+    placement_id: str
+    status: str
+    note: str
+    score: float | None
+    updated_by: str
+    updated_at: datetime
+    version: int
+
+
+def _entry(row: sa.Row) -> ShortlistEntry:
+    return ShortlistEntry(**{name: getattr(row, name) for name in SHORTLIST_COLUMNS})
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%H:%M") if moment.date() == datetime.now(moment.tzinfo).date() else (
+        moment.strftime("%Y-%m-%d %H:%M"))
+
+
+def get_shortlist(engine: sa.Engine, *, apprentice_id: str | None = None,
+                  placement_id: str | None = None) -> pd.DataFrame:
+    """Shortlist entries (all, or of one apprentice or placement), newest change first."""
+    query = sa.select(*[shortlist.c[n] for n in SHORTLIST_COLUMNS])
+    if apprentice_id is not None:
+        query = query.where(shortlist.c.apprentice_id == apprentice_id)
+    if placement_id is not None:
+        query = query.where(shortlist.c.placement_id == placement_id)
+    query = query.order_by(shortlist.c.updated_at.desc(), shortlist.c.apprentice_id,
+                           shortlist.c.placement_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    frame = pd.DataFrame(rows, columns=SHORTLIST_COLUMNS)
+    return frame.astype({"apprentice_id": "string", "placement_id": "string",
+                         "status": "string", "note": "string", "score": "float64",
+                         "updated_by": "string", "version": "int64"})
+
+
+def set_shortlist_status(
+    engine: sa.Engine,
+    apprentice_id: str,
+    placement_id: str,
+    status: str,
+    note: str | None = None,
+    user: str = "system",
+    expected_version: int | None = None,
+    *,
+    score: float | None = None,
+) -> ShortlistEntry:
+    """Create or change a shortlist entry, refusing to overwrite someone else's change.
+
+    Parameters
+    ----------
+    apprentice_id, placement_id : str
+        The pair; both must exist.
+    status : {"suggested", "contacted", "confirmed", "completed", "declined"}
+    note : str, optional
+        New note; None keeps the stored one.
+    user : str
+        Who makes the change (shown to the next person who conflicts, and audited).
+    expected_version : int, optional
+        The version the caller last saw: ``0`` means "I believe there is no entry
+        yet"; ``None`` means "write regardless" (scripts, imports).
+    score : float, optional
+        The match score to keep with the entry; None keeps the stored one.
+
+    Returns
+    -------
+    ShortlistEntry
+        The entry as now stored, with its new version.
+
+    Raises
+    ------
+    ConflictError
+        The entry changed (or was created) since ``expected_version``.
+    NotFoundError
+        The entry, the apprentice or the placement does not exist.
+    ValidationError
+        ``status`` is not one of the five.
+    """
+    status = str(status).strip().lower()
+    if status not in SHORTLIST_STATUSES:
+        raise ValidationError(f"shortlist status {status!r} is not one of "
+                              f"{', '.join(SHORTLIST_STATUSES)}")
+    now = datetime.now(UTC)
+    where = (shortlist.c.apprentice_id == apprentice_id) & (
+        shortlist.c.placement_id == placement_id)
+    label = f"shortlist entry {apprentice_id} / {placement_id}"
+    with engine.begin() as conn:
+        current = conn.execute(sa.select(shortlist).where(where)).first()
+        if current is None:
+            if expected_version not in (None, 0):
+                raise NotFoundError(f"{label} does not exist (any more): reload")
+            values = {"apprentice_id": apprentice_id, "placement_id": placement_id,
+                      "status": status, "note": note or "", "score": score,
+                      "updated_by": user, "updated_at": now, "version": 1}
+            try:
+                with conn.begin_nested():
+                    conn.execute(shortlist.insert().values(**values))
+            except IntegrityError:
+                again = conn.execute(sa.select(shortlist).where(where)).first()
+                if again is not None:  # someone created it between our read and insert
+                    raise ConflictError(f"{label} was created by {again.updated_by} at "
+                                        f"{_when(again.updated_at)}, reload") from None
+                raise NotFoundError(f"apprentice {apprentice_id!r} or placement "
+                                    f"{placement_id!r} does not exist") from None
+            action, version = "shortlist add", 1
+        else:
+            if expected_version is not None and expected_version != current.version:
+                raise ConflictError(f"{label} was changed by {current.updated_by} at "
+                                    f"{_when(current.updated_at)}, reload")
+            base = current.version
+            changes = {"status": status, "updated_by": user, "updated_at": now,
+                       "version": base + 1}
+            if note is not None:
+                changes["note"] = note
+            if score is not None:
+                changes["score"] = score
+            # The version test in the WHERE makes the check and the write one atomic step.
+            done = conn.execute(shortlist.update().where(where & (shortlist.c.version == base))
+                                .values(**changes))
+            if done.rowcount != 1:
+                latest = conn.execute(sa.select(shortlist).where(where)).first()
+                who = latest.updated_by if latest else "someone"
+                at = _when(latest.updated_at) if latest else "just now"
+                raise ConflictError(f"{label} was changed by {who} at {at}, reload")
+            action, version = "shortlist status", base + 1
+        conn.execute(audit_log.insert().values(
+            who=user, at=now, action=action, entity="shortlist",
+            entity_id=f"{apprentice_id}/{placement_id}",
+            detail={"status": status, "version": version}))
+        row = conn.execute(sa.select(shortlist).where(where)).one()
+    return _entry(row)
+
+
+def _demo_pair(engine: sa.Engine) -> None:
+    """Insert one company, placement and apprentice (for the examples above)."""
+    from mobility.io import read_table
+    from mobility.storage.tables import upsert_table
+
+    upsert_table(engine, "companies", read_table(
+        b"company_id,name,city,country\nC1,Joinery,Leeds,GB\n", "companies").frame)
+    upsert_table(engine, "placements", read_table(
+        b"placement_id,company_id,trade,city,country,slots,start,end,min_weeks,max_weeks\n"
+        b"P1,C1,Tischler,Leeds,GB,1,2026-03-01,2026-06-30,2,6\n", "placements").frame)
+    upsert_table(engine, "apprentices", read_table(
+        b"apprentice_id,name,home_city,home_country,trade,training_year,available_from,"
+        b"available_to,desired_weeks\nA1,Lea,Dortmund,DE,Tischlerin,2,2026-03-01,2026-05-31,4\n",
+        "apprentices").frame)
