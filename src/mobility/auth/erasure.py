@@ -80,9 +80,26 @@ def _tables(conn: sa.Connection) -> list[sa.Table]:
     return list(meta.sorted_tables)
 
 
+def _is_json(column: sa.Column) -> bool:
+    return isinstance(column.type, sa.JSON) or "JSON" in column.type.__class__.__name__.upper()
+
+
+def _id_match(column: sa.Column, apprentice_id: str) -> sa.ColumnElement:
+    """The cell is the id, or a composite key made with it (``A1/P3`` in the audit
+    trail's ``entity_id``), or a JSON document holding it as a value."""
+    as_text = sa.cast(column, sa.Text)
+    escaped = apprentice_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    clauses = [as_text == apprentice_id,
+               as_text.like(f"{escaped}/%", escape="\\"),
+               as_text.like(f"%/{escaped}", escape="\\")]
+    if _is_json(column):
+        clauses.append(as_text.contains(f'"{apprentice_id}"', autoescape=True))
+    return sa.or_(*clauses)
+
+
 def _mentions(column: sa.Column, ids: Iterable[str], texts: Iterable[str]) -> sa.ColumnElement:
     as_text = sa.cast(column, sa.Text)
-    clauses = [as_text == i for i in ids if i]
+    clauses = [_id_match(column, i) for i in ids if i]
     clauses += [sa.func.lower(as_text).contains(t.lower(), autoescape=True) for t in texts if t]
     return sa.or_(*clauses) if clauses else sa.false()
 
@@ -158,7 +175,8 @@ def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal)
         texts = [str(row[c]) for c in ("name", "email") if row.get(c)]
         ids = [apprentice_id]
 
-        for name, table in tables.items():
+        # Children before parents, so foreign-key cascades cannot hide what was deleted.
+        for name, table in reversed(tables.items()):
             if "apprentice_id" not in table.c or name in AUDIT_TABLES:
                 continue
             gone = conn.execute(table.delete().where(table.c.apprentice_id == apprentice_id))
@@ -168,16 +186,9 @@ def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal)
         for name in AUDIT_TABLES & tables.keys():
             table = tables[name]
             for column in _text_columns(table):
-                exact_id = column.name in {"apprentice_id", "record_id", "entity_id", "subject"}
-                if exact_id:
-                    done = conn.execute(table.update().where(sa.cast(column, sa.Text) ==
-                                                             apprentice_id)
-                                        .values({column.name: pseudonym}))
-                else:
-                    done = conn.execute(table.update().where(_mentions(column, ids, texts))
-                                        .values({column.name: ERASED_TEXT}))
-                if done.rowcount:
-                    pseudonymised[name] = pseudonymised.get(name, 0) + done.rowcount
+                done = _pseudonymise_column(conn, table, column, apprentice_id, texts, pseudonym)
+                if done:
+                    pseudonymised[name] = pseudonymised.get(name, 0) + done
 
         left = find_personal_data(conn, ids, texts)
         if left:
@@ -187,6 +198,29 @@ def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal)
 
     _compact(engine, list(deleted) + list(pseudonymised))
     return ErasureReport(pseudonym, deleted, pseudonymised)
+
+
+def _pseudonymise_column(conn: sa.Connection, table: sa.Table, column: sa.Column,
+                         apprentice_id: str, texts: list[str], pseudonym: str) -> int:
+    """Replace the id by the pseudonym where the cell is an id or a composite key, and
+    blank any other cell that names the person; return how many cells changed."""
+    changed = 0
+    if not _is_json(column):
+        as_text = sa.cast(column, sa.Text)
+        exact = conn.execute(table.update().where(as_text == apprentice_id)
+                             .values({column.name: pseudonym}))
+        changed += exact.rowcount
+        rows = conn.execute(sa.select(table.c[column.name]).distinct()
+                            .where(_id_match(column, apprentice_id))).scalars().all()
+        for old in rows:
+            parts = [pseudonym if p == apprentice_id else p for p in str(old).split("/")]
+            done = conn.execute(table.update().where(column == old)
+                                .values({column.name: "/".join(parts)}))
+            changed += done.rowcount
+    blank = {"erased": True} if _is_json(column) else ERASED_TEXT
+    rest = conn.execute(table.update().where(_mentions(column, [apprentice_id], texts))
+                        .values({column.name: blank}))
+    return changed + rest.rowcount
 
 
 def _record_erasure(conn: sa.Connection, tables: dict[str, sa.Table], actor: Principal,
@@ -202,10 +236,17 @@ def _record_erasure(conn: sa.Connection, tables: dict[str, sa.Table], actor: Pri
 def _compact(engine: sa.Engine, touched: list[str]) -> None:
     # Deleted rows linger in free pages (SQLite) or dead tuples (PostgreSQL) until the
     # database reclaims them; erasure should not wait for that.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif engine.dialect.name == "postgresql":
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # VACUUM needs the driver out of any transaction
+        try:
+            driver = raw.driver_connection
+            previous, driver.isolation_level = driver.isolation_level, None
+            driver.execute("VACUUM")
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            driver.isolation_level = previous
+        finally:
+            raw.close()
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for name in sorted(set(touched)):
                 conn.execute(sa.text(f'VACUUM "{name}"'))

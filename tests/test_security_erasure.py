@@ -1,0 +1,132 @@
+"""Erasure: after `mobility apprentice erase`, nothing of the person is left anywhere."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mobility.auth import Principal, Role
+from mobility.auth.audit import audit_trail
+from mobility.auth.erasure import erase_apprentice, find_personal_data
+from mobility.auth.users import SYSTEM, add_user
+from mobility.cli import main
+from mobility.errors import NotFoundError, PermissionDenied
+from mobility.io import read_table
+from mobility.storage import create_schema, dispose_engines, get_engine, upsert_table
+from mobility.storage.schema import match_rows, match_runs
+from mobility.storage.shortlist import set_shortlist_status
+
+NAME, EMAIL = "Leandra Quappendorf", "leandra.quappendorf@example.org"
+APPRENTICES = (
+    "apprentice_id,name,email,sending_organisation,home_city,home_country,trade,"
+    "training_year,available_from,available_to,desired_weeks\n"
+    f"AZ-0417,{NAME},{EMAIL},HWK Dortmund,Dortmund,DE,Tischlerin,2,2026-03-01,2026-05-31,4\n"
+    "AZ-0418,Ben Other,ben@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,"
+    "2026-05-31,4\n"
+    "AZ-0419,Cem Third,cem@example.org,IHK Köln,Köln,DE,Koch,2,2026-03-01,2026-05-31,4\n"
+).encode()
+COMPANIES = b"company_id,name,city,country\nC1,Joinery,Leeds,GB\n"
+PLACEMENTS = (b"placement_id,company_id,trade,city,country,slots,start,end,min_weeks,max_weeks\n"
+              b"P1,C1,Tischler,Leeds,GB,1,2026-03-01,2026-06-30,2,6\n"
+              b"P2,C1,Koch,Leeds,GB,1,2026-03-01,2026-06-30,2,6\n")
+ADVISER = Principal("mueller", Role.ADVISER, organisation="HWK Dortmund")
+STRANGER = Principal("koeln-adviser", Role.ADVISER, organisation="IHK Köln")
+
+
+@pytest.fixture
+def engine():
+    engine = get_engine()
+    create_schema(engine)
+    for kind, data in [("companies", COMPANIES), ("placements", PLACEMENTS),
+                       ("apprentices", APPRENTICES)]:
+        result = read_table(data, kind, name=f"{kind}.csv")
+        assert result.ok, result.problems
+        upsert_table(engine, kind, result.frame, user="mueller", source=f"{kind}.csv")
+    set_shortlist_status(engine, "AZ-0417", "P1", "suggested", user="mueller",
+                         expected_version=0)
+    set_shortlist_status(engine, "AZ-0417", "P1", "contacted", user="schmidt",
+                         note=f"{NAME} called back, write to {EMAIL}", expected_version=1)
+    set_shortlist_status(engine, "AZ-0418", "P2", "suggested", user="mueller",
+                         expected_version=0)
+    with engine.begin() as conn:
+        conn.execute(match_runs.insert().values(run_id="r1", method="stable",
+                                                created_at=sa.func.now(), created_by="mueller",
+                                                settings={}, rows=2))
+        conn.execute(match_rows.insert(), [
+            {"run_id": "r1", "row": 0, "apprentice_id": "AZ-0417", "placement_id": "P1",
+             "score": 0.9, "rank": 1, "detail": {"apprentice_id": "AZ-0417"}},
+            {"run_id": "r1", "row": 1, "apprentice_id": "AZ-0418", "placement_id": "P2",
+             "score": 0.8, "rank": 1, "detail": {}},
+        ])
+    add_user(engine, "leandra", "apprentice", "a long passphrase", apprentice_id="AZ-0417",
+             display_name=NAME, actor=SYSTEM, rounds=4)
+    yield engine
+    dispose_engines()
+
+
+def _raw_bytes(engine) -> bytes:
+    path = Path(engine.url.database)
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_erasure_leaves_nothing_of_the_person_in_any_table_or_in_the_file(engine):
+    assert find_personal_data(engine, ["AZ-0417"], [NAME, EMAIL])  # the fixture holds it
+    report = erase_apprentice(engine, "AZ-0417", actor=ADVISER)
+
+    assert find_personal_data(engine, ["AZ-0417"], [NAME, EMAIL, "Quappendorf"]) == []
+    raw = _raw_bytes(engine)
+    for needle in ("AZ-0417", "Quappendorf", "leandra.quappendorf"):
+        assert needle.encode() not in raw, needle
+    assert report.rows_deleted == {"apprentices": 1, "shortlist": 1, "match_rows": 1,
+                                   "users": 1}
+
+
+def test_erasure_keeps_the_audit_trail_under_a_pseudonym(engine):
+    report = erase_apprentice(engine, "AZ-0417", actor=ADVISER)
+    trail = audit_trail(engine, SYSTEM, entity="shortlist")
+    ids = set(trail["entity_id"])
+    assert f"{report.pseudonym}/P1" in ids and "AZ-0418/P2" in ids
+    assert set(trail["who"]) == {"mueller", "schmidt"}  # who did what survives
+    erased = audit_trail(engine, SYSTEM, entity="apprentice")
+    assert erased["entity_id"].tolist() == [report.pseudonym]
+    assert erased["who"].tolist() == ["mueller"]
+
+
+def test_erasure_leaves_other_apprentices_alone(engine):
+    erase_apprentice(engine, "AZ-0417", actor=ADVISER)
+    with engine.connect() as conn:
+        left = conn.execute(sa.text("select apprentice_id from apprentices order by 1")).all()
+    assert [r[0] for r in left] == ["AZ-0418", "AZ-0419"]
+
+
+def test_another_organisations_adviser_may_not_erase_and_nothing_changes(engine):
+    with pytest.raises(PermissionDenied) as refused:
+        erase_apprentice(engine, "AZ-0417", actor=STRANGER)
+    assert "AZ-0417" not in str(refused.value) and NAME not in str(refused.value)
+    for role in (Role.APPRENTICE, Role.MUNICIPALITY):
+        who = Principal("x1", role, apprentice_id="AZ-0417", city="Dortmund")
+        with pytest.raises(PermissionDenied):
+            erase_apprentice(engine, "AZ-0417", actor=who)
+    assert find_personal_data(engine, [], [NAME])
+
+
+def test_erasing_an_unknown_id_says_so_without_repeating_it(engine):
+    with pytest.raises(NotFoundError) as missing:
+        erase_apprentice(engine, "AZ-9999", actor=ADVISER)
+    assert "AZ-9999" not in str(missing.value)
+
+
+def test_the_command_erases_after_confirmation_and_prints_only_the_pseudonym(
+        engine, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("wrong\n"))
+    assert main(["apprentice", "erase", "AZ-0417"]) == 2
+    assert find_personal_data(engine, [], [NAME])
+    monkeypatch.setattr(sys, "stdin", io.StringIO("AZ-0417\n"))
+    assert main(["apprentice", "erase", "AZ-0417"]) == 0
+    out = capsys.readouterr().out
+    assert "erased-" in out and NAME not in out
+    assert find_personal_data(engine, ["AZ-0417"], [NAME, EMAIL]) == []
