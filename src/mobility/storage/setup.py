@@ -20,7 +20,6 @@ False
 from __future__ import annotations
 
 import importlib
-import inspect
 import tempfile
 from pathlib import Path
 
@@ -76,16 +75,15 @@ def load_demo_data(engine: sa.Engine, *, apprentices: int = DEMO_APPRENTICES,
     same reader and validator as any user's files. Returns rows stored per kind, or an
     empty dict when the demo generator is not installed."""
     demo = _demo_module()
-    if demo is None or not hasattr(demo, "write_demo"):
+    if demo is None:
         return {}
     from mobility.io import raise_for_problems, read_table
     from mobility.storage.tables import upsert_table
 
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="mobility-demo-") as folder:
-        kwargs = {"apprentices": apprentices, "placements": placements, "seed": seed}
-        accepted = inspect.signature(demo.write_demo).parameters
-        demo.write_demo(Path(folder), **{k: v for k, v in kwargs.items() if k in accepted})
+        demo.write_demo(Path(folder), n_apprentices=apprentices, n_placements=placements,
+                        seed=seed)
         for kind in ("companies", "placements", "apprentices"):
             path = Path(folder) / f"{kind}.csv"
             if not path.exists():
