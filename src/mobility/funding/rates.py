@@ -7,9 +7,9 @@ from; every save is a new version, and estimates name the version they used. Unt
 rates exist, estimates leave individual support out and say so.
 
 Storage sits behind one small interface, :class:`RateStore` (``save``, ``load``,
-``versions``). :class:`JsonRateStore` keeps the versions in a JSON file: by default
-beside the SQLite database (so each test's temporary database gets its own file), else
-under ``var/``. A database-backed store can replace it without touching callers.
+``versions``). :class:`DatabaseRateStore` (the default) keeps the versions in the
+database table ``erasmus_rate_tables``; :class:`JsonRateStore` keeps them in a JSON file
+(set ``MOBILITY_RATES_FILE`` to use it, e.g. without a database).
 
 Examples
 --------
@@ -41,7 +41,7 @@ from typing import Protocol
 
 import numpy as np
 
-from mobility.errors import Problem, ValidationError
+from mobility.errors import ConflictError, Problem, ValidationError
 from mobility.paths import REPO_ROOT
 from mobility.reference.erasmus import erasmus_rules
 
@@ -200,18 +200,73 @@ class JsonRateStore:
             return stored
 
 
+class DatabaseRateStore:
+    """Daily rates kept in the database table ``erasmus_rate_tables`` (one row per
+    version: key ``vet_daily_rates/v<version>``, year = call year, JSON payload).
+
+    Two administrators saving at once cannot both get the same version: the primary
+    key refuses the second, which is retried with the next number.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine, optional
+        Default: the process-wide engine of ``MOBILITY_DATABASE_URL``.
+    """
+
+    KEY_PREFIX = "vet_daily_rates/v"
+
+    def __init__(self, engine=None) -> None:
+        from mobility.storage import get_engine
+        from mobility.storage.schema import erasmus_rate_tables
+
+        self.engine = engine if engine is not None else get_engine()
+        self.table = erasmus_rate_tables
+        self.table.create(self.engine, checkfirst=True)
+
+    def versions(self) -> list[DailyRateTable]:
+        import sqlalchemy as sa
+
+        query = sa.select(self.table.c.payload).where(
+            self.table.c.key.like(f"{self.KEY_PREFIX}%"))
+        with self.engine.begin() as conn:
+            payloads = conn.execute(query).scalars().all()
+        found = [DailyRateTable.from_dict(p) for p in payloads]
+        return sorted(found, key=lambda t: t.version)
+
+    def load(self, call_year: int | None = None) -> DailyRateTable | None:
+        found = [t for t in self.versions() if call_year is None or t.call_year == call_year]
+        return max(found, key=lambda t: (t.call_year, t.version)) if found else None
+
+    def save(self, table: DailyRateTable, *, entered_by: str = "") -> DailyRateTable:
+        import sqlalchemy as sa
+
+        for _attempt in range(5):
+            version = max((t.version for t in self.versions()), default=0) + 1
+            stored = replace(table, version=version,
+                             entered_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                             entered_by=entered_by or table.entered_by)
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(self.table.insert().values(
+                        key=f"{self.KEY_PREFIX}{version}", year=stored.call_year,
+                        payload=stored.as_dict(), source=stored.source))
+                return stored
+            except sa.exc.IntegrityError:
+                continue  # someone saved the same version number first: take the next
+        raise ConflictError("could not save the daily rates: other saves kept getting in "
+                            "the way; try again")
+
+
 def default_rates_path() -> Path:
-    """Where the default store keeps its file: ``MOBILITY_RATES_FILE`` if set, else
-    beside the SQLite database of ``MOBILITY_DATABASE_URL``, else ``var/``."""
+    """Where a :class:`JsonRateStore` keeps its file by default: ``MOBILITY_RATES_FILE``
+    if set, else ``var/erasmus_daily_rates.json``."""
     override = os.environ.get("MOBILITY_RATES_FILE")
-    if override:
-        return Path(override)
-    url = os.environ.get("MOBILITY_DATABASE_URL", "")
-    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
-        return Path(url[len("sqlite:///"):]).parent / "erasmus_daily_rates.json"
-    return REPO_ROOT / "var" / "erasmus_daily_rates.json"
+    return Path(override) if override else REPO_ROOT / "var" / "erasmus_daily_rates.json"
 
 
 def default_rate_store() -> RateStore:
-    """The store the app and the command line use."""
-    return JsonRateStore(default_rates_path())
+    """The store the app and the command line use: the database
+    (:class:`DatabaseRateStore`), or the JSON file when ``MOBILITY_RATES_FILE`` is set."""
+    if os.environ.get("MOBILITY_RATES_FILE"):
+        return JsonRateStore(default_rates_path())
+    return DatabaseRateStore()
