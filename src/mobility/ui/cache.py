@@ -1,0 +1,359 @@
+"""All of the dashboard's caching, in one place, and its one door to the package.
+
+Two kinds of cache, as Streamlit intends them:
+
+* ``st.cache_resource`` for shared objects that are expensive to build and safe to
+  share between sessions: the database engine, the gazetteer, fitted matchers.
+* ``st.cache_data`` for data, keyed by content: the stored tables are keyed by a
+  *fingerprint* of the database (row counts and the newest audit entry), so an import
+  or an edit in any session shows up everywhere at the next rerun, and nothing stale is
+  served.
+
+Writes (imports, shortlist changes, edits) go straight to :mod:`mobility.storage` and
+then clear the data caches. Pages call only the functions here and the package's pure
+functions; they never open connections or build matchers themselves.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import pandas as pd
+import streamlit as st
+
+from mobility.errors import ConfigurationError
+from mobility.geo import haversine_km
+from mobility.models import country_codes, country_name
+from mobility.reference.trades import trade_catalog
+
+KINDS = ("apprentices", "companies", "placements", "partnerships")
+
+
+# ---------------------------------------------------------------------------
+# Resources
+# ---------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> sa.Engine:
+    from mobility.storage import create_schema, get_engine
+
+    engine = get_engine(url)
+    create_schema(engine)  # idempotent: a fresh database is usable at once
+    return engine
+
+
+def engine() -> sa.Engine:
+    """The database engine for ``MOBILITY_DATABASE_URL`` (one per URL and process)."""
+    from mobility.storage import database_url
+
+    return _engine_for(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def gazetteer():
+    """The offline gazetteer (built or unpickled once per process)."""
+    from mobility.geo import gazetteer as load
+
+    return load()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _fitted_matcher(fingerprint: tuple, settings: tuple[tuple[str, object], ...]):
+    from mobility.matching import Matcher
+
+    data = tables(fingerprint)
+    return Matcher(**dict(settings)).fit(data["placements"], partnerships_for_matching(data))
+
+
+def matcher(settings: dict | None = None):
+    """A :class:`mobility.matching.Matcher` fitted on the stored placements and
+    partnerships, shared by every session until the data or the settings change."""
+    return _fitted_matcher(fingerprint(), tuple(sorted((settings or {}).items())))
+
+
+# ---------------------------------------------------------------------------
+# Stored data, keyed by a fingerprint of the database
+# ---------------------------------------------------------------------------
+
+
+def fingerprint() -> tuple:
+    """What changes whenever stored data changes: row counts per table and the id of
+    the newest audit entry (every write through storage adds one)."""
+    from mobility.storage import schema
+
+    tabs = [*(schema.KIND_TABLES[k] for k in KINDS), schema.shortlist]
+    with engine().connect() as conn:
+        counts = tuple(conn.execute(sa.select(sa.func.count()).select_from(tb)).scalar_one()
+                       for tb in tabs)
+        newest = conn.execute(sa.select(sa.func.max(schema.audit_log.c.id))).scalar_one()
+        edited = conn.execute(sa.select(sa.func.max(schema.shortlist.c.updated_at))).scalar_one()
+    return (str(engine().url), counts, newest, str(edited))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def tables(_fingerprint: tuple | None = None) -> dict[str, pd.DataFrame]:
+    """The four stored tables in the import format (apprentices, companies, placements,
+    partnerships). Pass :func:`fingerprint` (the default) so edits are seen."""
+    from mobility.storage import read_table_from_db
+
+    return {kind: read_table_from_db(engine(), kind) for kind in KINDS}
+
+
+def data() -> dict[str, pd.DataFrame]:
+    """The current stored tables (cached until the database changes)."""
+    return tables(fingerprint())
+
+
+def partnerships_for_matching(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The stored partnerships, or the shipped twinnings when none were imported."""
+    from mobility.reference.twinnings import load_partnerships
+
+    stored = frames["partnerships"]
+    return stored if not stored.empty else load_partnerships()
+
+
+def partnerships() -> pd.DataFrame:
+    """The partnerships the product works with (stored, else shipped)."""
+    return partnerships_for_matching(data())
+
+
+def synthetic_row_count() -> int:
+    """How many stored rows are marked synthetic (demo data)."""
+    try:
+        frames = data()
+    except ConfigurationError:
+        return 0
+    return int(sum(int(frame["synthetic"].sum()) for frame in frames.values()
+                   if "synthetic" in frame))
+
+
+def clear_data() -> None:
+    """Forget cached data after a write (the fingerprint would catch it too; this
+    frees memory at once)."""
+    tables.clear()
+
+
+# ---------------------------------------------------------------------------
+# Reference data and widget options
+# ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def trade_options() -> list[str]:
+    """Every name a trade goes by (official, gender forms, synonyms, English), sorted:
+    the searchable select box is the type-ahead."""
+    return sorted({name for name, _trade in trade_catalog().aliases()}, key=str.casefold)
+
+
+@st.cache_data(show_spinner=False)
+def country_options() -> list[str]:
+    """ISO country codes sorted by their English name."""
+    return sorted(country_codes() - {"DE"}, key=country_name)
+
+
+@st.cache_data(show_spinner=False)
+def programme_rules_table() -> pd.DataFrame:
+    from mobility.reference.programmes import read_programme_rules
+    from mobility.paths import data_dir
+
+    return read_programme_rules(data_dir() / "programme_rules.csv")
+
+
+@st.cache_data(show_spinner=False)
+def erasmus_rates_table() -> pd.DataFrame:
+    from mobility.reference.erasmus import load_rates
+
+    return load_rates()
+
+
+def daily_rates():
+    """The newest administrator-entered Erasmus+ daily rates, or None."""
+    from mobility.funding.rates import default_rate_store
+
+    return default_rate_store().load()
+
+
+def save_daily_rates(table, *, entered_by: str = ""):
+    from mobility.funding.rates import default_rate_store
+
+    return default_rate_store().save(table, entered_by=entered_by)
+
+
+# ---------------------------------------------------------------------------
+# Apprentices
+# ---------------------------------------------------------------------------
+
+
+def apprentice_choices() -> dict[str, str]:
+    """``{apprentice_id: "id · trade · home city"}`` for a picker (no names: the list
+    may be shown on a shared screen)."""
+    frame = data()["apprentices"]
+    return {row.apprentice_id: f"{row.apprentice_id} · {row.trade} · {row.home_city}"
+            for row in frame.itertuples(index=False)}
+
+
+def apprentice_row(apprentice_id: str) -> pd.Series | None:
+    frame = data()["apprentices"]
+    hit = frame[frame["apprentice_id"] == apprentice_id]
+    return None if hit.empty else hit.iloc[0]
+
+
+# ---------------------------------------------------------------------------
+# Matching and funding
+# ---------------------------------------------------------------------------
+
+
+def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd.DataFrame:
+    """The ``k`` best placements for a one-row apprentices frame, as cards
+    (:func:`mobility.ui.views.placement_cards`) with the funding columns."""
+    from mobility.reference.twinnings import partners_of
+    from mobility.ui.views import placement_cards
+
+    frames = data()
+    matches = matcher(settings).recommend(profile, k=k)
+    home_city = str(profile.loc[0, "home_city"])
+    cards = placement_cards(matches, frames["placements"], frames["companies"],
+                            home=(float(profile.loc[0, "home_lat"]),
+                                  float(profile.loc[0, "home_lon"])),
+                            twin_towns=partners_of(home_city, partnerships()))
+    return funding_for(cards, profile)
+
+
+def funding_for(cards: pd.DataFrame, apprentice: pd.DataFrame) -> pd.DataFrame:
+    """Add ``programmes`` (eligible programme names, ``", "``-joined), ``estimate_eur``
+    (NaN when the funding module cannot compute it) and ``estimate_missing`` (what the
+    estimate leaves out) to result rows of ONE apprentice, via :mod:`mobility.funding`."""
+    from mobility.funding.eligibility import FundingContext, eligibility
+    from mobility.models import City
+
+    out = cards.copy()
+    row = apprentice.iloc[0]
+    home = City(str(row["home_city"]), str(row["home_country"]), float(row["home_lat"]),
+                float(row["home_lon"]))
+    days = int(row["desired_weeks"]) * 7
+    names, estimates, missing = [], [], []
+    for card in out.itertuples(index=False):
+        dest = City(str(card.city), str(card.country), float(card.lat), float(card.lon))
+        ctx = FundingContext(home, dest, days, twin_town=bool(card.twin_town),
+                             fewer_opportunities=bool(row["fewer_opportunities"]))
+        table = eligibility(ctx)
+        names.append(", ".join(table.loc[table["eligible"], "programme"].astype(str)))
+        total, gap = _estimate(ctx)
+        estimates.append(total)
+        missing.append(gap)
+    out["programmes"] = pd.array(names, dtype="string")
+    out["estimate_eur"] = pd.array(estimates, dtype="float64")
+    out["estimate_missing"] = pd.array(missing, dtype="string")
+    return out
+
+
+def _estimate(ctx) -> tuple[float, str]:
+    """The funding module's Erasmus+ estimate for one stay: (total EUR, missing parts).
+    NaN and a plain statement while the funding module offers no estimate."""
+    try:
+        from mobility.funding import estimate  # the funding engineer's estimator
+    except ImportError:
+        return float("nan"), "estimate not available yet"
+    result = estimate(ctx)
+    total = getattr(result, "total_eur", None)
+    gap = getattr(result, "missing", "") or ""
+    return (float("nan") if total is None else float(total)), (
+        "; ".join(gap) if isinstance(gap, (list, tuple)) else str(gap))
+
+
+def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):
+    """Run :meth:`mobility.matching.matcher.Matcher.allocate` over ``apprentices``
+    (not cached: an adviser runs it on purpose, with a progress bar)."""
+    return matcher(settings).allocate(apprentices, method=method, progress=progress)
+
+
+# ---------------------------------------------------------------------------
+# Shortlist
+# ---------------------------------------------------------------------------
+
+
+def shortlist(apprentice_id: str | None = None) -> pd.DataFrame:
+    """Shortlist entries (of one apprentice) with the placement's city and trade."""
+    from mobility.storage.shortlist import get_shortlist
+
+    entries = get_shortlist(engine(), apprentice_id=apprentice_id)
+    places = data()["placements"][["placement_id", "trade", "city", "country"]]
+    return entries.merge(places, on="placement_id", how="left")
+
+
+def set_status(apprentice_id: str, placement_id: str, status: str, *, note: str | None,
+               user: str, expected_version: int | None, score: float | None = None):
+    """Change a shortlist entry (optimistic concurrency: a stale ``expected_version``
+    raises :class:`mobility.errors.ConflictError`)."""
+    from mobility.storage.shortlist import set_shortlist_status
+
+    entry = set_shortlist_status(engine(), apprentice_id, placement_id, status, note=note,
+                                 user=user, expected_version=expected_version, score=score)
+    clear_data()
+    return entry
+
+
+def save_placement(apprentice_id: str, placement_id: str, *, interest: bool, by: str):
+    """An apprentice saves a placement (shortlist status ``suggested``) or marks interest
+    (the note says so, so the adviser sees it)."""
+    current = shortlist(apprentice_id)
+    hit = current[current["placement_id"] == placement_id]
+    version = 0 if hit.empty else int(hit.iloc[0]["version"])
+    status = "suggested" if hit.empty else str(hit.iloc[0]["status"])
+    note = "interest marked by the apprentice" if interest else None
+    return set_status(apprentice_id, placement_id, status, note=note, user=by,
+                      expected_version=version)
+
+
+# ---------------------------------------------------------------------------
+# Imports and edits
+# ---------------------------------------------------------------------------
+
+
+def check_upload(upload, kind: str):
+    """Read and validate an uploaded file; writes nothing (:func:`mobility.io.read_table`)."""
+    from mobility.io import UPLOAD_MAX_BYTES, read_table
+    from mobility.storage import stored_ids
+
+    known = None
+    if kind == "placements":
+        known = stored_ids(engine(), "companies")
+    return read_table(upload, kind, name=getattr(upload, "name", None),
+                      max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+
+
+def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
+    """Store a validated frame in one transaction (all or nothing)."""
+    from mobility.storage import upsert_table
+
+    counts = upsert_table(engine(), kind, frame, user=user, source=source)
+    clear_data()
+    _fitted_matcher.clear()
+    return counts
+
+
+def save_partnerships(edited: pd.DataFrame, *, replace_city: str | None, user: str = "admin"):
+    """Validate edited partnership rows like an import and store them."""
+    from mobility.io import validate_frame
+
+    raw = edited.astype("string").fillna("").astype(str)
+    frame, problems, _ = validate_frame(raw, "partnerships", name="partnerships (edited)")
+    if problems:
+        from mobility.errors import ValidationError
+
+        raise ValidationError("the partnerships were not saved", problems=problems)
+    return write_import(frame, "partnerships", user=user, source="edited in the app")
+
+
+def beneficiary_module_file(matches: pd.DataFrame) -> bytes | None:
+    """The allocation as the funding module's Beneficiary Module import file (CSV
+    bytes), or None while the funding module does not offer that export."""
+    try:
+        from mobility.funding import beneficiary_module_table  # the funding engineer's export
+    except ImportError:
+        return None
+    frames = data()
+    table = beneficiary_module_table(matches.dropna(subset=["placement_id"]),
+                                     frames["apprentices"], frames["placements"],
+                                     frames["companies"])
+    return table.to_csv(index=False).encode("utf-8")

@@ -1,0 +1,242 @@
+"""Mobility adviser: "Match board".
+
+* Caseload: the apprentices as a table, filtered, searched and sorted.
+* Import: a CSV/XLSX file is checked with :func:`mobility.io.read_table` and its report
+  shown row by row; only a clean file can be written, in one transaction.
+* Allocation: :meth:`mobility.matching.matcher.Matcher.allocate` (stable or optimal) with
+  weight sliders and a progress bar; the summary says who is matched, who is not and
+  why, the twin-town share and the funding estimate against the budget.
+* Shortlist: per apprentice, the status pipeline and notes, stored with optimistic
+  concurrency (a stale save shows the :class:`~mobility.errors.ConflictError` message);
+  a manual override puts another placement on the apprentice's shortlist.
+* Exports: the allocation as CSV/XLSX and, when the funding module provides it, the
+  Beneficiary Module file.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from mobility.errors import MobilityError
+from mobility.i18n import t
+from mobility.io import KINDS
+from mobility.storage import SHORTLIST_STATUSES
+from mobility.ui import cache
+from mobility.ui.common import current_language, current_principal, show_error
+from mobility.ui.views import allocation_summary, search_caseload
+
+#: The sliders: (setting name, label key) for the weights an adviser may move.
+WEIGHTS = (("w_trade", "field.trade"), ("w_twin_town", "map.twin_town"),
+           ("w_preference", "field.preferred_countries"), ("w_distance", "field.distance"))
+
+
+def _user() -> str:
+    return getattr(current_principal(), "username", "adviser")
+
+
+def _caseload_frame() -> pd.DataFrame:
+    """The apprentices this adviser may see (all while no one is signed in)."""
+    apprentices = cache.data()["apprentices"]
+    principal = current_principal()
+    if principal is not None:
+        from mobility.auth import visible_apprentices
+
+        apprentices = visible_apprentices(principal, apprentices)
+    return apprentices
+
+
+def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
+    c1, c2, c3 = st.columns([2, 2, 1])
+    query = c1.text_input(t("common.search", lang), key="caseload_search")
+    trades = sorted(apprentices["trade"].dropna().unique())
+    chosen = c2.multiselect(t("field.trade", lang), trades, key="caseload_trades")
+    order = c3.selectbox("↕", ["apprentice_id", "home_city", "trade", "available_from"],
+                         key="caseload_sort")
+    shown = search_caseload(apprentices, query=query, trades=chosen).sort_values(order)
+    st.caption(f"{len(shown):,} / {len(apprentices):,}")
+    st.dataframe(shown, hide_index=True, width="stretch", key="caseload_table")
+
+
+def _import(lang: str) -> None:
+    c1, c2 = st.columns([1, 2])
+    kind = c1.selectbox(t("adviser.import_kind", lang), KINDS, key="import_kind")
+    upload = c2.file_uploader(t("adviser.import_file", lang), type=["csv", "xlsx"],
+                              key="import_file")
+    if upload is not None and st.button(t("adviser.import_check", lang), key="import_check"):
+        st.session_state["import_result"] = cache.check_upload(upload, kind)
+    result = st.session_state.get("import_result")
+    if result is None:
+        return
+    for note in result.notes:
+        st.caption(note)
+    if not result.ok:
+        st.error(t("adviser.import_bad", lang, n=len(result.problems)))
+        st.dataframe(result.problems_frame(), hide_index=True, width="stretch",
+                     key="import_problems")
+        return
+    st.success(t("adviser.import_ok", lang, n=result.rows_read))
+    st.dataframe(result.frame.head(50), hide_index=True, width="stretch")
+    if st.button(t("adviser.import_write", lang), type="primary", key="import_write"):
+        try:
+            counts = cache.write_import(result.frame, result.kind, user=_user(),
+                                        source=result.name)
+        except MobilityError as exc:
+            show_error(exc)
+            return
+        st.session_state.pop("import_result", None)
+        st.success(t("adviser.import_done", lang, n=counts.inserted + counts.updated))
+
+
+def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
+    method = st.radio(t("adviser.method", lang), ["stable", "optimal"], key="method",
+                      format_func=lambda m: t(f"adviser.method.{m}", lang))
+    with st.expander(t("adviser.weights", lang)):
+        settings = {name: st.slider(t(label, lang), 0.0, 1.0, default, 0.05, key=f"weight_{name}")
+                    for (name, label), default in zip(WEIGHTS, (0.30, 0.30, 0.15, 0.25),
+                                                      strict=True)}
+    budget = st.number_input(t("adviser.budget", lang), 0.0, 10_000_000.0, 50_000.0, 1000.0,
+                             key="budget")
+    if st.button(t("adviser.run", lang), type="primary", key="run_allocation"):
+        bar = st.progress(0.0, text=t("adviser.progress", lang))
+        try:
+            result = cache.allocate(method, settings, apprentices,
+                                    progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        except MobilityError as exc:
+            show_error(exc)
+            return
+        st.session_state["allocation"] = result
+    result = st.session_state.get("allocation")
+    if result is None:
+        st.caption(t("adviser.no_allocation", lang))
+        return
+    summary = allocation_summary(result.matches, apprentices, budget=budget)
+    st.subheader(t("adviser.summary", lang))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("adviser.matched", lang), f"{summary['matched']:,}")
+    c2.metric(t("adviser.unmatched", lang), f"{summary['unmatched']:,}")
+    c3.metric(t("adviser.twin_share", lang), f"{summary['twin_share']:.0%}")
+    total = summary["funding_total"]
+    c4.metric(t("adviser.funding_total", lang),
+              t("common.eur", lang, eur=total) if pd.notna(total) else t("common.unknown", lang))
+    if pd.notna(total):
+        over = total - budget
+        (st.warning(t("adviser.over_budget", lang, eur=over)) if over > 0
+         else st.success(t("adviser.within_budget", lang)))
+    st.caption(f"{result.summary.get('question', '')} · {result.method}")
+    if summary["unmatched"]:
+        st.markdown(f"**{t('adviser.why_unmatched', lang)}**")
+        st.dataframe(summary["reasons"], hide_index=True)
+    st.dataframe(result.matches, hide_index=True, width="stretch", key="allocation_table")
+
+
+def _shortlist(lang: str, apprentices: pd.DataFrame) -> None:
+    ids = apprentices["apprentice_id"].astype(str).tolist()
+    if not ids:
+        st.caption(t("common.none_found", lang))
+        return
+    who = st.selectbox(t("adviser.pick", lang), ids, key="shortlist_apprentice")
+    allocation = st.session_state.get("allocation")
+    if allocation is not None:  # the allocated pair can go straight on the shortlist
+        pair = allocation.matches[(allocation.matches["apprentice_id"] == who)
+                                  & allocation.matches["placement_id"].notna()]
+        if not pair.empty and st.button(t("adviser.add_to_shortlist", lang) + f": "
+                                        f"{pair.iloc[0]['placement_id']}", key="add_allocated"):
+            _set(who, str(pair.iloc[0]["placement_id"]), "suggested", None, 0,
+                 float(pair.iloc[0]["score"]), lang)
+    _override(lang, who)
+    entries = cache.shortlist(who)
+    if entries.empty:
+        st.caption(t("common.none_found", lang))
+        return
+    for entry in entries.itertuples(index=False):
+        with st.container(border=True):
+            st.markdown(f"**{entry.placement_id}** · {entry.trade} · {entry.city} "
+                        f"({entry.country}) · v{entry.version} · {entry.updated_by}")
+            key = f"{who}_{entry.placement_id}"
+            c1, c2, c3 = st.columns([1, 2, 1])
+            status = c1.selectbox(t("field.status", lang), SHORTLIST_STATUSES,
+                                  index=SHORTLIST_STATUSES.index(entry.status),
+                                  format_func=lambda s: t(f"pipeline.{s}", lang),
+                                  key=f"status_{key}")
+            note = c2.text_input(t("field.note", lang), entry.note, key=f"note_{key}")
+            # The version shown with the form is the version the save is based on: if
+            # someone saved in between, storage refuses and says who and when.
+            if c3.button(t("common.save", lang), key=f"save_{key}"):
+                _set(who, str(entry.placement_id), status, note, int(entry.version), None, lang)
+
+
+def _set(who: str, placement_id: str, status: str, note: str | None, version: int,
+         score: float | None, lang: str) -> None:
+    try:
+        cache.set_status(who, placement_id, status, note=note, user=_user(),
+                         expected_version=version, score=score)
+    except MobilityError as exc:
+        st.error(exc.message)
+        return
+    st.toast(t("adviser.status_saved", lang))
+    st.rerun()
+
+
+def _override(lang: str, who: str) -> None:
+    placements = cache.data()["placements"]
+    with st.expander(t("adviser.override", lang)):
+        options = placements["placement_id"].astype(str).tolist()
+        labels = dict(zip(options, (placements["placement_id"] + " · " + placements["trade"]
+                                    + " · " + placements["city"]).astype(str), strict=True))
+        chosen = st.selectbox(t("adviser.override_placement", lang), options,
+                              format_func=labels.get, key="override_placement")
+        if st.button(t("adviser.override", lang), key="override_go"):
+            current = cache.shortlist(who)
+            hit = current[current["placement_id"] == chosen]
+            version = 0 if hit.empty else int(hit.iloc[0]["version"])
+            _set(who, chosen, "suggested", f"manual override by {_user()}", version, None, lang)
+
+
+def _exports(lang: str) -> None:
+    result = st.session_state.get("allocation")
+    if result is None:
+        st.caption(t("adviser.no_allocation", lang))
+        return
+    matches = result.matches
+    st.download_button(t("adviser.export_csv", lang), matches.to_csv(index=False).encode(),
+                       "matches.csv", "text/csv", key="export_csv")
+    buffer = io.BytesIO()
+    matches.to_excel(buffer, index=False)
+    st.download_button(t("adviser.export_xlsx", lang), buffer.getvalue(), "matches.xlsx",
+                       key="export_xlsx")
+    content = cache.beneficiary_module_file(matches)
+    if content is None:
+        st.info(t("common.not_available", lang, what=t("adviser.export_bm", lang)))
+    else:
+        st.download_button(t("adviser.export_bm", lang), content, "beneficiary_module.csv",
+                           "text/csv", key="export_bm")
+
+
+def render() -> None:
+    lang = current_language()
+    st.title(t("adviser.title", lang))
+    try:
+        apprentices = _caseload_frame()
+    except MobilityError as exc:
+        show_error(exc)
+        return
+    tabs = st.tabs([t("adviser.caseload", lang), t("adviser.import", lang),
+                    t("adviser.allocation", lang), t("adviser.shortlist", lang),
+                    t("adviser.exports", lang)])
+    with tabs[0]:
+        _caseload(lang, apprentices)
+    with tabs[1]:
+        _import(lang)
+    with tabs[2]:
+        _allocation(lang, apprentices)
+    with tabs[3]:
+        _shortlist(lang, apprentices)
+    with tabs[4]:
+        _exports(lang)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,215 @@
+"""Apprentice: "Find a placement".
+
+A short profile form, validated by the same code as an imported file
+(:func:`mobility.io.validate_frame`), then :meth:`mobility.matching.Matcher.recommend`
+for the top placements, shown as cards (score, explanation, twin-town badge, distance,
+programmes and estimate) and on a map. Filters act on the results at once; saving a
+placement or marking interest goes to the apprentice's shortlist in the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from mobility.errors import MobilityError
+from mobility.i18n import t
+from mobility.io import validate_frame
+from mobility.maps import placements_map
+from mobility.models import CEFR, City, country_name, parse_languages
+from mobility.reference.twinnings import partners_of
+from mobility.ui import cache
+from mobility.ui.common import current_language, current_principal, show_error
+
+LANGUAGE_CHOICES = ("en", "fr", "es", "it", "nl", "pl", "cs", "sv", "da", "pt", "de", "tr")
+LEVELS = [level.label for level in CEFR]
+TOP_K = 20
+
+
+def _defaults(apprentice: pd.Series | None) -> dict:
+    """Form defaults: the stored profile when there is one, else a plausible start."""
+    today = date.today()
+    if apprentice is None:
+        return {"trade": "Tischler/in", "home_city": "Dortmund", "training_year": 2,
+                "languages": [("en", "B1")], "from": today + timedelta(days=60),
+                "to": today + timedelta(days=240), "weeks": 4, "countries": [],
+                "max_km": 0.0, "fewer": False}
+    skills = parse_languages(apprentice["languages"])
+    return {
+        "trade": str(apprentice["trade"]), "home_city": str(apprentice["home_city"]),
+        "training_year": int(apprentice["training_year"]),
+        "languages": [(s.language, s.level.label) for s in skills if s.language != "de"][:3],
+        "from": pd.Timestamp(apprentice["available_from"]).date(),
+        "to": pd.Timestamp(apprentice["available_to"]).date(),
+        "weeks": int(apprentice["desired_weeks"]),
+        "countries": [c for c in str(apprentice["preferred_countries"] or "").split(";") if c],
+        "max_km": 0.0 if pd.isna(apprentice["max_distance_km"]) else float(apprentice["max_distance_km"]),
+        "fewer": bool(apprentice["fewer_opportunities"]),
+    }
+
+
+def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | None):
+    """The profile form; returns the validated one-row apprentices frame on submit."""
+    d = _defaults(apprentice)
+    trades = cache.trade_options()
+    with st.form("profile"):
+        st.subheader(t("apprentice.profile", lang))
+        left, right = st.columns(2)
+        trade = left.selectbox(t("field.trade", lang), trades, key="trade",
+                               index=trades.index(d["trade"]) if d["trade"] in trades else 0,
+                               help=t("apprentice.trade_help", lang))
+        home = right.text_input(t("field.home_city", lang), d["home_city"], key="home_city",
+                                help=t("apprentice.city_help", lang))
+        year = left.selectbox(t("field.training_year", lang), [1, 2, 3, 4],
+                              index=d["training_year"] - 1, key="training_year")
+        fewer = right.checkbox(t("field.fewer_opportunities", lang), d["fewer"], key="fewer")
+        st.markdown(f"**{t('field.languages', lang)}**")
+        languages = []
+        for n in range(3):
+            known = d["languages"][n] if n < len(d["languages"]) else ("", "B1")
+            c1, c2 = st.columns(2)
+            code = c1.selectbox(t("apprentice.language_n", lang, n=n + 1), ["", *LANGUAGE_CHOICES],
+                                index=([""] + list(LANGUAGE_CHOICES)).index(known[0])
+                                if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}")
+            level = c2.selectbox(t("field.level", lang), LEVELS, index=LEVELS.index(known[1]),
+                                 key=f"level_{n}")
+            if code:
+                languages.append(f"{code}:{level}")
+        c1, c2, c3 = st.columns(3)
+        start = c1.date_input(t("field.available_from", lang), d["from"], key="from")
+        end = c2.date_input(t("field.available_to", lang), d["to"], key="to")
+        weeks = c3.number_input(t("field.desired_weeks", lang), 1, 52, d["weeks"], key="weeks")
+        c1, c2 = st.columns(2)
+        countries = c1.multiselect(t("field.preferred_countries", lang), cache.country_options(),
+                                   default=[c for c in d["countries"] if c in cache.country_options()],
+                                   format_func=country_name, key="countries")
+        max_km = c2.number_input(t("field.max_distance", lang), 0.0, 20000.0, d["max_km"],
+                                 step=100.0, key="max_km")
+        submitted = st.form_submit_button(t("apprentice.submit", lang), type="primary")
+    if not submitted:
+        return None
+    raw = pd.DataFrame([{
+        "apprentice_id": apprentice_id or "profile", "name": "profile",
+        "home_city": home, "home_country": "DE", "trade": trade, "training_year": str(year),
+        "languages": ";".join(["de:native", *languages]),
+        "available_from": start.isoformat(), "available_to": end.isoformat(),
+        "desired_weeks": str(weeks), "preferred_countries": ";".join(countries),
+        "max_distance_km": f"{max_km:g}" if max_km > 0 else "",
+        "fewer_opportunities": "true" if fewer else "false",
+    }])
+    frame, problems, _notes = validate_frame(raw, "apprentices", name=t("apprentice.profile", lang))
+    if problems:
+        show_error(MobilityError(t("common.error", lang), problems=problems))
+        return None
+    return frame
+
+
+def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> None:
+    with st.container(border=True):
+        top = st.columns([3, 1])
+        top[0].markdown(f"**{row['company']}** · {row['city']} ({country_name(row['country'])})")
+        top[0].caption(f"{row['trade']} · {t('field.slots_left', lang)}: {int(row['slots'])}")
+        top[1].metric(t("field.score", lang), f"{row['score']:.0%}")
+        badges = []
+        if row.get("twin_town"):
+            badges.append(f":green-badge[{t('apprentice.twin_badge', lang, city=home)}]")
+        if pd.notna(row.get("distance_km")):
+            badges.append(f":blue-badge[{t('common.km', lang, km=row['distance_km'])}]")
+        if badges:
+            st.markdown(" ".join(badges))
+        st.caption(f"{t('field.explanation', lang)}: {row['explanation']}")
+        programmes = row.get("programmes") or t("apprentice.no_programme", lang)
+        estimate = row.get("estimate_eur")
+        money = t("common.eur", lang, eur=estimate) if pd.notna(estimate) else t("common.unknown", lang)
+        st.caption(f"{t('field.programmes', lang)}: {programmes} · {t('field.estimate', lang)}: {money}")
+        if row.get("estimate_missing"):
+            st.caption(t("apprentice.estimate_missing", lang, what=row["estimate_missing"]))
+        if apprentice_id:
+            b1, b2 = st.columns(2)
+            pid = row["placement_id"]
+            if b1.button(t("apprentice.save", lang), key=f"save_{pid}"):
+                _save(apprentice_id, pid, interest=False)
+            if b2.button(t("apprentice.interest", lang), key=f"interest_{pid}"):
+                _save(apprentice_id, pid, interest=True)
+
+
+def _save(apprentice_id: str, placement_id: str, *, interest: bool) -> None:
+    try:
+        cache.save_placement(apprentice_id, placement_id, interest=interest,
+                             by=getattr(current_principal(), "username", "apprentice"))
+    except MobilityError as exc:
+        show_error(exc)
+
+
+def _saved_list(lang: str, apprentice_id: str) -> None:
+    st.subheader(t("apprentice.my_list", lang))
+    saved = cache.shortlist(apprentice_id)
+    if saved.empty:
+        st.caption(t("apprentice.list_empty", lang))
+        return
+    st.dataframe(saved, hide_index=True, width="stretch")
+
+
+def render() -> None:
+    lang = current_language()
+    st.title(t("apprentice.title", lang))
+    st.caption(t("apprentice.intro", lang))
+    people = cache.apprentice_choices()
+    principal = current_principal()
+    own_id = getattr(principal, "apprentice_id", None)
+    if own_id:  # a signed-in apprentice sees their own profile only
+        apprentice_id = own_id
+    else:
+        choice = st.selectbox(t("apprentice.who", lang), ["", *people], key="who",
+                              format_func=lambda k: people.get(k, t("apprentice.new_profile", lang)))
+        apprentice_id = choice or None
+    stored = cache.apprentice_row(apprentice_id) if apprentice_id else None
+
+    profile = _profile_form(lang, apprentice_id, stored)
+    if profile is not None:
+        st.session_state["profile"] = profile
+    profile = st.session_state.get("profile")
+    if profile is None:
+        if apprentice_id:
+            _saved_list(lang, apprentice_id)
+        return
+    try:
+        results = cache.recommend(profile, TOP_K)
+    except MobilityError as exc:
+        show_error(exc)
+        return
+
+    st.subheader(t("apprentice.filters", lang))
+    f1, f2, f3 = st.columns(3)
+    only_twin = f1.toggle(t("apprentice.only_twin", lang), key="only_twin")
+    only_funded = f2.toggle(t("apprentice.only_funded", lang), key="only_funded")
+    min_score = f3.slider(t("apprentice.min_score", lang), 0.0, 1.0, 0.0, 0.05, key="min_score")
+    shown = results[results["score"] >= min_score]
+    if only_twin:
+        shown = shown[shown["twin_town"]]
+    if only_funded:
+        shown = shown[shown["programmes"].fillna("") != ""]
+
+    home_name = str(profile.loc[0, "home_city"])
+    if shown.empty:
+        st.info(t("apprentice.no_results", lang))
+    else:
+        st.subheader(t("apprentice.results", lang, n=len(shown)))
+    left, right = st.columns([1, 1])
+    with left:
+        for _, row in shown.iterrows():
+            _card(row, lang, home_name, apprentice_id)
+    with right:
+        home = City(home_name, "DE", float(profile.loc[0, "home_lat"]),
+                    float(profile.loc[0, "home_lon"]))
+        points = shown.rename(columns={"slots": "slots_left"})
+        st.plotly_chart(placements_map(home, points, partners_of(home_name, cache.partnerships()),
+                                       lang=lang), key="apprentice_map")
+    if apprentice_id:
+        _saved_list(lang, apprentice_id)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,118 @@
+"""Municipality: "Partnership reach". Aggregates only.
+
+Pick a municipality (a signed-in municipality sees its own city only): the map of the
+city and its twin towns with the partnerships' status; per partner city the host
+companies, open places by trade, and how many of the city's apprentices are placed or
+shortlisted there; the gap table; trends and a comparison with other municipalities.
+No apprentice's name or details appear, and counts of people below 5 read "fewer than
+5" (:func:`mobility.auth.aggregates.suppress_small_counts`, via :mod:`mobility.ui.views`).
+"""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from mobility.errors import MobilityError
+from mobility.i18n import t
+from mobility.maps import reach_map
+from mobility.models import City
+from mobility.reference.twinnings import partners_of
+from mobility.ui import cache
+from mobility.ui.common import current_language, current_principal, show_counts, show_error
+from mobility.ui.views import (
+    municipality_comparison,
+    partner_reach,
+    partnerships_by_year,
+    places_by_trade,
+    trade_gaps,
+)
+
+
+def _pick_city(lang: str, cities: list[str]) -> str | None:
+    principal = current_principal()
+    if principal is not None:
+        from mobility.auth import Action, authorize
+
+        scope = authorize(principal, Action.VIEW_AGGREGATES)
+        if principal.city and scope.name == "CITY":
+            return principal.city
+    default = cities.index("Dortmund") if "Dortmund" in cities else 0
+    return st.selectbox(t("municipality.pick", lang), cities, index=default, key="municipality")
+
+
+def render() -> None:
+    lang = current_language()
+    st.title(t("municipality.title", lang))
+    st.caption(t("municipality.intro", lang))
+    frames = cache.data()
+    partnerships = cache.partnerships()
+    try:
+        city = _pick_city(lang, sorted(partnerships["home_city"].dropna().unique()))
+    except MobilityError as exc:
+        show_error(exc)
+        return
+    partners = partners_of(city, partnerships)
+    if partners.empty:
+        st.info(t("common.none_found", lang))
+        return
+    shortlist = cache.shortlist()
+    reach = partner_reach(partners, city=city, apprentices=frames["apprentices"],
+                          placements=frames["placements"], companies=frames["companies"],
+                          shortlist=shortlist)
+    home = City(city, str(partners.loc[0, "home_country"]), float(partners.loc[0, "home_lat"]),
+                float(partners.loc[0, "home_lon"]))
+    st.plotly_chart(reach_map(home, partners, places=reach, lang=lang), key="reach_map")
+
+    st.subheader(t("municipality.partners", lang))
+    shown = show_counts(reach, lang, ["placed", "shortlisted"]).rename(columns={
+        "partner_city": t("field.partner_city", lang), "partner_country": t("field.country", lang),
+        "status": t("field.status", lang), "host_companies": t("municipality.hosts", lang),
+        "open_places": t("field.open_places", lang), "placed": t("municipality.placed", lang),
+        "shortlisted": t("adviser.shortlist", lang)})
+    st.dataframe(shown, hide_index=True, width="stretch", key="reach_table")
+
+    st.subheader(t("municipality.places_by_trade", lang))
+    by_trade = places_by_trade(partners, frames["placements"])
+    if by_trade.empty:
+        st.caption(t("common.none_found", lang))
+    else:
+        st.plotly_chart(px.bar(by_trade, x="city", y="open_places", color="trade",
+                               labels={"city": t("field.city", lang),
+                                       "open_places": t("field.open_places", lang),
+                                       "trade": t("field.trade", lang)}),
+                        key="places_chart")
+
+    st.subheader(t("municipality.gaps", lang))
+    st.caption(t("municipality.gaps_help", lang, city=city))
+    gaps = trade_gaps(partners, city=city, apprentices=frames["apprentices"],
+                      placements=frames["placements"])
+    if gaps.empty:
+        st.caption(t("municipality.no_gaps", lang))
+    else:
+        st.dataframe(show_counts(gaps, lang, ["count"]).rename(columns={
+            "trade": t("field.trade", lang), "count": t("municipality.apprentices", lang)}),
+            hide_index=True, key="gaps_table")
+
+    st.subheader(t("municipality.trends", lang))
+    trend = partnerships_by_year(partners)
+    st.plotly_chart(px.line(trend, x="year", y="partnerships", markers=True,
+                            title=t("municipality.trend_chart", lang),
+                            labels={"year": t("field.year", lang),
+                                    "partnerships": t("municipality.partnerships", lang)}),
+                    key="trend_chart")
+
+    st.subheader(t("municipality.comparison", lang))
+    comparison = municipality_comparison(partnerships, frames["apprentices"], frames["placements"])
+    comparison["highlight"] = comparison["municipality"] == city
+    st.plotly_chart(px.bar(comparison, x="municipality", y=["partnerships", "places_in_partners"],
+                           barmode="group",
+                           labels={"municipality": t("field.municipality", lang),
+                                   "value": t("field.count", lang), "variable": ""}),
+                    key="comparison_chart")
+    st.dataframe(show_counts(comparison.drop(columns=["highlight"]), lang, ["apprentices"]),
+                 hide_index=True, key="comparison_table")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,244 @@
+"""Shaping package results for the pages: plain pandas, no Streamlit, tested directly.
+
+The matcher returns ids, scores and explanations; a card or a table also needs the
+company's name, the city, the distance and whether the city is a twin town. These
+functions join those in, once, so pages stay thin.
+
+Examples
+--------
+>>> import pandas as pd
+>>> matches = pd.DataFrame({"apprentice_id": ["A1"], "placement_id": ["P1"], "score": [0.8]})
+>>> placements = pd.DataFrame({"placement_id": ["P1"], "company_id": ["C1"],
+...     "trade": ["Koch/Köchin"], "city": ["Leeds"], "country": ["GB"],
+...     "lat": [53.8], "lon": [-1.55], "slots": [2]})
+>>> companies = pd.DataFrame({"company_id": ["C1"], "name": ["Leeds Kitchen Ltd"]})
+>>> partners = pd.DataFrame({"partner_city": ["Leeds"], "partner_country": ["GB"]})
+>>> out = placement_cards(matches, placements, companies, home=(51.51, 7.47),
+...                       twin_towns=partners)
+>>> out.loc[0, "company"], out.loc[0, "city"], bool(out.loc[0, "twin_town"])
+('Leeds Kitchen Ltd', 'Leeds', True)
+>>> round(out.loc[0, "distance_km"])
+659
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mobility.geo import haversine_km
+from mobility.text import fold
+
+PLACEMENT_COLUMNS = ("placement_id", "company_id", "trade", "city", "country", "lat", "lon",
+                     "slots")
+
+
+def twin_town_keys(twin_towns: pd.DataFrame | None) -> set[tuple[str, str]]:
+    """``(folded city, country)`` of every active or dormant twin town (suspended
+    partnerships open no doors)."""
+    if twin_towns is None or twin_towns.empty:
+        return set()
+    rows = twin_towns
+    if "status" in rows:
+        rows = rows[rows["status"].astype(str) != "suspended"]
+    return {(fold(c), str(k)) for c, k in zip(rows["partner_city"], rows["partner_country"],
+                                              strict=True)}
+
+
+def placement_cards(
+    matches: pd.DataFrame,
+    placements: pd.DataFrame,
+    companies: pd.DataFrame,
+    *,
+    home: tuple[float, float] | None,
+    twin_towns: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The matches with what a card shows: company name, trade, city, country,
+    coordinates, places (``slots``), ``distance_km`` from ``home`` (lat, lon) and
+    ``twin_town`` (the city is a twin town of the home municipality).
+
+    Columns the matcher already provides (``distance_km``, ``twin_town``) are kept.
+    """
+    cols = [c for c in PLACEMENT_COLUMNS if c in placements and c not in
+            set(matches.columns) - {"placement_id"}]
+    out = matches.merge(placements[cols], on="placement_id", how="left")
+    names = companies[["company_id", "name"]].rename(columns={"name": "company"})
+    out = out.merge(names, on="company_id", how="left")
+    out["company"] = out["company"].fillna(out["company_id"])
+    if "distance_km" not in out and home is not None:
+        out["distance_km"] = haversine_km(home[0], home[1], out["lat"].to_numpy(float),
+                                          out["lon"].to_numpy(float)) if len(out) else []
+    keys = twin_town_keys(twin_towns)
+    if "twin_town" not in out:
+        out["twin_town"] = [(fold(c), str(k)) in keys for c, k in
+                            zip(out["city"], out["country"], strict=True)]
+    else:
+        out["twin_town"] = out["twin_town"].astype(bool)
+    return out.reset_index(drop=True)
+
+
+def search_caseload(apprentices: pd.DataFrame, *, query: str = "",
+                    trades: list[str] | None = None) -> pd.DataFrame:
+    """The caseload rows whose id, name, trade, home city or organisation contain
+    ``query`` (case- and umlaut-insensitive), limited to ``trades`` when given.
+
+    >>> frame = pd.DataFrame({"apprentice_id": ["A1", "A2"], "name": ["Jörg", "Ana"],
+    ...                       "trade": ["Koch/Köchin", "Maler/in"],
+    ...                       "home_city": ["Köln", "Bonn"], "sending_organisation": ["", ""]})
+    >>> search_caseload(frame, query="koeln")["apprentice_id"].tolist()
+    ['A1']
+    >>> search_caseload(frame, trades=["Maler/in"])["apprentice_id"].tolist()
+    ['A2']
+    """
+    rows = apprentices
+    if trades:
+        rows = rows[rows["trade"].isin(trades)]
+    needle = fold(query) if query and query.strip() else ""
+    if needle:
+        columns = [c for c in ("apprentice_id", "name", "trade", "home_city",
+                               "sending_organisation") if c in rows]
+        text = rows[columns].astype("string").fillna("").agg(" ".join, axis=1).map(fold)
+        rows = rows[text.str.contains(needle, regex=False)]
+    return rows
+
+
+def allocation_summary(matches: pd.DataFrame, apprentices: pd.DataFrame, *,
+                       budget: float | None = None) -> dict[str, object]:
+    """What the adviser reads after an allocation.
+
+    Returns a dict with ``matched``, ``unmatched`` (counts), ``reasons`` (a table of
+    unmatched apprentices per reason), ``twin_share`` (share of matches in a twin town
+    of the apprentice's home municipality, 0 when nobody is matched),
+    ``funding_total`` (sum of ``estimate_eur`` when the matches carry it, else NaN:
+    unknown is not zero) and ``over_budget`` (NaN when either is unknown).
+
+    >>> m = pd.DataFrame({"apprentice_id": ["A1", "A2", "A3"],
+    ...                   "placement_id": ["P1", "P2", None],
+    ...                   "twin_town": [True, False, None],
+    ...                   "status": ["matched", "matched", "no acceptable placement"]})
+    >>> s = allocation_summary(m, pd.DataFrame())
+    >>> s["matched"], s["unmatched"], s["twin_share"]
+    (2, 1, 0.5)
+    >>> s["reasons"].to_dict("records")
+    [{'status': 'no acceptable placement', 'count': 1}]
+    """
+    placed = matches["placement_id"].notna()
+    matched = int(placed.sum())
+    reasons = (matches.loc[~placed, "status"].astype(str).value_counts()
+               .rename_axis("status").reset_index(name="count"))
+    twin = matches.loc[placed, "twin_town"].fillna(False).astype(bool)
+    twin_share = float(twin.mean()) if matched else 0.0
+    total = float("nan")
+    if "estimate_eur" in matches and matched:
+        estimates = matches.loc[placed, "estimate_eur"]
+        total = float(estimates.sum()) if estimates.notna().all() else float("nan")
+    over = total - budget if budget is not None and pd.notna(total) else float("nan")
+    return {"matched": matched, "unmatched": int((~placed).sum()), "reasons": reasons,
+            "twin_share": twin_share, "funding_total": total, "over_budget": over}
+
+
+# ---------------------------------------------------------------------------
+# Municipality: aggregates only, small counts suppressed
+# ---------------------------------------------------------------------------
+
+
+def _in_cities(frame: pd.DataFrame, city_col: str, country_col: str,
+               partners: pd.DataFrame) -> pd.Series:
+    keys = {(fold(c), str(k)) for c, k in zip(partners["partner_city"],
+                                              partners["partner_country"], strict=True)}
+    return pd.Series([(fold(c), str(k)) in keys for c, k in
+                      zip(frame[city_col], frame[country_col], strict=True)],
+                     index=frame.index, dtype=bool)
+
+
+def _home_rows(apprentices: pd.DataFrame, city: str) -> pd.DataFrame:
+    return apprentices[apprentices["home_city"].astype("string").fillna("").map(fold) == fold(city)]
+
+
+def partner_reach(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFrame,
+                  placements: pd.DataFrame, companies: pd.DataFrame,
+                  shortlist: pd.DataFrame) -> pd.DataFrame:
+    """Per partner city of ``city``: host companies, open places (free slots), and how
+    many of ``city``'s apprentices are placed (confirmed or completed) or shortlisted
+    there, counts of people suppressed below 5 by
+    :func:`mobility.auth.aggregates.suppress_small_counts`. No names, no ids.
+
+    Returns columns ``partner_city, partner_country, status, host_companies,
+    open_places, placed, shortlisted`` plus ``suppressed_placed`` and
+    ``suppressed_shortlisted`` flags (``placed``/``shortlisted`` are ``<NA>`` when
+    suppressed).
+    """
+    from mobility.auth.aggregates import suppress_small_counts
+
+    out = partners[["partner_city", "partner_country", "status"]].copy().reset_index(drop=True)
+    key = [(fold(c), str(k)) for c, k in zip(out["partner_city"], out["partner_country"],
+                                             strict=True)]
+
+    def per_city(frame: pd.DataFrame, city_col: str, country_col: str, values: pd.Series):
+        sums: dict[tuple[str, str], float] = {}
+        for c, k, v in zip(frame[city_col], frame[country_col], values, strict=True):
+            sums[(fold(c), str(k))] = sums.get((fold(c), str(k)), 0) + v
+        return [int(sums.get(k, 0)) for k in key]
+
+    out["host_companies"] = per_city(companies, "city", "country", pd.Series(1, index=companies.index))
+    out["open_places"] = per_city(placements, "city", "country", placements["slots"])
+    own = set(_home_rows(apprentices, city)["apprentice_id"].astype(str))
+    entries = shortlist.loc[shortlist["apprentice_id"].astype(str).isin(own),
+                            ["apprentice_id", "placement_id", "status"]]
+    entries = entries.merge(placements[["placement_id", "city", "country"]], on="placement_id",
+                            how="inner")
+    placed_mask = entries["status"].isin(["confirmed", "completed"])
+    for column, rows in (("placed", entries[placed_mask]),
+                         ("shortlisted", entries[entries["status"].isin(["suggested", "contacted"])])):
+        # Count people, not entries: one apprentice shortlisted twice in a city is one.
+        people = rows.drop_duplicates(["apprentice_id", "city", "country"])
+        out[column] = per_city(people, "city", "country", pd.Series(1, index=people.index))
+        suppressed = suppress_small_counts(out, column)
+        out[column] = suppressed[column]
+        out[f"suppressed_{column}"] = suppressed["suppressed"]
+    return out
+
+
+def places_by_trade(partners: pd.DataFrame, placements: pd.DataFrame) -> pd.DataFrame:
+    """Open places (free slots) in the partner cities per city and trade."""
+    rows = placements[_in_cities(placements, "city", "country", partners)]
+    return (rows.groupby(["city", "trade"], as_index=False)["slots"].sum()
+            .rename(columns={"slots": "open_places"})
+            .sort_values(["city", "open_places"], ascending=[True, False]))
+
+
+def trade_gaps(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFrame,
+               placements: pd.DataFrame) -> pd.DataFrame:
+    """Trades ``city``'s apprentices train in that no partner city offers, with how
+    many apprentices train in each (suppressed below 5)."""
+    from mobility.auth.aggregates import suppress_small_counts
+
+    offered = set(placements.loc[_in_cities(placements, "city", "country", partners), "trade"])
+    local = _home_rows(apprentices, city)
+    counts = local.groupby("trade").size().rename("count").reset_index()
+    gaps = counts[~counts["trade"].isin(offered)].reset_index(drop=True)
+    return suppress_small_counts(gaps, "count")
+
+
+def municipality_comparison(partnerships: pd.DataFrame, apprentices: pd.DataFrame,
+                            placements: pd.DataFrame) -> pd.DataFrame:
+    """Per home municipality: partnerships (active ones separately), apprentices
+    (suppressed below 5) and open places in its partner cities."""
+    from mobility.auth.aggregates import suppress_small_counts
+
+    rows = []
+    for home, partners in partnerships.groupby("home_city"):
+        in_partner = _in_cities(placements, "city", "country", partners)
+        rows.append({"municipality": home, "partnerships": len(partners),
+                     "active": int((partners["status"] == "active").sum()),
+                     "apprentices": len(_home_rows(apprentices, str(home))),
+                     "places_in_partners": int(placements.loc[in_partner, "slots"].sum())})
+    table = pd.DataFrame(rows, columns=["municipality", "partnerships", "active", "apprentices",
+                                        "places_in_partners"])
+    return suppress_small_counts(table, "apprentices")
+
+
+def partnerships_by_year(partners: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative number of partnerships by founding year (years unknown left out)."""
+    years = partners["since_year"].dropna().astype(int)
+    counts = years.value_counts().sort_index()
+    return pd.DataFrame({"year": counts.index, "partnerships": counts.cumsum().to_numpy()})
