@@ -429,6 +429,34 @@ def _take(frame: pd.DataFrame, key: str, ids: pd.Series, what: str) -> pd.DataFr
     return frame.iloc[pos].reset_index(drop=True)
 
 
+def join_stays(matches: pd.DataFrame, apprentices: pd.DataFrame, placements: pd.DataFrame
+               ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, pd.Series]:
+    """Line up each match with its apprentice and placement rows, and work out the stay.
+
+    Returns ``(apprentice rows, placement rows, days, start)`` aligned with ``matches``
+    (positional, index reset). ``days``: the ``days`` column, else ``weeks`` x 7, else
+    the apprentice's desired weeks clipped to the placement's min/max weeks, x 7.
+    ``start``: the ``start`` column, else the later of the apprentice's
+    ``available_from`` and the placement's ``start``.
+    """
+    app = _take(apprentices, "apprentice_id", matches["apprentice_id"], "apprentices")
+    plc = _take(placements, "placement_id", matches["placement_id"], "placements")
+    if "days" in matches:
+        days = matches["days"].to_numpy(dtype=float)
+    elif "weeks" in matches:
+        days = matches["weeks"].to_numpy(dtype=float) * 7
+    else:
+        weeks = np.clip(app["desired_weeks"].to_numpy(float), plc["min_weeks"].to_numpy(float),
+                        plc["max_weeks"].to_numpy(float))
+        days = weeks * 7
+    if "start" in matches:
+        start = pd.Series(pd.to_datetime(matches["start"]).to_numpy())
+    else:
+        start = pd.Series(np.maximum(pd.to_datetime(app["available_from"]).to_numpy(),
+                                     pd.to_datetime(plc["start"]).to_numpy()))
+    return app, plc, days, start
+
+
 def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
                          placements: pd.DataFrame, partnerships: pd.DataFrame | None = None,
                          *, green_travel: bool = False, daily_rates: RatesArg = "stored",
@@ -474,21 +502,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
     bands = travel_bands(travel_table, call_year)
     with Stages(progress, ["join", "eligibility", "estimates"]) as stages:
         stages.next("join")
-        app = _take(apprentices, "apprentice_id", matches["apprentice_id"], "apprentices")
-        plc = _take(placements, "placement_id", matches["placement_id"], "placements")
-        if "days" in matches:
-            days = matches["days"].to_numpy(dtype=float)
-        elif "weeks" in matches:
-            days = matches["weeks"].to_numpy(dtype=float) * 7
-        else:
-            weeks = np.clip(app["desired_weeks"].to_numpy(float), plc["min_weeks"].to_numpy(float),
-                            plc["max_weeks"].to_numpy(float))
-            days = weeks * 7
-        if "start" in matches:
-            start = pd.to_datetime(matches["start"]).reset_index(drop=True)
-        else:
-            start = pd.Series(np.maximum(pd.to_datetime(app["available_from"]).to_numpy(),
-                                         pd.to_datetime(plc["start"]).to_numpy()))
+        app, plc, days, start = join_stays(matches, apprentices, placements)
         age = _age_at(app["date_of_birth"], start)
         distance = np.asarray(haversine(app, plc), dtype=float)
         twin = twin_town_flags(app["home_city"], app["home_country"], plc["city"],
