@@ -51,6 +51,7 @@ import sqlalchemy as sa
 from mobility.auth.policy import Action, authorize
 from mobility.auth.roles import Principal
 from mobility.errors import ConfigurationError, NotFoundError
+from mobility.storage.engine import begin_write
 
 #: Tables whose rows are kept (with the apprentice pseudonymised) instead of deleted.
 AUDIT_TABLES = frozenset({"audit_log"})
@@ -160,7 +161,7 @@ def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal)
     deleted: dict[str, int] = {}
     pseudonymised: dict[str, int] = {}
     sqlite = engine.dialect.name == "sqlite"
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         if sqlite:
             conn.exec_driver_sql("PRAGMA secure_delete = ON")
         tables = {t.name: t for t in _tables(conn)}

@@ -65,7 +65,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Transactions that read and then write ask for BEGIN IMMEDIATE (see begin_write): a
+    # deferred transaction that read an older snapshot cannot upgrade to a writer once
+    # someone else committed; SQLite then fails at once with "database is locked"
+    # (SQLITE_BUSY_SNAPSHOT) instead of waiting for the busy timeout.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
+
+
+def begin_write(engine: sa.Engine):
+    """``engine.begin()`` for a unit of work that reads and then writes.
+
+    On SQLite it takes the write lock at the start (``BEGIN IMMEDIATE``), so concurrent
+    writers queue for the busy timeout instead of failing; elsewhere it is plain
+    ``engine.begin()``.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE").begin()
+    return engine.begin()
 
 
 def _create(url_text: str) -> sa.Engine:

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from mobility.errors import ConflictError, NotFoundError, ValidationError
+from mobility.storage.engine import begin_write
 from mobility.storage.schema import SHORTLIST_STATUSES, audit_log, shortlist
 
 SHORTLIST_COLUMNS = ["apprentice_id", "placement_id", "status", "note", "score", "updated_by",
@@ -138,7 +139,7 @@ def set_shortlist_status(
     where = (shortlist.c.apprentice_id == apprentice_id) & (
         shortlist.c.placement_id == placement_id)
     label = f"shortlist entry {apprentice_id} / {placement_id}"
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         current = conn.execute(sa.select(shortlist).where(where)).first()
         if current is None:
             if expected_version not in (None, 0):

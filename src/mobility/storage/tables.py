@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from mobility.errors import ConfigurationError, Problem, ValidationError
 from mobility.io.specs import spec_for
 from mobility.progress import ProgressCallback, no_progress
+from mobility.storage.engine import begin_write
 from mobility.storage.schema import KIND_TABLES, audit_log
 
 #: Rows per executemany batch: big enough to amortise round trips, small enough to
@@ -157,7 +158,7 @@ def upsert_table(
     stmt = _upsert_statement(engine, table, spec.key)
     total = len(frame)
     try:
-        with engine.begin() as conn:
+        with begin_write(engine) as conn:  # imports queue, never "database is locked"
             before = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             done = 0
             for chunk in _records(frame, kind):

@@ -1,0 +1,157 @@
+"""Two advisers, one shortlist entry: real concurrent writers, never a lost update.
+
+Writers are real threads and real processes against a SQLite file, and against a
+PostgreSQL server when ``MOBILITY_TEST_POSTGRES_URL`` is set (``.ci/run`` starts one).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from mobility.auth.audit import audit_trail
+from mobility.auth.users import SYSTEM
+from mobility.errors import ConflictError
+from mobility.storage import create_schema, dispose_engines, get_engine, upsert_table
+from mobility.storage.shortlist import get_shortlist, set_shortlist_status
+
+PG_URL = os.environ.get("MOBILITY_TEST_POSTGRES_URL")
+WRITERS = 4
+INCREMENTS = 5
+
+
+def _seed(url: str) -> None:
+    from mobility.io import read_table
+
+    engine = get_engine(url)
+    create_schema(engine)
+    for kind, data in [
+        ("companies", b"company_id,name,city,country\nC1,Joinery,Leeds,GB\n"),
+        ("placements", b"placement_id,company_id,trade,city,country,slots,start,end,min_weeks,"
+                       b"max_weeks\nP1,C1,Tischler,Leeds,GB,1,2026-03-01,2026-06-30,2,6\n"),
+        ("apprentices", b"apprentice_id,name,home_city,home_country,trade,training_year,"
+                        b"available_from,available_to,desired_weeks\n"
+                        b"A1,Lea,Dortmund,DE,Tischlerin,2,2026-03-01,2026-05-31,4\n"),
+    ]:
+        upsert_table(engine, kind, read_table(data, kind).frame)
+    set_shortlist_status(engine, "A1", "P1", "suggested", note="0", user="setup",
+                         expected_version=0)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request, tmp_path, monkeypatch):
+    """A database URL with the schema and one shortlist entry (version 1, note "0")."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+    else:
+        if not PG_URL:
+            pytest.skip("MOBILITY_TEST_POSTGRES_URL is not set")
+        # A schema of our own on the shared server: parallel test runs cannot collide.
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in PG_URL else "?"
+        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    monkeypatch.setenv("MOBILITY_DATABASE_URL", url)
+    _seed(url)
+    yield url
+    dispose_engines()
+    if request.param == "postgresql":
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _save_from_stale_read(url: str, user: str, barrier) -> str:
+    """Read version 1 like a page would, wait for everyone, then save: one must win."""
+    engine = get_engine(url)
+    seen = int(get_shortlist(engine, apprentice_id="A1")["version"].iloc[0])
+    barrier.wait(timeout=60)
+    try:
+        set_shortlist_status(engine, "A1", "P1", "contacted", note=f"by {user}", user=user,
+                             expected_version=seen)
+        return "saved"
+    except ConflictError as exc:
+        return f"refused: {exc}"
+
+
+def _increment(url: str, user: str, times: int, barrier) -> int:
+    """Add one to the note ``times`` times, re-reading after every refusal (what an
+    adviser does after "reload"); returns how many refusals it took."""
+    engine = get_engine(url)
+    barrier.wait(timeout=60)
+    refusals = 0
+    done = 0
+    while done < times:
+        row = get_shortlist(engine, apprentice_id="A1").iloc[0]
+        try:
+            set_shortlist_status(engine, "A1", "P1", "contacted", note=str(int(row["note"]) + 1),
+                                 user=user, expected_version=int(row["version"]))
+            done += 1
+        except ConflictError:
+            refusals += 1
+    dispose_engines()
+    return refusals
+
+
+def _check_one_winner(url: str, outcomes: list[str]) -> None:
+    assert outcomes.count("saved") == 1, outcomes
+    refused = [o for o in outcomes if o != "saved"]
+    assert len(refused) == WRITERS - 1
+    entry = get_shortlist(get_engine(url), apprentice_id="A1").iloc[0]
+    winner = entry["updated_by"]
+    assert entry["version"] == 2 and entry["note"] == f"by {winner}"
+    for message in refused:
+        assert f"changed by {winner} at " in message and message.endswith("reload")
+
+
+def test_threads_saving_a_stale_entry_leave_exactly_one_winner(database):
+    barrier = threading.Barrier(WRITERS)
+    with ThreadPoolExecutor(WRITERS) as pool:
+        outcomes = list(pool.map(lambda i: _save_from_stale_read(database, f"adviser{i}",
+                                                                 barrier), range(WRITERS)))
+    _check_one_winner(database, outcomes)
+
+
+def test_processes_saving_a_stale_entry_leave_exactly_one_winner(database):
+    dispose_engines()  # no inherited connections in the children
+    ctx = mp.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(WRITERS)
+        with ctx.Pool(WRITERS) as pool:
+            outcomes = pool.starmap(_save_from_stale_read,
+                                    [(database, f"adviser{i}", barrier) for i in range(WRITERS)])
+    _check_one_winner(database, outcomes)
+
+
+def test_concurrent_increments_in_processes_lose_no_update(database):
+    dispose_engines()
+    ctx = mp.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(WRITERS)
+        with ctx.Pool(WRITERS) as pool:
+            refusals = pool.starmap(_increment, [(database, f"adviser{i}", INCREMENTS, barrier)
+                                                 for i in range(WRITERS)])
+    entry = get_shortlist(get_engine(database), apprentice_id="A1").iloc[0]
+    assert int(entry["note"]) == WRITERS * INCREMENTS
+    assert entry["version"] == 1 + WRITERS * INCREMENTS
+    # Every successful change, and only those, is in the audit trail.
+    trail = audit_trail(get_engine(database), SYSTEM, entity="shortlist")
+    assert len(trail) == 1 + WRITERS * INCREMENTS
+    assert sum(refusals) >= 0  # how many reloads it took varies with scheduling
+
+
+def test_concurrent_increments_in_threads_lose_no_update(database):
+    barrier = threading.Barrier(WRITERS)
+    with ThreadPoolExecutor(WRITERS) as pool:
+        list(pool.map(lambda i: _increment(database, f"adviser{i}", INCREMENTS, barrier),
+                      range(WRITERS)))
+    entry = get_shortlist(get_engine(database), apprentice_id="A1").iloc[0]
+    assert int(entry["note"]) == WRITERS * INCREMENTS
