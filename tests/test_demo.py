@@ -310,3 +310,12 @@ def test_cli_reports_progress_on_stderr(tmp_path, capsys):
 def test_cli_refuses_a_negative_count_with_exit_code_2(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--apprentices", "-5"]) == 2
     assert "between 0 and" in capsys.readouterr().err
+
+
+def test_cells_with_commas_quotes_and_formula_starts_survive_the_round_trip(tmp_path):
+    companies = generate_demo(0, 3, seed=1).companies.copy()
+    tricky = ['Wang "Star" Co., Ltd. (demo)', "=HYPERLINK(1) (demo)", "Plain Ltd (demo)"]
+    companies["name"] = pd.Series(tricky, dtype="string")
+    path = tmp_path / "companies.csv"
+    path.write_bytes(demo._csv_bytes(companies, "companies", header=True))
+    assert read_table(path, "companies").frame["name"].tolist() == tricky

@@ -44,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from mobility.errors import ValidationError
 from mobility.geo import GazetteerEntry, gazetteer, haversine_km
@@ -906,10 +908,41 @@ def generate_demo(n_apprentices: int = 2000, n_placements: int = 1000, seed: int
     return DemoData(apprentices=apprentices, companies=companies, placements=placements)
 
 
-def _csv_text(frame: pd.DataFrame, kind: str, *, header: bool) -> str:
-    """Rows of ``kind`` as the import format writes them (the exporter's formatting:
-    ISO dates, ``true``/``false``, blanks for missing values)."""
-    return export_frame(frame, kind).to_csv(index=False, header=header, lineterminator="\n")
+_TEXT = pa.large_string()
+_QUOTE, _EMPTY, _COMMA, _NEWLINE = (pa.scalar(c, _TEXT) for c in ('"', "", ",", "\n"))
+
+
+def _csv_bytes(frame: pd.DataFrame, kind: str, *, header: bool) -> bytes:
+    """Rows of ``kind`` as CSV in the import format, UTF-8.
+
+    Cells are formatted by the exporter (:func:`mobility.io.writing.export_frame`: ISO
+    dates, ``true``/``false``, formula-safe text); only the joining into lines is done
+    here, with Arrow's vectorised string kernels, because ``DataFrame.to_csv`` took
+    three quarters of the time of a million-row run. Quoting follows RFC 4180: a cell
+    is quoted only when it holds a comma, a quote or a line break.
+    """
+    table = pa.Table.from_pandas(export_frame(frame, kind), preserve_index=False)
+    head = (",".join(table.column_names) + "\n").encode() if header else b""
+    if table.num_rows == 0:
+        return head
+    cells = []
+    for column in table.columns:
+        text = pc.fill_null(pc.cast(column, _TEXT), _EMPTY)
+        special = pc.or_(pc.or_(pc.match_substring(text, ","), pc.match_substring(text, '"')),
+                         pc.or_(pc.match_substring(text, "\n"), pc.match_substring(text, "\r")))
+        if pc.any(special).as_py():
+            quoted = pc.binary_join_element_wise(
+                _QUOTE, pc.replace_substring(text, '"', '""'), _QUOTE, _EMPTY)
+            text = pc.if_else(special, quoted, text)
+        cells.append(text)
+    lines = pc.binary_join_element_wise(*cells, _COMMA)
+    lines = pc.binary_join_element_wise(lines, _EMPTY, _NEWLINE)  # "row" -> "row\n"
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    # The rows lie end to end in the array's data buffer: take them without a copy per row.
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return head + lines.buffers()[2].to_pybytes()[first:last]
 
 
 README_TEXT = """\
@@ -958,18 +991,17 @@ def write_demo(out_dir: str | os.PathLike, n_apprentices: int = 2000,
     try:
         report(0.0, "reference data")
         ref = _reference()
-        with open(staging / "apprentices.csv", "w", encoding="utf-8", newline="") as fh:
+        with open(staging / "apprentices.csv", "wb") as fh:
             if n_apprentices == 0:
-                fh.write(_csv_text(empty_frame("apprentices"), "apprentices", header=True))
+                fh.write(_csv_bytes(empty_frame("apprentices"), "apprentices", header=True))
             for i, chunk in enumerate(iter_apprentices(
                     n_apprentices, seed, progress=lambda f, m: report(0.95 * f, m))):
-                fh.write(_csv_text(chunk, "apprentices", header=i == 0))
+                fh.write(_csv_bytes(chunk, "apprentices", header=i == 0))
         report(0.95, "companies and placements")
         companies, placements = _companies_and_placements(
             ref, np.random.default_rng([seed, 2]), n_placements)
         for kind, frame in (("companies", companies), ("placements", placements)):
-            with open(staging / f"{kind}.csv", "w", encoding="utf-8", newline="") as fh:
-                fh.write(_csv_text(frame, kind, header=True))
+            (staging / f"{kind}.csv").write_bytes(_csv_bytes(frame, kind, header=True))
         (staging / "README.txt").write_text(README_TEXT.format(
             seed=seed, n_apprentices=n_apprentices, n_companies=len(companies),
             n_placements=len(placements)), encoding="utf-8")
