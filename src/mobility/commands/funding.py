@@ -1,0 +1,166 @@
+"""``mobility funding``: which programmes can fund a stay, and roughly how much.
+
+Examples::
+
+    mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21
+    mobility funding --from Köln --to "Lille,FR" --days 120 --green --fewer-opportunities --json
+    mobility funding --set-rates 1=60,2=55,3=50 --call-year 2026 --rates-source "NA BIBB ..."
+    mobility funding --show-rates
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from mobility.errors import ValidationError
+from mobility.funding.eligibility import FundingContext
+from mobility.funding.estimate import funding_report
+from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable, default_rate_store
+from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, TRAVEL_TABLES
+from mobility.reference.programmes import ParticipantStatus
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "funding",
+        help="eligible programmes and grant estimates for one stay",
+        description="Print the distance, Erasmus+ distance band, eligible programmes (and "
+                    "why the others are not) and the estimate of each eligible programme, "
+                    "part by part. Unknown figures are named as missing, never guessed.",
+    )
+    parser.add_argument("--from", dest="origin", metavar="CITY[,CC]",
+                        help="home city, e.g. 'Dortmund,DE'")
+    parser.add_argument("--to", dest="destination", metavar="CITY[,CC]",
+                        help="placement city, e.g. 'Leeds,GB'")
+    parser.add_argument("--days", type=int, help="length of the stay in days")
+    parser.add_argument("--green", action="store_true",
+                        help="green travel (train, bus, car-pooling for the main part)")
+    parser.add_argument("--fewer-opportunities", action="store_true",
+                        help="the participant has fewer opportunities (inclusion support)")
+    parser.add_argument("--age", type=int, help="age at the start of the stay")
+    parser.add_argument("--status", default="apprentice",
+                        choices=[s.value for s in ParticipantStatus],
+                        help="participant status (default: apprentice)")
+    twin = parser.add_mutually_exclusive_group()
+    twin.add_argument("--twin-town", dest="twin_town", action="store_const", const=True,
+                      help="treat the destination as a twin town of the home city")
+    twin.add_argument("--no-twin-town", dest="twin_town", action="store_const", const=False,
+                      help="treat the destination as not twinned")
+    twin.add_argument("--auto", dest="twin_town", action="store_const", const=None,
+                      help="detect the twinning from the twinnings table (default)")
+    parser.add_argument("--travel-table", default=DEFAULT_TRAVEL_TABLE, choices=TRAVEL_TABLES,
+                        help=f"Erasmus+ travel table (default {DEFAULT_TRAVEL_TABLE}; which "
+                             "applies to VET in the current call is not verified)")
+    parser.add_argument("--json", action="store_true", help="print a JSON document")
+    rates = parser.add_argument_group("daily rates (administrators)")
+    rates.add_argument("--set-rates", metavar="G=EUR,...",
+                       help="save daily individual-support rates per country group, "
+                            "e.g. 1=60,2=55,3=50 (needs --call-year and --rates-source)")
+    rates.add_argument("--reduced-rates", metavar="G=EUR,...",
+                       help="optional rates from day 15 per group")
+    rates.add_argument("--call-year", type=int, help="call year of the rates")
+    rates.add_argument("--rates-source", help="where the rates come from (required)")
+    rates.add_argument("--entered-by", default="", help="who enters the rates")
+    rates.add_argument("--show-rates", action="store_true", help="list the stored rate versions")
+    parser.set_defaults(func=run, twin_town=None)
+
+
+def _parse_rates(text: str | None, option: str) -> dict[int, float]:
+    if not text:
+        return {}
+    out: dict[int, float] = {}
+    for item in text.split(","):
+        group, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[int(group)] = float(value)
+        except ValueError:
+            raise ValidationError(f"{option}: {item!r} should look like 2=55 "
+                                  f"(country group {'/'.join(map(str, COUNTRY_GROUPS))} = EUR "
+                                  "per day)") from None
+    return out
+
+
+def _rates_command(args: argparse.Namespace) -> int:
+    store = default_rate_store()
+    if args.set_rates:
+        if not args.call_year:
+            raise ValidationError("--set-rates needs --call-year")
+        table = DailyRateTable(call_year=args.call_year,
+                               rates=_parse_rates(args.set_rates, "--set-rates"),
+                               reduced_rates=_parse_rates(args.reduced_rates, "--reduced-rates"),
+                               source=args.rates_source or "")
+        stored = store.save(table, entered_by=args.entered_by)
+        print(f"saved {stored.label}")
+    versions = store.versions()
+    if args.json:
+        print(json.dumps([v.as_dict() for v in versions], ensure_ascii=False, indent=2))
+    elif args.show_rates:
+        if not versions:
+            print("no daily rates entered yet")
+        for v in versions:
+            rates = ", ".join(f"group {g}: {r:.2f}" for g, r in sorted(v.rates.items()))
+            print(f"{v.label}\n  {rates}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.set_rates or args.show_rates:
+        return _rates_command(args)
+    missing = [o for o, v in (("--from", args.origin), ("--to", args.destination),
+                              ("--days", args.days)) if v is None]
+    if missing:
+        raise ValidationError(f"mobility funding needs {', '.join(missing)}")
+    context = FundingContext.from_names(
+        args.origin, args.destination, args.days, twin_town=args.twin_town,
+        status=ParticipantStatus.parse(args.status), age=args.age,
+        fewer_opportunities=args.fewer_opportunities, green_travel=args.green)
+    report = funding_report(context, travel_table=args.travel_table)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(_text(report))
+    return 0
+
+
+def _text(report: dict) -> str:
+    home, dest = report["from"], report["to"]
+    twin = {True: "yes", False: "no", None: "unknown"}[report["twin_town"]]
+    lines = [
+        f"{home['city']} ({home['country']}) -> {dest['city']} ({dest['country']}), "
+        f"{report['days']} days",
+        f"distance: {report['distance_km']:,.0f} km one-way (great circle); "
+        f"band {report['distance_band']} [{report['travel_table']}]",
+        f"twin town: {twin}; green travel: {'yes' if report['green_travel'] else 'no'}; "
+        f"fewer opportunities: {'yes' if report['fewer_opportunities'] else 'no'}",
+        f"daily rates: {report['daily_rates'] or 'none entered (individual support unknown)'}",
+        "",
+        "eligible programmes:" if report["eligible"] else "no programme is eligible",
+    ]
+    for prog in report["programmes"]:
+        if not prog["eligible"]:
+            continue
+        est = prog["estimate"]
+        known = [p for p in est["parts"] if p["amount_eur"] is not None]
+        if not known:
+            total = "amount unknown"
+        else:
+            total = f"{est['total_known_eur']:,.0f} EUR" + (" at least" if est["missing"] else "")
+        lines.append(f"  {prog['name']}: {total}")
+        if prog["caveats"]:
+            lines.append(f"    check: {prog['caveats']}")
+        for part in est["parts"]:
+            amount = ("MISSING" if part["amount_eur"] is None
+                      else f"{part['amount_eur']:,.2f} EUR ({part['status']})")
+            lines.append(f"    - {part['part']}: {amount}: {part['detail']}"
+                         + (f" [{part['table']}]" if part["table"] else ""))
+        if est["missing"]:
+            lines.append(f"    missing: {', '.join(est['missing'])}")
+    lines.append("")
+    lines.append("not eligible:")
+    lines += [f"  {p['name']}: {p['reason']}" for p in report["programmes"] if not p["eligible"]]
+    return "\n".join(lines)
