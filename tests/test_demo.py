@@ -313,7 +313,7 @@ def test_cli_refuses_a_negative_count_with_exit_code_2(tmp_path, capsys):
 
 
 def test_cells_with_commas_quotes_and_formula_starts_survive_the_round_trip(tmp_path):
-    companies = generate_demo(0, 3, seed=1).companies.copy()
+    companies = generate_demo(0, 5, seed=1).companies.copy()  # three companies
     tricky = ['Wang "Star" Co., Ltd. (demo)', "=HYPERLINK(1) (demo)", "Plain Ltd (demo)"]
     companies["name"] = pd.Series(tricky, dtype="string")
     path = tmp_path / "companies.csv"
