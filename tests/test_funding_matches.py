@@ -120,7 +120,7 @@ def test_a_uk_placement_is_not_erasmus_but_ausbildung_weltweit_and_nrw_exchange(
 
 
 def test_matches_naming_an_unknown_placement_are_refused(tables):
-    matches, apprentices, placements, _ = tables
+    _, apprentices, placements, _ = tables
     bad = pd.DataFrame({"apprentice_id": ["A1"], "placement_id": ["P9"]})
     with pytest.raises(ValidationError, match="P9"):
         estimate_for_matches(bad, apprentices, placements, daily_rates=None)

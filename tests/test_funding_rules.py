@@ -86,7 +86,7 @@ def test_rate_tables_are_keyed_by_call_year_and_name_and_carry_their_source():
 
 def test_no_daily_rate_for_vet_learners_is_shipped():
     rows = rate_tables()
-    learners = [t for (_y, n), t in rows.items() if n == "individual_support_learners"][0]
+    learners = next(t for (_y, n), t in rows.items() if n == "individual_support_learners")
     assert learners.rows[["standard_eur", "eur_per_day_min", "eur_per_day_max"]].isna().all().all()
 
 

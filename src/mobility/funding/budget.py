@@ -28,7 +28,8 @@ Examples
 >>> check = budget_check(shortlist, 1600)
 >>> check.total_eur, check.fits
 (2400.0, False)
->>> check.suggestions[["action", "apprentice_id", "to_programme", "total_after_eur"]].values.tolist()
+>>> columns = ["action", "apprentice_id", "to_programme", "total_after_eur"]
+>>> check.suggestions[columns].values.tolist()
 [['move', 'A1', 'dfjw_internship', 1500.0]]
 """
 

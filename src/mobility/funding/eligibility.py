@@ -20,8 +20,10 @@ Examples
 >>> table = eligibility(ctx)
 >>> table.loc[table.eligible, "programme_key"].tolist()
 ['ausbildung_weltweit', 'nrw_exchange']
->>> table.set_index("programme_key").loc["erasmus_pro", "reason"]
-'ErasmusPro covers EU member states and associated countries only; ErasmusPro needs at least 90 days'
+>>> for why in table.set_index("programme_key").loc["erasmus_pro", "reason"].split("; "):
+...     print(why)
+ErasmusPro covers EU member states and associated countries only
+ErasmusPro needs at least 90 days
 """
 
 from __future__ import annotations
@@ -204,7 +206,8 @@ def _none(n: int) -> np.ndarray:
 
 def _check_current(rule: ProgrammeRule, s: StayArrays):
     fails = np.full(len(s), not rule.current)
-    return fails, _none(len(s)), f"{rule.short_name} is not running any more ({rule.note.rstrip('.')})", ""
+    why = f"{rule.short_name} is not running any more ({rule.note.rstrip('.')})"
+    return fails, _none(len(s)), why, ""
 
 
 def _check_individual(rule: ProgrammeRule, s: StayArrays):
@@ -357,7 +360,8 @@ def eligibility(context: FundingContext, rules: Sequence[ProgrammeRule] | None =
                 caveats.append(caveat)
         rows.append({"programme_key": rule.key, "programme": rule.name,
                      "eligible": not reasons, "reason": "; ".join(reasons),
-                     "caveats": "" if reasons else "; ".join(caveats), "funding_form": rule.funding_form,
+                     "caveats": "" if reasons else "; ".join(caveats),
+                     "funding_form": rule.funding_form,
                      "source": f"{rule.source_row}: {rule.source}"})
     frame = pd.DataFrame(rows)
     text = [c for c in frame.columns if c != "eligible"]

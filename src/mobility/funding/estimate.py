@@ -25,8 +25,8 @@ Examples
 >>> from mobility.funding.estimate import estimate_erasmus
 >>> ctx = FundingContext.from_names("Dortmund,DE", "Lille,FR", days=21)
 >>> est = estimate_erasmus(ctx, daily_rates=None)
->>> [(p.part, p.amount_eur, p.status) for p in est.parts][:3]
-[('travel', 180.0, 'computed'), ('individual_support', None, 'missing'), ('organisational_support', 350.0, 'computed')]
+>>> [(p.part, p.amount_eur) for p in est.parts][:3]
+[('travel', 180.0), ('individual_support', None), ('organisational_support', 350.0)]
 >>> est.total_known_eur, est.missing
 (530.0, ('individual_support',))
 """
@@ -44,8 +44,8 @@ from mobility.errors import ValidationError
 from mobility.funding.eligibility import (
     FundingContext,
     StayArrays,
-    eligible_matrix,
     eligibility,
+    eligible_matrix,
     home_region,
     twin_town_flags,
 )
@@ -268,7 +268,7 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
         full = float(rates.full_rate([group])[0])
         reduced = float(rates.reduced_rate([group])[0])
         rule = rules["reduced_rate_fraction"]
-        how = (f"entered reduced rate" if group in rates.reduced_rates
+        how = ("entered reduced rate" if group in rates.reduced_rates
                else f"{rule.value:.0%} of the daily rate from day {full_days + 1} "
                     f"({rule.source_row}, confidence {rule.confidence})")
         individual = EstimatePart(
