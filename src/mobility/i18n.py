@@ -196,6 +196,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The estimate exceeds the budget by €{eur:,.0f}.",
     ),
     "adviser.within_budget": ("Im Budget.", "Within budget."),
+    "adviser.lower_bound": (
+        "Untergrenze: Bei {n} Zuordnungen fehlen Teile der Schätzung (z. B. Tagessätze).",
+        "Lower bound: parts of the estimate are missing for {n} matches (e.g. daily rates).",
+    ),
     "adviser.why_unmatched": ("Warum ohne Platz", "Why unmatched"),
     "adviser.shortlist": ("Vorschläge je Azubi", "Shortlist per apprentice"),
     "adviser.pick": ("Azubi", "Apprentice"),

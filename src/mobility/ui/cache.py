@@ -219,46 +219,20 @@ def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd
     return funding_for(cards, profile)
 
 
-def funding_for(cards: pd.DataFrame, apprentice: pd.DataFrame) -> pd.DataFrame:
-    """Add ``programmes`` (eligible programme names, ``", "``-joined), ``estimate_eur``
-    (NaN when the funding module cannot compute it) and ``estimate_missing`` (what the
-    estimate leaves out) to result rows of ONE apprentice, via :mod:`mobility.funding`."""
-    from mobility.funding.eligibility import FundingContext, eligibility
-    from mobility.models import City
+def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFrame:
+    """The placed rows of ``matches`` with eligible programmes and estimates from
+    :func:`mobility.funding.estimate.estimate_for_matches` (``funding_estimate_eur``,
+    ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names."""
+    from mobility.funding.estimate import estimate_for_matches
+    from mobility.reference.programmes import programme_rules
 
-    out = cards.copy()
-    row = apprentice.iloc[0]
-    home = City(str(row["home_city"]), str(row["home_country"]), float(row["home_lat"]),
-                float(row["home_lon"]))
-    days = int(row["desired_weeks"]) * 7
-    names, estimates, missing = [], [], []
-    for card in out.itertuples(index=False):
-        dest = City(str(card.city), str(card.country), float(card.lat), float(card.lon))
-        ctx = FundingContext(home, dest, days, twin_town=bool(card.twin_town),
-                             fewer_opportunities=bool(row["fewer_opportunities"]))
-        table = eligibility(ctx)
-        names.append(", ".join(table.loc[table["eligible"], "programme"].astype(str)))
-        total, gap = _estimate(ctx)
-        estimates.append(total)
-        missing.append(gap)
-    out["programmes"] = pd.array(names, dtype="string")
-    out["estimate_eur"] = pd.array(estimates, dtype="float64")
-    out["estimate_missing"] = pd.array(missing, dtype="string")
+    placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
+    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships())
+    names = {rule.key: rule.name for rule in programme_rules()}
+    out["programmes"] = pd.array(
+        [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
+         for keys in out["eligible_programmes"].fillna("")], dtype="string")
     return out
-
-
-def _estimate(ctx) -> tuple[float, str]:
-    """The funding module's Erasmus+ estimate for one stay: (total EUR, missing parts).
-    NaN and a plain statement while the funding module offers no estimate."""
-    try:
-        from mobility.funding import estimate  # the funding engineer's estimator
-    except ImportError:
-        return float("nan"), "estimate not available yet"
-    result = estimate(ctx)
-    total = getattr(result, "total_eur", None)
-    gap = getattr(result, "missing", "") or ""
-    return (float("nan") if total is None else float(total)), (
-        "; ".join(gap) if isinstance(gap, (list, tuple)) else str(gap))
 
 
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):
@@ -345,15 +319,36 @@ def save_partnerships(edited: pd.DataFrame, *, replace_city: str | None, user: s
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame) -> bytes | None:
-    """The allocation as the funding module's Beneficiary Module import file (CSV
-    bytes), or None while the funding module does not offer that export."""
-    try:
-        from mobility.funding import beneficiary_module_table  # the funding engineer's export
-    except ImportError:
-        return None
+def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
+    """The allocated pairs as the Erasmus+ Beneficiary Module file (CSV bytes), written
+    by :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
+    import tempfile
+    from pathlib import Path
+
+    from mobility.funding.beneficiary import export_beneficiary_module
+
     frames = data()
-    table = beneficiary_module_table(matches.dropna(subset=["placement_id"]),
-                                     frames["apprentices"], frames["placements"],
-                                     frames["companies"])
-    return table.to_csv(index=False).encode("utf-8")
+    placed = matches[matches["placement_id"].notna()][["apprentice_id", "placement_id"]]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "beneficiary_module.csv"
+        export_beneficiary_module(placed, frames["apprentices"], frames["placements"],
+                                  frames["companies"], path)
+        return path.read_bytes()
+
+
+def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:
+    """An allocation as CSV or XLSX bytes, text cells neutralised against spreadsheet
+    formula injection (:func:`mobility.io.writing.neutralise`)."""
+    import io
+
+    from mobility.io.writing import neutralise
+
+    table = matches.copy()
+    for column in table.columns:
+        if table[column].dtype == "string" or table[column].dtype == object:
+            table[column] = neutralise(table[column].astype("string"))
+    if fmt == "csv":
+        return table.to_csv(index=False).encode("utf-8")
+    buffer = io.BytesIO()
+    table.to_excel(buffer, index=False)
+    return buffer.getvalue()

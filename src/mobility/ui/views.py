@@ -58,6 +58,9 @@ def placement_cards(
 
     Columns the matcher already provides (``distance_km``, ``twin_town``) are kept.
     """
+    # The matcher's trade *component* (a number) must not hide the placement's trade name.
+    if "trade" in matches and pd.api.types.is_numeric_dtype(matches["trade"]):
+        matches = matches.rename(columns={"trade": "trade_component"})
     cols = [c for c in PLACEMENT_COLUMNS if c in placements and c not in
             set(matches.columns) - {"placement_id"}]
     out = matches.merge(placements[cols], on="placement_id", how="left")
@@ -101,21 +104,19 @@ def search_caseload(apprentices: pd.DataFrame, *, query: str = "",
     return rows
 
 
-def allocation_summary(matches: pd.DataFrame, apprentices: pd.DataFrame, *,
-                       budget: float | None = None) -> dict[str, object]:
-    """What the adviser reads after an allocation.
+def allocation_summary(matches: pd.DataFrame) -> dict[str, object]:
+    """What the adviser reads first after an allocation (the money is
+    :func:`mobility.funding.budget.budget_check`'s job).
 
     Returns a dict with ``matched``, ``unmatched`` (counts), ``reasons`` (a table of
-    unmatched apprentices per reason), ``twin_share`` (share of matches in a twin town
-    of the apprentice's home municipality, 0 when nobody is matched),
-    ``funding_total`` (sum of ``estimate_eur`` when the matches carry it, else NaN:
-    unknown is not zero) and ``over_budget`` (NaN when either is unknown).
+    unmatched apprentices per reason) and ``twin_share`` (share of matches in a twin
+    town of the apprentice's home municipality; 0 when nobody is matched).
 
     >>> m = pd.DataFrame({"apprentice_id": ["A1", "A2", "A3"],
     ...                   "placement_id": ["P1", "P2", None],
     ...                   "twin_town": [True, False, None],
     ...                   "status": ["matched", "matched", "no acceptable placement"]})
-    >>> s = allocation_summary(m, pd.DataFrame())
+    >>> s = allocation_summary(m)
     >>> s["matched"], s["unmatched"], s["twin_share"]
     (2, 1, 0.5)
     >>> s["reasons"].to_dict("records")
@@ -126,14 +127,8 @@ def allocation_summary(matches: pd.DataFrame, apprentices: pd.DataFrame, *,
     reasons = (matches.loc[~placed, "status"].astype(str).value_counts()
                .rename_axis("status").reset_index(name="count"))
     twin = matches.loc[placed, "twin_town"].fillna(False).astype(bool)
-    twin_share = float(twin.mean()) if matched else 0.0
-    total = float("nan")
-    if "estimate_eur" in matches and matched:
-        estimates = matches.loc[placed, "estimate_eur"]
-        total = float(estimates.sum()) if estimates.notna().all() else float("nan")
-    over = total - budget if budget is not None and pd.notna(total) else float("nan")
     return {"matched": matched, "unmatched": int((~placed).sum()), "reasons": reasons,
-            "twin_share": twin_share, "funding_total": total, "over_budget": over}
+            "twin_share": float(twin.mean()) if matched else 0.0}
 
 
 # ---------------------------------------------------------------------------

@@ -15,12 +15,12 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from mobility.errors import MobilityError
+from mobility.auth.escaping import escape_markdown as esc
+from mobility.errors import ConflictError, MobilityError
+from mobility.funding.budget import budget_check
 from mobility.i18n import t
 from mobility.io import KINDS
 from mobility.storage import SHORTLIST_STATUSES
@@ -104,31 +104,36 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
         try:
             result = cache.allocate(method, settings, apprentices,
                                     progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            funded = cache.funding_for(result.matches, cache.data()["apprentices"])
         except MobilityError as exc:
             show_error(exc)
             return
         st.session_state["allocation"] = result
+        st.session_state["allocation_funded"] = funded
     result = st.session_state.get("allocation")
     if result is None:
         st.caption(t("adviser.no_allocation", lang))
         return
-    summary = allocation_summary(result.matches, apprentices, budget=budget)
+    summary = allocation_summary(result.matches)
+    check = budget_check(st.session_state["allocation_funded"], budget)
     st.subheader(t("adviser.summary", lang))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("adviser.matched", lang), f"{summary['matched']:,}")
     c2.metric(t("adviser.unmatched", lang), f"{summary['unmatched']:,}")
     c3.metric(t("adviser.twin_share", lang), f"{summary['twin_share']:.0%}")
-    total = summary["funding_total"]
-    c4.metric(t("adviser.funding_total", lang),
-              t("common.eur", lang, eur=total) if pd.notna(total) else t("common.unknown", lang))
-    if pd.notna(total):
-        over = total - budget
-        (st.warning(t("adviser.over_budget", lang, eur=over)) if over > 0
-         else st.success(t("adviser.within_budget", lang)))
-    st.caption(f"{result.summary.get('question', '')} · {result.method}")
+    bound = "≥ " if check.lower_bound else ""
+    c4.metric(t("adviser.funding_total", lang), bound + t("common.eur", lang, eur=check.total_eur))
+    if check.fits:
+        st.success(t("adviser.within_budget", lang))
+    else:
+        st.warning(t("adviser.over_budget", lang, eur=check.shortfall_eur))
+        st.dataframe(check.suggestions, hide_index=True, key="budget_suggestions")
+    if check.lower_bound:
+        st.caption(t("adviser.lower_bound", lang, n=check.incomplete))
+    st.caption(f"{result.method}: {t(f'adviser.method.{result.method}', lang)}")
     if summary["unmatched"]:
         st.markdown(f"**{t('adviser.why_unmatched', lang)}**")
-        st.dataframe(summary["reasons"], hide_index=True)
+        st.dataframe(summary["reasons"], hide_index=True, key="unmatched_reasons")
     st.dataframe(result.matches, hide_index=True, width="stretch", key="allocation_table")
 
 
@@ -152,30 +157,38 @@ def _shortlist(lang: str, apprentices: pd.DataFrame) -> None:
         st.caption(t("common.none_found", lang))
         return
     for entry in entries.itertuples(index=False):
+        key = f"{who}_{entry.placement_id}"
+        # Optimistic concurrency: a save is based on the version this session last saw,
+        # so a colleague's change in between is refused by storage, never overwritten.
+        seen = st.session_state.setdefault(f"seen_{key}", int(entry.version))
         with st.container(border=True):
-            st.markdown(f"**{entry.placement_id}** · {entry.trade} · {entry.city} "
-                        f"({entry.country}) · v{entry.version} · {entry.updated_by}")
-            key = f"{who}_{entry.placement_id}"
+            st.markdown(f"**{esc(entry.placement_id)}** · {esc(entry.trade)} · {esc(entry.city)} "
+                        f"({esc(entry.country)}) · {t(f'pipeline.{entry.status}', lang)} · "
+                        f"v{entry.version} · {esc(entry.updated_by)}")
             c1, c2, c3 = st.columns([1, 2, 1])
             status = c1.selectbox(t("field.status", lang), SHORTLIST_STATUSES,
                                   index=SHORTLIST_STATUSES.index(entry.status),
                                   format_func=lambda s: t(f"pipeline.{s}", lang),
                                   key=f"status_{key}")
             note = c2.text_input(t("field.note", lang), entry.note, key=f"note_{key}")
-            # The version shown with the form is the version the save is based on: if
-            # someone saved in between, storage refuses and says who and when.
             if c3.button(t("common.save", lang), key=f"save_{key}"):
-                _set(who, str(entry.placement_id), status, note, int(entry.version), None, lang)
+                _set(who, str(entry.placement_id), status, note, seen, None, lang)
 
 
 def _set(who: str, placement_id: str, status: str, note: str | None, version: int,
          score: float | None, lang: str) -> None:
+    seen_key = f"seen_{who}_{placement_id}"
     try:
-        cache.set_status(who, placement_id, status, note=note, user=_user(),
-                         expected_version=version, score=score)
-    except MobilityError as exc:
+        entry = cache.set_status(who, placement_id, status, note=note, user=_user(),
+                                 expected_version=version, score=score)
+    except ConflictError as exc:
         st.error(exc.message)
+        st.session_state.pop(seen_key, None)  # the next render shows (and bases on) the latest
         return
+    except MobilityError as exc:
+        show_error(exc)
+        return
+    st.session_state[seen_key] = entry.version
     st.toast(t("adviser.status_saved", lang))
     st.rerun()
 
@@ -195,23 +208,36 @@ def _override(lang: str, who: str) -> None:
             _set(who, chosen, "suggested", f"manual override by {_user()}", version, None, lang)
 
 
+def _export_files(result) -> dict[str, bytes | Exception]:
+    """The export files of one allocation, built once (not on every rerun of the page)."""
+    store = st.session_state.setdefault("export_files", {})
+    if store.get("for") is not result:
+        files: dict[str, bytes | Exception] = {
+            "csv": cache.export_matches(result.matches, "csv"),
+            "xlsx": cache.export_matches(result.matches, "xlsx")}
+        try:
+            files["bm"] = cache.beneficiary_module_file(result.matches)
+        except MobilityError as exc:
+            files["bm"] = exc
+        store.clear()
+        store.update({"for": result, "files": files})
+    return store["files"]
+
+
 def _exports(lang: str) -> None:
     result = st.session_state.get("allocation")
     if result is None:
         st.caption(t("adviser.no_allocation", lang))
         return
-    matches = result.matches
-    st.download_button(t("adviser.export_csv", lang), matches.to_csv(index=False).encode(),
-                       "matches.csv", "text/csv", key="export_csv")
-    buffer = io.BytesIO()
-    matches.to_excel(buffer, index=False)
-    st.download_button(t("adviser.export_xlsx", lang), buffer.getvalue(), "matches.xlsx",
+    files = _export_files(result)
+    st.download_button(t("adviser.export_csv", lang), files["csv"], "matches.csv", "text/csv",
+                       key="export_csv")
+    st.download_button(t("adviser.export_xlsx", lang), files["xlsx"], "matches.xlsx",
                        key="export_xlsx")
-    content = cache.beneficiary_module_file(matches)
-    if content is None:
-        st.info(t("common.not_available", lang, what=t("adviser.export_bm", lang)))
+    if isinstance(files["bm"], MobilityError):
+        show_error(files["bm"])
     else:
-        st.download_button(t("adviser.export_bm", lang), content, "beneficiary_module.csv",
+        st.download_button(t("adviser.export_bm", lang), files["bm"], "beneficiary_module.csv",
                            "text/csv", key="export_bm")
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import MobilityError
 from mobility.i18n import t
 from mobility.io import validate_frame
@@ -54,17 +55,19 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
     """The profile form; returns the validated one-row apprentices frame on submit."""
     d = _defaults(apprentice)
     trades = cache.trade_options()
+    # Keys carry the person: picking someone else refills the form with their profile.
+    suffix = apprentice_id or "new"
     with st.form("profile"):
         st.subheader(t("apprentice.profile", lang))
         left, right = st.columns(2)
-        trade = left.selectbox(t("field.trade", lang), trades, key="trade",
+        trade = left.selectbox(t("field.trade", lang), trades, key=f"trade_{suffix}",
                                index=trades.index(d["trade"]) if d["trade"] in trades else 0,
                                help=t("apprentice.trade_help", lang))
-        home = right.text_input(t("field.home_city", lang), d["home_city"], key="home_city",
+        home = right.text_input(t("field.home_city", lang), d["home_city"], key=f"home_city_{suffix}",
                                 help=t("apprentice.city_help", lang))
         year = left.selectbox(t("field.training_year", lang), [1, 2, 3, 4],
-                              index=d["training_year"] - 1, key="training_year")
-        fewer = right.checkbox(t("field.fewer_opportunities", lang), d["fewer"], key="fewer")
+                              index=d["training_year"] - 1, key=f"training_year_{suffix}")
+        fewer = right.checkbox(t("field.fewer_opportunities", lang), d["fewer"], key=f"fewer_{suffix}")
         st.markdown(f"**{t('field.languages', lang)}**")
         languages = []
         for n in range(3):
@@ -72,21 +75,21 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
             c1, c2 = st.columns(2)
             code = c1.selectbox(t("apprentice.language_n", lang, n=n + 1), ["", *LANGUAGE_CHOICES],
                                 index=([""] + list(LANGUAGE_CHOICES)).index(known[0])
-                                if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}")
+                                if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}_{suffix}")
             level = c2.selectbox(t("field.level", lang), LEVELS, index=LEVELS.index(known[1]),
-                                 key=f"level_{n}")
+                                 key=f"level_{n}_{suffix}")
             if code:
                 languages.append(f"{code}:{level}")
         c1, c2, c3 = st.columns(3)
-        start = c1.date_input(t("field.available_from", lang), d["from"], key="from")
-        end = c2.date_input(t("field.available_to", lang), d["to"], key="to")
-        weeks = c3.number_input(t("field.desired_weeks", lang), 1, 52, d["weeks"], key="weeks")
+        start = c1.date_input(t("field.available_from", lang), d["from"], key=f"from_{suffix}")
+        end = c2.date_input(t("field.available_to", lang), d["to"], key=f"to_{suffix}")
+        weeks = c3.number_input(t("field.desired_weeks", lang), 1, 52, d["weeks"], key=f"weeks_{suffix}")
         c1, c2 = st.columns(2)
         countries = c1.multiselect(t("field.preferred_countries", lang), cache.country_options(),
                                    default=[c for c in d["countries"] if c in cache.country_options()],
-                                   format_func=country_name, key="countries")
+                                   format_func=country_name, key=f"countries_{suffix}")
         max_km = c2.number_input(t("field.max_distance", lang), 0.0, 20000.0, d["max_km"],
-                                 step=100.0, key="max_km")
+                                 step=100.0, key=f"max_km_{suffix}")
         submitted = st.form_submit_button(t("apprentice.submit", lang), type="primary")
     if not submitted:
         return None
@@ -109,23 +112,26 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
 def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> None:
     with st.container(border=True):
         top = st.columns([3, 1])
-        top[0].markdown(f"**{row['company']}** · {row['city']} ({country_name(row['country'])})")
-        top[0].caption(f"{row['trade']} · {t('field.slots_left', lang)}: {int(row['slots'])}")
+        # Company, city and trade come from uploaded files: shown literally, never as markup.
+        top[0].markdown(f"**{esc(row['company'])}** · {esc(row['city'])} "
+                        f"({esc(country_name(row['country']))})")
+        top[0].caption(f"{esc(row['trade'])} · {t('field.slots_left', lang)}: {int(row['slots'])}")
         top[1].metric(t("field.score", lang), f"{row['score']:.0%}")
         badges = []
         if row.get("twin_town"):
-            badges.append(f":green-badge[{t('apprentice.twin_badge', lang, city=home)}]")
+            badges.append(f":green-badge[{t('apprentice.twin_badge', lang, city=esc(home))}]")
         if pd.notna(row.get("distance_km")):
             badges.append(f":blue-badge[{t('common.km', lang, km=row['distance_km'])}]")
         if badges:
             st.markdown(" ".join(badges))
-        st.caption(f"{t('field.explanation', lang)}: {row['explanation']}")
+        st.caption(f"{t('field.explanation', lang)}: {esc(row['explanation'])}")
         programmes = row.get("programmes") or t("apprentice.no_programme", lang)
-        estimate = row.get("estimate_eur")
+        estimate = row.get("funding_estimate_eur")
         money = t("common.eur", lang, eur=estimate) if pd.notna(estimate) else t("common.unknown", lang)
-        st.caption(f"{t('field.programmes', lang)}: {programmes} · {t('field.estimate', lang)}: {money}")
-        if row.get("estimate_missing"):
-            st.caption(t("apprentice.estimate_missing", lang, what=row["estimate_missing"]))
+        st.caption(f"{t('field.programmes', lang)}: {esc(programmes)} · "
+                   f"{t('field.estimate', lang)}: {money}")
+        if row.get("funding_missing"):
+            st.caption(t("apprentice.estimate_missing", lang, what=esc(row["funding_missing"])))
         if apprentice_id:
             b1, b2 = st.columns(2)
             pid = row["placement_id"]
@@ -167,10 +173,11 @@ def render() -> None:
         apprentice_id = choice or None
     stored = cache.apprentice_row(apprentice_id) if apprentice_id else None
 
-    profile = _profile_form(lang, apprentice_id, stored)
-    if profile is not None:
-        st.session_state["profile"] = profile
-    profile = st.session_state.get("profile")
+    submitted = _profile_form(lang, apprentice_id, stored)
+    if submitted is not None:  # remembered, so filters and saves rerun without resubmitting
+        st.session_state["apprentice_profile"] = (apprentice_id, submitted)
+    remembered = st.session_state.get("apprentice_profile")
+    profile = remembered[1] if remembered and remembered[0] == apprentice_id else None
     if profile is None:
         if apprentice_id:
             _saved_list(lang, apprentice_id)
