@@ -35,8 +35,8 @@ import pandas as pd
 from mobility.errors import Problem
 
 #: Largest file the command line reads (the 1,000,000-apprentice benchmark file is
-#: about 180 MB).
-CLI_MAX_BYTES = 300 * 1024 * 1024
+#: about 225 MB; 512 MB leaves room for wider files).
+CLI_MAX_BYTES = 512 * 1024 * 1024
 #: Largest file the dashboard accepts as an upload: bigger caseloads go through the
 #: command line, which does not hold a browser session open while it works.
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
@@ -118,7 +118,7 @@ def read_raw(source: Source, *, name: str | None = None,
     if raw_file is None:
         return None, problems, []
     data, shown = raw_file.data, raw_file.name
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         return None, [Problem("file is empty", file=shown)], []
     if data.startswith(_ZIP_MAGIC) or shown.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data, shown)
@@ -169,6 +169,24 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100)
 
 
+def _read_csv_fast(data: bytes, separator: str, codec: str) -> pd.DataFrame | None:
+    """pyarrow's multi-threaded parser: about four times faster than pandas' own. It
+    cannot say on which line a row has too many cells, so any irregularity sends the
+    file to the slower parser that can (None)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            raw = pd.read_csv(io.BytesIO(data), sep=separator, engine="pyarrow",
+                              dtype="string[pyarrow]", keep_default_na=False,
+                              on_bad_lines="warn", encoding=codec)
+        except Exception:  # any complaint: let the careful parser find and name it
+            return None
+    if caught or len(set(raw.columns)) != len(raw.columns):
+        return None
+    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    return raw.fillna("")
+
+
 def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
     codec, pandas_codec, notes = _decode_header(data)
     junk = Problem("file is not a readable CSV or .xlsx spreadsheet (binary content or an "
@@ -184,6 +202,9 @@ def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Proble
         separator = ","
     if separator != ",":
         notes.append(f"separator {'tab' if separator == chr(9) else repr(separator)}")
+    fast = _read_csv_fast(data, separator, pandas_codec)
+    if fast is not None:
+        return fast, [], notes
     problems: list[Problem] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -252,6 +273,8 @@ def _read_xlsx(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Probl
                               "save it again as .xlsx or CSV", file=shown)], []
     try:
         sheet = book.worksheets[0]
+        # Without this, openpyxl reads the whole sheet once just to size it.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:

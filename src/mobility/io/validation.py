@@ -86,10 +86,11 @@ def normalise_header(name: object) -> str:
 
 def unquote_formulas(s: pd.Series) -> pd.Series:
     """Undo the exporter's formula neutralisation: ``"'=SUM(A1)"`` -> ``"=SUM(A1)"``."""
-    guarded = s.str.startswith("'") & s.str[1:2].isin(FORMULA_TRIGGERS)
-    if guarded.any():
-        s = s.where(~guarded, s.str[1:])
-    return s
+    quoted = s.str.startswith("'")
+    if not quoted.any():
+        return s
+    guarded = quoted & s.str[1:2].isin(FORMULA_TRIGGERS)
+    return s.where(~guarded, s.str[1:])
 
 
 def _map_unique(s: pd.Series, func: Callable[[str], object]) -> tuple[np.ndarray, dict]:
@@ -113,7 +114,14 @@ def _map_unique(s: pd.Series, func: Callable[[str], object]) -> tuple[np.ndarray
 def _numbers(s: pd.Series) -> pd.Series:
     """Text to float64, accepting decimal commas ("51,51") and thousands dots
     ("1.234,5")."""
-    text = s
+    codes, uniques = pd.factorize(s, sort=False)
+    if len(uniques) < len(s) // 2:  # coordinates of home towns, weeks, years: few values
+        parsed = _numbers_of(pd.Series(uniques, dtype="string"))
+        return pd.Series(parsed.to_numpy()[codes], index=s.index, dtype="float64")
+    return _numbers_of(s)
+
+
+def _numbers_of(text: pd.Series) -> pd.Series:
     if text.str.contains(",", regex=False).any():
         both = text.str.contains(".", regex=False) & text.str.contains(",", regex=False)
         text = text.where(~both, text.str.replace(".", "", regex=False))
@@ -176,11 +184,11 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
     if parser in ("id", "text", "url"):
         return s.astype("string")
     if parser == "email":
-        bad = ~blank & ~s.str.match(_EMAIL)
+        bad = ~blank & ~s.str.contains(_EMAIL, regex=True)
         out.rows_where(bad, name, lambda v: f"{v!r} is not an e-mail address", s)
         return s.astype("string")
     if parser == "isco08":
-        bad = ~blank & ~s.str.match(_ISCO)
+        bad = ~blank & ~s.str.contains(_ISCO, regex=True)
         out.rows_where(bad, name, lambda v: f"ISCO-08 code {v!r} must be four digits", s)
         return s.astype("string")
     if parser == "country":

@@ -19,11 +19,15 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.io.specs import spec_for
 from mobility.io.validation import FORMULA_TRIGGERS
+
+
+_RISKY = "^'?[" + "".join("\\" + c if c in "-" else c for c in FORMULA_TRIGGERS) + "]"
 
 
 def neutralise(s: pd.Series) -> pd.Series:
@@ -33,8 +37,9 @@ def neutralise(s: pd.Series) -> pd.Series:
     second one, so that the importer's un-quoting gives back exactly the original.
     """
     text = s.astype("string").fillna("")
-    risky = text.str[:1].isin(FORMULA_TRIGGERS) | (
-        text.str.startswith("'") & text.str[1:2].isin(FORMULA_TRIGGERS))
+    risky = text.str.contains(_RISKY, regex=True)
+    if not risky.any():
+        return text
     return text.where(~risky, "'" + text)
 
 
@@ -51,9 +56,13 @@ def export_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         if col.dtype == "string":
             out[col.name] = neutralise(s)
         elif col.dtype == "datetime64[ns]":
-            out[col.name] = pd.to_datetime(s).dt.strftime("%Y-%m-%d").fillna("")
+            days = pd.to_datetime(s).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            text = days.astype(str).astype(object)
+            text[np.isnat(days)] = ""
+            out[col.name] = pd.Series(text, index=frame.index, dtype="string")
         elif col.dtype == "bool":
-            out[col.name] = s.astype(bool).map({True: "true", False: "false"})
+            out[col.name] = pd.Series(np.where(s.to_numpy(dtype=bool), "true", "false"),
+                                      index=frame.index, dtype="string")
         else:
             out[col.name] = s
     return pd.DataFrame(out, index=frame.index)

@@ -22,6 +22,7 @@ UpsertCounts(inserted=0, updated=1)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,47 +70,61 @@ def _check_shape(frame: pd.DataFrame, kind: str) -> None:
                               "mobility.io.read_table first)", problems=problems)
 
 
-def _python_columns(frame: pd.DataFrame, kind: str) -> dict[str, list]:
-    """Each column as a list of plain Python values the DB drivers accept."""
-    out: dict[str, list] = {}
+def _python_columns(frame: pd.DataFrame, kind: str, dialect: str) -> list[list]:
+    """Each column as a list of plain Python values the DB driver takes as they are.
+
+    SQLite gets dates as ISO text and booleans as 0/1, exactly what SQLAlchemy's own
+    types store there, so that SQLAlchemy reads them back as usual.
+    """
+    out: list[list] = []
     for col in spec_for(kind).columns:
         s = frame[col.name]
         if col.dtype == "string":
             values = s.astype(object).where(s.notna(), "").tolist()
         elif col.dtype == "datetime64[ns]":
-            values = [None if pd.isna(v) else v.date() for v in s]
+            days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            missing = np.isnat(days)
+            if dialect == "sqlite":
+                values = days.astype(str).astype(object)
+            else:
+                values = days.astype(object)  # datetime.date
+            values[missing] = None
+            values = values.tolist()
         elif col.dtype in ("float64", "Int64"):
             values = s.astype(object).where(s.notna(), None).tolist()
+        elif col.dtype == "bool":
+            values = s.to_numpy(dtype=bool).astype(int if dialect == "sqlite" else bool).tolist()
         else:
-            values = s.tolist()
-        if values and isinstance(values[0], np.generic):
-            values = [v.item() for v in values]
-        out[col.name] = values
+            values = s.to_numpy().tolist()
+        out.append(values)
     return out
 
 
-def _records(frame: pd.DataFrame, kind: str) -> Iterator[list[dict]]:
-    columns = _python_columns(frame, kind)
-    names = list(columns)
-    rows = zip(*columns.values(), strict=True)
+def _chunks(frame: pd.DataFrame, kind: str, dialect: str) -> Iterator[list[tuple]]:
+    rows = zip(*_python_columns(frame, kind, dialect), strict=True)
     while True:
-        chunk = [dict(zip(names, row, strict=True)) for _, row in zip(range(CHUNK_ROWS), rows)]
+        chunk = list(itertools.islice(rows, CHUNK_ROWS))
         if not chunk:
             return
         yield chunk
 
 
-def _upsert_statement(engine: sa.Engine, table: sa.Table, key: tuple[str, ...]):
+def _upsert_sql(engine: sa.Engine, table: sa.Table, key: tuple[str, ...]) -> str:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE``, the same in SQLite and PostgreSQL.
+
+    Written out as SQL and run with the driver's executemany: SQLAlchemy's per-row
+    parameter processing would take four times as long as the database itself.
+    """
     dialect = engine.dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
+    if dialect not in ("sqlite", "postgresql"):
         raise ConfigurationError(f"database {dialect!r} is not supported (SQLite, PostgreSQL)")
-    stmt = insert(table)
-    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in key}
-    return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+    quote = engine.dialect.identifier_preparer.quote
+    names = [c.name for c in table.columns]
+    marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    updates = ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names if n not in key)
+    return (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join([marker] * len(names))}) "
+            f"ON CONFLICT ({', '.join(quote(k) for k in key)}) DO UPDATE SET {updates}")
 
 
 def count_rows(engine: sa.Engine, kind_or_table: str | sa.Table) -> int:
@@ -155,14 +170,14 @@ def upsert_table(
     _check_shape(frame, kind)
     spec = spec_for(kind)
     table = _table(kind)
-    stmt = _upsert_statement(engine, table, spec.key)
+    sql = _upsert_sql(engine, table, spec.key)
     total = len(frame)
     try:
         with begin_write(engine) as conn:  # imports queue, never "database is locked"
             before = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             done = 0
-            for chunk in _records(frame, kind):
-                conn.execute(stmt, chunk)
+            for chunk in _chunks(frame, kind, engine.dialect.name):
+                conn.exec_driver_sql(sql, chunk)
                 done += len(chunk)
                 report(done / max(total, 1), f"stored {done:,} of {total:,} {kind}")
             after = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -185,11 +200,16 @@ def read_table_from_db(engine: sa.Engine, kind: str) -> pd.DataFrame:
     dtypes (an empty table of that shape when nothing is stored)."""
     spec = spec_for(kind)
     table = _table(kind)
-    query = sa.select(*[table.c[name] for name in spec.names]).order_by(
-        *[table.c[k] for k in spec.key])
+    quote = engine.dialect.identifier_preparer.quote
+    # Plain SQL through the driver: dates arrive as ISO text (SQLite) or dates
+    # (PostgreSQL) and are converted column-wise below, not row by row.
+    sql = (f"SELECT {', '.join(quote(n) for n in spec.names)} FROM {quote(table.name)} "
+           f"ORDER BY {', '.join(quote(k) for k in spec.key)}")
     with engine.connect() as conn:
-        result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=spec.names)
+        rows = conn.exec_driver_sql(sql).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in spec.names]
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object)
+                          for name, values in zip(spec.names, columns, strict=True)})
     return conform(frame, kind)
 
 
@@ -200,7 +220,7 @@ def conform(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     for col in spec.columns:
         s = frame[col.name]
         if col.dtype == "datetime64[ns]":
-            out[col.name] = pd.to_datetime(s).astype("datetime64[ns]")
+            out[col.name] = pd.to_datetime(s, format="ISO8601").astype("datetime64[ns]")
         elif col.dtype == "string":
             out[col.name] = s.astype("string").fillna("")
         elif col.dtype == "bool":
