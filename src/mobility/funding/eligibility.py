@@ -28,7 +28,7 @@ ErasmusPro needs at least 90 days
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,25 +68,47 @@ def parse_place(text: str) -> City:
     return gazetteer().lookup(name.strip(), country.strip().upper() or None)
 
 
+def _place_keys(cities: Sequence[str], countries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Factorise (city, country) pairs: codes per row and the distinct ``"city\x1fCC"``."""
+    joined = (pd.Series(list(cities) if not isinstance(cities, pd.Series) else cities,
+                        dtype="string").fillna("")
+              + "\x1f"
+              + pd.Series(list(countries) if not isinstance(countries, pd.Series) else countries,
+                          dtype="string").fillna("").str.upper())
+    codes, uniques = pd.factorize(joined.reset_index(drop=True))
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def twin_town_flags(home_city: Sequence[str], home_country: Sequence[str],
                     dest_city: Sequence[str], dest_country: Sequence[str],
                     partnerships: pd.DataFrame | None = None) -> np.ndarray:
     """For each pair, whether the destination is a twin town of the home municipality
     (names compared after folding umlauts and case; suspended partnerships count too,
-    since the programme rules name the twinning, not its state)."""
+    since the programme rules name the twinning, not its state).
+
+    Vectorised: names are folded once per distinct place, not once per row.
+    """
     table = load_partnerships() if partnerships is None else partnerships
-    keys = frozenset(
+    twinned = frozenset(
         zip(table["home_city"].astype(str).map(fold), table["home_country"].astype(str).str.upper(),
             table["partner_city"].astype(str).map(fold),
             table["partner_country"].astype(str).str.upper(), strict=True))
-    pairs = pd.DataFrame({"hc": pd.Series(list(home_city), dtype=str),
-                          "hk": pd.Series(list(home_country), dtype=str).str.upper(),
-                          "dc": pd.Series(list(dest_city), dtype=str),
-                          "dk": pd.Series(list(dest_country), dtype=str).str.upper()})
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    found = np.array([(fold(hc), hk, fold(dc), dk) in keys for hc, hk, dc, dk in uniques],
-                     dtype=bool)
-    return found[codes] if len(codes) else np.zeros(0, dtype=bool)
+    home_codes, home_places = _place_keys(home_city, home_country)
+    dest_codes, dest_places = _place_keys(dest_city, dest_country)
+    if len(home_codes) == 0:
+        return np.zeros(0, dtype=bool)
+    pair = home_codes.astype(np.int64) * max(len(dest_places), 1) + dest_codes
+    distinct, inverse = np.unique(pair, return_inverse=True)
+
+    def folded(place: str) -> tuple[str, str]:
+        name, _, country = place.partition("\x1f")
+        return fold(name), country
+
+    homes = [folded(p) for p in home_places]
+    dests = [folded(p) for p in dest_places]
+    found = np.array([(*homes[k // max(len(dest_places), 1)], *dests[k % max(len(dest_places), 1)])
+                      in twinned for k in distinct], dtype=bool)
+    return found[inverse]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +198,16 @@ class StayArrays:
     twin_town: np.ndarray
     group_size: np.ndarray
     region: np.ndarray
+    in_erasmus: np.ndarray = field(init=False)  # destination is an Erasmus+ country
+
+    def __post_init__(self) -> None:
+        # Fixed-width text arrays: comparisons run in C, not element by element in Python.
+        for name in ("home_country", "country", "status", "region"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=str))
+        for name in ("days", "age", "twin_town"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=float))
+        object.__setattr__(self, "group_size", np.asarray(self.group_size, dtype=int))
+        object.__setattr__(self, "in_erasmus", _member(self.country, programme_countries()))
 
     def __len__(self) -> int:
         return len(self.days)
@@ -204,6 +236,15 @@ def _none(n: int) -> np.ndarray:
     return np.zeros(n, dtype=bool)
 
 
+def _member(values: np.ndarray, allowed: Iterable[str]) -> np.ndarray:
+    """``values`` in ``allowed``, for short lists of codes: one C-level comparison per
+    allowed value beats ``np.isin``'s sort on 100k rows."""
+    out = np.zeros(len(values), dtype=bool)
+    for item in allowed:
+        out |= values == item
+    return out
+
+
 def _check_current(rule: ProgrammeRule, s: StayArrays):
     fails = np.full(len(s), not rule.current)
     why = f"{rule.short_name} is not running any more ({rule.note.rstrip('.')})"
@@ -230,7 +271,7 @@ def _check_abroad(rule: ProgrammeRule, s: StayArrays):
 
 def _check_destination(rule: ProgrammeRule, s: StayArrays):
     dests = set(rule.destinations)
-    erasmus = np.isin(s.country, sorted(programme_countries()))
+    erasmus = s.in_erasmus
     ok = np.zeros(len(s), dtype=bool)
     described = []
     if "worldwide" in dests:
@@ -243,7 +284,7 @@ def _check_destination(rule: ProgrammeRule, s: StayArrays):
         described.append("countries outside Erasmus+")
     codes = sorted(d for d in dests if len(d) == 2)
     if codes:
-        ok |= np.isin(s.country, codes)
+        ok |= _member(s.country, codes)
         described.append(", ".join(country_name(c) for c in codes))
     what = " and ".join(described)
     return ~ok, _none(len(s)), f"{rule.short_name} covers {what} only", ""
@@ -266,7 +307,7 @@ def _check_max_days(rule: ProgrammeRule, s: StayArrays):
 def _check_status(rule: ProgrammeRule, s: StayArrays):
     allowed = sorted(str(p) for p in rule.participants)
     words = " or ".join(a.replace("_", " ") + "s" for a in allowed)
-    return (~np.isin(s.status, allowed), _none(len(s)),
+    return (~_member(s.status, allowed), _none(len(s)),
             f"{rule.short_name} is for {words} only", "")
 
 

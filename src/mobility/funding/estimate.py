@@ -44,6 +44,7 @@ from mobility.errors import ValidationError
 from mobility.funding.eligibility import (
     FundingContext,
     StayArrays,
+    _place_keys,
     eligibility,
     eligible_matrix,
     home_region,
@@ -508,13 +509,13 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         twin = twin_town_flags(app["home_city"], app["home_country"], plc["city"],
                                plc["country"], partnerships)
         regions = _regions(app["home_city"], app["home_country"])
-        status = (app["status"].astype(str).to_numpy(object) if "status" in app
-                  else np.full(len(app), str(ParticipantStatus.APPRENTICE), dtype=object))
+        status = (app["status"].to_numpy(dtype=str, na_value="") if "status" in app
+                  else np.full(len(app), str(ParticipantStatus.APPRENTICE)))
         green = (matches["green_travel"].to_numpy(dtype=bool) if "green_travel" in matches
                  else np.full(len(app), bool(green_travel)))
         fewer = app["fewer_opportunities"].to_numpy(dtype=bool)
-        stays = StayArrays(home_country=app["home_country"].astype(str).to_numpy(object),
-                           country=plc["country"].astype(str).to_numpy(object),
+        stays = StayArrays(home_country=app["home_country"].to_numpy(dtype=str, na_value=""),
+                           country=plc["country"].to_numpy(dtype=str, na_value=""),
                            days=days, status=status, age=age, twin_town=twin.astype(float),
                            group_size=np.ones(len(app), dtype=int), region=regions)
 
@@ -528,7 +529,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
                           dtype=object)
         any_eligible = eligible.any(axis=1)
         first = np.where(any_eligible, eligible.argmax(axis=1), -1)
-        programme = np.where(any_eligible, keys[np.clip(first, 0, None)], None)
+        programme = np.where(any_eligible, keys[np.clip(first, 0, None)], "").astype(str)
 
         stages.next("estimates")
         got = erasmus_amounts(distance, days, stays.country, green, fewer, bands=bands,
@@ -543,7 +544,8 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         out["twin_town"] = twin
         out["funding_days"] = days.astype(np.int64)
         out["eligible_programmes"] = pd.array(joined[inverse], dtype="string")
-        out["funding_programme"] = pd.array(programme, dtype="string")
+        out["funding_programme"] = pd.array(np.where(programme == "", None, programme),
+                                            dtype="string")
         for part in ERASMUS_PARTS:
             column = {"travel": "erasmus_travel_eur",
                       "individual_support": "erasmus_individual_eur",
@@ -555,7 +557,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         estimate = np.full(len(app), np.nan)
         missing = np.full(len(app), "", dtype=object)
         tables = np.full(len(app), "", dtype=object)
-        chosen_erasmus = np.isin(programme.astype(str), [pool[j].key for j in erasmus_cols])
+        chosen_erasmus = np.isin(programme, [pool[j].key for j in erasmus_cols])
         estimate[chosen_erasmus] = erasmus_known[chosen_erasmus]
         no_rate = chosen_erasmus & np.isnan(got["individual_support"])
         missing[no_rate] = ("individual_support (no daily rates entered)" if rates is None
@@ -565,7 +567,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
                           + (f"; {rates.label}" if rates else ""))
         tables[chosen_erasmus] = erasmus_tables
         for rule in pool:
-            rows = programme.astype(str) == rule.key
+            rows = programme == rule.key
             if rule.is_erasmus or not rows.any():
                 continue
             if rule.amounts:
@@ -599,8 +601,13 @@ def haversine(apprentices: pd.DataFrame, placements: pd.DataFrame) -> np.ndarray
 
 def _regions(cities: pd.Series, countries: pd.Series) -> np.ndarray:
     """Home Land of each row, looked up once per distinct city."""
-    pairs = pd.MultiIndex.from_arrays([cities.astype(str), countries.astype(str)])
-    codes, uniques = pd.factorize(pairs)
-    found = np.array([home_region(City(name, cc, 0.0, 0.0)) or "" for name, cc in uniques],
+    codes, places = _place_keys(cities, countries)
+    found = np.array([_region_of(*place.partition("\x1f")[::2]) for place in places] or [""],
                      dtype=object)
     return found[codes] if len(codes) else np.zeros(0, dtype=object)
+
+
+def _region_of(name: str, country: str) -> str:
+    if country != "DE" or not name:
+        return ""
+    return home_region(City(name, country, 0.0, 0.0)) or ""
