@@ -573,15 +573,25 @@ def _reference() -> _Reference:
 # Small vectorised helpers
 # ---------------------------------------------------------------------------
 
+_TEXT = pa.large_string()
+_QUOTE, _EMPTY, _COMMA, _NEWLINE = (pa.scalar(c, _TEXT) for c in ('"', "", ",", "\n"))
+
+
 _EPOCH = np.datetime64(f"{DEMO_YEAR}-01-01", "D")
 _YEAR_END = np.datetime64(f"{DEMO_YEAR}-12-31", "D")
 _ASCII = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ş": "s", "ţ": "t"})
 
 
 def _pick(rng: np.random.Generator, table: dict[str, float], size: int) -> np.ndarray:
+    """``size`` keys of ``table`` drawn with its values as weights (object array)."""
     keys = np.array(list(table), dtype=object)
+    return keys[_draw(rng, table, size)]
+
+
+def _draw(rng: np.random.Generator, table: dict[str, float], size: int) -> np.ndarray:
+    """``size`` positions in ``table`` drawn with its values as weights (int array)."""
     p = np.array(list(table.values()), dtype=float)
-    return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
+    return rng.choice(len(p), size=size, p=p / p.sum())
 
 
 def _email_part(name: str) -> str:
@@ -589,9 +599,36 @@ def _email_part(name: str) -> str:
     return fold(name.translate(_ASCII)).replace(" ", "-")
 
 
+# Large caseloads never hold one Python string per cell while being built: each text
+# column is a gather (``take``) from a small table of distinct values, or a join of such
+# gathers, done by Arrow in C. pandas' "string" dtype stores exactly these arrays.
+
+
+def _gather(values, codes: np.ndarray) -> pa.Array:
+    """``values[codes]`` as an Arrow text array."""
+    return pc.take(pa.array(list(values), type=_TEXT), pa.array(codes))
+
+
+def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
+    """Element-wise ``sep.join(parts)``; a ``str`` part is the same in every row."""
+    args = [p if isinstance(p, pa.Array | pa.ChunkedArray) else pa.scalar(p, _TEXT)
+            for p in parts]
+    return pc.binary_join_element_wise(*args, pa.scalar(sep, _TEXT))
+
+
+def _column(text: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(text))
+
+
+def _numbers(start: int, count: int, width: int) -> pa.Array:
+    """``start + 1`` ... ``start + count`` as zero-padded text."""
+    numbers = pc.cast(pa.array(np.arange(start + 1, start + count + 1)), _TEXT)
+    return pc.utf8_lpad(numbers, width, "0")
+
+
 def _ids(prefix: str, start: int, count: int, width: int) -> pd.Series:
-    numbers = pd.Series(np.arange(start + 1, start + count + 1)).astype("string")
-    return prefix + numbers.str.zfill(width)
+    """``DEMO-A0000001``, ...: ``prefix`` and a zero-padded running number."""
+    return _column(_join(prefix, _numbers(start, count, width)))
 
 
 def _days(values: np.ndarray) -> np.ndarray:
@@ -610,58 +647,109 @@ def _shape(kind: str, columns: dict[str, object]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Codes:
+    """Tables that turn the integer codes drawn per apprentice into text."""
+
+    origins: tuple[str, ...]  # name pools, "de" first
+    heritage_origin: np.ndarray  # heritage code (0 = none) -> origin code
+    first_offset: np.ndarray  # origin -> start of its given names in ``first``
+    first_count: np.ndarray
+    last_offset: np.ndarray
+    last_count: np.ndarray
+    first: tuple[str, ...]
+    last: tuple[str, ...]
+    first_mail: tuple[str, ...]
+    last_mail: tuple[str, ...]
+    languages: tuple[str, ...]  # every combination, see _language_code
+    same_language: np.ndarray  # [heritage code, second-language code] -> same language?
+    preferred: tuple[str, ...]  # "", each country, each ordered pair "A;B"
+
+
+_HERITAGE = ("", *HERITAGE_LANGUAGES)
+_ENGLISH = tuple(ENGLISH_LEVELS)
+_SECOND = ("", *SECOND_LANGUAGES)
+_SECOND_LEVEL = tuple(SECOND_LANGUAGE_LEVELS)
+_DESTINATIONS = tuple(DESTINATION_WEIGHTS)
+
+
+def _language_code(heritage, english, second, second_level):
+    """Position of a combination in ``_Codes.languages`` (works on arrays)."""
+    return ((heritage * len(_ENGLISH) + english) * len(_SECOND) + second) * len(
+        _SECOND_LEVEL) + second_level
+
+
 @cache
-def _name_pool(origin: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Given names, family names, and both spelled for an e-mail address."""
-    first, last = NAMES[origin]
-    return (np.array(first, dtype=object), np.array(last, dtype=object),
-            np.array([_email_part(n) for n in first], dtype=object),
-            np.array([_email_part(n) for n in last], dtype=object))
+def _codes() -> _Codes:
+    origins = ("de", *(o for o in NAMES if o != "de"))
+    firsts = [NAMES[o][0] for o in origins]
+    lasts = [NAMES[o][1] for o in origins]
+    languages = []
+    for heritage in _HERITAGE:  # same nesting order as _language_code
+        for english in _ENGLISH:
+            for second in _SECOND:
+                for level in _SECOND_LEVEL:
+                    parts = ["de:native"]
+                    parts += [f"{heritage}:native"] if heritage else []
+                    parts += [f"en:{english}"]
+                    parts += [f"{second}:{level}"] if second else []
+                    languages.append(";".join(parts))
+    return _Codes(
+        origins=origins,
+        heritage_origin=np.array([0] + [origins.index(h) for h in _HERITAGE[1:]]),
+        first_offset=np.cumsum([0] + [len(f) for f in firsts[:-1]]),
+        first_count=np.array([len(f) for f in firsts]),
+        last_offset=np.cumsum([0] + [len(f) for f in lasts[:-1]]),
+        last_count=np.array([len(f) for f in lasts]),
+        first=tuple(n for f in firsts for n in f),
+        last=tuple(n for f in lasts for n in f),
+        first_mail=tuple(_email_part(n) for f in firsts for n in f),
+        last_mail=tuple(_email_part(n) for f in lasts for n in f),
+        languages=tuple(languages),
+        same_language=np.array([[h != "" and h == s for s in _SECOND] for h in _HERITAGE]),
+        preferred=("", *_DESTINATIONS, *(f"{a};{b}" for a in _DESTINATIONS
+                                          for b in _DESTINATIONS)),
+    )
 
 
 def _apprentice_chunk(ref: _Reference, rng: np.random.Generator, start: int,
                       size: int) -> pd.DataFrame:
     """``size`` apprentices numbered from ``start + 1``."""
+    codes = _codes()
     home = rng.choice(len(ref.homes.name), size=size, p=ref.homes.weight)
     trade = rng.choice(len(ref.trades), size=size, p=ref.apprentice_trade_p)
 
-    # Heritage language (a second native language) and the names that go with it.
+    # Heritage language (a second native language; code 0 = none) and the names that go
+    # with it: mostly from that community, sometimes German; a few apprentices without
+    # a heritage language carry a name of another origin all the same.
     heritage = np.where(rng.random(size) < HERITAGE_SHARE,
-                        _pick(rng, HERITAGE_LANGUAGES, size), "")
-    other_origin = _pick(rng, HERITAGE_LANGUAGES, size)  # for names without the language
-    keeps_heritage_name = rng.random(size) < HERITAGE_FIRST_NAME_SHARE
-    has_other_name = rng.random(size) < OTHER_ORIGIN_NAME_SHARE
-    first_origin = np.where(heritage != "", np.where(keeps_heritage_name, heritage, "de"),
-                            np.where(has_other_name, other_origin, "de"))
-    last_origin = np.where(heritage != "",
-                           np.where(rng.random(size) < HERITAGE_LAST_NAME_SHARE, heritage, "de"),
+                        1 + _draw(rng, HERITAGE_LANGUAGES, size), 0)
+    other = codes.heritage_origin[1 + _draw(rng, HERITAGE_LANGUAGES, size)]
+    own = codes.heritage_origin[heritage]
+    first_origin = np.where(heritage > 0,
+                            np.where(rng.random(size) < HERITAGE_FIRST_NAME_SHARE, own, 0),
+                            np.where(rng.random(size) < OTHER_ORIGIN_NAME_SHARE, other, 0))
+    last_origin = np.where(heritage > 0,
+                           np.where(rng.random(size) < HERITAGE_LAST_NAME_SHARE, own, 0),
                            first_origin)
-    first, last = np.empty(size, dtype=object), np.empty(size, dtype=object)
-    mail_first, mail_last = np.empty(size, dtype=object), np.empty(size, dtype=object)
-    for origin in NAMES:  # one vectorised draw per name pool
-        firsts, lasts, mail_firsts, mail_lasts = _name_pool(origin)
-        mask = first_origin == origin
-        pick = rng.integers(0, len(firsts), mask.sum())
-        first[mask], mail_first[mask] = firsts[pick], mail_firsts[pick]
-        mask = last_origin == origin
-        pick = rng.integers(0, len(lasts), mask.sum())
-        last[mask], mail_last[mask] = lasts[pick], mail_lasts[pick]
-    ids = _ids("DEMO-A", start, size, 7)
+    first = codes.first_offset[first_origin] + (
+        rng.random(size) * codes.first_count[first_origin]).astype(np.int64)
+    last = codes.last_offset[last_origin] + (
+        rng.random(size) * codes.last_count[last_origin]).astype(np.int64)
+    numbers = _numbers(start, size, 7)
+    ids = _column(_join("DEMO-A", numbers))
     # The number keeps addresses unique; example.org is reserved for examples (RFC 2606).
-    emails = (mail_first + "." + mail_last + "." + ids.str.slice(6).to_numpy(dtype=object)
-              + "@" + APPRENTICE_EMAIL_DOMAIN)
+    emails = _join(_gather(codes.first_mail, first), ".", _gather(codes.last_mail, last), ".",
+                   numbers, "@" + APPRENTICE_EMAIL_DOMAIN)
 
-    # Languages: German native for all, English for all, sometimes a school language,
-    # sometimes a heritage language.
-    english = _pick(rng, ENGLISH_LEVELS, size)
+    # Languages: German native and English for all, sometimes a school language (not
+    # the heritage language again: native already covers it).
+    english = _draw(rng, ENGLISH_LEVELS, size)
     second = np.where(rng.random(size) < SECOND_LANGUAGE_SHARE,
-                      _pick(rng, SECOND_LANGUAGES, size), "")
-    second = np.where(second == heritage, "", second)  # native already covers it
-    second_level = _pick(rng, SECOND_LANGUAGE_LEVELS, size)
-    languages = ("de:native"
-                 + np.where(heritage != "", ";" + heritage + ":native", "").astype(object)
-                 + ";en:" + english.astype(object)
-                 + np.where(second != "", ";" + second + ":" + second_level, "").astype(object))
+                      1 + _draw(rng, SECOND_LANGUAGES, size), 0)
+    second = np.where(codes.same_language[heritage, second], 0, second)
+    second_level = _draw(rng, SECOND_LANGUAGE_LEVELS, size)
+    languages = _gather(codes.languages, _language_code(heritage, english, second, second_level))
 
     # Training year, age and date of birth (ages 16-25 on 1 January of the demo year,
     # never younger than a learner in that training year could be).
@@ -686,10 +774,12 @@ def _apprentice_chunk(ref: _Reference, rng: np.random.Generator, start: int,
 
     # Preferences: a third name one or two countries; a fifth cap the distance.
     wants = rng.random(size)
-    pref1 = _pick(rng, DESTINATION_WEIGHTS, size)
-    pref2 = _pick(rng, DESTINATION_WEIGHTS, size)
-    preferred = np.where(wants < 0.33, pref1, "").astype(object)
-    preferred = np.where((wants < 0.12) & (pref2 != pref1), preferred + ";" + pref2, preferred)
+    pref1 = _draw(rng, DESTINATION_WEIGHTS, size)
+    pref2 = _draw(rng, DESTINATION_WEIGHTS, size)
+    n_dest = len(_DESTINATIONS)
+    preferred = np.where(wants < 0.33, 1 + pref1, 0)
+    preferred = np.where((wants < 0.12) & (pref2 != pref1), 1 + n_dest + pref1 * n_dest + pref2,
+                         preferred)
     max_distance = np.where(rng.random(size) < 0.2,
                             rng.choice([500.0, 800.0, 1000.0, 1500.0, 2000.0, 3000.0], size=size),
                             np.nan)
@@ -700,26 +790,26 @@ def _apprentice_chunk(ref: _Reference, rng: np.random.Generator, start: int,
     family = ref.trade_family[trade]
     column = np.where(kind < 0.45, np.where(family == 3, 3, family),
                       np.where(kind < 0.85, 3, 4))
-    organisation = ref.home_orgs[home, column]
+    n_kinds = ref.home_orgs.shape[1]
 
     return _shape("apprentices", {
         "apprentice_id": ids,
-        "name": first + " " + last,
-        "email": emails,
+        "name": _column(_join(_gather(codes.first, first), _gather(codes.last, last), sep=" ")),
+        "email": _column(emails),
         "date_of_birth": _days(date_of_birth),
-        "sending_organisation": organisation,
-        "home_city": ref.homes.name[home],
-        "home_country": ref.homes.country[home],
+        "sending_organisation": _column(_gather(ref.home_orgs.ravel(), home * n_kinds + column)),
+        "home_city": _column(_gather(ref.homes.name, home)),
+        "home_country": _column(_gather(ref.homes.country, home)),
         "home_lat": ref.homes.lat[home],
         "home_lon": ref.homes.lon[home],
-        "trade": ref.trade_name[trade],
-        "isco08": ref.trade_isco[trade],
+        "trade": _column(_gather(ref.trade_name, trade)),
+        "isco08": _column(_gather(ref.trade_isco, trade)),
         "training_year": training_year,
-        "languages": languages,
+        "languages": _column(languages),
         "available_from": _days(available_from),
         "available_to": _days(available_to),
         "desired_weeks": desired_weeks,
-        "preferred_countries": preferred,
+        "preferred_countries": _column(_gather(codes.preferred, preferred)),
         "max_distance_km": max_distance,
         "fewer_opportunities": rng.random(size) < FEWER_OPPORTUNITIES_SHARE,
         "synthetic": np.ones(size, dtype=bool),
@@ -906,10 +996,6 @@ def generate_demo(n_apprentices: int = 2000, n_placements: int = 1000, seed: int
         ref, np.random.default_rng([seed, 2]), n_placements)
     report(1.0, "done")
     return DemoData(apprentices=apprentices, companies=companies, placements=placements)
-
-
-_TEXT = pa.large_string()
-_QUOTE, _EMPTY, _COMMA, _NEWLINE = (pa.scalar(c, _TEXT) for c in ('"', "", ",", "\n"))
 
 
 def _csv_bytes(frame: pd.DataFrame, kind: str, *, header: bool) -> bytes:
