@@ -37,6 +37,10 @@ from mobility.errors import Problem
 #: Largest file the command line reads (the 1,000,000-apprentice benchmark file is
 #: about 225 MB; 512 MB leaves room for wider files).
 CLI_MAX_BYTES = 512 * 1024 * 1024
+#: A workbook is a zip archive: refuse ones that unpack to more than this ...
+XLSX_MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
+#: ... or that unpack to more than this many times their size (real workbooks: 5-30x).
+XLSX_MAX_RATIO = 100
 #: Largest file the dashboard accepts as an upload: bigger caseloads go through the
 #: command line, which does not hold a browser session open while it works.
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
@@ -265,12 +269,30 @@ def _read_xlsx(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Probl
 
     from openpyxl import load_workbook
 
+    invalid = [Problem("file is not a valid .xlsx workbook (damaged or not a spreadsheet); "
+                       "save it again as .xlsx or CSV", file=shown)]
     try:
-        # data_only: formulas give their last computed value, never their source text.
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return None, [Problem(f"file is not a valid .xlsx workbook ({type(exc).__name__}); "
-                              "save it again as .xlsx or CSV", file=shown)], []
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception:  # any complaint of the zip layer means the same to the user
+        return None, invalid, []
+    if unpacked > XLSX_MAX_UNPACKED_BYTES or (
+            unpacked > 10 * 1024 * 1024 and unpacked > XLSX_MAX_RATIO * len(data)):
+        return None, [Problem(
+            f"workbook unpacks to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB, "
+            "far more than a spreadsheet does (a zip bomb?); save it as CSV", file=shown)], []
+    try:
+        return _read_workbook(load_workbook, data, shown)
+    except Exception:
+        # openpyxl, zipfile, zlib and expat each raise their own errors on damaged or
+        # hostile workbooks (flipped bytes, entity bombs); to the user they are all one.
+        return None, invalid, []
+
+
+def _read_workbook(load_workbook, data: bytes,
+                   shown: str) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
+    # data_only: formulas give their last computed value, never their source text.
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
         # Without this, openpyxl reads the whole sheet once just to size it.

@@ -173,6 +173,24 @@ def _status(text: str) -> str:
     return PartnershipStatus.parse(text).value
 
 
+#: Longest text accepted in one cell: names, organisations and addresses are far
+#: shorter; a megabyte "name" is an attack or an accident.
+MAX_CELL_CHARS = 1000
+# Terminal escapes and other C0 controls (tab and line breaks excepted), DEL, and the
+# Unicode bidirectional overrides that make text display differently from what it is.
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+
+
+def _check_text_cells(s: pd.Series, name: str, out: _Collector) -> None:
+    too_long = s.str.len() > MAX_CELL_CHARS
+    out.rows_where(too_long, name, lambda v: f"text of {len(v):,} characters is longer than "
+                   f"the {MAX_CELL_CHARS:,} allowed in one cell", s)
+    hidden = ~too_long & s.str.contains(_CONTROL, regex=True)
+    out.rows_where(hidden, name, "text contains control characters or direction overrides "
+                   "(invisible characters that change how text is shown); retype the cell",
+                   None)
+
+
 def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
     """Parse one stripped text column into its dtype, reporting cells that do not fit."""
     blank = s == ""
@@ -181,6 +199,8 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         out.rows_where(blank, name, f"{name} is required but blank")
     parser = col.parser
 
+    if parser in ("id", "text", "url", "email"):
+        _check_text_cells(s, name, out)
     if parser in ("id", "text", "url"):
         return s.astype("string")
     if parser == "email":
