@@ -387,6 +387,7 @@ class _Reference:
     home_orgs: np.ndarray  # (n_homes, 4 families + 2 generic) strings
     hosts: _Places  # twin towns first, then other European cities
     host_is_twin: np.ndarray
+    host_languages: np.ndarray  # (n_hosts, 3) official working languages, "" padded
 
 
 def _distinct_places(entries: list[GazetteerEntry],
@@ -566,6 +567,8 @@ def _reference() -> _Reference:
         home_orgs=_organisations(homes),
         hosts=hosts,
         host_is_twin=is_twin,
+        host_languages=np.array([(*langs, "", "")[:3] for langs in (
+            COUNTRY_LANGUAGES.get(c, ("en",)) for c in hosts.country)], dtype=object),
     )
 
 
@@ -881,8 +884,12 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
     # the local language only, or either of the two (any one suffices).
     level_p = {"A2": 0.3, "B1": 0.55, "B2": 0.15}
     level_a, level_b = _pick(rng, level_p, size), _pick(rng, level_p, size)
-    local = np.array([_local_language(c, u) for c, u in zip(p_country, rng.random(size),
-                                                            strict=True)], dtype=object)
+    # The local language: the country's main one mostly, else another official one.
+    options = ref.host_languages[p_city]  # (size, 3), main language first
+    n_options = (options != "").sum(axis=1)
+    draw = rng.random(size)
+    choice = np.where(draw < 0.7, 0, 1 + ((draw - 0.7) / 0.3 * (n_options - 1)).astype(int))
+    local = options[np.arange(size), np.minimum(choice, n_options - 1)]
     pattern = rng.random(size)
     english_only = (local == "en") | (pattern < 0.40)
     local_only = ~english_only & (pattern < 0.65)
@@ -923,14 +930,6 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
         "synthetic": np.ones(size, dtype=bool),
     })
     return companies, placements
-
-
-def _local_language(country: str, draw: float) -> str:
-    """The host's local working language: the main one mostly, else another official one."""
-    options = COUNTRY_LANGUAGES.get(country, ("en",))
-    if len(options) == 1 or draw < 0.7:
-        return options[0]
-    return options[1 + int((draw - 0.7) / 0.3 * (len(options) - 1))]
 
 
 # ---------------------------------------------------------------------------
