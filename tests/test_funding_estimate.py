@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +18,8 @@ from mobility.funding.rates import (
     DailyRateTable,
     DatabaseRateStore,
     JsonRateStore,
+    TravelTableStore,
+    current_travel_bands,
     default_rate_store,
 )
 from mobility.models import City
@@ -207,3 +210,47 @@ def test_funding_report_is_plain_json_serialisable():
     ctx = FundingContext.from_names("Dortmund,DE", "Graz,AT", days=100, age=20)
     doc = funding_report(ctx, daily_rates=RATES)
     assert json.loads(json.dumps(doc)) == doc
+
+
+# --- travel tables of a new call ----------------------------------------------------------
+
+NEW_BANDS = pd.DataFrame({
+    "band_or_group": ["10-99 km", "100-499 km", "500-1999 km", "2000+ km"],
+    "km_min": ["10", "100", "500", "2000"], "km_max": ["99", "499", "1999", ""],
+    "standard_eur": ["30", "200", "300", "400"], "green_eur": ["", "250", "350", ""]})
+
+
+def test_an_administrators_travel_table_of_a_newer_call_is_used_and_named():
+    TravelTableStore().save("travel_support", 2026, NEW_BANDS, source="call 2026 guide, p. 1")
+    est = estimate_erasmus(FundingContext(HOME, LILLE, 21, green_travel=True), daily_rates=None)
+    travel = parts(est)["travel"]
+    assert travel.amount_eur == 250.0 and travel.table == "travel_support (call 2026)"
+    assert travel.source == "call 2026 guide, p. 1"
+    older = estimate_erasmus(FundingContext(HOME, LILLE, 21), daily_rates=None, call_year=2024)
+    assert parts(older)["travel"].amount_eur == 180.0
+
+
+def test_a_stored_table_older_than_the_shipped_one_does_not_replace_it():
+    TravelTableStore().save("travel_support", 2023, NEW_BANDS, source="old")
+    assert current_travel_bands().call_year == 2024
+
+
+def test_a_bad_travel_table_is_refused_with_rows_and_columns_and_nothing_is_saved():
+    bad = NEW_BANDS.copy()
+    bad.loc[1, "standard_eur"] = "lots"
+    bad.loc[3, "km_min"] = "50"
+    with pytest.raises(ValidationError) as caught:
+        TravelTableStore().save("travel_support", 2026, bad, source="x")
+    where = {(p.row, p.column) for p in caught.value.problems}
+    assert (3, "standard_eur") in where and (5, "km_min") in where
+    assert TravelTableStore().load("travel_support") is None
+
+
+def test_cli_loads_a_travel_table(tmp_path, capsys):
+    path = tmp_path / "bands.csv"
+    NEW_BANDS.to_csv(path, index=False)
+    assert main(["funding", "--load-travel-table", str(path), "--call-year", "2026",
+                 "--rates-source", "guide 2026"]) == 0
+    assert "travel_support (call 2026) with 4 bands" in capsys.readouterr().out
+    main(["funding", "--from", "Dortmund,DE", "--to", "Leeds,GB", "--days", "21", "--json"])
+    assert json.loads(capsys.readouterr().out)["travel_table"] == "travel_support (call 2026)"

@@ -6,6 +6,7 @@ Examples::
     mobility funding --from Köln --to "Lille,FR" --days 120 --green --fewer-opportunities --json
     mobility funding --set-rates 1=60,2=55,3=50 --call-year 2026 --rates-source "NA BIBB ..."
     mobility funding --show-rates
+    mobility funding --load-travel-table travel2026.csv --call-year 2026 --rates-source "..."
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from mobility.errors import ValidationError
 from mobility.funding.eligibility import FundingContext
@@ -64,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rates.add_argument("--rates-source", help="where the rates come from (required)")
     rates.add_argument("--entered-by", default="", help="who enters the rates")
     rates.add_argument("--show-rates", action="store_true", help="list the stored rate versions")
+    rates.add_argument("--load-travel-table", metavar="FILE.csv",
+                       help="save a travel table of a new call (columns band_or_group, km_min, "
+                            "km_max, standard_eur, green_eur) as --travel-table of --call-year")
     parser.set_defaults(func=run, twin_town=None)
 
 
@@ -107,7 +112,26 @@ def _rates_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _travel_table_command(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from mobility.funding.rates import TravelTableStore
+
+    if not args.call_year:
+        raise ValidationError("--load-travel-table needs --call-year")
+    path = Path(args.load_travel_table)
+    if not path.is_file():
+        raise ValidationError(f"{path} does not exist")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    bands = TravelTableStore().save(args.travel_table, args.call_year, frame,
+                                    source=args.rates_source or "", entered_by=args.entered_by)
+    print(f"saved {bands.table_label} with {len(bands.labels)} bands")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.load_travel_table:
+        return _travel_table_command(args)
     if args.set_rates or args.show_rates:
         return _rates_command(args)
     missing = [o for o, v in (("--from", args.origin), ("--to", args.destination),

@@ -50,7 +50,7 @@ from mobility.funding.eligibility import (
     home_region,
     twin_town_flags,
 )
-from mobility.funding.rates import DailyRateTable, default_rate_store
+from mobility.funding.rates import DailyRateTable, current_travel_bands, default_rate_store
 from mobility.models import City
 from mobility.progress import ProgressCallback, Stages
 from mobility.reference.erasmus import (
@@ -59,7 +59,6 @@ from mobility.reference.erasmus import (
     country_group,
     country_groups,
     erasmus_rules,
-    travel_bands,
     unit_cost,
 )
 from mobility.reference.programmes import (
@@ -219,7 +218,7 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
         Short-term or long-term (ErasmusPro) by the number of days.
     """
     rates = _resolve_rates(daily_rates)
-    bands = travel_bands(travel_table, call_year)
+    bands = current_travel_bands(travel_table, call_year)
     rules = erasmus_rules()
     dest = context.destination
     got = erasmus_amounts([context.distance_km], [context.days], [dest.country],
@@ -357,7 +356,7 @@ def funding_report(context: FundingContext, *, daily_rates: RatesArg = "stored",
     distance, band, twin town, every programme with eligibility, and the estimate of
     each eligible one."""
     rates = _resolve_rates(daily_rates)
-    bands = travel_bands(travel_table, call_year)
+    bands = current_travel_bands(travel_table, call_year)
     band = int(bands.band_index([context.distance_km])[0])
     table = eligibility(context)
     programmes = []
@@ -500,7 +499,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
     """
     pool = list(programme_rules() if rules is None else rules)
     rates = _resolve_rates(daily_rates)
-    bands = travel_bands(travel_table, call_year)
+    bands = current_travel_bands(travel_table, call_year)
     with Stages(progress, ["join", "eligibility", "estimates"]) as stages:
         stages.next("join")
         app, plc, days, start = join_stays(matches, apprentices, placements)

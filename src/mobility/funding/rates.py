@@ -40,10 +40,17 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 
 from mobility.errors import ConflictError, Problem, ValidationError
 from mobility.paths import REPO_ROOT
-from mobility.reference.erasmus import erasmus_rules
+from mobility.reference.erasmus import (
+    DEFAULT_TRAVEL_TABLE,
+    TRAVEL_TABLES,
+    TravelBands,
+    erasmus_rules,
+    travel_bands,
+)
 
 COUNTRY_GROUPS = (1, 2, 3)
 
@@ -270,3 +277,140 @@ def default_rate_store() -> RateStore:
     if os.environ.get("MOBILITY_RATES_FILE"):
         return JsonRateStore(default_rates_path())
     return DatabaseRateStore()
+
+
+# ---------------------------------------------------------------------------
+# Travel tables of a new call, entered by an administrator
+# ---------------------------------------------------------------------------
+
+#: Columns of an administrator's travel table (the layout of ``erasmus_rates.csv``).
+TRAVEL_TABLE_COLUMNS: dict[str, str] = {
+    "band_or_group": "string", "km_min": "float64", "km_max": "float64",
+    "standard_eur": "float64", "green_eur": "float64",
+}
+
+
+def validate_travel_table(frame: pd.DataFrame, *, name: str = "travel table") -> pd.DataFrame:
+    """Check and shape a travel table: bands that start at increasing ``km_min``,
+    positive standard amounts, green amounts blank (unknown) or positive.
+
+    Raises
+    ------
+    ValidationError
+        Every problem, with the spreadsheet row and the column.
+    """
+    missing = [c for c in TRAVEL_TABLE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValidationError(f"{name} lacks columns {', '.join(missing)}",
+                              problems=[Problem("missing column", file=name, column=c)
+                                        for c in missing])
+    problems: list[Problem] = []
+    out = pd.DataFrame({"band_or_group": frame["band_or_group"].astype("string").str.strip()})
+    for column in ("km_min", "km_max", "standard_eur", "green_eur"):
+        raw = frame[column].astype("string").str.strip().replace("", pd.NA)
+        out[column] = pd.to_numeric(raw, errors="coerce").astype("float64")
+        for i in np.flatnonzero((out[column].isna() & raw.notna()).to_numpy()):
+            problems.append(Problem("not a number", file=name, row=int(i) + 2, column=column,
+                                    value=str(raw.iat[i])))
+    for i in np.flatnonzero(out["band_or_group"].fillna("").eq("").to_numpy()):
+        problems.append(Problem("every band needs a name such as '100-499 km'", file=name,
+                                row=int(i) + 2, column="band_or_group"))
+    for i in np.flatnonzero(~(out["standard_eur"] > 0).to_numpy()):
+        problems.append(Problem("the standard amount must be a positive number of euros",
+                                file=name, row=int(i) + 2, column="standard_eur"))
+    for i in np.flatnonzero((out["green_eur"] <= 0).to_numpy()):
+        problems.append(Problem("a green amount is positive, or blank when unknown",
+                                file=name, row=int(i) + 2, column="green_eur"))
+    starts = out["km_min"].to_numpy(float)
+    for i in range(len(starts)):
+        if np.isnan(starts[i]) or starts[i] < 0 or (i and not starts[i] > starts[i - 1]):
+            problems.append(Problem("bands must start at increasing km_min, from 0 km",
+                                    file=name, row=i + 2, column="km_min"))
+    if out.empty:
+        problems.append(Problem("the table has no bands", file=name))
+    if problems:
+        raise ValidationError(f"{name}: {len(problems)} problem(s), nothing saved",
+                              problems=problems)
+    return out.astype(TRAVEL_TABLE_COLUMNS)
+
+
+class TravelTableStore:
+    """Travel tables of later calls, kept in the database table ``erasmus_rate_tables``
+    (key = table name, year = call year): saving the same name and year again replaces
+    that year's table; other years stay.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine, optional
+        Default: the process-wide engine of ``MOBILITY_DATABASE_URL``.
+    """
+
+    def __init__(self, engine=None) -> None:
+        from mobility.storage import get_engine
+        from mobility.storage.schema import erasmus_rate_tables
+
+        self.engine = engine if engine is not None else get_engine()
+        self.table = erasmus_rate_tables
+        self.table.create(self.engine, checkfirst=True)
+
+    def save(self, name: str, call_year: int, frame: pd.DataFrame, *, source: str,
+             entered_by: str = "") -> TravelBands:
+        """Validate and store ``frame`` as travel table ``name`` of ``call_year``."""
+        import sqlalchemy as sa
+
+        if name not in TRAVEL_TABLES:
+            raise ValidationError(f"{name!r} is not a travel table; use one of {TRAVEL_TABLES}")
+        if not str(source).strip():
+            raise ValidationError("say where the travel table comes from (call, document)")
+        if not 2014 <= int(call_year) <= 2100:
+            raise ValidationError(f"call year {call_year} is not plausible")
+        rows = validate_travel_table(frame, name=f"{name} {call_year}")
+        payload = {"kind": "travel_table",
+                   "rows": json.loads(rows.to_json(orient="records")),
+                   "entered_by": entered_by,
+                   "entered_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        with self.engine.begin() as conn:
+            conn.execute(self.table.delete().where(
+                sa.and_(self.table.c.key == name, self.table.c.year == int(call_year))))
+            conn.execute(self.table.insert().values(key=name, year=int(call_year),
+                                                    payload=payload, source=source))
+        return TravelBands.from_frame(name, int(call_year), rows, source=source,
+                                      confidence="entered by an administrator")
+
+    def load(self, name: str, call_year: int | None = None) -> TravelBands | None:
+        """The stored table ``name`` of ``call_year`` (or its newest year), or None."""
+        import sqlalchemy as sa
+
+        query = sa.select(self.table.c.year, self.table.c.payload, self.table.c.source).where(
+            self.table.c.key == name)
+        if call_year is not None:
+            query = query.where(self.table.c.year == int(call_year))
+        with self.engine.begin() as conn:
+            found = conn.execute(query.order_by(self.table.c.year.desc())).first()
+        if found is None:
+            return None
+        rows = pd.DataFrame(found.payload["rows"], columns=list(TRAVEL_TABLE_COLUMNS))
+        return TravelBands.from_frame(name, int(found.year), rows.astype(TRAVEL_TABLE_COLUMNS),
+                                      source=str(found.source or ""),
+                                      confidence="entered by an administrator")
+
+
+def current_travel_bands(name: str = DEFAULT_TRAVEL_TABLE, call_year: int | None = None, *,
+                         store: TravelTableStore | None = None) -> TravelBands:
+    """The travel table estimates use: the administrator's table for the call year asked
+    for (or the newest year), or the shipped one when it is newer or nothing is stored.
+
+    With ``MOBILITY_RATES_FILE`` set (no database), only the shipped tables are used.
+    """
+    if store is None and os.environ.get("MOBILITY_RATES_FILE"):
+        return travel_bands(name, call_year)
+    stored = (store or TravelTableStore()).load(name, call_year)
+    try:
+        shipped = travel_bands(name, call_year)
+    except LookupError:
+        if stored is None:
+            raise
+        return stored
+    if stored is None or (shipped.call_year or 0) > (stored.call_year or 0):
+        return shipped
+    return stored

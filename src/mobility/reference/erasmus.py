@@ -146,21 +146,27 @@ class TravelBands:
         """The band's name (``"100-499 km"``) for an index from :meth:`band_index`."""
         return self.labels[index] if index >= 0 else "below 10 km (no band)"
 
+    @classmethod
+    def from_frame(cls, name: str, call_year: int | None, rows: pd.DataFrame, *,
+                   source: str, confidence: str = "") -> TravelBands:
+        """Bands from rows with ``band_or_group, km_min, km_max, standard_eur,
+        green_eur`` (the layout of ``erasmus_rates.csv``)."""
+        rows = rows.sort_values("km_min")
+        return cls(name=name, call_year=call_year,
+                   km_min=rows["km_min"].to_numpy(float), km_max=rows["km_max"].to_numpy(float),
+                   standard_eur=rows["standard_eur"].to_numpy(float),
+                   green_eur=rows["green_eur"].to_numpy(float),
+                   labels=tuple(str(b) for b in rows["band_or_group"]),
+                   source=source, confidence=confidence)
+
 
 def travel_bands(name: str = DEFAULT_TRAVEL_TABLE, call_year: int | None = None) -> TravelBands:
     """The distance bands of travel table ``name`` (``travel_support`` by default)."""
     if name not in TRAVEL_TABLES:
         raise NotFoundError(f"{name!r} is not a travel table; choose one of {TRAVEL_TABLES}")
     table = rate_table(name, call_year)
-    rows = table.rows.sort_values("km_min")
-    return TravelBands(
-        name=table.name, call_year=table.call_year,
-        km_min=rows["km_min"].to_numpy(float), km_max=rows["km_max"].to_numpy(float),
-        standard_eur=rows["standard_eur"].to_numpy(float),
-        green_eur=rows["green_eur"].to_numpy(float),
-        labels=tuple(str(b) for b in rows["band_or_group"]),
-        source=table.source, confidence=table.confidence,
-    )
+    return TravelBands.from_frame(table.name, table.call_year, table.rows, source=table.source,
+                                  confidence=table.confidence)
 
 
 @dataclass(frozen=True, slots=True)
