@@ -251,6 +251,15 @@ def test_many_placements_are_in_twin_towns_and_a_few_outside_europe(default_demo
     assert not places["country"].isin(["DE", "RU", "BY"]).any()
 
 
+def test_hosts_outside_twin_towns_cover_the_programme_countries_but_germany():
+    table = pd.read_csv(demo.data_dir() / "erasmus_countries.csv", dtype="string")
+    inside = table["status"].str.startswith(("EU Member State", "third country associated"))
+    expected = (set(table.loc[inside, "iso2"]) | {"GB", "CH"}) - {"DE"}
+    hosts = demo._reference().hosts
+    other = set(hosts.country[~demo._reference().host_is_twin])
+    assert other == expected
+
+
 def test_english_levels_centre_on_b1_and_b2(default_demo):
     english = [dict((s.language, s.level) for s in parse_languages(t)).get("en")
                for t in default_demo.apprentices["languages"]]

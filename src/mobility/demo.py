@@ -206,7 +206,9 @@ OUTSIDE_PROGRAMME_WEIGHT = 0.2
 #: Erasmus+ in 2022 and the NRW partnerships there are dormant in practice.
 EXCLUDED_HOST_COUNTRIES = frozenset({"RU", "BY"})
 
-#: Relative popularity of destination countries for hosts outside the twin towns.
+#: Relative popularity of destination countries for hosts outside the twin towns (the
+#: Erasmus+ programme countries of ``data/erasmus_countries.csv``, plus GB and CH) and
+#: for apprentices' preferred countries.
 #: ASSUMPTION: rough order of the destinations German VET learners choose (Spain,
 #: Ireland, the UK, France, Italy, Austria, Malta near the top, as NA beim BIBB reports
 #: describe them); the numbers are demo weights, not shares.
@@ -216,6 +218,8 @@ DESTINATION_WEIGHTS: dict[str, float] = {
     "HU": 2, "SK": 2, "SI": 2, "HR": 2, "EE": 2, "RO": 2, "TR": 2, "LV": 1, "LT": 1,
     "CY": 1, "BG": 1, "LU": 1, "IS": 1, "MK": 0.5, "RS": 0.5, "LI": 0.3,
 }
+#: Popularity of a programme country missing from :data:`DESTINATION_WEIGHTS`.
+_DEFAULT_DESTINATION_WEIGHT = 1.0
 #: Cities per destination country (largest first, after dropping city districts).
 CITIES_PER_COUNTRY = 8
 
@@ -488,20 +492,24 @@ def _host_places() -> tuple[_Places, np.ndarray]:
     n_twins = len(names)
     twin_w = np.array(weights) / np.sum(weights) * TWIN_TOWN_HOST_SHARE
 
+    # Other hosts: the biggest cities of every country in the programme area but
+    # Germany, the country drawn by its popularity, the city by sqrt(population).
     taken = set(zip(names, countries, strict=True))
+    destinations = programme - {"DE"}
     by_country: dict[str, list[GazetteerEntry]] = {}
     for e in gaz.entries:
-        if e.country in DESTINATION_WEIGHTS and e.population >= 5000:
+        if e.country in destinations and e.population >= 5000:
             by_country.setdefault(e.country, []).append(e)
     other_w: list[float] = []
-    total = sum(DESTINATION_WEIGHTS[c] for c in by_country)
+    popularity = {c: DESTINATION_WEIGHTS.get(c, _DEFAULT_DESTINATION_WEIGHT) for c in by_country}
+    total = sum(popularity.values())
     for country in sorted(by_country):
         # A twin town can be among the biggest cities too; it is kept once, as a twin.
         cities = [e for e in _distinct_places(by_country[country],
                                               limit=CITIES_PER_COUNTRY + 4)
                   if (e.name, e.country) not in taken][:CITIES_PER_COUNTRY]
         root = np.sqrt(np.array([e.population for e in cities], dtype=float))
-        share = DESTINATION_WEIGHTS[country] / total * (1 - TWIN_TOWN_HOST_SHARE)
+        share = popularity[country] / total * (1 - TWIN_TOWN_HOST_SHARE)
         for entry, w in zip(cities, root / root.sum() * share, strict=True):
             names.append(entry.name)
             countries.append(entry.country)
