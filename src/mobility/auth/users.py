@@ -220,3 +220,50 @@ def refuse_demo_accounts_in_production(engine: sa.Engine) -> None:
             "MOBILITY_PRODUCTION is set but demo accounts exist: remove them with "
             "'mobility user remove NAME'"
         )
+
+
+#: The demo accounts and their published passwords (README, section "Security"). They
+#: are created only together with the synthetic demo caseload and flagged ``demo``.
+DEMO_PASSWORDS = {
+    "demo-admin": "demo-admin-2026",
+    "demo-adviser": "demo-adviser-2026",
+    "demo-city": "demo-city-2026",
+    "demo-azubi": "demo-azubi-2026",
+}
+
+
+def create_demo_accounts(engine: sa.Engine, *, rounds: int = ROUNDS) -> list[str]:
+    """Create one clearly marked demo account per role, scoped to the demo caseload.
+
+    The adviser works for the organisation that sends the most apprentices, the
+    municipality is the home city with the most apprentices, the apprentice account is
+    the first apprentice of that organisation. Existing accounts are left alone, so
+    this is safe to call again. Returns the usernames created.
+    """
+    ensure_users_table(engine)
+    with engine.connect() as conn:
+        organisation = conn.execute(sa.text(
+            "select sending_organisation from apprentices where sending_organisation <> '' "
+            "group by sending_organisation order by count(*) desc, 1 limit 1")).scalar()
+        city = conn.execute(sa.text(
+            "select home_city from apprentices group by home_city "
+            "order by count(*) desc, 1 limit 1")).scalar()
+        apprentice_id = conn.execute(sa.text(
+            "select min(apprentice_id) from apprentices where sending_organisation = :o"),
+            {"o": organisation}).scalar()
+        existing = set(conn.execute(sa.select(users_table.c.username)).scalars())
+    wanted = {
+        "demo-admin": {"role": Role.ADMINISTRATOR},
+        "demo-adviser": {"role": Role.ADVISER, "organisation": organisation},
+        "demo-city": {"role": Role.MUNICIPALITY, "city": city},
+        "demo-azubi": {"role": Role.APPRENTICE, "apprentice_id": apprentice_id},
+    }
+    created = []
+    for username, scope in wanted.items():
+        if username in existing or None in scope.values():
+            continue  # kept as it is, or no demo caseload to scope it to
+        role = scope.pop("role")
+        add_user(engine, username, role, DEMO_PASSWORDS[username], demo=True, actor=SYSTEM,
+                 display_name=f"Demo {role.label}", rounds=rounds, **scope)
+        created.append(username)
+    return created

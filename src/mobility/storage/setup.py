@@ -91,6 +91,9 @@ def load_demo_data(engine: sa.Engine, *, apprentices: int = DEMO_APPRENTICES,
             frame = raise_for_problems(read_table(path, kind))
             upsert_table(engine, kind, frame, user=user, source=f"demo {path.name}")
             counts[kind] = len(frame)
+    from mobility.auth.users import create_demo_accounts
+
+    create_demo_accounts(engine)  # one marked demo login per role (README, "Security")
     return counts
 
 
