@@ -16,7 +16,11 @@ Generation is vectorised with numpy and deterministic for a seed: the same argum
 give byte-identical files. Apprentices are produced in chunks of :data:`CHUNK_SIZE`
 rows, each with its own random stream derived from ``seed`` and the chunk number, so
 that :func:`write_demo` can write a million rows without holding them all in memory and
-still produce exactly what :func:`generate_demo` returns.
+still produce exactly what :func:`generate_demo` returns. Text columns are gathered
+from small tables of distinct values by Arrow, never built one Python string at a time:
+on the shared 2-core machine a million apprentices (and 100,000 placements) took about
+10 s and 0.55 GB to write, 3 s and 0.85 GB to generate in memory
+(``benchmarks/bench_demo.py``).
 
 Examples
 --------
@@ -388,7 +392,7 @@ class _Reference:
     trade_sector: np.ndarray
     trade_word: np.ndarray
     homes: _Places
-    home_orgs: np.ndarray  # (n_homes, 4 families + 2 generic) strings
+    home_orgs: np.ndarray  # (n_homes, 5): IHK, HWK, LWK, Berufskolleg, company
     hosts: _Places  # twin towns first, then other European cities
     host_is_twin: np.ndarray
     host_languages: np.ndarray  # (n_hosts, 3) official working languages, "" padded
