@@ -65,6 +65,11 @@ def load_rates() -> pd.DataFrame:
     return frame
 
 
+def versioned_label(name: str, call_year: int | None) -> str:
+    """How an estimate names a table: ``"travel_support (call 2024)"``."""
+    return f"{name} ({f'call {call_year}' if call_year else 'undated'})"
+
+
 @dataclass(frozen=True, slots=True)
 class RateTable:
     """One versioned table of ``erasmus_rates.csv``: its rows, call year and sources."""
@@ -79,8 +84,7 @@ class RateTable:
     @property
     def label(self) -> str:
         """``"travel_support (call 2024)"``: how estimates name the table they used."""
-        year = f"call {self.call_year}" if self.call_year else "undated"
-        return f"{self.name} ({year})"
+        return versioned_label(self.name, self.call_year)
 
 
 @cache
@@ -133,8 +137,7 @@ class TravelBands:
     @property
     def table_label(self) -> str:
         """``"travel_support (call 2024)"``."""
-        year = f"call {self.call_year}" if self.call_year else "undated"
-        return f"{self.name} ({year})"
+        return versioned_label(self.name, self.call_year)
 
     def band_index(self, distance_km: object) -> np.ndarray:
         """Index of the band for each distance (-1 below the first band, or NaN distance)."""
@@ -183,8 +186,7 @@ class UnitCost:
 
     @property
     def label(self) -> str:
-        year = f"call {self.call_year}" if self.call_year else "undated"
-        return f"other_unit_costs: {self.item} ({year})"
+        return versioned_label(f"other_unit_costs: {self.item}", self.call_year)
 
 
 def unit_cost(item: str) -> UnitCost:
