@@ -222,6 +222,7 @@ def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Proble
                 encoding=pandas_codec,
                 skipinitialspace=False,
                 on_bad_lines="warn",
+                index_col=False,  # a long first row must not silently become an index
                 engine="c",
             )
         except pd.errors.EmptyDataError:
