@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mobility.errors import ValidationError
 from mobility.funding.beneficiary import (
@@ -14,10 +16,16 @@ from mobility.funding.beneficiary import (
     read_beneficiary_module,
 )
 from mobility.funding.budget import budget_check
-from mobility.funding.eligibility import FundingContext
-from mobility.funding.estimate import MATCH_FUNDING_COLUMNS, estimate_erasmus, estimate_for_matches
+from mobility.funding.eligibility import FundingContext, StayArrays, eligibility, eligible_matrix
+from mobility.funding.estimate import (
+    MATCH_FUNDING_COLUMNS,
+    context_for_match,
+    estimate_erasmus,
+    estimate_for_matches,
+)
 from mobility.funding.rates import DailyRateTable
 from mobility.io.specs import empty_frame
+from mobility.models import City
 
 RATES = DailyRateTable(call_year=2026, rates={1: 60.0, 2: 50.0, 3: 40.0}, source="test table")
 
@@ -212,3 +220,54 @@ def test_reading_a_bad_date_names_file_row_and_column(tables, tmp_path):
         read_beneficiary_module(result.path)
     problem = caught.value.problems[0]
     assert (problem.file, problem.row, problem.column) == ("bm.csv", 2, "start_date")
+
+
+def test_an_empty_match_table_gets_the_columns_and_fits_any_budget(tables):
+    matches, apprentices, placements, _ = tables
+    out = estimate_for_matches(matches.iloc[:0], apprentices, placements, daily_rates=None)
+    assert out.empty and "funding_estimate_eur" in out.columns
+    assert budget_check(out, 0).fits
+
+
+def test_a_filtered_match_table_keeps_its_index(tables):
+    matches, apprentices, placements, _ = tables
+    subset = matches.iloc[[3, 1]]
+    out = estimate_for_matches(subset, apprentices, placements, daily_rates=None)
+    assert list(out.index) == [3, 1]
+    assert out.loc[3, "placement_id"] == "P3" and out.loc[3, "distance_band"] == "500-1999 km"
+
+
+def test_the_context_of_one_match_explains_what_the_table_shows(tables):
+    matches, apprentices, placements, _ = tables
+    out = estimate_for_matches(matches, apprentices, placements, daily_rates=None)
+    for row in out.itertuples():
+        ctx = context_for_match(row.apprentice_id, row.placement_id, apprentices, placements)
+        table = eligibility(ctx)
+        assert ";".join(table.loc[table.eligible, "programme_key"]) == row.eligible_programmes
+        assert ctx.days == row.funding_days and ctx.twin_town == row.twin_town
+
+
+COUNTRIES = ["FR", "GB", "PL", "CZ", "AT", "IL", "US", "NO", "DE", "CH"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(COUNTRIES), st.integers(1, 400),
+                          st.sampled_from(["apprentice", "recent_graduate", "graduate"]),
+                          st.one_of(st.none(), st.integers(14, 40)),
+                          st.one_of(st.none(), st.booleans()),
+                          st.sampled_from(["DE-NW", "DE-BW", "DE-BY", ""]),
+                          st.integers(1, 10)), min_size=1, max_size=12))
+def test_the_vectorised_checks_agree_with_the_one_stay_checks(stays):
+    home = City("Dortmund", "DE", 51.5, 7.47)
+    contexts = [FundingContext(home, City("X", c, 48.0, 10.0), d, status=s, age=a,
+                               twin_town=t, region=r or None, group_size=g)
+                for c, d, s, a, t, r, g in stays]
+    arrays = StayArrays(
+        home_country=["DE"] * len(stays), country=[c for c, *_ in stays],
+        days=[d for _, d, *_ in stays], status=[s for _, _, s, *_ in stays],
+        age=[np.nan if a is None else a for *_, a, _t, _r, _g in stays],
+        twin_town=[np.nan if t is None else float(t) for *_, t, _r, _g in stays],
+        group_size=[g for *_, g in stays], region=[r for *_, r, _g in stays])
+    matrix, _ = eligible_matrix(arrays)
+    for i, ctx in enumerate(contexts):
+        assert matrix[i].tolist() == eligibility(ctx)["eligible"].tolist()

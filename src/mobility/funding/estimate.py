@@ -457,6 +457,33 @@ def join_stays(matches: pd.DataFrame, apprentices: pd.DataFrame, placements: pd.
     return app, plc, days, start
 
 
+def context_for_match(apprentice_id: str, placement_id: str, apprentices: pd.DataFrame,
+                      placements: pd.DataFrame, partnerships: pd.DataFrame | None = None, *,
+                      days: int | None = None, green_travel: bool = False) -> FundingContext:
+    """The :class:`FundingContext` of one match, built exactly as
+    :func:`estimate_for_matches` sees it, for the full :func:`eligibility` table
+    (every reason) and the part-by-part estimate of a match a user picked.
+    """
+    match = pd.DataFrame({"apprentice_id": [apprentice_id], "placement_id": [placement_id]})
+    if days is not None:
+        match["days"] = [days]
+    app, plc, stay_days, start = join_stays(match, apprentices, placements)
+    row, place = app.iloc[0], plc.iloc[0]
+    home = City(str(row["home_city"]), str(row["home_country"]), float(row["home_lat"]),
+                float(row["home_lon"]))
+    dest = City(str(place["city"]), str(place["country"]), float(place["lat"]),
+                float(place["lon"]))
+    age = _age_at(app["date_of_birth"], start)[0]
+    twin = bool(twin_town_flags([home.name], [home.country], [dest.name], [dest.country],
+                                partnerships)[0])
+    status = str(row["status"]) if "status" in app else ParticipantStatus.APPRENTICE
+    return FundingContext(home, dest, int(stay_days[0]), status=status,
+                          age=None if np.isnan(age) else int(age),
+                          fewer_opportunities=bool(row["fewer_opportunities"]),
+                          twin_town=twin, green_travel=green_travel,
+                          region=_region_of(home.name, home.country) or None)
+
+
 def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
                          placements: pd.DataFrame, partnerships: pd.DataFrame | None = None,
                          *, green_travel: bool = False, daily_rates: RatesArg = "stored",
