@@ -1,0 +1,172 @@
+"""Changes and exports that pages and commands make on someone's behalf, checked.
+
+Storage functions take a plain ``user`` name and trust their caller; these wrappers take
+the signed-in :class:`~mobility.auth.Principal`, ask :func:`~mobility.auth.authorize`
+about the very record concerned, and only then call storage. Pages and commands call
+these, never storage directly, for anything a role may or may not do.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from mobility.auth import Principal, Role
+>>> from mobility.auth.guarded import check_import
+>>> adviser = Principal("mueller", Role.ADVISER, organisation="HWK Dortmund")
+>>> rows = pd.DataFrame({"apprentice_id": ["A1", "B1"],
+...                      "sending_organisation": ["HWK Dortmund", "IHK Köln"]})
+>>> try:
+...     check_import(adviser, "apprentices", rows)
+... except PermissionError as refused:
+...     print(refused)
+adviser 'mueller' may import apprentices of their own organisation only: 1 row belongs to another
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from mobility.auth.audit import record
+from mobility.auth.policy import Action, Scope, authorize, restrict_to_scope
+from mobility.auth.roles import Principal
+from mobility.errors import NotFoundError, PermissionDenied, ValidationError
+from mobility.text import fold
+
+#: Tables an import may write, and who is checked how: apprentices are personal data of
+#: one organisation; the others are reference data (administrators only).
+REFERENCE_KINDS = frozenset({"companies", "placements", "partnerships"})
+
+
+def _apprentice(engine: sa.Engine, apprentice_id: str) -> dict:
+    from mobility.storage.schema import apprentices
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(apprentices.c.apprentice_id,
+                                     apprentices.c.sending_organisation,
+                                     apprentices.c.home_city)
+                           .where(apprentices.c.apprentice_id == str(apprentice_id))
+                           ).mappings().first()
+    if row is None:
+        raise NotFoundError("no apprentice with this id")
+    return dict(row)
+
+
+def save_shortlist_entry(engine: sa.Engine, principal: Principal, apprentice_id: str,
+                         placement_id: str, status: str, *, note: str | None = None,
+                         expected_version: int | None, score: float | None = None):
+    """Change a shortlist entry as ``principal`` (an adviser of the apprentice's
+    organisation); storage refuses stale saves with
+    :class:`~mobility.errors.ConflictError`. Every save is audited by storage under the
+    principal's username."""
+    from mobility.storage.shortlist import set_shortlist_status
+
+    authorize(principal, Action.EDIT_SHORTLIST, _apprentice(engine, apprentice_id))
+    return set_shortlist_status(engine, apprentice_id, placement_id, status, note=note,
+                                user=principal.username, expected_version=expected_version,
+                                score=score)
+
+
+def check_import(principal: Principal, kind: str, frame: pd.DataFrame) -> None:
+    """Raise :class:`PermissionDenied` unless ``principal`` may store every row of
+    ``frame``: apprentices only of their own organisation (advisers) and reference
+    tables only as an administrator."""
+    if kind in REFERENCE_KINDS:
+        authorize(principal, Action.EDIT_REFERENCE_DATA)
+        return
+    scope = authorize(principal, Action.IMPORT_DATA)
+    if scope is Scope.ORGANISATION:
+        mine = frame["sending_organisation"].astype("string").fillna("").map(fold) == fold(
+            principal.organisation or "")
+        foreign = int((~mine.astype(bool)).sum())
+        if foreign:
+            raise PermissionDenied(
+                f"{principal.role.label} {principal.username!r} may import apprentices of "
+                f"their own organisation only: {foreign:,} row{'s' if foreign != 1 else ''} "
+                f"belong{'s' if foreign == 1 else ''} to another")
+
+
+def import_table(engine: sa.Engine, principal: Principal, kind: str, frame: pd.DataFrame, *,
+                 source: str | None = None, progress=None):
+    """Store a validated table as ``principal`` after :func:`check_import`; one
+    transaction, audited by storage under the principal's username."""
+    from mobility.storage import upsert_table
+
+    check_import(principal, kind, frame)
+    return upsert_table(engine, kind, frame, user=principal.username, source=source,
+                        progress=progress)
+
+
+def personal_rows(principal: Principal, table: pd.DataFrame,
+                  apprentices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of ``table`` ``principal`` may export: with an ``sending_organisation``
+    column directly, otherwise through ``apprentices`` (matches, allocations)."""
+    if "sending_organisation" in table.columns:
+        return restrict_to_scope(principal, Action.EXPORT_PERSONAL_DATA, table)
+    if apprentices is None:
+        raise ValidationError("to export rows about apprentices, pass the apprentices table")
+    allowed = restrict_to_scope(principal, Action.EXPORT_PERSONAL_DATA, apprentices)
+    return table.loc[table["apprentice_id"].astype(str).isin(
+        set(allowed["apprentice_id"].astype(str)))]
+
+
+def export_personal_data(engine: sa.Engine, principal: Principal, table: pd.DataFrame, *,
+                         what: str, fmt: str = "csv", apprentices: pd.DataFrame | None = None,
+                         kind: str | None = None) -> bytes:
+    """Export rows about apprentices as CSV or XLSX bytes: only ``principal``'s own
+    caseload, formulas neutralised, and the export recorded in the audit trail (who,
+    when, what, how many rows; never the rows themselves).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Apprentices (with ``sending_organisation``) or rows keyed by ``apprentice_id``.
+    what : str
+        What is exported, for the audit trail (``"matches"``, ``"apprentices"``).
+    fmt : {"csv", "xlsx"}
+    apprentices : DataFrame, optional
+        Needed when ``table`` has no ``sending_organisation`` column.
+    kind : str, optional
+        An import kind: then the file is written in the import format (re-importable).
+    """
+    from mobility.io.writing import export_frame, neutralise
+
+    rows = personal_rows(principal, table, apprentices)
+    if kind is not None:
+        shaped = export_frame(rows, kind)
+    else:
+        shaped = rows.copy()
+        for column in shaped.columns:
+            if shaped[column].dtype == "string" or shaped[column].dtype == object:
+                shaped[column] = neutralise(shaped[column].astype("string"))
+    if fmt == "csv":
+        payload = shaped.to_csv(index=False).encode("utf-8")
+    elif fmt == "xlsx":
+        buffer = io.BytesIO()
+        shaped.to_excel(buffer, index=False)
+        payload = buffer.getvalue()
+    else:
+        raise ValidationError(f"export format {fmt!r} is not csv or xlsx")
+    with engine.begin() as conn:
+        record(conn, principal, "export", what, None,
+               detail={"rows": len(rows), "format": fmt,
+                       "organisation": principal.organisation})
+    return payload
+
+
+def export_personal_file(engine: sa.Engine, principal: Principal, kind: str,
+                         path: str | Path) -> int:
+    """Write ``principal``'s caseload of ``kind`` (apprentices) to ``path`` in the import
+    format, audited; returns the number of rows written."""
+    from mobility.io import write_table
+    from mobility.storage import read_table_from_db
+
+    table = read_table_from_db(engine, kind)
+    rows = personal_rows(principal, table)
+    write_table(rows, kind, path)
+    with engine.begin() as conn:
+        record(conn, principal, "export", kind, None,
+               detail={"rows": len(rows), "file": Path(path).name,
+                       "organisation": principal.organisation})
+    return len(rows)
