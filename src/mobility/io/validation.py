@@ -89,8 +89,11 @@ def unquote_formulas(s: pd.Series) -> pd.Series:
     quoted = s.str.startswith("'")
     if not quoted.any():
         return s
-    guarded = quoted & s.str[1:2].isin(FORMULA_TRIGGERS)
-    return s.where(~guarded, s.str[1:])
+    # "'=x" was "=x"; "''=x" was "'=x" (the exporter doubles an apostrophe it did not add).
+    rest = s.str[1:]
+    guarded = quoted & (rest.str[:1].isin(FORMULA_TRIGGERS) | (
+        rest.str.startswith("'") & rest.str[1:2].isin(FORMULA_TRIGGERS)))
+    return s.where(~guarded, rest)
 
 
 def _map_unique(s: pd.Series, func: Callable[[str], object]) -> tuple[np.ndarray, dict]:
