@@ -416,10 +416,12 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
     same = A.isco[a] == P.isco[p]
     related = (A.isco[a] // 10) == (P.isco[p] // 10)
     tier = np.where(same, TIER_SAME, np.where(related, TIER_RELATED, TIER_OTHER)).astype(np.int8)
-    margins = A.level[a[:, None], P.lang[p]] - P.req[p]
+    width = A.level.shape[1]
+    lang_p = P.lang[p]
+    margins = np.take(A.level, a[:, None] * width + lang_p) - P.req[p]
     best_slot = np.argmax(margins, axis=1)
-    margin = margins[np.arange(len(a)), best_slot].astype(np.int64)
-    best_language = P.lang[p, best_slot]
+    margin = np.take_along_axis(margins, best_slot[:, None], axis=1)[:, 0].astype(np.int64)
+    best_language = np.take_along_axis(lang_p, best_slot[:, None], axis=1)[:, 0]
     cosine = np.einsum("ij,ij->i", A.xyz[a], P.xyz[p])
     km = EARTH_RADIUS_KM * np.arccos(np.clip(cosine, -1.0, 1.0))
     overlap = np.minimum(A.end[a], P.end[p]) - np.maximum(A.start[a], P.start[p]) + 1
@@ -457,6 +459,8 @@ def iter_acceptable(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettin
     (:meth:`PlacementIndex.columns_for`), in chunks of bounded size.
     """
     rows = np.arange(len(A)) if rows is None else np.asarray(rows, dtype=np.int64)
+    if len(rows) == 0:
+        return
     minor = A.isco[rows] // 10
     order = np.argsort(minor, kind="stable")
     rows, minor = rows[order], minor[order]
@@ -486,7 +490,16 @@ def _empty_features() -> dict[str, np.ndarray]:
 def rank_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Rank (0 = best) of each element among those with the same ``group``, by ``key``
     descending. Keys must be unique within a group for a deterministic answer."""
-    order = np.lexsort((-key, group))
+    group = np.asarray(group, dtype=np.int64)
+    key = np.asarray(key, dtype=np.int64)
+    if len(group) == 0:
+        return np.empty(0, dtype=np.int64)
+    span = int(key.max()) - int(key.min()) + 1
+    if (int(group.max()) + 1) * span < 2**62:
+        # One int64 sort on a composite key is several times faster than a lexsort.
+        order = np.argsort(group * span + (int(key.max()) - key))
+    else:
+        order = np.lexsort((-key, group))
     sorted_group = group[order]
     starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
     first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
@@ -523,12 +536,42 @@ class CandidatePairs:
         return len(self.a)
 
 
+#: Below this many apprentice x placement cells (within trade blocks) the search is
+#: exhaustive; above it, candidates come from nearest-neighbour queries.
+EXHAUSTIVE_CELLS = 20_000_000
+
+
+def block_cells(A: ApprenticeBatch, P: PlacementIndex) -> int:
+    """How many (apprentice, placement) cells an exhaustive search would look at."""
+    groups, counts = np.unique(A.isco // 10, return_counts=True)
+    return int(sum(int(c) * len(P.columns_for(int(g))) for g, c in zip(groups, counts, strict=True)))
+
+
 def generate_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
-                        progress=None) -> CandidatePairs:
-    """Every acceptable pair, or (with ``settings.max_candidates``) each apprentice's best
-    ``max_candidates`` by apprentice_score united with each placement's best
-    ``host_candidates`` by host_score. ``acceptable_any[i]`` tells whether apprentice ``i``
-    has any acceptable placement at all."""
+                        progress=None, search: str = "auto") -> CandidatePairs:
+    """The acceptable pairs the allocations work on.
+
+    With ``settings.max_candidates=None`` every acceptable pair. Otherwise each
+    apprentice's best ``max_candidates`` by apprentice_score united with each placement's
+    best ``host_candidates`` by host_score, taken from
+
+    * ``search="exhaustive"``: every acceptable pair in the trade blocks (exact top lists;
+      cost grows with apprentices x placements per trade group);
+    * ``search="nearest"``: a sparse pool, linear in the caseload: per apprentice the
+      nearest placements of their trade group, the nearest in each preferred country,
+      the nearest that take related trades and every one in a twin town; per placement
+      its nearest apprentices of the trade group (so that no placement is starved).
+      The top lists are exact *within that pool*;
+    * ``search="auto"``: exhaustive below :data:`EXHAUSTIVE_CELLS` cells, else nearest.
+
+    ``acceptable_any[i]`` tells whether apprentice ``i`` has any acceptable placement at
+    all (always checked exhaustively for those without candidates).
+    """
+    if search not in ("auto", "exhaustive", "nearest"):
+        raise ValidationError("search must be auto, exhaustive or nearest")
+    if settings.max_candidates is not None and (
+            search == "nearest" or (search == "auto" and block_cells(A, P) > EXHAUSTIVE_CELLS)):
+        return _nearest_candidates(A, P, settings, progress)
     K, M = settings.max_candidates, settings.host_candidates
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "p", "score", "apprentice_score",
                                                           "host_score", "row_best")}
@@ -551,6 +594,10 @@ def generate_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
         done += len(chunk)
         if progress is not None:
             progress(done / max(len(A), 1), f"candidates: {done:,} of {len(A):,} apprentices")
+    return _finish(A, P, parts, K, M, acceptable_any)
+
+
+def _finish(A, P, parts, K, M, acceptable_any) -> CandidatePairs:
     arrays = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
     a = arrays["a"].astype(np.int64)
     p = arrays["p"].astype(np.int64)
@@ -563,6 +610,110 @@ def generate_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
                           apprentice_score=arrays["apprentice_score"].astype(float),
                           host_score=arrays["host_score"].astype(float),
                           acceptable_any=acceptable_any)
+
+
+def _query(tree_points: np.ndarray, targets: np.ndarray, queries: np.ndarray,
+           k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(query position, target) pairs for the ``k`` nearest targets of each query."""
+    k = min(int(k), len(targets))
+    if k == 0 or len(queries) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    _, idx = cKDTree(tree_points).query(queries, k=k)
+    idx = idx.reshape(len(queries), k)
+    return np.repeat(np.arange(len(queries)), k), targets[idx.ravel()]
+
+
+def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
+                        progress=None) -> CandidatePairs:
+    """Candidate pool from nearest-neighbour queries (see :func:`generate_candidates`).
+
+    Chord distance on unit vectors orders points exactly as great-circle distance does,
+    so ``cKDTree`` on 3-D points answers great-circle nearest-neighbour queries.
+    """
+    K, M = int(settings.max_candidates), int(settings.host_candidates)
+    n_p = len(P)
+    minor = A.isco // 10
+    keys: list[np.ndarray] = []
+
+    def add(a: np.ndarray, p: np.ndarray) -> None:
+        if len(a):
+            keys.append(a.astype(np.int64) * n_p + p.astype(np.int64))
+
+    # Seeded: the same input gives the same pool, run after run.
+    rng = np.random.default_rng(20260101)
+    groups = np.unique(minor)
+    twin_home = P.twin_keys // max(n_p, 1)
+    twin_place = P.twin_keys % max(n_p, 1)
+    for step, g in enumerate(groups):
+        rows = np.flatnonzero(minor == g)
+        own = P.blocks.get(int(g), np.empty(0, np.int64))
+        q, t = _query(P.xyz[own], own, A.xyz[rows], K)
+        add(rows[q], t)
+        # Plus a random spread over the whole group: nearest-only pools put everyone from
+        # one town on the same few placements, and the allocation starves.
+        if len(own) > K:
+            add(np.repeat(rows, K), own[rng.integers(0, len(own), len(rows) * K)])
+        # The nearest in each preferred country: preferences beat distance in the score.
+        for c in range(len(P.countries)):
+            wanting = rows[A.preferred[rows, c]]
+            there = own[P.country[own] == c]
+            q, t = _query(P.xyz[there], there, A.xyz[wanting], K)
+            add(wanting[q], t)
+        # Each placement's nearest apprentices of the group, so nobody's offer is starved.
+        q, t = _query(A.xyz[rows], rows, P.xyz[own], 4 * M)
+        add(t, own[q])
+        # Twin towns: every twin-town placement of the group (or taking related trades).
+        in_block = np.zeros(n_p, dtype=bool)
+        in_block[P.columns_for(int(g))] = True
+        in_cols = in_block[twin_place]
+        homes_here = A.home[rows]
+        for h in np.flatnonzero(np.bincount(homes_here[homes_here >= 0] , minlength=1)):
+            places = twin_place[(twin_home == h) & in_cols]
+            if len(places):
+                who = rows[A.home[rows] == h]
+                add(np.repeat(who, len(places)), np.tile(places, len(who)))
+        if progress is not None:
+            progress(0.6 * (step + 1) / len(groups), f"candidate pool: trade group {g:03d}")
+    # Trades further apart: the nearest placements that take related trades.
+    q, t = _query(P.xyz[P.open_related], P.open_related, A.xyz, K)
+    add(q, t)
+    pool = np.sort(np.concatenate(keys)) if keys else np.empty(0, np.int64)
+    pool = pool[np.r_[True, pool[1:] != pool[:-1]]] if len(pool) else pool
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "p", "score", "apprentice_score",
+                                                          "host_score", "row_best")}
+    acceptable_any = np.zeros(len(A), dtype=bool)
+    step = 2_000_000
+    for lo in range(0, len(pool), step):
+        a, p = pool[lo:lo + step] // n_p, pool[lo:lo + step] % n_p
+        f = pair_features(A, P, a, p, settings)
+        ok = f["acceptable"]
+        acceptable_any[a[ok]] = True
+        for name in ("score", "apprentice_score", "host_score"):
+            parts[name].append(f[name][ok])
+        parts["a"].append(a[ok])
+        parts["p"].append(p[ok])
+        if progress is not None:
+            progress(0.6 + 0.4 * min(1.0, (lo + step) / max(len(pool), 1)),
+                     f"candidate pool: scored {min(lo + step, len(pool)):,} pairs")
+    arrays = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()
+              if k != "row_best"}
+    a = arrays["a"].astype(np.int64)
+    p = arrays["p"].astype(np.int64)
+    row_best = rank_within(a, apprentice_key(arrays["apprentice_score"], p, P)) < K \
+        if len(a) else np.empty(0, bool)
+    parts = {k: [v] for k, v in arrays.items()}
+    parts["row_best"] = [row_best]
+    # Whoever found nothing in the pool is checked exhaustively: "no acceptable
+    # placement" must be true, not an artefact of the pool.
+    nothing = np.flatnonzero(~acceptable_any)
+    for _, f in iter_acceptable(A, P, settings, rows=nothing):
+        if len(f["a"]):
+            acceptable_any[f["a"]] = True
+            top = rank_within(f["a"], apprentice_key(f["apprentice_score"], f["p"], P)) < K
+            for name in ("a", "p", "score", "apprentice_score", "host_score"):
+                parts[name].append(f[name][top])
+            parts["row_best"].append(np.ones(int(top.sum()), bool))
+    return _finish(A, P, parts, K, M, acceptable_any)
 
 
 def coverage(pairs: CandidatePairs, P: PlacementIndex) -> float:
