@@ -51,6 +51,7 @@ from mobility.funding.eligibility import (
     twin_town_flags,
 )
 from mobility.funding.rates import DailyRateTable, current_travel_bands, default_rate_store
+from mobility.geo import haversine_km
 from mobility.models import City
 from mobility.progress import ProgressCallback, Stages
 from mobility.reference.erasmus import (
@@ -410,6 +411,13 @@ MATCH_FUNDING_COLUMNS: dict[str, str] = {
 }
 
 
+#: Which column of :data:`MATCH_FUNDING_COLUMNS` holds which Erasmus+ part.
+_PART_COLUMNS = {"travel": "erasmus_travel_eur", "individual_support": "erasmus_individual_eur",
+                 "organisational_support": "erasmus_organisational_eur",
+                 "linguistic_support": "erasmus_linguistic_eur",
+                 "inclusion_support": "erasmus_inclusion_eur"}
+
+
 def _age_at(birth: pd.Series, day: pd.Series) -> np.ndarray:
     birth = pd.to_datetime(birth)
     day = pd.to_datetime(day)
@@ -531,7 +539,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         stages.next("join")
         app, plc, days, start = join_stays(matches, apprentices, placements)
         age = _age_at(app["date_of_birth"], start)
-        distance = np.asarray(haversine(app, plc), dtype=float)
+        distance = _distances(app, plc)
         twin = twin_town_flags(app["home_city"], app["home_country"], plc["city"],
                                plc["country"], partnerships)
         regions = _regions(app["home_city"], app["home_country"])
@@ -572,12 +580,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         out["eligible_programmes"] = pd.array(joined[inverse], dtype="string")
         out["funding_programme"] = pd.array(np.where(programme == "", None, programme),
                                             dtype="string")
-        for part in ERASMUS_PARTS:
-            column = {"travel": "erasmus_travel_eur",
-                      "individual_support": "erasmus_individual_eur",
-                      "organisational_support": "erasmus_organisational_eur",
-                      "linguistic_support": "erasmus_linguistic_eur",
-                      "inclusion_support": "erasmus_inclusion_eur"}[part]
+        for part, column in _PART_COLUMNS.items():
             out[column] = np.where(is_erasmus, got[part], np.nan)
         erasmus_known = sum(np.nan_to_num(got[p]) for p in ERASMUS_PARTS)
         estimate = np.full(len(app), np.nan)
@@ -607,7 +610,6 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
                 tables[rows] = f"programme_amounts.csv ({rule.amounts})"
             else:
                 missing[rows] = "grant (amounts not in the sources)"
-        out["erasmus_individual_eur"] = out["erasmus_individual_eur"].astype(float)
         out["funding_estimate_eur"] = estimate
         out["funding_missing"] = pd.array(missing, dtype="string")
         out["funding_complete"] = any_eligible & (missing == "")
@@ -615,10 +617,8 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
     return out
 
 
-def haversine(apprentices: pd.DataFrame, placements: pd.DataFrame) -> np.ndarray:
+def _distances(apprentices: pd.DataFrame, placements: pd.DataFrame) -> np.ndarray:
     """Row-wise great-circle distance between aligned apprentice homes and placements."""
-    from mobility.geo import haversine_km
-
     return np.atleast_1d(haversine_km(apprentices["home_lat"].to_numpy(float),
                                       apprentices["home_lon"].to_numpy(float),
                                       placements["lat"].to_numpy(float),
