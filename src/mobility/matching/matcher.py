@@ -87,7 +87,7 @@ MATCHED = "matched"
 #: Columns of :meth:`Matcher.recommend` and of :attr:`Allocation.matches`.
 RESULT_COLUMNS = (
     "apprentice_id", "placement_id", "rank", "score", "apprentice_score", "host_score",
-    *COMPONENTS, "distance_km", "twin_town", "company_id", "city", "country", "explanation",
+    *COMPONENTS, "distance_km", "in_twin_town", "company_id", "city", "country", "explanation",
 )
 
 
@@ -196,7 +196,7 @@ class Matcher:
             "host_score": f["host_score"],
             **{c: np.round(f[c], 6) for c in COMPONENTS},
             "distance_km": np.round(f["distance_km"], 1),
-            "twin_town": f["twin"] > TWIN_NONE,
+            "in_twin_town": f["twin"] > TWIN_NONE,
             "company_id": pd.array(self.placements_["company_id"].astype(str).to_numpy()[p]
                                    if "company_id" in self.placements_ else [None] * len(p),
                                    dtype="string"),
@@ -332,7 +332,7 @@ class Matcher:
             "status": np.where(pairs.acceptable_any[others], LOST_COMPETITION, NO_ACCEPTABLE),
         })
         matches = pd.concat([rows, rest], ignore_index=True) if len(rest) else rows
-        matches = matches.astype({"rank": "Int64", "twin_town": "boolean", "status": "string"})
+        matches = matches.astype({"rank": "Int64", "in_twin_town": "boolean", "status": "string"})
         order = np.argsort(matches["apprentice_id"].astype(str).to_numpy(), kind="stable")
         return matches.iloc[order].reset_index(drop=True)
 

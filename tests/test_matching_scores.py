@@ -1,0 +1,210 @@
+"""Hand-built cases for each hard rule, each score component and the explanation text."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mobility.errors import ValidationError
+from mobility.matching import Matcher, MatchSettings
+from mobility.matching.candidates import encode_apprentices, generate_candidates
+from mobility.reference.twinnings import PARTNERSHIP_COLUMNS
+
+LEEDS = dict(city="Leeds", country="GB", lat=53.79648, lon=-1.54785)
+AMIENS = dict(city="Amiens", country="FR", lat=49.9, lon=2.3)
+
+
+def placement(pid="P1", isco="7411", slots=1, languages="en:B1", related=False,
+              start="2026-03-01", end="2026-06-30", min_weeks=3, where=LEEDS):
+    return dict(placement_id=pid, company_id="C1", trade="x", isco08=isco, slots=slots,
+                start=pd.Timestamp(start), end=pd.Timestamp(end), min_weeks=min_weeks,
+                max_weeks=12, languages=languages, accommodation=True,
+                accepts_related_trades=related, synthetic=True, **where)
+
+
+def apprentice(aid="A1", isco="7411", languages="de:native;en:B2", year=2,
+               start="2026-04-01", end="2026-05-31", preferred="", max_km=math.nan,
+               home=("Dortmund", 51.51494, 7.466)):
+    return dict(apprentice_id=aid, home_city=home[0], home_country="DE", home_lat=home[1],
+                home_lon=home[2], trade="x", isco08=isco, training_year=year,
+                languages=languages, available_from=pd.Timestamp(start),
+                available_to=pd.Timestamp(end), desired_weeks=4,
+                preferred_countries=preferred, max_distance_km=max_km)
+
+
+def twinning(status="active", partner=LEEDS):
+    row = dict(home_city="Dortmund", home_country="DE", home_lat=51.51494, home_lon=7.466,
+               partner_city=partner["city"], partner_country=partner["country"],
+               partner_lat=partner["lat"], partner_lon=partner["lon"], since_year=1969,
+               status=status, source="")
+    return pd.DataFrame([row]).astype(PARTNERSHIP_COLUMNS)
+
+
+NO_TWINS = twinning().iloc[0:0]
+
+
+def recommend(placements, apprentices, partnerships=NO_TWINS, **settings):
+    matcher = Matcher(**settings).fit(pd.DataFrame(placements), partnerships)
+    return matcher.recommend(pd.DataFrame(apprentices), k=10)
+
+
+def test_explanation_reads_like_the_issue_example():
+    rec = recommend([placement()], [apprentice()], twinning())
+    assert rec.loc[0, "explanation"] == (
+        "same trade (7411) · English B2, B1 required · Leeds is Dortmund's twin town · 658 km")
+    assert rec.loc[0, "trade"] == 1.0
+    assert rec.loc[0, "twin_town"] == 1.0
+
+
+def test_same_minor_group_is_a_related_trade_with_a_lower_score():
+    rec = recommend([placement(isco="7412")], [apprentice()])
+    assert rec.loc[0, "trade"] == MatchSettings().trade_related
+    assert rec.loc[0, "explanation"].startswith("related trade (7412, yours 7411)")
+
+
+def test_trade_further_apart_needs_a_placement_that_takes_related_trades():
+    assert recommend([placement(isco="7231")], [apprentice()]).empty
+    rec = recommend([placement(isco="7231", related=True)], [apprentice()])
+    assert rec.loc[0, "trade"] == MatchSettings().trade_other
+    assert "host takes related trades" in rec.loc[0, "explanation"]
+
+
+def test_one_language_level_below_is_accepted_with_a_penalty_and_two_below_is_not():
+    one_below = recommend([placement(languages="en:B2")], [apprentice(languages="en:B1")])
+    assert one_below.loc[0, "language"] == MatchSettings().language_one_below
+    assert "English B1, B2 required (one level below)" in one_below.loc[0, "explanation"]
+    assert recommend([placement(languages="en:B2")], [apprentice(languages="en:A2")]).empty
+
+
+def test_any_one_working_language_suffices_and_the_best_margin_decides():
+    rec = recommend([placement(languages="es:B1;en:A2")],
+                    [apprentice(languages="de:native;en:C1")])
+    assert "English C1, A2 required" in rec.loc[0, "explanation"]
+    assert rec.loc[0, "language"] == 1.0
+
+
+def test_not_speaking_any_working_language_is_not_acceptable():
+    assert recommend([placement(languages="fr:A1")], [apprentice(languages="de:native")]).empty
+
+
+def test_placement_without_a_language_requirement_accepts_everyone():
+    rec = recommend([placement(languages="")], [apprentice(languages="de:native")])
+    assert "no language required" in rec.loc[0, "explanation"]
+
+
+def test_time_windows_must_overlap_by_the_minimum_weeks():
+    # Overlap 2026-04-01 .. 2026-04-21 is exactly 3 weeks.
+    assert len(recommend([placement(end="2026-04-21")], [apprentice()])) == 1
+    assert recommend([placement(end="2026-04-20")], [apprentice()]).empty
+
+
+def test_maximum_distance_is_a_hard_rule_and_distance_otherwise_only_a_score():
+    assert recommend([placement()], [apprentice(max_km=600)]).empty
+    rec = recommend([placement()], [apprentice(max_km=700)])
+    assert rec.loc[0, "distance"] == pytest.approx(math.exp(-658 / 1000), abs=1e-3)
+
+
+def test_dormant_twinning_gives_a_smaller_bonus_and_suspended_none():
+    dormant = recommend([placement()], [apprentice()], twinning("dormant"))
+    assert dormant.loc[0, "twin_town"] == MatchSettings().dormant_twin_factor
+    assert "(dormant twinning)" in dormant.loc[0, "explanation"]
+    suspended = recommend([placement()], [apprentice()], twinning("suspended"))
+    assert suspended.loc[0, "twin_town"] == 0.0
+    assert "twin town" not in suspended.loc[0, "explanation"]
+
+
+def test_twin_town_is_recognised_by_coordinates_when_the_name_is_spelled_differently():
+    rec = recommend([placement(where=dict(LEEDS, city="Leeds City Centre"))], [apprentice()],
+                    twinning())
+    assert rec.loc[0, "twin_town"] == 1.0
+
+
+def test_preferred_country_scores_one_other_countries_zero_and_no_preference_half():
+    both = [placement("P1"), placement("P2", where=AMIENS)]
+    rec = recommend(both, [apprentice(preferred="FR")]).set_index("placement_id")
+    assert rec.loc["P2", "preference"] == 1.0 and rec.loc["P1", "preference"] == 0.0
+    assert "preferred country" in rec.loc["P2", "explanation"]
+    neutral = recommend(both, [apprentice()])
+    assert set(neutral["preference"]) == {MatchSettings().no_preference}
+
+
+def test_host_score_rises_with_training_year():
+    rec = recommend([placement()], [apprentice("A1", year=1), apprentice("A2", year=3)])
+    first, third = rec.set_index("apprentice_id")["host_score"]
+    assert third > first
+
+
+def test_recommendation_ties_are_broken_by_placement_id_as_strings():
+    rec = recommend([placement("P9"), placement("P10")], [apprentice()])
+    assert rec["placement_id"].tolist() == ["P10", "P9"]
+    assert rec["rank"].tolist() == [1, 2]
+
+
+def test_full_placements_are_never_recommended():
+    assert recommend([placement(slots=0)], [apprentice()]).empty
+
+
+def test_scores_are_between_zero_and_one_and_combine_as_documented():
+    rec = recommend([placement()], [apprentice()], twinning(), apprentice_weight=0.8)
+    row = rec.iloc[0]
+    assert 0 <= row["host_score"] <= 1 and 0 <= row["apprentice_score"] <= 1
+    assert row["score"] == pytest.approx(0.8 * row["apprentice_score"] + 0.2 * row["host_score"],
+                                         abs=1e-6)
+
+
+def test_unknown_or_out_of_range_settings_are_refused_with_the_allowed_names():
+    with pytest.raises(ValidationError, match="allowed: apprentice_weight"):
+        Matcher(twin_bonus=1).fit(pd.DataFrame([placement()]), NO_TWINS)
+    with pytest.raises(ValidationError, match="between 0 and 1"):
+        Matcher(dormant_twin_factor=2).fit(pd.DataFrame([placement()]), NO_TWINS)
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ValidationError) as err:
+        Matcher().fit(pd.DataFrame([placement()]).drop(columns=["slots"]), NO_TWINS)
+    assert any(p.column == "slots" for p in err.value.problems)
+
+
+def test_allocation_tells_no_acceptable_placement_from_lost_competition():
+    matcher = Matcher().fit(pd.DataFrame([placement(slots=1)]), NO_TWINS)
+    people = pd.DataFrame([apprentice("A1", year=3), apprentice("A2", year=1),
+                           apprentice("A3", isco="5120")])
+    for method in ("stable", "optimal"):
+        result = matcher.allocate(people, method=method)
+        status = result.matches.set_index("apprentice_id")["status"]
+        assert status.to_dict() == {"A1": "matched", "A2": "lost the competition",
+                                    "A3": "no acceptable placement"}
+        assert result.summary["matched"] == 1
+        assert result.summary["unmatched_no_acceptable_placement"] == 1
+        assert result.summary["unmatched_lost_competition"] == 1
+        assert list(result.pairs.columns) == ["apprentice_id", "placement_id", "score",
+                                              "apprentice_score", "host_score"]
+
+
+def _random_market(n_a, n_p, seed):
+    rng = np.random.default_rng(seed)
+    iscos = ["7411", "7412", "7231", "5120"]
+    places = [placement(f"P{j}", isco=iscos[rng.integers(4)], slots=int(rng.integers(0, 3)),
+                        related=bool(rng.random() < 0.3),
+                        languages=["en:B1", "fr:A2", ""][rng.integers(3)],
+                        where=[LEEDS, AMIENS][rng.integers(2)]) for j in range(n_p)]
+    people = [apprentice(f"A{i}", isco=iscos[rng.integers(4)],
+                         languages=["en:B2", "fr:B1", "de:native"][rng.integers(3)])
+              for i in range(n_a)]
+    return pd.DataFrame(places), pd.DataFrame(people)
+
+
+def test_nearest_pool_only_holds_acceptable_pairs_and_misses_nobody_who_has_one():
+    places, people = _random_market(60, 40, seed=3)
+    settings = MatchSettings(max_candidates=3, host_candidates=1)
+    matcher = Matcher(max_candidates=3, host_candidates=1).fit(places, NO_TWINS)
+    batch = encode_apprentices(people, matcher.index_)
+    exact = generate_candidates(batch, matcher.index_, MatchSettings(max_candidates=None))
+    pool = generate_candidates(batch, matcher.index_, settings, search="nearest")
+    acceptable = set(zip(exact.a.tolist(), exact.p.tolist(), strict=True))
+    assert set(zip(pool.a.tolist(), pool.p.tolist(), strict=True)) <= acceptable
+    assert (pool.acceptable_any == exact.acceptable_any).all()
+    assert set(pool.a.tolist()) == set(exact.a.tolist())
