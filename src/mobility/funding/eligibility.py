@@ -70,12 +70,10 @@ def parse_place(text: str) -> City:
 
 def _place_keys(cities: Sequence[str], countries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Factorise (city, country) pairs: codes per row and the distinct ``"city\x1fCC"``."""
-    joined = (pd.Series(list(cities) if not isinstance(cities, pd.Series) else cities,
-                        dtype="string").fillna("")
-              + "\x1f"
-              + pd.Series(list(countries) if not isinstance(countries, pd.Series) else countries,
-                          dtype="string").fillna("").str.upper())
-    codes, uniques = pd.factorize(joined.reset_index(drop=True))
+    # Positional, whatever index the inputs carry: pandas would align Series by label.
+    names = pd.Series(pd.array(np.asarray(cities, dtype=object), dtype="string")).fillna("")
+    codes_ = pd.Series(pd.array(np.asarray(countries, dtype=object), dtype="string")).fillna("")
+    codes, uniques = pd.factorize(names + "\x1f" + codes_.str.upper())
     return codes, np.asarray(uniques, dtype=object)
 
 
