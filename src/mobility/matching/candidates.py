@@ -612,97 +612,103 @@ def _finish(A, P, parts, K, M, acceptable_any) -> CandidatePairs:
                           acceptable_any=acceptable_any)
 
 
-def _query(tree_points: np.ndarray, targets: np.ndarray, queries: np.ndarray,
+def _query(tree: cKDTree | np.ndarray, targets: np.ndarray, queries: np.ndarray,
            k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(query position, target) pairs for the ``k`` nearest targets of each query."""
+    """(query position, target) pairs for the ``k`` nearest targets of each query;
+    ``tree`` is a built ``cKDTree`` over the targets or their points."""
     k = min(int(k), len(targets))
     if k == 0 or len(queries) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    _, idx = cKDTree(tree_points).query(queries, k=k)
+    if not isinstance(tree, cKDTree):
+        tree = cKDTree(tree)
+    _, idx = tree.query(queries, k=k)
     idx = idx.reshape(len(queries), k)
     return np.repeat(np.arange(len(queries)), k), targets[idx.ravel()]
 
 
 def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
                         progress=None) -> CandidatePairs:
-    """Candidate pool from nearest-neighbour queries (see :func:`generate_candidates`).
+    """Candidate pool from nearest-neighbour queries (see :func:`generate_candidates`),
+    one trade group at a time so that sorts and temporaries stay small.
 
     Chord distance on unit vectors orders points exactly as great-circle distance does,
     so ``cKDTree`` on 3-D points answers great-circle nearest-neighbour queries.
     """
     K, M = int(settings.max_candidates), int(settings.host_candidates)
+    half = max(1, K // 2)
     n_p = len(P)
     minor = A.isco // 10
-    keys: list[np.ndarray] = []
-
-    def add(a: np.ndarray, p: np.ndarray) -> None:
-        if len(a):
-            keys.append(a.astype(np.int64) * n_p + p.astype(np.int64))
-
     # Seeded: the same input gives the same pool, run after run.
     rng = np.random.default_rng(20260101)
-    groups = np.unique(minor)
     twin_home = P.twin_keys // max(n_p, 1)
     twin_place = P.twin_keys % max(n_p, 1)
+    related_tree = cKDTree(P.xyz[P.open_related]) if len(P.open_related) else None
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "p", "score", "apprentice_score",
+                                                          "host_score", "row_best")}
+    acceptable_any = np.zeros(len(A), dtype=bool)
+    groups = np.unique(minor)
+    order = np.argsort(minor, kind="stable")
+    bounds = np.searchsorted(minor[order], groups, side="left")
+    bounds = np.r_[bounds, len(order)]
     for step, g in enumerate(groups):
-        rows = np.flatnonzero(minor == g)
+        rows = order[bounds[step]:bounds[step + 1]]
         own = P.blocks.get(int(g), np.empty(0, np.int64))
-        q, t = _query(P.xyz[own], own, A.xyz[rows], K)
+        keys: list[np.ndarray] = []
+
+        def add(a: np.ndarray, p: np.ndarray, keys=keys) -> None:
+            if len(a):
+                keys.append(a.astype(np.int64) * n_p + p.astype(np.int64))
+
+        own_tree = cKDTree(P.xyz[own]) if len(own) else None
+        q, t = _query(own_tree, own, A.xyz[rows], half)
         add(rows[q], t)
         # Plus a random spread over the whole group: nearest-only pools put everyone from
         # one town on the same few placements, and the allocation starves.
-        if len(own) > K:
+        if len(own) > half:
             add(np.repeat(rows, K), own[rng.integers(0, len(own), len(rows) * K)])
         # The nearest in each preferred country: preferences beat distance in the score.
-        for c in range(len(P.countries)):
-            wanting = rows[A.preferred[rows, c]]
-            there = own[P.country[own] == c]
-            q, t = _query(P.xyz[there], there, A.xyz[wanting], K)
-            add(wanting[q], t)
+        wanting_any = rows[A.has_preferences[rows]]
+        if len(wanting_any) and len(own):
+            for c in np.unique(P.country[own]):
+                wanting = wanting_any[A.preferred[wanting_any, c]]
+                there = own[P.country[own] == c]
+                q, t = _query(P.xyz[there], there, A.xyz[wanting], half)
+                add(wanting[q], t)
         # Each placement's nearest apprentices of the group, so nobody's offer is starved.
-        q, t = _query(A.xyz[rows], rows, P.xyz[own], 4 * M)
+        q, t = _query(A.xyz[rows], rows, P.xyz[own], 2 * M)
         add(t, own[q])
-        # Twin towns: every twin-town placement of the group (or taking related trades).
+        # Trades further apart: the nearest placements that take related trades.
+        if related_tree is not None:
+            q, t = _query(related_tree, P.open_related, A.xyz[rows], half)
+            add(rows[q], t)
+        # Twin towns: every twin-town placement this group may take.
         in_block = np.zeros(n_p, dtype=bool)
         in_block[P.columns_for(int(g))] = True
         in_cols = in_block[twin_place]
         homes_here = A.home[rows]
-        for h in np.flatnonzero(np.bincount(homes_here[homes_here >= 0] , minlength=1)):
+        for h in np.flatnonzero(np.bincount(homes_here[homes_here >= 0], minlength=1)):
             places = twin_place[(twin_home == h) & in_cols]
             if len(places):
-                who = rows[A.home[rows] == h]
+                who = rows[homes_here == h]
                 add(np.repeat(who, len(places)), np.tile(places, len(who)))
-        if progress is not None:
-            progress(0.6 * (step + 1) / len(groups), f"candidate pool: trade group {g:03d}")
-    # Trades further apart: the nearest placements that take related trades.
-    q, t = _query(P.xyz[P.open_related], P.open_related, A.xyz, K)
-    add(q, t)
-    pool = np.sort(np.concatenate(keys)) if keys else np.empty(0, np.int64)
-    pool = pool[np.r_[True, pool[1:] != pool[:-1]]] if len(pool) else pool
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "p", "score", "apprentice_score",
-                                                          "host_score", "row_best")}
-    acceptable_any = np.zeros(len(A), dtype=bool)
-    step = 2_000_000
-    for lo in range(0, len(pool), step):
-        a, p = pool[lo:lo + step] // n_p, pool[lo:lo + step] % n_p
+        if not keys:
+            continue
+        pool = np.sort(np.concatenate(keys))
+        pool = pool[np.r_[True, pool[1:] != pool[:-1]]]
+        a, p = pool // n_p, pool % n_p
         f = pair_features(A, P, a, p, settings)
         ok = f["acceptable"]
-        acceptable_any[a[ok]] = True
+        a, p = a[ok], p[ok]
+        acceptable_any[a] = True
+        row_best = rank_within(a, apprentice_key(f["apprentice_score"][ok], p, P)) < K
+        keep = row_best | (rank_within(p, host_key(f["host_score"][ok], a, A)) < M)
+        parts["a"].append(a[keep])
+        parts["p"].append(p[keep])
         for name in ("score", "apprentice_score", "host_score"):
-            parts[name].append(f[name][ok])
-        parts["a"].append(a[ok])
-        parts["p"].append(p[ok])
+            parts[name].append(f[name][ok][keep])
+        parts["row_best"].append(row_best[keep])
         if progress is not None:
-            progress(0.6 + 0.4 * min(1.0, (lo + step) / max(len(pool), 1)),
-                     f"candidate pool: scored {min(lo + step, len(pool)):,} pairs")
-    arrays = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()
-              if k != "row_best"}
-    a = arrays["a"].astype(np.int64)
-    p = arrays["p"].astype(np.int64)
-    row_best = rank_within(a, apprentice_key(arrays["apprentice_score"], p, P)) < K \
-        if len(a) else np.empty(0, bool)
-    parts = {k: [v] for k, v in arrays.items()}
-    parts["row_best"] = [row_best]
+            progress((step + 1) / len(groups), f"candidates: trade group {g:03d}")
     # Whoever found nothing in the pool is checked exhaustively: "no acceptable
     # placement" must be true, not an artefact of the pool.
     nothing = np.flatnonzero(~acceptable_any)
