@@ -33,6 +33,7 @@ import math
 import os
 import tempfile
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -207,6 +208,18 @@ class JsonRateStore:
             return stored
 
 
+_ensured: weakref.WeakSet = weakref.WeakSet()  # engines whose table exists
+_ensured_lock = threading.Lock()
+
+
+def _ensure_table(engine, table) -> None:
+    """Create ``table`` once per engine (the check costs a query; estimates run often)."""
+    with _ensured_lock:
+        if engine not in _ensured:
+            table.create(engine, checkfirst=True)
+            _ensured.add(engine)
+
+
 class DatabaseRateStore:
     """Daily rates kept in the database table ``erasmus_rate_tables`` (one row per
     version: key ``vet_daily_rates/v<version>``, year = call year, JSON payload).
@@ -228,7 +241,7 @@ class DatabaseRateStore:
 
         self.engine = engine if engine is not None else get_engine()
         self.table = erasmus_rate_tables
-        self.table.create(self.engine, checkfirst=True)
+        _ensure_table(self.engine, self.table)
 
     def versions(self) -> list[DailyRateTable]:
         import sqlalchemy as sa
@@ -351,7 +364,7 @@ class TravelTableStore:
 
         self.engine = engine if engine is not None else get_engine()
         self.table = erasmus_rate_tables
-        self.table.create(self.engine, checkfirst=True)
+        _ensure_table(self.engine, self.table)
 
     def save(self, name: str, call_year: int, frame: pd.DataFrame, *, source: str,
              entered_by: str = "") -> TravelBands:
