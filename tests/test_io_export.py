@@ -80,7 +80,8 @@ safe_text = st.text(
 ).map(str.strip)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(safe_text.filter(bool), min_size=1, max_size=5),
        sectors=st.lists(safe_text, min_size=5, max_size=5))
 def test_any_printable_text_survives_csv_export_and_import(tmp_path, names, sectors):

@@ -11,7 +11,8 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("init-db", help="create the database, load twinnings and demo data")
+    parser = subparsers.add_parser(
+        "init-db", help="create the database, load twinnings and demo data")
     parser.add_argument("--if-missing", action="store_true",
                         help="do nothing when the database already exists")
     parser.add_argument("--no-demo", action="store_true", help="do not load synthetic demo data")

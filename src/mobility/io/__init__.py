@@ -22,12 +22,12 @@ Examples
 >>> for p in bad.problems: print(p)
 bad.csv, row 2, column 'name': name is required but blank
 bad.csv, row 2, column 'country': 'UK' is not an ISO 3166 two-letter country code (e.g. DE, FR, GB)
->>> raise_for_problems(bad)
+>>> raise_for_problems(bad)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 mobility.errors.ValidationError: bad.csv: 2 problems, nothing imported
   - bad.csv, row 2, column 'name': name is required but blank
-  - bad.csv, row 2, column 'country': 'UK' is not an ISO 3166 two-letter country code (e.g. DE, FR, GB)
+  - bad.csv, row 2, column 'country': 'UK' is not an ISO 3166 two-letter country code ...
 """
 
 from __future__ import annotations

@@ -104,8 +104,9 @@ def _too_big(name: str, size: int, limit: int) -> Problem:
     )
 
 
-def read_raw(source: Source, *, name: str | None = None,
-             max_bytes: int = CLI_MAX_BYTES) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
+def read_raw(
+    source: Source, *, name: str | None = None, max_bytes: int = CLI_MAX_BYTES
+) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
     """Read any accepted file into a DataFrame of strings.
 
     Returns
@@ -149,10 +150,7 @@ def _decode_header(data: bytes) -> tuple[str | None, str, list[str]]:
     """Pick the encoding: (python codec, codec for pandas, notes); codec None = junk."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", "utf-16", ["read as UTF-16 (Excel 'Unicode text')"]
-    if data.startswith(b"\xef\xbb\xbf"):
-        codec = "utf-8-sig"
-    else:
-        codec = "utf-8"
+    codec = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         data.decode(codec)
         return codec, codec, []

@@ -197,7 +197,8 @@ PLACEMENTS = TableSpec(
     columns=(
         _c("placement_id", "id", True, "P-0001", "unique id of the placement offer"),
         _c("company_id", "id", True, "C-001", "host company (a company_id from companies)"),
-        _c("trade", "trade", True, "Tischler/in", "trade the host trains in; stored as official name"),
+        _c("trade", "trade", True, "Tischler/in",
+           "trade the host trains in; stored as the official name"),
         _c("isco08", "isco08", False, "7522", "ISCO-08 unit group; blank: taken from the trade"),
         _c("city", "text", True, "Leeds", "city where the placement takes place"),
         _c("country", "country", True, "GB", "ISO 3166 two-letter country code"),
@@ -236,7 +237,8 @@ PARTNERSHIPS = TableSpec(
         _c("since_year", "year", False, "1969", "year the partnership was signed", 1800, None),
         _c("status", "status", False, "active",
            "active, dormant or suspended (German: aktiv, ruhend, ausgesetzt); blank: active"),
-        _c("source", "url", False, "https://www.dortmund.de/...", "where the partnership is documented"),
+        _c("source", "url", False, "https://www.dortmund.de/...",
+           "where the partnership is documented"),
     ),
     places=(
         PlaceColumns("home_city", "home_country", "home_lat", "home_lon"),
@@ -244,7 +246,8 @@ PARTNERSHIPS = TableSpec(
     ),
 )
 
-SPECS: dict[str, TableSpec] = {s.kind: s for s in (APPRENTICES, COMPANIES, PLACEMENTS, PARTNERSHIPS)}
+SPECS: dict[str, TableSpec] = {
+    s.kind: s for s in (APPRENTICES, COMPANIES, PLACEMENTS, PARTNERSHIPS)}
 
 #: The kinds in the order a complete data set should be imported (companies before
 #: the placements that name them).

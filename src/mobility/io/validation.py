@@ -421,8 +421,8 @@ def _fill_places(spec: TableSpec, columns, texts, out: _Collector, notes: list[s
         lon.loc[need] = new_lon
         missing = need & lat.isna()
         out.rows_where(missing, place.city,
-                       lambda v: f"{v!r} is not in the offline gazetteer for this country; "
-                       f"check the spelling or give {place.lat}/{place.lon}", texts[place.city])
+                       lambda v, p=place: f"{v!r} is not in the offline gazetteer for this "
+                       f"country; check the spelling or give {p.lat}/{p.lon}", texts[place.city])
         count = int((need & lat.notna()).sum())
         if count:
             notes.append(f"filled {place.lat}/{place.lon} for {count:,} rows from the gazetteer")

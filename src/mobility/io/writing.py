@@ -26,7 +26,6 @@ from mobility.errors import ValidationError
 from mobility.io.specs import spec_for
 from mobility.io.validation import FORMULA_TRIGGERS
 
-
 _RISKY = "^'?[" + "".join("\\" + c if c in "-" else c for c in FORMULA_TRIGGERS) + "]"
 
 

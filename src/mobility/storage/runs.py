@@ -14,8 +14,9 @@ Examples
 >>> pairs = pd.DataFrame({"apprentice_id": ["A1", "A2"], "placement_id": ["P1", None],
 ...                       "score": [0.82, None], "rank": [1, None], "reason": ["trade", ""]})
 >>> run = save_match_run(engine, "stable", pairs, settings={"seed": 1}, user="mueller")
->>> load_match_run(engine, run)[["apprentice_id", "score", "reason"]].to_dict("records")
-[{'apprentice_id': 'A1', 'score': 0.82, 'reason': 'trade'}, {'apprentice_id': 'A2', 'score': nan, 'reason': ''}]
+>>> back = load_match_run(engine, run)
+>>> back["apprentice_id"].tolist(), back["reason"].tolist(), back["score"].isna().tolist()
+(['A1', 'A2'], ['trade', ''], [False, True])
 >>> list_match_runs(engine)[["method", "rows"]].to_dict("records")
 [{'method': 'stable', 'rows': 2}]
 """

@@ -84,10 +84,8 @@ def _python_columns(frame: pd.DataFrame, kind: str, dialect: str) -> list[list]:
         elif col.dtype == "datetime64[ns]":
             days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
             missing = np.isnat(days)
-            if dialect == "sqlite":
-                values = days.astype(str).astype(object)
-            else:
-                values = days.astype(object)  # datetime.date
+            # SQLite stores dates as ISO text; PostgreSQL's driver takes datetime.date.
+            values = days.astype(str if dialect == "sqlite" else object).astype(object)
             values[missing] = None
             values = values.tolist()
         elif col.dtype in ("float64", "Int64"):
@@ -181,7 +179,8 @@ def upsert_table(
                 done += len(chunk)
                 report(done / max(total, 1), f"stored {done:,} of {total:,} {kind}")
             after = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            counts = UpsertCounts(inserted=int(after - before), updated=int(total - (after - before)))
+            inserted = int(after - before)
+            counts = UpsertCounts(inserted=inserted, updated=total - inserted)
             conn.execute(audit_log.insert().values(
                 who=user, at=datetime.now(UTC), action="import", entity=kind, entity_id=None,
                 detail={"source": source, "inserted": counts.inserted,
