@@ -44,7 +44,7 @@ def synthetic_banner(lang: str) -> None:
     from mobility.ui import cache
 
     if cache.synthetic_row_count() > 0:
-        st.warning(t("app.synthetic_banner", lang), icon="🧪")
+        st.warning(t("app.synthetic_banner", lang), icon=":material/science:")
 
 
 def show_counts(table: pd.DataFrame, lang: str, count_columns: list[str]) -> pd.DataFrame:

@@ -75,7 +75,8 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
             c1, c2 = st.columns(2)
             code = c1.selectbox(t("apprentice.language_n", lang, n=n + 1), ["", *LANGUAGE_CHOICES],
                                 index=([""] + list(LANGUAGE_CHOICES)).index(known[0])
-                                if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}_{suffix}")
+                                if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}_{suffix}",
+                                format_func=lambda c: c or "—")
             level = c2.selectbox(t("field.level", lang), LEVELS, index=LEVELS.index(known[1]),
                                  key=f"level_{n}_{suffix}")
             if code:
