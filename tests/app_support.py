@@ -41,15 +41,17 @@ def apprentices_csv() -> str:
     return _APPRENTICE_HEADER + "\n".join(rows) + "\n"
 
 
-def load_demo_into(url: str | None = None) -> None:
+def load_demo_into(url: str | None = None, *, with_apprentices: bool = True) -> None:
     """Create the schema in the database of ``MOBILITY_DATABASE_URL`` (or ``url``) and
-    import the small data set."""
+    import the small data set (without the apprentices when a test imports them)."""
     from mobility.io import raise_for_problems, read_table
     from mobility.storage import create_schema, get_engine, upsert_table
 
     engine = get_engine(url)
     create_schema(engine)
-    for kind, text in (("companies", COMPANIES), ("placements", PLACEMENTS),
-                       ("apprentices", apprentices_csv())):
+    kinds = [("companies", COMPANIES), ("placements", PLACEMENTS)]
+    if with_apprentices:
+        kinds.append(("apprentices", apprentices_csv()))
+    for kind, text in kinds:
         frame = raise_for_problems(read_table(text.encode(), kind, name=f"{kind}.csv"))
         upsert_table(engine, kind, frame, user="test", source=f"{kind}.csv")
