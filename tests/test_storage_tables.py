@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +18,7 @@ from mobility.storage import (
     count_rows,
     create_schema,
     database_url,
+    dispose_engines,
     get_engine,
     new_engine,
     read_table_from_db,
@@ -40,11 +43,38 @@ def engine():
     return engine
 
 
+PG_URL = os.environ.get("MOBILITY_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_engine(request, tmp_path, monkeypatch):
+    """The schema on SQLite, and on PostgreSQL when a test server is given."""
+    if request.param == "sqlite":
+        yield get_engine()
+        return
+    if not PG_URL:
+        pytest.skip("MOBILITY_TEST_POSTGRES_URL is not set")
+    schema = f"io_{uuid.uuid4().hex[:12]}"  # our own schema: parallel runs cannot collide
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    monkeypatch.setenv("MOBILITY_DATABASE_URL", f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+    try:
+        yield get_engine()
+    finally:
+        dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def filled(engine):
+def filled(any_engine):
+    create_schema(any_engine)
     for kind in ORDER:
-        upsert_table(engine, kind, example(kind))
-    return engine
+        upsert_table(any_engine, kind, example(kind))
+    return any_engine
 
 
 def snapshot(engine: sa.Engine) -> dict[str, list]:
