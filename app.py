@@ -8,6 +8,7 @@ are addressed by absolute path, never imported relative to this file.
 import streamlit as st
 
 from mobility.i18n import t
+from mobility.ui.auth import require_login
 from mobility.ui.common import language_switch, synthetic_banner
 from mobility.ui.pages import page_path
 
@@ -20,6 +21,7 @@ lang = language_switch()  # sidebar, German first
 # mobility.auth.Principal into st.session_state["principal"] or calls st.stop(). Pages
 # read it through mobility.ui.common.current_principal(); nothing else reads the session.
 # ----------------------------------------------------------------------------------------
+principal = require_login()  # nothing below runs until someone has signed in
 
 synthetic_banner(lang)
 

@@ -8,6 +8,7 @@ import json
 import pytest
 import streamlit as st
 from app_support import APP, load_demo_into
+from auth_support import sign_in
 from streamlit.testing.v1 import AppTest
 
 from mobility.storage import get_engine
@@ -29,7 +30,7 @@ def _fresh_caches():
 def app():
     load_demo_into()
     at = AppTest.from_file(str(APP), default_timeout=30)
-    return at.run()
+    return sign_in(at, "adviser").run()  # the app is behind sign-in (tests/auth_support.py)
 
 
 def _open(at: AppTest, page: str) -> AppTest:
@@ -119,9 +120,9 @@ def test_apprentice_saving_a_placement_persists_it(app):
 
 def test_adviser_search_narrows_the_caseload(app):
     _open(app, "adviser")
-    assert len(app.dataframe[0].value) == 9
-    app.text_input(key="caseload_search").set_value("köln").run()
-    assert len(app.dataframe[0].value) == 2
+    assert len(app.dataframe[0].value) == 7  # HWK Dortmund's own caseload (signed in)
+    app.text_input(key="caseload_search").set_value("Azubi 7").run()
+    assert len(app.dataframe[0].value) == 1
 
 
 def test_adviser_import_reports_bad_rows_and_writes_nothing(app, tmp_path):
@@ -152,7 +153,8 @@ def test_adviser_allocation_shows_a_summary(app):
     app.button(key="run_allocation").click().run()
     assert not app.exception, [e.value for e in app.exception]
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Vermittelt"] == "6"  # 3 Tischler places + 3 Koch places
+    # Own caseload only (HWK Dortmund): six carpenters for 3 places, one cook placed.
+    assert metrics["Vermittelt"] == "4"
     assert metrics["Ohne Platz"] == "3"
 
 
@@ -214,6 +216,7 @@ def test_data_page_filters_partnerships_by_municipality(app):
 
 
 def test_data_page_saves_daily_rates_with_their_source(app):
+    app = sign_in(AppTest.from_file(str(APP), default_timeout=30), "administrator").run()
     _open(app, "data")
     app.number_input(key="rate_group_1").set_value(60.0)
     app.text_input(key="rate_source").set_value("NA BIBB call 2026, p. 3")

@@ -32,6 +32,7 @@ ALLOWED = {
     Action.EDIT_APPRENTICE: {"adviser"},
     Action.VIEW_MATCHES: {"apprentice", "adviser", "administrator"},
     Action.EDIT_SHORTLIST: {"adviser"},
+    Action.SAVE_OWN_PLACEMENT: {"apprentice", "adviser"},
     Action.EXPORT_PERSONAL_DATA: {"adviser"},
     Action.ERASE_APPRENTICE: {"adviser", "administrator"},
     Action.IMPORT_DATA: {"adviser", "administrator"},

@@ -68,6 +68,22 @@ def save_shortlist_entry(engine: sa.Engine, principal: Principal, apprentice_id:
                                 score=score)
 
 
+def save_own_placement(engine: sa.Engine, principal: Principal, apprentice_id: str,
+                       placement_id: str, *, interest: bool):
+    """An apprentice puts a placement on their own list (status ``suggested``), or marks
+    interest in it (the note says so, for the adviser). Their adviser may do it for them.
+    """
+    from mobility.storage.shortlist import get_shortlist, set_shortlist_status
+
+    authorize(principal, Action.SAVE_OWN_PLACEMENT, _apprentice(engine, apprentice_id))
+    current = get_shortlist(engine, apprentice_id=apprentice_id, placement_id=placement_id)
+    version = 0 if current.empty else int(current.iloc[0]["version"])
+    status = "suggested" if current.empty else str(current.iloc[0]["status"])
+    note = f"interest marked by {principal.role.label}" if interest else None
+    return set_shortlist_status(engine, apprentice_id, placement_id, status, note=note,
+                                user=principal.username, expected_version=version)
+
+
 def check_import(principal: Principal, kind: str, frame: pd.DataFrame) -> None:
     """Raise :class:`PermissionDenied` unless ``principal`` may store every row of
     ``frame``: apprentices only of their own organisation (advisers) and reference

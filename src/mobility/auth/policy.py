@@ -49,6 +49,7 @@ class Action(enum.StrEnum):
     EDIT_APPRENTICE = "edit apprentice records"
     VIEW_MATCHES = "view matches"
     EDIT_SHORTLIST = "edit shortlists and notes"
+    SAVE_OWN_PLACEMENT = "save placements to an apprentice's own list"
     EXPORT_PERSONAL_DATA = "export personal data"
     ERASE_APPRENTICE = "erase apprentice personal data"
     IMPORT_DATA = "import data"
@@ -80,6 +81,7 @@ POLICY: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
         Action.EDIT_APPRENTICE: {_AD: Scope.ORGANISATION},
         Action.VIEW_MATCHES: {_A: Scope.SELF, _AD: Scope.ORGANISATION, _ADMIN: Scope.ANY},
         Action.EDIT_SHORTLIST: {_AD: Scope.ORGANISATION},
+        Action.SAVE_OWN_PLACEMENT: {_A: Scope.SELF, _AD: Scope.ORGANISATION},
         Action.EXPORT_PERSONAL_DATA: {_AD: Scope.ORGANISATION},
         Action.ERASE_APPRENTICE: {_AD: Scope.ORGANISATION, _ADMIN: Scope.ANY},
         Action.IMPORT_DATA: {_AD: Scope.ORGANISATION, _ADMIN: Scope.ANY},

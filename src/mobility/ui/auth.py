@@ -122,7 +122,7 @@ def require_login() -> Principal:
     with st.sidebar:
         st.caption(f"Signed in as {escape_markdown(principal.username)} "
                    f"({escape_markdown(principal.scope_label)})")
-        authenticator.logout("Sign out", location="sidebar", key="logout")
+        authenticator.logout("Sign out", location="sidebar", key="mobility_sign_out")
     return principal
 
 

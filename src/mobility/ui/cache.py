@@ -174,7 +174,10 @@ def daily_rates():
 
 
 def save_daily_rates(table, *, entered_by: str = ""):
+    from mobility.auth import Action, authorize
     from mobility.funding.rates import default_rate_store
+
+    authorize(_principal(), Action.EDIT_REFERENCE_DATA)
 
     return default_rate_store().save(table, entered_by=entered_by)
 
@@ -184,18 +187,36 @@ def save_daily_rates(table, *, entered_by: str = ""):
 # ---------------------------------------------------------------------------
 
 
+def _principal():
+    """The signed-in principal (None before sign-in: every guarded call then refuses)."""
+    from mobility.ui.common import current_principal
+
+    return current_principal()
+
+
 def apprentice_choices() -> dict[str, str]:
     """``{apprentice_id: "id · trade · home city"}`` for a picker (no names: the list
-    may be shown on a shared screen)."""
-    frame = data()["apprentices"]
+    may be shown on a shared screen), limited to the apprentices the signed-in user may
+    see (none for a municipality)."""
+    from mobility.auth import Action, allowed_actions, visible_apprentices
+
+    principal = _principal()
+    if principal is None or Action.VIEW_APPRENTICE not in allowed_actions(principal):
+        return {}
+    frame = visible_apprentices(principal, data()["apprentices"])
     return {row.apprentice_id: f"{row.apprentice_id} · {row.trade} · {row.home_city}"
             for row in frame.itertuples(index=False)}
 
 
 def apprentice_row(apprentice_id: str) -> pd.Series | None:
+    from mobility.auth import Action, authorize
+
     frame = data()["apprentices"]
     hit = frame[frame["apprentice_id"] == apprentice_id]
-    return None if hit.empty else hit.iloc[0]
+    if hit.empty:
+        return None
+    authorize(_principal(), Action.VIEW_APPRENTICE, hit.iloc[0])
+    return hit.iloc[0]
 
 
 # ---------------------------------------------------------------------------
@@ -238,6 +259,10 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):
     """Run :meth:`mobility.matching.matcher.Matcher.allocate` over ``apprentices``
     (not cached: an adviser runs it on purpose, with a progress bar)."""
+    from mobility.auth import Action, authorize, visible_apprentices
+
+    authorize(_principal(), Action.RUN_ALLOCATION)
+    apprentices = visible_apprentices(_principal(), apprentices)
     return matcher(settings).allocate(apprentices, method=method, progress=progress)
 
 
@@ -248,9 +273,16 @@ def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=No
 
 def shortlist(apprentice_id: str | None = None) -> pd.DataFrame:
     """Shortlist entries (of one apprentice) with the placement's city and trade."""
+    from mobility.auth import Action, authorize, visible_matches
     from mobility.storage.shortlist import get_shortlist
 
+    if apprentice_id is not None:
+        row = data()["apprentices"]
+        row = row[row["apprentice_id"] == apprentice_id]
+        authorize(_principal(), Action.VIEW_MATCHES, row.iloc[0] if len(row) else
+                  {"apprentice_id": apprentice_id})
     entries = get_shortlist(engine(), apprentice_id=apprentice_id)
+    entries = visible_matches(_principal(), entries, data()["apprentices"])
     places = data()["placements"][["placement_id", "trade", "city", "country"]]
     return entries.merge(places, on="placement_id", how="left")
 
@@ -259,10 +291,11 @@ def set_status(apprentice_id: str, placement_id: str, status: str, *, note: str 
                user: str, expected_version: int | None, score: float | None = None):
     """Change a shortlist entry (optimistic concurrency: a stale ``expected_version``
     raises :class:`mobility.errors.ConflictError`)."""
-    from mobility.storage.shortlist import set_shortlist_status
+    from mobility.auth.guarded import save_shortlist_entry
 
-    entry = set_shortlist_status(engine(), apprentice_id, placement_id, status, note=note,
-                                 user=user, expected_version=expected_version, score=score)
+    # ``user`` is kept for the callers; the audit names the signed-in principal.
+    entry = save_shortlist_entry(engine(), _principal(), apprentice_id, placement_id, status,
+                                 note=note, expected_version=expected_version, score=score)
     clear_data()
     return entry
 
@@ -270,13 +303,12 @@ def set_status(apprentice_id: str, placement_id: str, status: str, *, note: str 
 def save_placement(apprentice_id: str, placement_id: str, *, interest: bool, by: str):
     """An apprentice saves a placement (shortlist status ``suggested``) or marks interest
     (the note says so, so the adviser sees it)."""
-    current = shortlist(apprentice_id)
-    hit = current[current["placement_id"] == placement_id]
-    version = 0 if hit.empty else int(hit.iloc[0]["version"])
-    status = "suggested" if hit.empty else str(hit.iloc[0]["status"])
-    note = "interest marked by the apprentice" if interest else None
-    return set_status(apprentice_id, placement_id, status, note=note, user=by,
-                      expected_version=version)
+    from mobility.auth.guarded import save_own_placement
+
+    entry = save_own_placement(engine(), _principal(), apprentice_id, placement_id,
+                               interest=interest)
+    clear_data()
+    return entry
 
 
 # ---------------------------------------------------------------------------
@@ -298,9 +330,10 @@ def check_upload(upload, kind: str):
 
 def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
     """Store a validated frame in one transaction (all or nothing)."""
-    from mobility.storage import upsert_table
+    from mobility.auth.guarded import import_table
 
-    counts = upsert_table(engine(), kind, frame, user=user, source=source)
+    # Advisers import their own organisation's apprentices; reference data is admin-only.
+    counts = import_table(engine(), _principal(), kind, frame, source=source)
     clear_data()
     _fitted_matcher.clear()
     return counts
@@ -325,10 +358,16 @@ def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
     import tempfile
     from pathlib import Path
 
+    from mobility.auth.audit import record
+    from mobility.auth.guarded import personal_rows
     from mobility.funding.beneficiary import export_beneficiary_module
 
     frames = data()
+    matches = personal_rows(_principal(), matches, frames["apprentices"])  # own caseload
     placed = matches[matches["placement_id"].notna()][["apprentice_id", "placement_id"]]
+    with engine().begin() as conn:
+        record(conn, _principal(), "export", "beneficiary_module", None,
+               detail={"rows": len(placed)})
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "beneficiary_module.csv"
         export_beneficiary_module(placed, frames["apprentices"], frames["placements"],
@@ -339,16 +378,8 @@ def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
 def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:
     """An allocation as CSV or XLSX bytes, text cells neutralised against spreadsheet
     formula injection (:func:`mobility.io.writing.neutralise`)."""
-    import io
+    from mobility.auth.guarded import export_personal_data
 
-    from mobility.io.writing import neutralise
-
-    table = matches.copy()
-    for column in table.columns:
-        if table[column].dtype == "string" or table[column].dtype == object:
-            table[column] = neutralise(table[column].astype("string"))
-    if fmt == "csv":
-        return table.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    table.to_excel(buffer, index=False)
-    return buffer.getvalue()
+    # Only the signed-in adviser's caseload, and recorded in the audit trail.
+    return export_personal_data(engine(), _principal(), matches, what="matches", fmt=fmt,
+                                apprentices=data()["apprentices"])

@@ -1,0 +1,123 @@
+"""The dashboard behind its sign-in: nothing shows before, each role sees its own."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from app_support import APP, load_demo_into
+from auth_support import ACCOUNTS, PASSWORD, add_test_accounts, sign_in, sign_in_with_form
+from streamlit.testing.v1 import AppTest
+
+from mobility.ui.pages import page_path
+
+
+@pytest.fixture(autouse=True)
+def _fresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOBILITY_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("MOBILITY_COOKIE_KEY", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    load_demo_into()
+    add_test_accounts()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _all_text(at: AppTest) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "warning",
+                 "error", "info", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for box in at.selectbox:
+        parts += [str(o) for o in box.options]
+    return "\n".join(parts)
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def test_before_sign_in_the_app_shows_only_the_form():
+    at = _app().run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert not at.title  # no page ran
+    text = _all_text(at)
+    assert "Azubi 1" not in text and "A1" not in text
+
+
+def test_a_wrong_password_gets_one_message_for_both_mistakes():
+    at = sign_in_with_form(_app().run(), "test-adviser", "wrong password!")
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert not at.title
+    at = sign_in_with_form(_app().run(), "nobody-here", PASSWORD)
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+
+
+def test_the_form_signs_in_and_shows_who_is_signed_in():
+    at = sign_in_with_form(_app().run(), "test-adviser", PASSWORD)
+    assert not at.exception
+    assert at.title
+    assert any("test\\-adviser" in c.value and "HWK Dortmund" in c.value for c in at.caption)
+
+
+def test_the_demo_banner_shows_while_demo_accounts_exist():
+    from mobility.auth.users import SYSTEM, add_user
+    from mobility.storage import get_engine
+
+    at = sign_in(_app(), "adviser").run()
+    assert not any("demo accounts" in w.value for w in at.warning)
+    add_user(get_engine(), "demo-admin", "administrator", "demo-admin-2026", demo=True,
+             actor=SYSTEM, rounds=4)
+    at = sign_in(_app(), "adviser").run()
+    assert any("demo accounts" in w.value for w in at.warning)
+
+
+def _page(role: str, page: str) -> AppTest:
+    at = sign_in(_app(), role).run()
+    at.switch_page(str(page_path(page))).run()
+    return at
+
+
+def test_a_municipality_sees_no_person_on_any_page():
+    for page in ("apprentice", "adviser", "municipality"):
+        at = _page("municipality", page)
+        text = _all_text(at)
+        assert "Azubi" not in text and "@example.org" not in text, page
+        assert "A1 ·" not in text and "K1 ·" not in text, page
+
+
+def test_an_adviser_sees_only_their_own_organisation():
+    at = _page("adviser", "adviser")
+    assert not at.exception
+    text = _all_text(at)
+    assert "Azubi 1" in text  # HWK Dortmund's own caseload
+    assert "Kölner" not in text and "k1@example.org" not in text
+
+
+def test_an_apprentice_sees_only_their_own_profile():
+    at = _page("apprentice", "apprentice")
+    assert not at.exception
+    text = _all_text(at)
+    assert "A2 ·" not in text and "K1 ·" not in text
+    at = _page("apprentice", "adviser")
+    text = _all_text(at)
+    assert "Azubi 2" not in text and "Kölner" not in text
+
+
+@pytest.mark.parametrize("role", ["adviser", "municipality", "apprentice"])
+def test_only_an_administrator_may_save_reference_data(role):
+    from mobility.auth import Principal
+    from mobility.errors import PermissionDenied
+    from mobility.ui import cache
+
+    username, scope = ACCOUNTS[role]
+    st.session_state["principal"] = Principal(username, role, **scope)
+    try:
+        with pytest.raises(PermissionDenied, match=f"{role} '{username}' may not"):
+            cache.save_daily_rates(None, entered_by=username)
+    finally:
+        del st.session_state["principal"]
