@@ -72,8 +72,16 @@ def build(archive: Path, member: str, tolerance: float) -> dict:
         # Rounding can make neighbours equal: drop the repeats.
         same = np.r_[False, np.all(line[1:] == line[:-1], axis=1)]
         line = line[~same]
-        if len(line) >= 2:
-            lines.append(line.tolist())
+        # A border that crosses the antimeridian (Chukotka, Fiji) jumps from +180 to
+        # -180: split it there, or the map draws a line right across the world.
+        jumps = np.flatnonzero(np.abs(np.diff(line[:, 0])) > 180) + 1
+        # Antarctica's polygon closes along the map's bottom edge: not a border, drop it.
+        pole = line[:, 1] <= -84.9
+        cuts = sorted({*jumps, *np.flatnonzero(pole), *(np.flatnonzero(pole) + 1)})
+        for piece in np.split(line, cuts):
+            piece = piece[piece[:, 1] > -84.9]
+            if len(piece) >= 2:
+                lines.append(piece.tolist())
     return {
         "type": "FeatureCollection",
         "features": [{
