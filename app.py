@@ -12,7 +12,8 @@ from mobility.ui.auth import require_login
 from mobility.ui.common import language_switch, synthetic_banner
 from mobility.ui.pages import page_path
 
-st.set_page_config(page_title="Mobilität für Azubis", page_icon="🌍", layout="wide")
+st.set_page_config(page_title="Mobilität für Azubis", page_icon=":material/public:",
+                   layout="wide")
 
 lang = language_switch()  # sidebar, German first
 
@@ -28,14 +29,15 @@ synthetic_banner(lang)
 pages = {
     t("nav.section.roles", lang): [
         st.Page(page_path("apprentice"), title=t("nav.apprentice", lang),
-                url_path="apprentice", icon="🧰", default=True),
+                url_path="apprentice", icon=":material/travel_explore:", default=True),
         st.Page(page_path("adviser"), title=t("nav.adviser", lang),
-                url_path="adviser", icon="🗂️"),
+                url_path="adviser", icon=":material/groups:"),
         st.Page(page_path("municipality"), title=t("nav.municipality", lang),
-                url_path="municipality", icon="🏛️"),
+                url_path="municipality", icon=":material/location_city:"),
     ],
     t("nav.section.settings", lang): [
-        st.Page(page_path("data"), title=t("nav.data", lang), url_path="data", icon="⚙️"),
+        st.Page(page_path("data"), title=t("nav.data", lang), url_path="data",
+                icon=":material/settings:"),
     ],
 }
 st.navigation(pages).run()
