@@ -121,3 +121,18 @@ def test_only_an_administrator_may_save_reference_data(role):
             cache.save_daily_rates(None, entered_by=username)
     finally:
         del st.session_state["principal"]
+
+
+def test_an_adviser_erases_an_apprentice_with_the_button_and_nothing_remains():
+    from mobility.auth.erasure import find_personal_data
+    from mobility.storage import get_engine
+
+    at = _page("adviser", "adviser")
+    at.selectbox(key="shortlist_apprentice").set_value("A2").run()
+    button = at.button(key="erase_A2")
+    assert button.disabled  # not before the id is typed again
+    at.text_input(key="erase_confirm_A2").input("A2").run()
+    at.button(key="erase_A2").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert find_personal_data(get_engine(), ["A2"], ["Azubi 2", "a2@example.org"]) == []
+    assert "A2" not in at.selectbox(key="shortlist_apprentice").options

@@ -33,7 +33,9 @@ def current_principal():
 def show_error(exc: MobilityError) -> None:
     """Show a package error as the user should see it: the message, then every problem
     (file, row, column) as a table. Never a traceback."""
-    st.error(exc.message)
+    from mobility.auth.escaping import escape_markdown
+
+    st.error(escape_markdown(exc.message))  # messages quote the file's cells: keep them text
     if exc.problems:
         st.dataframe(pd.DataFrame([p.as_dict() for p in exc.problems]),
                      hide_index=True, width="stretch")

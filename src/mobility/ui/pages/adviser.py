@@ -152,6 +152,7 @@ def _shortlist(lang: str, apprentices: pd.DataFrame) -> None:
             _set(who, str(pair.iloc[0]["placement_id"]), "suggested", None, 0,
                  float(pair.iloc[0]["score"]), lang)
     _override(lang, who)
+    _erase(lang, who)
     entries = cache.shortlist(who)
     if entries.empty:
         st.caption(t("common.none_found", lang))
@@ -182,7 +183,7 @@ def _set(who: str, placement_id: str, status: str, note: str | None, version: in
         entry = cache.set_status(who, placement_id, status, note=note, user=_user(),
                                  expected_version=version, score=score)
     except ConflictError as exc:
-        st.error(exc.message)
+        st.error(esc(exc.message))
         st.session_state.pop(seen_key, None)  # the next render shows (and bases on) the latest
         return
     except MobilityError as exc:
@@ -191,6 +192,31 @@ def _set(who: str, placement_id: str, status: str, note: str | None, version: in
     st.session_state[seen_key] = entry.version
     st.toast(t("adviser.status_saved", lang))
     st.rerun()
+
+
+def _erase(lang: str, who: str) -> None:
+    """Erase the apprentice's personal data everywhere (:mod:`mobility.auth.erasure`);
+    the id must be typed again, because it cannot be undone."""
+    german = lang == "de"
+    with st.expander("Personenbezogene Daten löschen" if german else "Erase personal data"):
+        st.caption("Entfernt Datensatz, Merkliste, Notizen und Konto; das Protokoll behält "
+                   "nur ein Pseudonym. Nicht umkehrbar." if german else
+                   "Removes the record, shortlist, notes and account; the audit trail keeps "
+                   "only a pseudonym. Cannot be undone.")
+        typed = st.text_input("ID zur Bestätigung" if german else "Type the id to confirm",
+                              key=f"erase_confirm_{who}")
+        if st.button("Löschen" if german else "Erase", key=f"erase_{who}",
+                     disabled=typed.strip() != who):
+            from mobility.auth.erasure import erase_apprentice
+
+            try:
+                erase_apprentice(cache.engine(), who, actor=current_principal())
+            except MobilityError as exc:
+                show_error(exc)
+                return
+            cache.clear_data()
+            st.session_state.pop("shortlist_apprentice", None)
+            st.rerun()
 
 
 def _override(lang: str, who: str) -> None:
