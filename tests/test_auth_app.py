@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from app_support import APP, load_demo_into
-from auth_support import ACCOUNTS, PASSWORD, add_test_accounts, sign_in, sign_in_with_form
 from streamlit.testing.v1 import AppTest
 
+from app_support import APP, load_demo_into
+from auth_support import ACCOUNTS, PASSWORD, add_test_accounts, sign_in, sign_in_with_form
 from mobility.ui.pages import page_path
 
 
