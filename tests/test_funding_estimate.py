@@ -19,6 +19,7 @@ from mobility.funding.rates import (
     DatabaseRateStore,
     JsonRateStore,
     TravelTableStore,
+    UnitCostStore,
     current_travel_bands,
     default_rate_store,
 )
@@ -254,3 +255,31 @@ def test_cli_loads_a_travel_table(tmp_path, capsys):
     assert "travel_support (call 2026) with 4 bands" in capsys.readouterr().out
     main(["funding", "--from", "Dortmund,DE", "--to", "Leeds,GB", "--days", "21", "--json"])
     assert json.loads(capsys.readouterr().out)["travel_table"] == "travel_support (call 2026)"
+
+
+def test_an_administrators_unit_costs_of_a_newer_call_replace_the_shipped_ones():
+    UnitCostStore().save(2026, {"organisational support": 400.0}, source="call 2026 guide")
+    est = estimate_erasmus(FundingContext(HOME, LILLE, 100, fewer_opportunities=True),
+                           daily_rates=None)
+    got = parts(est)
+    assert got["organisational_support"].amount_eur == 400.0
+    assert got["organisational_support"].table == (
+        "other_unit_costs: organisational support (call 2026)")
+    assert got["linguistic_support"].amount_eur == 150.0  # not entered: shipped value
+    assert got["inclusion_support"].table.endswith("(call 2025)")
+
+
+def test_unit_costs_with_unknown_items_or_no_source_are_refused():
+    with pytest.raises(ValidationError) as caught:
+        UnitCostStore().save(2026, {"pizza support": 10.0, "linguistic support": -1},
+                             source="")
+    assert {p.column for p in caught.value.problems} == {"item", "linguistic support", "source"}
+    assert UnitCostStore().load() is None
+
+
+def test_cli_sets_unit_costs_and_refuses_unknown_items(capsys):
+    assert main(["funding", "--set-unit-costs", "organisational=400", "--call-year", "2026",
+                 "--rates-source", "guide 2026"]) == 0
+    assert "organisational support (call 2026): 400.00 EUR" in capsys.readouterr().out
+    assert main(["funding", "--set-unit-costs", "pizza=1", "--call-year", "2026",
+                 "--rates-source", "x"]) == 2

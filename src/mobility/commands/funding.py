@@ -7,6 +7,7 @@ Examples::
     mobility funding --set-rates 1=60,2=55,3=50 --call-year 2026 --rates-source "NA BIBB ..."
     mobility funding --show-rates
     mobility funding --load-travel-table travel2026.csv --call-year 2026 --rates-source "..."
+    mobility funding --set-unit-costs organisational=400 --call-year 2026 --rates-source "..."
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rates.add_argument("--rates-source", help="where the rates come from (required)")
     rates.add_argument("--entered-by", default="", help="who enters the rates")
     rates.add_argument("--show-rates", action="store_true", help="list the stored rate versions")
+    rates.add_argument("--set-unit-costs", metavar="ITEM=EUR,...",
+                       help="save unit costs of --call-year: organisational=..,linguistic=..,"
+                            "inclusion=.. (EUR per participant; needs --rates-source)")
     rates.add_argument("--load-travel-table", metavar="FILE.csv",
                        help="save a travel table of a new call (columns band_or_group, km_min, "
                             "km_max, standard_eur, green_eur) as --travel-table of --call-year")
@@ -129,9 +133,38 @@ def _travel_table_command(args: argparse.Namespace) -> int:
     return 0
 
 
+_UNIT_COST_WORDS = {"organisational": "organisational support",
+                    "linguistic": "linguistic support",
+                    "inclusion": "inclusion support for organisations"}
+
+
+def _unit_costs_command(args: argparse.Namespace) -> int:
+    from mobility.funding.rates import UnitCostStore
+
+    if not args.call_year:
+        raise ValidationError("--set-unit-costs needs --call-year")
+    amounts: dict[str, float] = {}
+    for item in args.set_unit_costs.split(","):
+        word, sep, value = item.partition("=")
+        try:
+            if not sep or word.strip() not in _UNIT_COST_WORDS:
+                raise ValueError
+            amounts[_UNIT_COST_WORDS[word.strip()]] = float(value)
+        except ValueError:
+            raise ValidationError(f"--set-unit-costs: {item!r} should look like "
+                                  f"organisational=400 ({', '.join(_UNIT_COST_WORDS)})") from None
+    saved = UnitCostStore().save(args.call_year, amounts, source=args.rates_source or "",
+                                 entered_by=args.entered_by)
+    for cost in saved.values():
+        print(f"saved {cost.label}: {cost.amount_eur:.2f} EUR")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.load_travel_table:
         return _travel_table_command(args)
+    if args.set_unit_costs:
+        return _unit_costs_command(args)
     if args.set_rates or args.show_rates:
         return _rates_command(args)
     missing = [o for o, v in (("--from", args.origin), ("--to", args.destination),

@@ -33,7 +33,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,17 +50,22 @@ from mobility.funding.eligibility import (
     home_region,
     twin_town_flags,
 )
-from mobility.funding.rates import DailyRateTable, current_travel_bands, default_rate_store
+from mobility.funding.rates import (
+    DailyRateTable,
+    current_travel_bands,
+    current_unit_costs,
+    default_rate_store,
+)
 from mobility.geo import haversine_km
 from mobility.models import City
 from mobility.progress import ProgressCallback, Stages
 from mobility.reference.erasmus import (
     DEFAULT_TRAVEL_TABLE,
     TravelBands,
+    UnitCost,
     country_group,
     country_groups,
     erasmus_rules,
-    unit_cost,
 )
 from mobility.reference.programmes import (
     ParticipantStatus,
@@ -149,8 +154,8 @@ def _resolve_rates(daily_rates: RatesArg) -> DailyRateTable | None:
 
 
 def erasmus_amounts(distance_km: object, days: object, country: object, green: object,
-                    fewer: object, *, bands: TravelBands,
-                    daily_rates: DailyRateTable | None) -> dict[str, np.ndarray]:
+                    fewer: object, *, bands: TravelBands, daily_rates: DailyRateTable | None,
+                    unit_costs: Mapping[str, UnitCost]) -> dict[str, np.ndarray]:
     """The Erasmus+ parts for many stays at once.
 
     Returns arrays: ``band`` (index, -1 below 10 km), ``green_paid`` (green amount
@@ -179,11 +184,11 @@ def erasmus_amounts(distance_km: object, days: object, country: object, green: o
         full_days = rules["full_rate_days"].value
         individual = (daily_rates.full_rate(group) * np.minimum(funded_days, full_days)
                       + daily_rates.reduced_rate(group) * np.maximum(funded_days - full_days, 0))
-    organisational = np.full(dist.shape, unit_cost("organisational support").amount_eur)
+    organisational = np.full(dist.shape, unit_costs["organisational support"].amount_eur)
     long_term = days_arr >= rules["long_term_from_days"].value
-    linguistic = np.where(long_term, unit_cost("linguistic support").amount_eur, 0.0)
-    inclusion = np.where(fewer_arr, unit_cost("inclusion support for organisations").amount_eur,
-                         0.0)
+    linguistic = np.where(long_term, unit_costs["linguistic support"].amount_eur, 0.0)
+    inclusion = np.where(fewer_arr,
+                         unit_costs["inclusion support for organisations"].amount_eur, 0.0)
     return {"band": band, "green_paid": green_paid, "travel_days": travel_days,
             "funded_days": funded_days, "group": group, "travel": travel,
             "individual_support": individual, "organisational_support": organisational,
@@ -220,11 +225,12 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
     """
     rates = _resolve_rates(daily_rates)
     bands = current_travel_bands(travel_table, call_year)
+    costs = current_unit_costs(call_year)
     rules = erasmus_rules()
     dest = context.destination
     got = erasmus_amounts([context.distance_km], [context.days], [dest.country],
                           [context.green_travel], [context.fewer_opportunities],
-                          bands=bands, daily_rates=rates)
+                          bands=bands, daily_rates=rates, unit_costs=costs)
     band, travel_days = int(got["band"][0]), int(got["travel_days"][0])
     funded = int(got["funded_days"][0])
     km = f"{context.distance_km:,.0f} km one-way (great circle)"
@@ -278,11 +284,11 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
             f"{max(funded - full_days, 0)} x {reduced:.2f} EUR (group {group}; {how})",
             rates.label, rates.source)
 
-    org = unit_cost("organisational support")
+    org = costs["organisational support"]
     organisational = EstimatePart("organisational_support", float(got["organisational_support"][0]),
                                   "computed", f"per participant ({org.applies_to})", org.label,
                                   org.source)
-    ling = unit_cost("linguistic support")
+    ling = costs["linguistic support"]
     long_from = int(rules["long_term_from_days"].value)
     if context.days >= long_from:
         linguistic = EstimatePart("linguistic_support", float(got["linguistic_support"][0]),
@@ -293,7 +299,7 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
                                   f"short-term stays use the Online Language Support (OLS); "
                                   f"{ling.amount_eur:.0f} EUR only where OLS lacks the language",
                                   ling.label, ling.source)
-    inc = unit_cost("inclusion support for organisations")
+    inc = costs["inclusion support for organisations"]
     if context.fewer_opportunities:
         inclusion = EstimatePart("inclusion_support", float(got["inclusion_support"][0]),
                                  "computed", "to the organisation, per participant with fewer "
@@ -535,6 +541,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
     pool = list(programme_rules() if rules is None else rules)
     rates = _resolve_rates(daily_rates)
     bands = current_travel_bands(travel_table, call_year)
+    costs = current_unit_costs(call_year)
     with Stages(progress, ["join", "eligibility", "estimates"]) as stages:
         stages.next("join")
         app, plc, days, start = join_stays(matches, apprentices, placements)
@@ -567,7 +574,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
 
         stages.next("estimates")
         got = erasmus_amounts(distance, days, stays.country, green, fewer, bands=bands,
-                              daily_rates=rates)
+                              daily_rates=rates, unit_costs=costs)
         erasmus_cols = [j for j, r in enumerate(pool) if r.is_erasmus]
         is_erasmus = eligible[:, erasmus_cols].any(axis=1) if erasmus_cols else np.zeros(
             len(app), dtype=bool)
@@ -592,7 +599,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         missing[no_rate] = ("individual_support (no daily rates entered)" if rates is None
                             else "individual_support (no rate for this country group)")
         erasmus_tables = (f"{bands.table_label}; "
-                          f"{unit_cost('organisational support').label}"
+                          f"{costs['organisational support'].label}"
                           + (f"; {rates.label}" if rates else ""))
         tables[chosen_erasmus] = erasmus_tables
         for rule in pool:

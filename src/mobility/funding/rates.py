@@ -49,8 +49,10 @@ from mobility.reference.erasmus import (
     DEFAULT_TRAVEL_TABLE,
     TRAVEL_TABLES,
     TravelBands,
+    UnitCost,
     erasmus_rules,
     travel_bands,
+    unit_cost,
 )
 
 COUNTRY_GROUPS = (1, 2, 3)
@@ -427,3 +429,95 @@ def current_travel_bands(name: str = DEFAULT_TRAVEL_TABLE, call_year: int | None
     if stored is None or (shipped.call_year or 0) > (stored.call_year or 0):
         return shipped
     return stored
+
+
+# ---------------------------------------------------------------------------
+# Other unit costs of a new call (organisational, linguistic, inclusion support)
+# ---------------------------------------------------------------------------
+
+#: The unit costs an estimate uses, by their ``item`` in ``erasmus_rates.csv``.
+UNIT_COST_ITEMS = ("organisational support", "linguistic support",
+                   "inclusion support for organisations")
+
+
+class UnitCostStore:
+    """Unit costs of later calls in ``erasmus_rate_tables`` (key ``other_unit_costs``,
+    year = call year); saving a year again replaces that year.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine, optional
+        Default: the process-wide engine of ``MOBILITY_DATABASE_URL``.
+    """
+
+    KEY = "other_unit_costs"
+
+    def __init__(self, engine=None) -> None:
+        from mobility.storage import get_engine
+        from mobility.storage.schema import erasmus_rate_tables
+
+        self.engine = engine if engine is not None else get_engine()
+        self.table = erasmus_rate_tables
+        _ensure_table(self.engine, self.table)
+
+    def save(self, call_year: int, amounts: Mapping[str, float], *, source: str,
+             entered_by: str = "") -> dict[str, UnitCost]:
+        """Store the amounts (EUR per participant) of some or all of
+        :data:`UNIT_COST_ITEMS` for ``call_year``; items left out keep the shipped value."""
+        import sqlalchemy as sa
+
+        problems = [Problem(f"unknown unit cost; use one of {', '.join(UNIT_COST_ITEMS)}",
+                            column="item", value=item) for item in amounts
+                    if item not in UNIT_COST_ITEMS]
+        problems += [Problem("must be a positive number of euros", column=item, value=str(v))
+                     for item, v in amounts.items()
+                     if not (isinstance(v, int | float) and math.isfinite(v) and v > 0)]
+        if not str(source).strip():
+            problems.append(Problem("say where the amounts come from", column="source"))
+        if not 2014 <= int(call_year) <= 2100:
+            problems.append(Problem(f"call year {call_year} is not plausible", column="call_year"))
+        if not amounts:
+            problems.append(Problem("no amounts given", column="item"))
+        if problems:
+            raise ValidationError("the unit costs were not saved", problems=problems)
+        payload = {"kind": "unit_costs", "items": {k: float(v) for k, v in amounts.items()},
+                   "entered_by": entered_by,
+                   "entered_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        with self.engine.begin() as conn:
+            conn.execute(self.table.delete().where(
+                sa.and_(self.table.c.key == self.KEY, self.table.c.year == int(call_year))))
+            conn.execute(self.table.insert().values(key=self.KEY, year=int(call_year),
+                                                    payload=payload, source=source))
+        return self.load(call_year) or {}
+
+    def load(self, call_year: int | None = None) -> dict[str, UnitCost] | None:
+        """The stored unit costs of ``call_year`` (or the newest year), or None."""
+        import sqlalchemy as sa
+
+        query = sa.select(self.table.c.year, self.table.c.payload, self.table.c.source).where(
+            self.table.c.key == self.KEY)
+        if call_year is not None:
+            query = query.where(self.table.c.year == int(call_year))
+        with self.engine.begin() as conn:
+            found = conn.execute(query.order_by(self.table.c.year.desc())).first()
+        if found is None:
+            return None
+        return {item: UnitCost(item=item, amount_eur=float(amount), call_year=int(found.year),
+                               applies_to="entered by an administrator",
+                               source=str(found.source or ""),
+                               confidence="entered by an administrator", note="")
+                for item, amount in found.payload["items"].items()}
+
+
+def current_unit_costs(call_year: int | None = None, *,
+                       store: UnitCostStore | None = None) -> dict[str, UnitCost]:
+    """The unit costs estimates use, by item: an administrator's amounts for the call
+    year asked for (or the newest) where they are newer than the shipped ones, else the
+    shipped ones (``erasmus_rates.csv``)."""
+    shipped = {item: unit_cost(item) for item in UNIT_COST_ITEMS}
+    if store is None and os.environ.get("MOBILITY_RATES_FILE"):
+        return shipped
+    stored = (store or UnitCostStore()).load(call_year) or {}
+    return {item: stored[item]
+            if item in stored and (stored[item].call_year or 0) >= (cost.call_year or 0)
+            else cost for item, cost in shipped.items()}
