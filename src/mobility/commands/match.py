@@ -71,6 +71,18 @@ def read_inputs(folder: Path, progress=None) -> dict[str, pd.DataFrame | None]:
     return tables
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as UTF-8 CSV through Arrow (ten times faster than ``to_csv`` on
+    millions of pairs), under a temporary name first: never a half-written file."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), partial)
+    partial.replace(path)
+
+
 def run(args: argparse.Namespace) -> int:
     from mobility.matching import Matcher
 
@@ -106,11 +118,9 @@ def run(args: argparse.Namespace) -> int:
         matches, pairs, summary = result.matches, result.pairs, result.summary
 
     clock = time.perf_counter()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    matches.to_csv(args.out, index=False)
+    _write_csv(matches, args.out)
     if args.scores_out is not None and pairs is not None:
-        args.scores_out.parent.mkdir(parents=True, exist_ok=True)
-        pairs.to_csv(args.scores_out, index=False)
+        _write_csv(pairs, args.scores_out)
     timings["write"] = time.perf_counter() - clock
     timings["total"] = time.perf_counter() - started
 

@@ -681,16 +681,23 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
         if related_tree is not None:
             q, t = _query(related_tree, P.open_related, A.xyz[rows], half)
             add(rows[q], t)
-        # Twin towns: every twin-town placement this group may take.
-        in_block = np.zeros(n_p, dtype=bool)
-        in_block[P.columns_for(int(g))] = True
-        in_cols = in_block[twin_place]
+        # Twin towns: the twin-town placements of the apprentice's own trade group all
+        # (up to 2K, else a random 2K each), those of other groups taking related trades
+        # a random K/2 each: enough to reach the top of every list, never a cross product.
+        own_block = np.zeros(n_p, dtype=bool)
+        own_block[own] = True
+        related_block = np.zeros(n_p, dtype=bool)
+        related_block[P.open_related] = True
         homes_here = A.home[rows]
         for h in np.flatnonzero(np.bincount(homes_here[homes_here >= 0], minlength=1)):
-            places = twin_place[(twin_home == h) & in_cols]
-            if len(places):
-                who = rows[homes_here == h]
-                add(np.repeat(who, len(places)), np.tile(places, len(who)))
+            mine = twin_place[twin_home == h]
+            who = rows[homes_here == h]
+            for places, cap in ((mine[own_block[mine]], 2 * K),
+                                (mine[related_block[mine] & ~own_block[mine]], half)):
+                if len(places) <= cap:
+                    add(np.repeat(who, len(places)), np.tile(places, len(who)))
+                else:
+                    add(np.repeat(who, cap), places[rng.integers(0, len(places), len(who) * cap)])
         if not keys:
             continue
         pool = np.sort(np.concatenate(keys))

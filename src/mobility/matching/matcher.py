@@ -39,8 +39,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -91,7 +90,6 @@ RESULT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
 class Allocation:
     """The result of :meth:`Matcher.allocate`.
 
@@ -106,17 +104,23 @@ class Allocation:
         and the explanation.
     pairs : pandas.DataFrame
         Every acceptable pair the engine considered: ``apprentice_id, placement_id,
-        score, apprentice_score, host_score``.
+        score, apprentice_score, host_score`` (built on first access: millions of rows).
     summary : dict
         Counts: apprentices, matched, unmatched, unmatched for each reason, slots,
         total score, candidate pairs and coverage (share of placements with room that
         appear in anyone's candidate list).
     """
 
-    method: str
-    matches: pd.DataFrame
-    pairs: pd.DataFrame
-    summary: dict[str, object]
+    def __init__(self, method: str, matches: pd.DataFrame, summary: dict[str, object],
+                 pairs_builder) -> None:
+        self.method = method
+        self.matches = matches
+        self.summary = summary
+        self._pairs_builder = pairs_builder
+
+    @cached_property
+    def pairs(self) -> pd.DataFrame:
+        return self._pairs_builder()
 
 
 class Matcher:
@@ -311,8 +315,7 @@ class Matcher:
             "candidate_pairs": len(pairs),
             "coverage": round(coverage(pairs, P), 4),
         }
-        return Allocation(method=method, matches=matches, pairs=self._pairs_frame(A, pairs),
-                          summary=summary)
+        return Allocation(method, matches, summary, lambda: self._pairs_frame(A, pairs))
 
     def _allocation_rows(self, A: ApprenticeBatch, pairs: CandidatePairs, a_key: np.ndarray,
                          assignment: np.ndarray) -> pd.DataFrame:
