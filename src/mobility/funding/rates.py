@@ -222,7 +222,41 @@ def _ensure_table(engine, table) -> None:
             _ensured.add(engine)
 
 
-class DatabaseRateStore:
+class _RateTableRows:
+    """Shared plumbing of the stores over ``erasmus_rate_tables`` (key, year, payload,
+    source): one row per (key, call year)."""
+
+    def __init__(self, engine=None) -> None:
+        from mobility.storage import get_engine
+        from mobility.storage.schema import erasmus_rate_tables
+
+        self.engine = engine if engine is not None else get_engine()
+        self.table = erasmus_rate_tables
+        _ensure_table(self.engine, self.table)
+
+    def _replace(self, key: str, call_year: int, payload: dict, source: str) -> None:
+        """Store ``payload`` as the row (key, call_year), replacing an earlier one."""
+        import sqlalchemy as sa
+
+        with self.engine.begin() as conn:
+            conn.execute(self.table.delete().where(
+                sa.and_(self.table.c.key == key, self.table.c.year == int(call_year))))
+            conn.execute(self.table.insert().values(key=key, year=int(call_year),
+                                                    payload=payload, source=source))
+
+    def _newest(self, key: str, call_year: int | None):
+        """The row (year, payload, source) of ``key`` for ``call_year``, else its newest."""
+        import sqlalchemy as sa
+
+        query = sa.select(self.table.c.year, self.table.c.payload, self.table.c.source).where(
+            self.table.c.key == key)
+        if call_year is not None:
+            query = query.where(self.table.c.year == int(call_year))
+        with self.engine.begin() as conn:
+            return conn.execute(query.order_by(self.table.c.year.desc())).first()
+
+
+class DatabaseRateStore(_RateTableRows):
     """Daily rates kept in the database table ``erasmus_rate_tables`` (one row per
     version: key ``vet_daily_rates/v<version>``, year = call year, JSON payload).
 
@@ -236,14 +270,6 @@ class DatabaseRateStore:
     """
 
     KEY_PREFIX = "vet_daily_rates/v"
-
-    def __init__(self, engine=None) -> None:
-        from mobility.storage import get_engine
-        from mobility.storage.schema import erasmus_rate_tables
-
-        self.engine = engine if engine is not None else get_engine()
-        self.table = erasmus_rate_tables
-        _ensure_table(self.engine, self.table)
 
     def versions(self) -> list[DailyRateTable]:
         import sqlalchemy as sa
@@ -349,7 +375,7 @@ def validate_travel_table(frame: pd.DataFrame, *, name: str = "travel table") ->
     return out.astype(TRAVEL_TABLE_COLUMNS)
 
 
-class TravelTableStore:
+class TravelTableStore(_RateTableRows):
     """Travel tables of later calls, kept in the database table ``erasmus_rate_tables``
     (key = table name, year = call year): saving the same name and year again replaces
     that year's table; other years stay.
@@ -360,18 +386,9 @@ class TravelTableStore:
         Default: the process-wide engine of ``MOBILITY_DATABASE_URL``.
     """
 
-    def __init__(self, engine=None) -> None:
-        from mobility.storage import get_engine
-        from mobility.storage.schema import erasmus_rate_tables
-
-        self.engine = engine if engine is not None else get_engine()
-        self.table = erasmus_rate_tables
-        _ensure_table(self.engine, self.table)
-
     def save(self, name: str, call_year: int, frame: pd.DataFrame, *, source: str,
              entered_by: str = "") -> TravelBands:
         """Validate and store ``frame`` as travel table ``name`` of ``call_year``."""
-        import sqlalchemy as sa
 
         if name not in TRAVEL_TABLES:
             raise ValidationError(f"{name!r} is not a travel table; use one of {TRAVEL_TABLES}")
@@ -380,28 +397,16 @@ class TravelTableStore:
         if not 2014 <= int(call_year) <= 2100:
             raise ValidationError(f"call year {call_year} is not plausible")
         rows = validate_travel_table(frame, name=f"{name} {call_year}")
-        payload = {"kind": "travel_table",
-                   "rows": json.loads(rows.to_json(orient="records")),
-                   "entered_by": entered_by,
-                   "entered_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        with self.engine.begin() as conn:
-            conn.execute(self.table.delete().where(
-                sa.and_(self.table.c.key == name, self.table.c.year == int(call_year))))
-            conn.execute(self.table.insert().values(key=name, year=int(call_year),
-                                                    payload=payload, source=source))
+        self._replace(name, call_year, {
+            "kind": "travel_table", "rows": json.loads(rows.to_json(orient="records")),
+            "entered_by": entered_by,
+            "entered_at": datetime.now(UTC).isoformat(timespec="seconds")}, source)
         return TravelBands.from_frame(name, int(call_year), rows, source=source,
                                       confidence="entered by an administrator")
 
     def load(self, name: str, call_year: int | None = None) -> TravelBands | None:
         """The stored table ``name`` of ``call_year`` (or its newest year), or None."""
-        import sqlalchemy as sa
-
-        query = sa.select(self.table.c.year, self.table.c.payload, self.table.c.source).where(
-            self.table.c.key == name)
-        if call_year is not None:
-            query = query.where(self.table.c.year == int(call_year))
-        with self.engine.begin() as conn:
-            found = conn.execute(query.order_by(self.table.c.year.desc())).first()
+        found = self._newest(name, call_year)
         if found is None:
             return None
         rows = pd.DataFrame(found.payload["rows"], columns=list(TRAVEL_TABLE_COLUMNS))
@@ -440,7 +445,7 @@ UNIT_COST_ITEMS = ("organisational support", "linguistic support",
                    "inclusion support for organisations")
 
 
-class UnitCostStore:
+class UnitCostStore(_RateTableRows):
     """Unit costs of later calls in ``erasmus_rate_tables`` (key ``other_unit_costs``,
     year = call year); saving a year again replaces that year.
 
@@ -452,19 +457,10 @@ class UnitCostStore:
 
     KEY = "other_unit_costs"
 
-    def __init__(self, engine=None) -> None:
-        from mobility.storage import get_engine
-        from mobility.storage.schema import erasmus_rate_tables
-
-        self.engine = engine if engine is not None else get_engine()
-        self.table = erasmus_rate_tables
-        _ensure_table(self.engine, self.table)
-
     def save(self, call_year: int, amounts: Mapping[str, float], *, source: str,
              entered_by: str = "") -> dict[str, UnitCost]:
         """Store the amounts (EUR per participant) of some or all of
         :data:`UNIT_COST_ITEMS` for ``call_year``; items left out keep the shipped value."""
-        import sqlalchemy as sa
 
         problems = [Problem(f"unknown unit cost; use one of {', '.join(UNIT_COST_ITEMS)}",
                             column="item", value=item) for item in amounts
@@ -480,26 +476,15 @@ class UnitCostStore:
             problems.append(Problem("no amounts given", column="item"))
         if problems:
             raise ValidationError("the unit costs were not saved", problems=problems)
-        payload = {"kind": "unit_costs", "items": {k: float(v) for k, v in amounts.items()},
-                   "entered_by": entered_by,
-                   "entered_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        with self.engine.begin() as conn:
-            conn.execute(self.table.delete().where(
-                sa.and_(self.table.c.key == self.KEY, self.table.c.year == int(call_year))))
-            conn.execute(self.table.insert().values(key=self.KEY, year=int(call_year),
-                                                    payload=payload, source=source))
+        self._replace(self.KEY, call_year, {
+            "kind": "unit_costs", "items": {k: float(v) for k, v in amounts.items()},
+            "entered_by": entered_by,
+            "entered_at": datetime.now(UTC).isoformat(timespec="seconds")}, source)
         return self.load(call_year) or {}
 
     def load(self, call_year: int | None = None) -> dict[str, UnitCost] | None:
         """The stored unit costs of ``call_year`` (or the newest year), or None."""
-        import sqlalchemy as sa
-
-        query = sa.select(self.table.c.year, self.table.c.payload, self.table.c.source).where(
-            self.table.c.key == self.KEY)
-        if call_year is not None:
-            query = query.where(self.table.c.year == int(call_year))
-        with self.engine.begin() as conn:
-            found = conn.execute(query.order_by(self.table.c.year.desc())).first()
+        found = self._newest(self.KEY, call_year)
         if found is None:
             return None
         return {item: UnitCost(item=item, amount_eur=float(amount), call_year=int(found.year),
