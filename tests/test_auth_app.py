@@ -136,3 +136,24 @@ def test_an_adviser_erases_an_apprentice_with_the_button_and_nothing_remains():
     assert not at.exception, [e.value for e in at.exception]
     assert find_personal_data(get_engine(), ["A2"], ["Azubi 2", "a2@example.org"]) == []
     assert "A2" not in at.selectbox(key="shortlist_apprentice").options
+
+
+def test_production_mode_refuses_to_start_with_demo_accounts_or_without_a_key(monkeypatch):
+    from mobility.auth.users import SYSTEM, add_user
+    from mobility.storage import get_engine
+
+    def errors(at):  # messages are shown Markdown-escaped
+        return " ".join(e.value.replace("\\", "") for e in at.error)
+
+    monkeypatch.setenv("MOBILITY_PRODUCTION", "1")
+    at = _app().run()
+    assert "MOBILITY_COOKIE_KEY" in errors(at) and not at.text_input
+    monkeypatch.setenv("MOBILITY_COOKIE_KEY", "short")
+    at = _app().run()
+    assert "at least 32 bytes" in errors(at)
+    monkeypatch.setenv("MOBILITY_COOKIE_KEY", "k" * 48)
+    assert [w.label for w in _app().run().text_input] == ["Username", "Password"]
+    add_user(get_engine(), "demo-city", "municipality", "demo-city-2026", city="Dortmund",
+             demo=True, actor=SYSTEM, rounds=4)
+    at = _app().run()
+    assert "demo accounts exist" in errors(at) and not at.text_input

@@ -96,7 +96,15 @@ def require_login() -> Principal:
 
         principal = require_login()  # nothing below runs until someone signs in
     """
-    refuse_demo_accounts_in_production(database_engine())
+    try:
+        refuse_demo_accounts_in_production(database_engine())
+        key_problem = None
+        cookie_key()
+    except MobilityError as exc:  # production mode without a key, or with demo accounts
+        key_problem = exc
+    if key_problem is not None:
+        st.error(escape_markdown(key_problem.message))
+        st.stop()
     show_demo_banner()
     principal = _sso_principal()
     if principal is not None:
