@@ -406,6 +406,19 @@ def _acceptable_block(A: ApprenticeBatch, P: PlacementIndex, rows: np.ndarray,
     return ok
 
 
+def _time_and_distance_ok(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray,
+                          p: np.ndarray) -> np.ndarray:
+    """The time-overlap and maximum-distance rules for pairs, without scoring them."""
+    overlap = np.minimum(A.end[a], P.end[p]) - np.maximum(A.start[a], P.start[p]) + 1
+    ok = overlap >= P.min_days[p]
+    limited = ok & (A.cos_max[a] > -2.0)
+    if limited.any():
+        idx = np.flatnonzero(limited)
+        cosine = np.einsum("ij,ij->i", A.xyz[a[idx]], P.xyz[p[idx]])
+        ok[idx] = cosine >= A.cos_max[a[idx]]
+    return ok
+
+
 def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
                   settings: MatchSettings) -> dict[str, np.ndarray]:
     """Everything about the pairs ``(a[i], p[i])``: raw features, the components, the
@@ -665,7 +678,7 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
         # Plus a random spread over the whole group: nearest-only pools put everyone from
         # one town on the same few placements, and the allocation starves.
         if len(own) > half:
-            add(np.repeat(rows, K), own[rng.integers(0, len(own), len(rows) * K)])
+            add(np.repeat(rows, half), own[rng.integers(0, len(own), len(rows) * half)])
         # The nearest in each preferred country: preferences beat distance in the score.
         wanting_any = rows[A.has_preferences[rows]]
         if len(wanting_any) and len(own):
@@ -682,7 +695,7 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
             q, t = _query(related_tree, P.open_related, A.xyz[rows], half)
             add(rows[q], t)
         # Twin towns: the twin-town placements of the apprentice's own trade group all
-        # (up to 2K, else a random 2K each), those of other groups taking related trades
+        # (up to K, else a random K each), those of other groups taking related trades
         # a random K/2 each: enough to reach the top of every list, never a cross product.
         own_block = np.zeros(n_p, dtype=bool)
         own_block[own] = True
@@ -692,7 +705,7 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
         for h in np.flatnonzero(np.bincount(homes_here[homes_here >= 0], minlength=1)):
             mine = twin_place[twin_home == h]
             who = rows[homes_here == h]
-            for places, cap in ((mine[own_block[mine]], 2 * K),
+            for places, cap in ((mine[own_block[mine]], K),
                                 (mine[related_block[mine] & ~own_block[mine]], half)):
                 if len(places) <= cap:
                     add(np.repeat(who, len(places)), np.tile(places, len(who)))
@@ -703,6 +716,9 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
         pool = np.sort(np.concatenate(keys))
         pool = pool[np.r_[True, pool[1:] != pool[:-1]]]
         a, p = pool // n_p, pool % n_p
+        # Cheap rules first: only pairs that pass them are scored.
+        cheap = _time_and_distance_ok(A, P, a, p)
+        a, p = a[cheap], p[cheap]
         f = pair_features(A, P, a, p, settings)
         ok = f["acceptable"]
         a, p = a[ok], p[ok]
