@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
 from auth_support import ACCOUNTS, PASSWORD, add_test_accounts, sign_in, sign_in_with_form
+from mobility.ui.auth import reset_failed_sign_ins
 from mobility.ui.pages import page_path
 
 
@@ -17,6 +18,7 @@ def _fresh(tmp_path, monkeypatch):
     monkeypatch.delenv("MOBILITY_COOKIE_KEY", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
+    reset_failed_sign_ins()
     load_demo_into()
     add_test_accounts()
     yield
@@ -157,3 +159,14 @@ def test_production_mode_refuses_to_start_with_demo_accounts_or_without_a_key(mo
              demo=True, actor=SYSTEM, rounds=4)
     at = _app().run()
     assert "demo accounts exist" in errors(at) and not at.text_input
+
+
+def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password():
+    for _ in range(5):
+        at = sign_in_with_form(_app().run(), "test-city", "wrong password!")
+        assert [e.value for e in at.error] == ["Wrong username or password."]
+    at = sign_in_with_form(_app().run(), "test-city", PASSWORD)
+    assert any("Too many failed sign-ins" in e.value for e in at.error) and not at.title
+    # another account is not affected
+    at = sign_in_with_form(_app().run(), "test-adviser", PASSWORD)
+    assert at.title and not at.error

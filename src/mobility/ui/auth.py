@@ -7,13 +7,16 @@ and pass it to the package, which enforces every rule (:func:`mobility.auth.auth
 hiding a page is convenience, not protection.
 
 The password check is bcrypt (inside streamlit-authenticator); the re-authentication
-cookie is signed with :func:`mobility.auth.secrets.cookie_key`. Five failed attempts lock
-the form for that account. Single sign-on through ``st.login`` is offered only when an
-``[auth]`` section is configured in ``.streamlit/secrets.toml`` (it needs the identity
+cookie is signed with :func:`mobility.auth.secrets.cookie_key`. Five failed attempts
+lock the account's sign-in for 15 minutes. Single sign-on through ``st.login`` is offered
+only when an ``[auth]`` section is configured in ``.streamlit/secrets.toml`` (it needs the identity
 provider online; offline installs use passwords).
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 import streamlit as st
 
@@ -32,6 +35,8 @@ from mobility.errors import MobilityError, NotFoundError
 COOKIE_NAME = "mobility_signin"
 COOKIE_EXPIRY_DAYS = 1.0
 MAX_LOGIN_ATTEMPTS = 5
+#: How long an account stays locked after :data:`MAX_LOGIN_ATTEMPTS` failures.
+LOCKOUT_SECONDS = 15 * 60
 _PRINCIPAL_KEY = "principal"  # mobility.ui.common.current_principal reads it
 
 
@@ -44,11 +49,56 @@ def _oidc_configured() -> bool:
         return False
 
 
+class _FailedAttempts:
+    """Failed sign-ins per username, shared by all sessions of this process.
+
+    streamlit-authenticator counts failures in the credentials mapping it is given, which
+    we rebuild from the database on every run; this keeps the count across runs and
+    sessions, and forgets it :data:`LOCKOUT_SECONDS` after the last failure (so that a
+    stranger cannot lock an account for good).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[int, float]] = {}
+
+    def inject(self, credentials: dict) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for name, (count, last) in list(self._seen.items()):
+                if now - last > LOCKOUT_SECONDS:
+                    del self._seen[name]
+                elif name in credentials["usernames"]:
+                    credentials["usernames"][name]["failed_login_attempts"] = count
+
+    def collect(self, credentials: dict) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for name, record in credentials["usernames"].items():
+                count = int(record.get("failed_login_attempts", 0))
+                if count:
+                    previous = self._seen.get(name, (0, now))
+                    self._seen[name] = (count, now if count != previous[0] else previous[1])
+                else:
+                    self._seen.pop(name, None)
+
+
+_FAILED = _FailedAttempts()
+
+
+def reset_failed_sign_ins() -> None:
+    """Forget every failed sign-in (tests; an administrator unlocking after a restart)."""
+    with _FAILED._lock:
+        _FAILED._seen.clear()
+
+
 def _authenticator():
     import streamlit_authenticator as stauth
 
-    return stauth.Authenticate(
-        authenticator_credentials(database_engine()),
+    credentials = authenticator_credentials(database_engine())
+    _FAILED.inject(credentials)
+    return credentials, stauth.Authenticate(
+        credentials,
         cookie_name=COOKIE_NAME,
         cookie_key=cookie_key(),
         cookie_expiry_days=COOKIE_EXPIRY_DAYS,
@@ -110,8 +160,17 @@ def require_login() -> Principal:
     if principal is not None:
         st.session_state[_PRINCIPAL_KEY] = principal
         return principal
-    authenticator = _authenticator()
-    authenticator.login(location="main", max_login_attempts=MAX_LOGIN_ATTEMPTS, key="login")
+    from streamlit_authenticator.utilities.exceptions import LoginError
+
+    credentials, authenticator = _authenticator()
+    try:
+        authenticator.login(location="main", max_login_attempts=MAX_LOGIN_ATTEMPTS, key="login")
+    except LoginError:
+        st.error(f"Too many failed sign-ins for this account: try again in "
+                 f"{LOCKOUT_SECONDS // 60} minutes.")
+        st.stop()
+    finally:
+        _FAILED.collect(credentials)
     status = st.session_state.get("authentication_status")
     if status is False:
         # One message for both cases: never tell which of username and password was wrong.
