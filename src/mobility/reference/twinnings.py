@@ -47,7 +47,8 @@ def read_partnerships_csv(path: str | Path) -> pd.DataFrame:
                         na_values={"since_year": [""]})
     for column, dtype in PARTNERSHIP_COLUMNS.items():
         frame[column] = frame[column].astype(dtype)
-    frame["status"] = frame["status"].map(lambda s: PartnershipStatus.parse(s).value).astype("string")
+    statuses = frame["status"].map(lambda s: PartnershipStatus.parse(s).value)
+    frame["status"] = statuses.astype("string")
     extra = [c for c in frame.columns if c not in PARTNERSHIP_COLUMNS]
     return frame[[*PARTNERSHIP_COLUMNS, *extra]]
 
