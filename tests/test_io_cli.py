@@ -72,3 +72,28 @@ def test_export_writes_what_import_reads(tmp_path, suffix, capsys):
 def test_export_to_an_unknown_format_is_a_clean_error(tmp_path, capsys):
     assert main(["export", "--kind", "companies", "--out", str(tmp_path / "x.json")]) == 2
     assert "use a .csv or .xlsx" in capsys.readouterr().err
+
+
+def test_a_set_of_files_named_by_kind_imports_in_one_go_companies_before_placements(capsys):
+    files = [str(EXAMPLES / f"{kind}.csv") for kind in reversed(ORDER)]  # any order
+    assert main(["import", *files]) == 0
+    out = capsys.readouterr().out
+    for kind in ORDER:
+        assert f"{kind}.csv: " in out and count_rows(get_engine(), kind) > 0
+
+
+def test_a_set_with_one_bad_file_writes_none_of_them(tmp_path, capsys):
+    bad = tmp_path / "placements.csv"
+    bad.write_text((DATA / "placements_many_problems.csv").read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    assert main(["import", str(EXAMPLES / "companies.csv"), str(bad)]) == 2
+    assert "nothing was imported" in capsys.readouterr().err
+    assert count_rows(get_engine(), "companies") == 0
+
+
+def test_a_file_whose_name_does_not_say_its_kind_needs_kind(tmp_path, capsys):
+    odd = tmp_path / "liste.csv"
+    odd.write_bytes((EXAMPLES / "companies.csv").read_bytes())
+    assert main(["import", str(odd)]) == 2
+    assert "give --kind" in capsys.readouterr().err
+    assert main(["import", str(odd), "--kind", "companies"]) == 0

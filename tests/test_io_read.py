@@ -203,7 +203,7 @@ def test_an_unknown_trade_comes_with_suggestions():
         ("preferred_countries", "GB;England", "not ISO 3166 two-letter country codes"),
         ("available_from", "31.02.2026", "is not a date"),
         ("available_to", "2026-02-01", "available_to 2026-02-01 is before available_from"),
-        ("email", "lea at example", "is not an e-mail address"),
+        ("email", "lea at example", "not an e-mail address (write name@domain.org)"),
         ("isco08", "75", "must be four digits"),
         ("fewer_opportunities", "maybe", "is not a yes/no value"),
         ("name", "", "name is required but blank"),

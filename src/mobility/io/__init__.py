@@ -32,7 +32,7 @@ mobility.errors.ValidationError: bad.csv: 2 problems, nothing imported
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -55,6 +55,7 @@ __all__ = [
     "empty_frame",
     "raise_for_problems",
     "read_table",
+    "read_tables",
     "spec_for",
     "validate_frame",
     "write_table",
@@ -147,12 +148,64 @@ def read_table(
         stages.next("validate")
         frame, more, fill_notes = validate_frame(
             raw, kind, name=problems[0].file if problems else _display(shown),
-            known_company_ids=known_company_ids, unknown_columns=unknown_columns)
+            known_company_ids=known_company_ids, unknown_columns=unknown_columns,
+            row_numbers=raw.attrs.get("row_numbers"))
     problems = [*problems, *more]
     if problems:
         frame = empty_frame(kind)
+    rows_read = raw.attrs.get("data_rows", len(raw))
     return ImportResult(kind, _display(shown), frame, tuple(problems),
-                        tuple([*notes, *fill_notes]), len(raw))
+                        tuple([*notes, *fill_notes]), rows_read)
+
+
+def read_tables(
+    sources: Mapping[str, Source],
+    *,
+    known_company_ids: Collection[str] | None = None,
+    max_bytes: int = CLI_MAX_BYTES,
+) -> dict[str, ImportResult]:
+    r"""Read a set of files, one per kind, checking them against each other.
+
+    Placements may name companies from the companies file of the same set as well as
+    ``known_company_ids`` (those already stored). Store the set with
+    :func:`mobility.storage.upsert_tables` in one transaction.
+
+    Parameters
+    ----------
+    sources : mapping of kind to source
+        For example ``{"companies": "hosts.csv", "placements": "offers.xlsx"}``.
+    known_company_ids : collection of str, optional
+        Company ids that exist already. When neither these nor a companies file are
+        given, placements' company ids are not checked.
+    max_bytes : int
+        Size limit per file.
+
+    Examples
+    --------
+    >>> results = read_tables({
+    ...     "companies": b"company_id,name,city,country\nC1,Joinery,Leeds,GB\n",
+    ...     "placements": b"placement_id,company_id,trade,city,country,slots,start,end,"
+    ...                   b"min_weeks,max_weeks\nP1,C9,Tischler,Leeds,GB,1,2026-03-01,"
+    ...                   b"2026-06-30,2,6\n"})
+    >>> print(results["placements"].problems[0].message)
+    company 'C9' is unknown: import it in companies first
+    """
+    for kind in sources:
+        spec_for(kind)
+    results: dict[str, ImportResult] = {}
+    for kind in [k for k in KINDS if k in sources]:
+        known: set[str] | None = None
+        if kind == "placements":
+            companies = results.get("companies")
+            if companies is not None and not companies.ok:
+                known = None  # the companies file's own problems already block the set
+            elif companies is not None or known_company_ids is not None:
+                known = set(known_company_ids or ())
+                if companies is not None:
+                    known |= set(companies.frame["company_id"])
+        results[kind] = read_table(sources[kind], kind, known_company_ids=known,
+                                   max_bytes=max_bytes)
+    return results
 
 
 def _source_name(source: Source) -> str:

@@ -21,9 +21,9 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import io
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -142,9 +142,6 @@ def read_raw(
 # CSV
 # ---------------------------------------------------------------------------
 
-_BAD_LINE = re.compile(r"line (\d+)[^\d]+(\d+) fields[^\d]+(\d+)|"
-                       r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
 
 def _decode_header(data: bytes) -> tuple[str | None, str, list[str]]:
     """Pick the encoding: (python codec, codec for pandas, notes); codec None = junk."""
@@ -207,40 +204,46 @@ def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Proble
     fast = _read_csv_fast(data, separator, pandas_codec)
     if fast is not None:
         return fast, [], notes
-    problems: list[Problem] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            raw = pd.read_csv(
-                io.BytesIO(data),
-                sep=separator,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding=pandas_codec,
-                skipinitialspace=False,
-                on_bad_lines="warn",
-                index_col=False,  # a long first row must not silently become an index
-                engine="c",
-            )
-        except pd.errors.EmptyDataError:
-            return None, [Problem("file is empty", file=shown)], notes
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            return None, [Problem(f"file is not a valid CSV table ({exc})", file=shown)], notes
-    for warning in caught:
-        for match in _BAD_LINE.finditer(str(warning.message)):
-            groups = [g for g in match.groups() if g is not None]
-            if match.group(1) is not None:
-                line, expected, saw = groups
-            else:
-                expected, line, saw = groups
-            problems.append(Problem(
-                f"row has {saw} cells but the header has {expected} "
-                f"(a decimal comma in a comma-separated file? quote the value or use ';')",
-                file=shown, row=int(line)))
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
-    raw = raw.fillna("")  # short rows: missing trailing cells
+    raw, problems = _read_csv_careful(data.decode(codec), separator, shown)
     return raw, problems, notes
+
+
+def _read_csv_careful(text: str, separator: str,
+                      shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Python's csv module, record by record: slower, but it can say which row has too
+    many or too few cells and where a quoted cell never ends."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=separator,
+                        strict=True)
+    records: list[list[str]] = []
+    problems: list[Problem] = []
+    try:
+        for cells in reader:
+            if not cells or not any(c.strip() for c in cells):
+                continue  # blank lines, as spreadsheets leave them at the end
+            records.append(cells)
+    except csv.Error as exc:
+        return None, [Problem(f"file is not a valid CSV table: {exc} (a quote that is never "
+                              f"closed?) near line {reader.line_num}", file=shown)]
+    if not records:
+        return None, [Problem("file is empty", file=shown)]
+    header = [c.strip() for c in records[0]]
+    width = len(header)
+    body = records[1:]
+    for number, cells in enumerate(body, start=2):
+        if len(cells) != width:
+            hint = (" (a decimal comma in a comma-separated file? quote the value or use ';')"
+                    if len(cells) > width and separator == "," else "")
+            problems.append(Problem(f"row has {len(cells)} cells but the header has {width}"
+                                    f"{hint}", file=shown, row=number))
+    # Rows with the wrong number of cells are reported once and left out: their cells
+    # sit under the wrong headers, and checking them would only add confusing problems.
+    kept = [(number, cells) for number, cells in enumerate(body, start=2)
+            if len(cells) == width]
+    raw = pd.DataFrame([cells for _, cells in kept], columns=range(width), dtype="string")
+    raw.columns = header
+    raw.attrs["row_numbers"] = [number for number, _ in kept]
+    raw.attrs["data_rows"] = len(body)
+    return raw, problems
 
 
 # ---------------------------------------------------------------------------

@@ -53,9 +53,12 @@ _HEADER_JUNK = re.compile(r"[\s\-./]+")
 class _Collector:
     """Gathers problems for one file, capping how many rows one check lists."""
 
-    def __init__(self, name: str, rows: int) -> None:
+    def __init__(self, name: str, rows: int, row_numbers=None) -> None:
         self.name = name
         self.rows = rows
+        # Spreadsheet row of each data row: header = 1, so normally position + 2.
+        self.row_numbers = (np.arange(rows) + 2 if row_numbers is None
+                            else np.asarray(row_numbers, dtype=int))
         self.problems: list[Problem] = []
 
     def header(self, message: str, column: str | None = None) -> None:
@@ -70,7 +73,8 @@ class _Collector:
         cells = values.iloc[shown].tolist() if values is not None else [None] * len(shown)
         for pos, cell in zip(shown.tolist(), cells, strict=True):
             text = message(cell) if callable(message) else message
-            self.problems.append(Problem(text, file=self.name, row=pos + 2, column=column,
+            self.problems.append(Problem(text, file=self.name, row=int(self.row_numbers[pos]),
+                                         column=column,
                                          value=None if cell is None else str(cell)))
         if len(positions) > len(shown):
             first = message(cells[0]) if callable(message) else message
@@ -208,7 +212,9 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         return s.astype("string")
     if parser == "email":
         bad = ~blank & ~s.str.contains(_EMAIL, regex=True)
-        out.rows_where(bad, name, lambda v: f"{v!r} is not an e-mail address", s)
+        # The message does not repeat the address: row and column locate it, and
+        # problem lists travel further (logs, reports) than the data should.
+        out.rows_where(bad, name, "not an e-mail address (write name@domain.org)", s)
         return s.astype("string")
     if parser == "isco08":
         bad = ~blank & ~s.str.contains(_ISCO, regex=True)
@@ -284,6 +290,7 @@ def validate_frame(
     name: str = "input",
     known_company_ids: Collection[str] | None = None,
     unknown_columns: str = "error",
+    row_numbers=None,
 ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     """Check and convert a DataFrame of text cells into a table of ``kind``.
 
@@ -300,6 +307,9 @@ def validate_frame(
         companies file imported alongside). Omitted: not checked.
     unknown_columns : {"error", "drop"}
         Whether columns the format does not know are a problem or silently dropped.
+    row_numbers : sequence of int, optional
+        The spreadsheet row of each row of ``raw`` when rows were left out (the reader
+        drops rows with the wrong number of cells); default: position + 2.
 
     Returns
     -------
@@ -311,7 +321,7 @@ def validate_frame(
     """
     spec: TableSpec = spec_for(kind)
     raw = raw.reset_index(drop=True)
-    out = _Collector(name, len(raw))
+    out = _Collector(name, len(raw), row_numbers)
     notes: list[str] = []
 
     headers = [normalise_header(c) for c in raw.columns]
@@ -352,7 +362,7 @@ def validate_frame(
         texts[col.name] = text
         # A missing required column was reported once above, not once per row.
         quiet = col.required and col.name not in present
-        columns[col.name] = _parse_column(col, text, _Collector(name, 0) if quiet else out)
+        columns[col.name] = _parse_column(col, text, _Collector(name, len(raw)) if quiet else out)
 
     _fill_isco(spec, columns, texts, notes)
     _fill_places(spec, columns, texts, out, notes)
@@ -453,7 +463,7 @@ def _check_duplicates(spec: TableSpec, columns, out: _Collector) -> None:
             out.problems.append(Problem(f"... and {rest:,} more rows with duplicate ids",
                                         file=out.name, column=spec.key[0]))
             return
-        rows = [int(i) + 2 for i in index]
+        rows = [int(out.row_numbers[i]) for i in index]
         shown = ", ".join(str(r) for r in rows[:10])
         more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
         value = key_values if isinstance(key_values, str) else " / ".join(key_values)

@@ -22,6 +22,7 @@ from mobility.storage.tables import (
     read_table_from_db,
     stored_ids,
     upsert_table,
+    upsert_tables,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "read_table_from_db",
     "stored_ids",
     "upsert_table",
+    "upsert_tables",
 ]

@@ -23,7 +23,7 @@ UpsertCounts(inserted=0, updated=1)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -164,34 +164,76 @@ def upsert_table(
     -------
     UpsertCounts
     """
+    return upsert_tables(engine, {kind: frame}, user=user,
+                         sources={kind: source} if source else None, progress=progress)[kind]
+
+
+def upsert_tables(
+    engine: sa.Engine,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    user: str = "system",
+    sources: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> dict[str, UpsertCounts]:
+    r"""Store several validated kinds together, in ONE transaction (all or nothing).
+
+    Kinds are written in dependency order (partnerships, companies, placements,
+    apprentices), so placements may name companies from the same set.
+
+    Examples
+    --------
+    >>> from mobility.io import read_table
+    >>> from mobility.storage import new_engine, create_schema
+    >>> engine = new_engine()
+    >>> create_schema(engine)
+    >>> hosts = read_table(b"company_id,name,city,country\nC1,Joinery,Leeds,GB\n", "companies")
+    >>> offers = read_table(b"placement_id,company_id,trade,city,country,slots,start,end,"
+    ...     b"min_weeks,max_weeks\nP1,C1,Tischler,Leeds,GB,1,2026-03-01,2026-06-30,2,6\n",
+    ...     "placements", known_company_ids={"C1"})
+    >>> counts = upsert_tables(engine, {"placements": offers.frame, "companies": hosts.frame})
+    >>> counts["companies"], counts["placements"].inserted
+    (UpsertCounts(inserted=1, updated=0), 1)
+    """
+    from mobility.io.specs import KINDS
+
     report = progress or no_progress
-    _check_shape(frame, kind)
-    spec = spec_for(kind)
-    table = _table(kind)
-    sql = _upsert_sql(engine, table, spec.key)
-    total = len(frame)
+    unknown = set(frames) - set(KINDS)
+    if unknown:
+        spec_for(sorted(unknown)[0])  # raises, naming the known kinds
+    for kind, frame in frames.items():
+        _check_shape(frame, kind)
+    order = [kind for kind in KINDS if kind in frames]
+    total = sum(len(frames[k]) for k in order)
+    results: dict[str, UpsertCounts] = {}
+    done = 0
+    current = order[0] if order else ""
     try:
         with begin_write(engine) as conn:  # imports queue, never "database is locked"
-            before = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            done = 0
-            for chunk in _chunks(frame, kind, engine.dialect.name):
-                conn.exec_driver_sql(sql, chunk)
-                done += len(chunk)
-                report(done / max(total, 1), f"stored {done:,} of {total:,} {kind}")
-            after = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            inserted = int(after - before)
-            counts = UpsertCounts(inserted=inserted, updated=total - inserted)
-            conn.execute(audit_log.insert().values(
-                who=user, at=datetime.now(UTC), action="import", entity=kind, entity_id=None,
-                detail={"source": source, "inserted": counts.inserted,
-                        "updated": counts.updated}))
+            for current in order:
+                frame = frames[current]
+                table = _table(current)
+                sql = _upsert_sql(engine, table, spec_for(current).key)
+                count = sa.select(sa.func.count()).select_from(table)
+                before = conn.execute(count).scalar_one()
+                for chunk in _chunks(frame, current, engine.dialect.name):
+                    conn.exec_driver_sql(sql, chunk)
+                    done += len(chunk)
+                    report(done / max(total, 1), f"stored {done:,} of {total:,} rows ({current})")
+                inserted = int(conn.execute(count).scalar_one() - before)
+                results[current] = UpsertCounts(inserted=inserted, updated=len(frame) - inserted)
+                conn.execute(audit_log.insert().values(
+                    who=user, at=datetime.now(UTC), action="import", entity=current,
+                    entity_id=None,
+                    detail={"source": (sources or {}).get(current), "inserted": inserted,
+                            "updated": len(frame) - inserted}))
     except IntegrityError as exc:
+        text = str(exc.orig)
         hint = (" (a placement names a company_id that is not in the database: import "
-                "companies first)" if "FOREIGN KEY" in str(exc.orig).upper()
-                or "foreign key" in str(exc.orig) else "")
-        raise ValidationError(f"{kind}: the database refused the import{hint}; nothing was "
-                              f"written ({exc.orig})") from None
-    return counts
+                "companies first)" if "foreign key" in text.lower() else "")
+        raise ValidationError(f"{current}: the database refused the import{hint}; nothing "
+                              f"was written ({text})") from None
+    return results
 
 
 def read_table_from_db(engine: sa.Engine, kind: str) -> pd.DataFrame:
