@@ -329,3 +329,16 @@ def test_empty_frame_has_the_kind_columns_and_dtypes():
     frame = empty_frame("placements")
     assert frame.empty and {c: str(t) for c, t in frame.dtypes.items()} == spec_for(
         "placements").dtypes
+
+
+def test_a_trailing_separator_as_excel_leaves_it_is_an_empty_column_not_an_error():
+    data = b"company_id;name;city;country;\nC1;Joinery;Leeds;GB;\n"
+    assert read_table(data, "companies").ok
+    (problem,) = read_table(data.replace(b"GB;\n", b"GB;oops\n"), "companies").problems
+    assert problem.row == 1 and "column 5 has no header but holds values" in problem.message
+
+
+def test_a_quoted_cell_that_never_ends_is_named():
+    data = apprentices(APPRENTICE_ROW.replace("Lea Schmitz", '"Lea Schmitz'))
+    (problem,) = read_table(data, "apprentices", name="q.csv").problems
+    assert problem.file == "q.csv" and "never closed" in problem.message

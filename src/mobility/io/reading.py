@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -168,6 +169,9 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100)
 
 
+_UNNAMED = re.compile(r"^Unnamed: \d+$")
+
+
 def _read_csv_fast(data: bytes, separator: str, codec: str) -> pd.DataFrame | None:
     """pyarrow's multi-threaded parser: about four times faster than pandas' own. It
     cannot say on which line a row has too many cells, so any irregularity sends the
@@ -182,7 +186,10 @@ def _read_csv_fast(data: bytes, separator: str, codec: str) -> pd.DataFrame | No
             return None
     if caught or len(set(raw.columns)) != len(raw.columns):
         return None
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    # pandas names blank headers "Unnamed: 4": give them back their blank name, so that a
+    # trailing separator (as Excel leaves it) is an empty column, not an unknown one.
+    raw.columns = ["" if _UNNAMED.match(str(c)) else str(c).strip().lstrip("\ufeff")
+                   for c in raw.columns]
     return raw.fillna("")
 
 
