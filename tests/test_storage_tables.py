@@ -215,3 +215,13 @@ def test_init_db_command_if_missing_returns_at_once_when_the_database_exists(cap
     assert "database built" in capsys.readouterr().out
     assert main(["init-db", "--if-missing"]) == 0
     assert "database ready" in capsys.readouterr().out
+
+
+def test_reading_and_storing_report_progress_up_to_done(engine):
+    seen: list[tuple[float, str]] = []
+    result = read_table(EXAMPLES / "companies.csv", "companies",
+                        progress=lambda f, m: seen.append((f, m)))
+    assert [m for _, m in seen] == ["read file", "validate", "done"]
+    stored: list[float] = []
+    upsert_table(engine, "companies", result.frame, progress=lambda f, m: stored.append(f))
+    assert stored and stored[-1] == 1.0 and stored == sorted(stored)
