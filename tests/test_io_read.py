@@ -203,6 +203,7 @@ def test_an_unknown_trade_comes_with_suggestions():
         ("preferred_countries", "GB;England", "not ISO 3166 two-letter country codes"),
         ("available_from", "31.02.2026", "is not a date"),
         ("available_to", "2026-02-01", "available_to 2026-02-01 is before available_from"),
+        ("available_to", "2026-03-20", "2026-03-01 to 2026-03-20 is 20 days, too short for 4"),
         ("email", "lea at example", "not an e-mail address (write name@domain.org)"),
         ("isco08", "75", "must be four digits"),
         ("fewer_opportunities", "maybe", "is not a yes/no value"),
@@ -342,3 +343,10 @@ def test_a_quoted_cell_that_never_ends_is_named():
     data = apprentices(APPRENTICE_ROW.replace("Lea Schmitz", '"Lea Schmitz'))
     (problem,) = read_table(data, "apprentices", name="q.csv").problems
     assert problem.file == "q.csv" and "never closed" in problem.message
+
+
+def test_a_placement_window_shorter_than_its_minimum_stay_is_a_problem():
+    row = PLACEMENT_ROW.replace("2026-07-31,3,8", "2026-03-14,3,8")
+    (problem,) = read_table((PLACEMENT_HEADER + "\n" + row + "\n").encode(),
+                            "placements").problems
+    assert problem.column == "end" and "14 days, too short for 3 weeks" in problem.message

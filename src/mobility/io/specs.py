@@ -92,10 +92,12 @@ class PlaceColumns:
 
 @dataclass(frozen=True, slots=True)
 class DateWindow:
-    """Two date columns where the second may not come before the first."""
+    """Two date columns where the second may not come before the first, and, when
+    ``weeks`` names a column, the window must be long enough for that many weeks."""
 
     start: str
     end: str
+    weeks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,7 @@ APPRENTICES = TableSpec(
         _SYNTHETIC,
     ),
     places=(PlaceColumns("home_city", "home_country", "home_lat", "home_lon"),),
-    windows=(DateWindow("available_from", "available_to"),),
+    windows=(DateWindow("available_from", "available_to", weeks="desired_weeks"),),
     trade_column="trade",
     isco_column="isco08",
 )
@@ -217,7 +219,7 @@ PLACEMENTS = TableSpec(
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),
-    windows=(DateWindow("start", "end"),),
+    windows=(DateWindow("start", "end", weeks="min_weeks"),),
     trade_column="trade",
     isco_column="isco08",
 )

@@ -444,6 +444,18 @@ def _check_windows(spec: TableSpec, columns, texts, out: _Collector) -> None:
         backwards = start.notna() & end.notna() & (end < start)
         out.rows_where(backwards, window.end,
                        lambda v, w=window: f"{w.end} {v} is before {w.start}", texts[window.end])
+        if window.weeks is None:
+            continue
+        days = (end - start).dt.days + 1  # both days count: Monday to Sunday is 7 days
+        weeks = columns[window.weeks]
+        short = (start.notna() & end.notna() & ~backwards & (weeks > 0)
+                 & (days < weeks * 7)).to_numpy()
+        if short.any():
+            described = (texts[window.start] + " to " + texts[window.end] + " is "
+                         + days.astype("Int64").astype("string") + " days, too short for "
+                         + weeks.astype("string") + " weeks")
+            out.rows_where(short, window.end,
+                           lambda v, w=window: f"{w.start} {v} ({w.weeks})", described)
 
 
 def _check_duplicates(spec: TableSpec, columns, out: _Collector) -> None:
