@@ -23,7 +23,8 @@ KINDS = ("apprentices", "companies", "placements", "partnerships")
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "import", help="validate CSV/XLSX files and store them in the database",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None)
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="CSV (comma or semicolon, UTF-8 or Windows-1252) or .xlsx")
     parser.add_argument("--kind", choices=KINDS,
