@@ -6,11 +6,15 @@ PostgreSQL server when ``MOBILITY_TEST_POSTGRES_URL`` is set (``.ci/run`` starts
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import json
 import os
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -120,32 +124,70 @@ def test_threads_saving_a_stale_entry_leave_exactly_one_winner(database):
     _check_one_winner(database, outcomes)
 
 
-def test_processes_saving_a_stale_entry_leave_exactly_one_winner(database):
-    dispose_engines()  # no inherited connections in the children
-    ctx = mp.get_context("spawn")
-    with ctx.Manager() as manager:
-        barrier = manager.Barrier(WRITERS)
-        with ctx.Pool(WRITERS) as pool:
-            outcomes = pool.starmap(_save_from_stale_read,
-                                    [(database, f"adviser{i}", barrier) for i in range(WRITERS)])
-    _check_one_winner(database, outcomes)
+# Writers in separate interpreters, started with subprocess rather than multiprocessing:
+# spawn re-imports the parent's __main__, which AppTest tests in the same worker replace.
+WORKER = r"""
+import json, os, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import test_security_concurrency as t
+ready, go = Path(sys.argv[3]), Path(sys.argv[4])
+class FileBarrier:  # every writer has read what it needs before any of them writes
+    def wait(self, timeout):
+        ready.touch()
+        deadline = time.monotonic() + timeout
+        while not go.exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError("no go signal")
+            time.sleep(0.005)
+job = sys.argv[2]
+url, user = os.environ["MOBILITY_DATABASE_URL"], os.environ["WRITER"]
+if job == "stale":
+    print(json.dumps(t._save_from_stale_read(url, user, FileBarrier())))
+else:
+    print(json.dumps(t._increment(url, user, int(os.environ["TIMES"]), FileBarrier())))
+"""
 
 
-def test_concurrent_increments_in_processes_lose_no_update(database):
+def _run_processes(database: str, job: str, tmp_path) -> list:
+    go = tmp_path / f"go-{job}"
+    procs, ready = [], []
+    for i in range(WRITERS):
+        flag = tmp_path / f"ready-{job}-{i}"
+        ready.append(flag)
+        env = {**os.environ, "MOBILITY_DATABASE_URL": database, "WRITER": f"adviser{i}",
+               "TIMES": str(INCREMENTS)}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(Path(__file__).parent), job, str(flag), str(go)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    deadline = time.monotonic() + 120
+    while not all(f.exists() for f in ready):
+        assert time.monotonic() < deadline, "writers did not start"
+        assert all(p.poll() is None for p in procs), [p.communicate()[1] for p in procs]
+        time.sleep(0.01)
+    go.touch()
+    outputs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-2000:]
+        outputs.append(json.loads(out.strip().splitlines()[-1]))
+    return outputs
+
+
+def test_processes_saving_a_stale_entry_leave_exactly_one_winner(database, tmp_path):
+    dispose_engines()  # no connections held while the children work
+    _check_one_winner(database, _run_processes(database, "stale", tmp_path))
+
+
+def test_concurrent_increments_in_processes_lose_no_update(database, tmp_path):
     dispose_engines()
-    ctx = mp.get_context("spawn")
-    with ctx.Manager() as manager:
-        barrier = manager.Barrier(WRITERS)
-        with ctx.Pool(WRITERS) as pool:
-            refusals = pool.starmap(_increment, [(database, f"adviser{i}", INCREMENTS, barrier)
-                                                 for i in range(WRITERS)])
+    _run_processes(database, "increment", tmp_path)
     entry = get_shortlist(get_engine(database), apprentice_id="A1").iloc[0]
     assert int(entry["note"]) == WRITERS * INCREMENTS
     assert entry["version"] == 1 + WRITERS * INCREMENTS
     # Every successful change, and only those, is in the audit trail.
     trail = audit_trail(get_engine(database), SYSTEM, entity="shortlist")
     assert len(trail) == 1 + WRITERS * INCREMENTS
-    assert sum(refusals) >= 0  # how many reloads it took varies with scheduling
 
 
 def test_concurrent_increments_in_threads_lose_no_update(database):
