@@ -12,20 +12,18 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
+from db_support import BACKENDS, fresh_database
 from mobility.auth.audit import audit_trail
 from mobility.auth.users import SYSTEM
 from mobility.errors import ConflictError
 from mobility.storage import create_schema, dispose_engines, get_engine, upsert_table
 from mobility.storage.shortlist import get_shortlist, set_shortlist_status
 
-PG_URL = os.environ.get("MOBILITY_TEST_POSTGRES_URL")
 WRITERS = 4
 INCREMENTS = 5
 
@@ -48,29 +46,13 @@ def _seed(url: str) -> None:
                          expected_version=0)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database(request, tmp_path, monkeypatch):
     """A database URL with the schema and one shortlist entry (version 1, note "0")."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'shared.db'}"
-    else:
-        if not PG_URL:
-            pytest.skip("MOBILITY_TEST_POSTGRES_URL is not set")
-        # A schema of our own on the shared server: parallel test runs cannot collide.
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    monkeypatch.setenv("MOBILITY_DATABASE_URL", url)
-    _seed(url)
-    yield url
-    dispose_engines()
-    if request.param == "postgresql":
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database(request.param, tmp_path) as url:
+        monkeypatch.setenv("MOBILITY_DATABASE_URL", url)
+        _seed(url)
+        yield url
 
 
 def _save_from_stale_read(url: str, user: str, barrier) -> str:

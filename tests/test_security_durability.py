@@ -6,15 +6,14 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from db_support import BACKENDS, fresh_database
 from mobility.io import read_table
 from mobility.storage import create_schema, dispose_engines, get_engine, upsert_table
 
-PG_URL = os.environ.get("MOBILITY_TEST_POSTGRES_URL")
 HEADER = ("apprentice_id,name,email,sending_organisation,home_city,home_country,home_lat,"
           "home_lon,trade,training_year,available_from,available_to,desired_weeks\n")
 ROWS = 150_000  # big enough that storing it takes a few seconds in 20,000-row chunks
@@ -33,29 +32,16 @@ def _snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:
                 for name, t in tables.tables.items()}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'durable.db'}"
-    else:
-        if not PG_URL:
-            pytest.skip("MOBILITY_TEST_POSTGRES_URL is not set")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    monkeypatch.setenv("MOBILITY_DATABASE_URL", url)
-    engine = get_engine(url)
-    create_schema(engine)
-    existing = HEADER + "".join(_row(i, "Before") for i in range(3))
-    upsert_table(engine, "apprentices", read_table(existing.encode(), "apprentices").frame)
-    yield url
-    dispose_engines()
-    if request.param == "postgresql":
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """A database with three stored apprentices."""
+    with fresh_database(request.param, tmp_path) as url:
+        monkeypatch.setenv("MOBILITY_DATABASE_URL", url)
+        engine = get_engine(url)
+        create_schema(engine)
+        existing = HEADER + "".join(_row(i, "Before") for i in range(3))
+        upsert_table(engine, "apprentices", read_table(existing.encode(), "apprentices").frame)
+        yield url
 
 
 def test_an_import_killed_mid_write_changes_nothing(database, tmp_path):
