@@ -46,10 +46,12 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.matching.candidates import (
+    EXHAUSTIVE_CELLS,
     ApprenticeBatch,
     CandidatePairs,
     PlacementIndex,
     apprentice_key,
+    block_cells,
     coverage,
     encode_apprentices,
     generate_candidates,
@@ -219,12 +221,19 @@ class Matcher:
 
         Apprentices with no acceptable placement get no rows. Placements without free
         slots are never recommended.
+
+        Exact (every acceptable placement is scored) while the caseload's trade blocks
+        hold fewer than ``EXHAUSTIVE_CELLS`` apprentice x placement cells, which includes
+        any single apprentice; for larger caseloads the top ``k`` are taken from the
+        candidate pool of :func:`~mobility.matching.candidates.generate_candidates`.
         """
         self._check_fitted()
         if int(k) < 1:
             raise ValidationError("k must be at least 1")
         frame, A = self._encode(apprentices)
         P = self.index_
+        if block_cells(A, P) > EXHAUSTIVE_CELLS:
+            return self._recommend_from_pool(A, int(k))
         picked_a, picked_p, picked_rank = [], [], []
         for _, f in iter_acceptable(A, P, self.settings_):
             a, p = f["a"], f["p"]
@@ -238,6 +247,17 @@ class Matcher:
         if not picked_a:
             return self._rows(A, *(np.empty(0, np.int64),) * 3)
         a, p, rank = (np.concatenate(x) for x in (picked_a, picked_p, picked_rank))
+        order = np.lexsort((rank, A.id_rank[a]))
+        return self._rows(A, a[order], p[order], rank[order]).reset_index(drop=True)
+
+    def _recommend_from_pool(self, A: ApprenticeBatch, k: int) -> pd.DataFrame:
+        P = self.index_
+        cap = max(k, self.settings_.max_candidates or k)
+        settings = MatchSettings(**{**self.settings_.as_dict(), "max_candidates": cap})
+        pairs = generate_candidates(A, P, settings, search="nearest")
+        rank = rank_within(pairs.a, apprentice_key(pairs.score, pairs.p, P))
+        top = rank < k
+        a, p, rank = pairs.a[top], pairs.p[top], rank[top] + 1
         order = np.lexsort((rank, A.id_rank[a]))
         return self._rows(A, a[order], p[order], rank[order]).reset_index(drop=True)
 
