@@ -26,18 +26,23 @@ principal = require_login()  # nothing below runs until someone has signed in
 
 synthetic_banner(lang)
 
+# Each role lands on its own page; the others stay reachable (the package decides what
+# each role may see or do there, not the menu).
+HOME_PAGE = {"adviser": "adviser", "municipality": "municipality", "administrator": "data"}
+home = HOME_PAGE.get(str(getattr(principal, "role", "")), "apprentice")
+
+
+def page(name: str, title_key: str, icon: str) -> st.Page:
+    return st.Page(page_path(name), title=t(title_key, lang), url_path=name, icon=icon,
+                   default=name == home)
+
+
 pages = {
     t("nav.section.roles", lang): [
-        st.Page(page_path("apprentice"), title=t("nav.apprentice", lang),
-                url_path="apprentice", icon=":material/travel_explore:", default=True),
-        st.Page(page_path("adviser"), title=t("nav.adviser", lang),
-                url_path="adviser", icon=":material/groups:"),
-        st.Page(page_path("municipality"), title=t("nav.municipality", lang),
-                url_path="municipality", icon=":material/location_city:"),
+        page("apprentice", "nav.apprentice", ":material/travel_explore:"),
+        page("adviser", "nav.adviser", ":material/groups:"),
+        page("municipality", "nav.municipality", ":material/location_city:"),
     ],
-    t("nav.section.settings", lang): [
-        st.Page(page_path("data"), title=t("nav.data", lang), url_path="data",
-                icon=":material/settings:"),
-    ],
+    t("nav.section.settings", lang): [page("data", "nav.data", ":material/settings:")],
 }
 st.navigation(pages).run()

@@ -52,16 +52,16 @@ def _texts(at: AppTest) -> str:
 # --- frame ---------------------------------------------------------------------------
 
 
-def test_app_starts_in_german_with_the_synthetic_banner(app):
+def test_app_starts_in_german_on_the_roles_own_page_with_the_synthetic_banner(app):
     assert not app.exception
-    assert app.title[0].value == "Praktikum im Ausland finden"
+    assert app.title[0].value == "Vermittlung"  # an adviser lands on the match board
     assert any("Demodaten" in w.value for w in app.warning)
 
 
 def test_switching_the_language_to_english_translates_the_page(app):
     app.selectbox(key="lang").set_value("en").run()
     assert not app.exception
-    assert app.title[0].value == "Find a placement abroad"
+    assert app.title[0].value == "Match board"
 
 
 def test_an_empty_database_shows_no_synthetic_banner():
@@ -74,6 +74,7 @@ def test_an_empty_database_shows_no_synthetic_banner():
 
 
 def _find_for(at: AppTest, who: str = "A1") -> AppTest:
+    _open(at, "apprentice")
     at.selectbox(key="who").set_value(who).run()
     _button(at, "Plätze suchen").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -97,7 +98,18 @@ def test_apprentice_score_filter_updates_the_results_at_once(app):
     assert "keine passenden plätze" in " ".join(i.value for i in app.info).lower()
 
 
+def test_an_apprentice_lands_on_their_own_profile(tmp_path):
+    load_demo_into()
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=30), "apprentice").run()
+    assert not at.exception
+    assert at.title[0].value == "Praktikum im Ausland finden"
+    assert "who" not in [s.key for s in at.selectbox]  # no picker: only their own profile
+    _button(at, "Plätze suchen").click().run()
+    assert "Leeds Joinery Ltd" in _texts(at)
+
+
 def test_apprentice_with_an_unknown_city_gets_a_clear_message(app):
+    _open(app, "apprentice")
     app.text_input(key="home_city_new").set_value("Atlantis")
     _button(app, "Plätze suchen").click().run()
     assert not app.exception
@@ -195,6 +207,17 @@ def test_municipality_shows_aggregates_with_small_counts_suppressed(app):
     gaps = next(d.value for d in app.dataframe if "Koch/Köchin" in d.value.to_string())
     # One Dortmund cook, and no Dortmund twin town offers cooking: a gap of "fewer than 5".
     assert gaps.iloc[0].tolist() == ["Koch/Köchin", "weniger als 5"]
+
+
+def test_a_municipality_sees_only_its_own_city_and_no_other_citys_people(tmp_path):
+    load_demo_into()
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=30), "municipality").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Reichweite der Partnerschaften"
+    assert "municipality" not in [s.key for s in at.selectbox]  # Dortmund, fixed
+    comparison = at.dataframe[-1].value
+    assert "apprentices" not in comparison.columns
+    assert "Köln" in comparison["municipality"].tolist()
 
 
 def test_municipality_picking_another_city_changes_the_map(app):

@@ -130,6 +130,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Ort in Deutschland (Offline-Verzeichnis GeoNames).",
         "Town in Germany (offline GeoNames gazetteer).",
     ),
+    "apprentice.any_country": ("alle Länder", "any country"),
+    "apprentice.no_limit": ("0 = keine Grenze", "0 = no limit"),
     "apprentice.language_n": ("Sprache {n}", "Language {n}"),
     "apprentice.submit": ("Plätze suchen", "Find placements"),
     "apprentice.filters": ("Filter", "Filters"),

@@ -176,6 +176,8 @@ def placements_map(
     twin_towns : DataFrame, optional
         The home city's partnerships (``partner_lat``, ``partner_lon``): drawn as
         green lines from home, so a placement in a twin town sits at a line's end.
+        The map is framed on home and the placements (on the twin towns when there
+        are no placements); lines to far twin towns run off the frame.
     lang : {"de", "en"}
         Language of legend and hover labels.
 
@@ -195,8 +197,9 @@ def placements_map(
     if home is not None and twin_towns is not None and not twin_towns.empty:
         fig.add_trace(_lines_trace(home, twin_towns, "partner_lat", "partner_lon",
                                    name=t("map.twin_lines", lang), colour=TWIN_COLOUR))
-        lats += twin_towns["partner_lat"].astype(float).tolist()
-        lons += twin_towns["partner_lon"].astype(float).tolist()
+        if placements.empty:  # otherwise the frame is the placements: far twins run off it
+            lats += twin_towns["partner_lat"].astype(float).tolist()
+            lons += twin_towns["partner_lon"].astype(float).tolist()
     if not placements.empty:
         shown = placements.copy()
         if "slots_left" not in shown:

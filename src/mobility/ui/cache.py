@@ -383,3 +383,52 @@ def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:
     # Only the signed-in adviser's caseload, and recorded in the audit trail.
     return export_personal_data(engine(), _principal(), matches, what="matches", fmt=fmt,
                                 apprentices=data()["apprentices"])
+
+
+# ---------------------------------------------------------------------------
+# Municipality: aggregates only
+# ---------------------------------------------------------------------------
+
+
+def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The municipality page's tables for ``city``, computed only after
+    ``authorize(VIEW_AGGREGATES)`` for that city, from the apprentices the signed-in
+    user's scope covers; counts of people are suppressed below 5
+    (:mod:`mobility.ui.views`). Keys: ``reach``, ``places``, ``gaps``, ``comparison``.
+
+    The comparison with other municipalities shows apprentice counts only to a user
+    who may see every city's aggregates; partnerships and places are public.
+    """
+    from mobility.auth import Action, Scope, authorize
+    from mobility.storage.shortlist import get_shortlist
+    from mobility.text import fold
+    from mobility.ui.views import (
+        municipality_comparison,
+        partner_reach,
+        places_by_trade,
+        trade_gaps,
+    )
+
+    principal = _principal()
+    scope = authorize(principal, Action.VIEW_AGGREGATES)
+    if scope is Scope.CITY:
+        authorize(principal, Action.VIEW_AGGREGATES, {"city": city})  # its own city only
+    frames = data()
+    apprentices = frames["apprentices"]
+    if scope is Scope.ORGANISATION:
+        own = apprentices["sending_organisation"].astype("string").fillna("").map(fold)
+        apprentices = apprentices[own == fold(principal.organisation or "")]
+    # Read whole for counting only: no row of it leaves this function.
+    entries = get_shortlist(engine())[["apprentice_id", "placement_id", "status"]]
+    comparison = municipality_comparison(partnerships(), apprentices, frames["placements"])
+    if scope is not Scope.ANY:
+        comparison = comparison.drop(columns=["apprentices", "suppressed"])
+    return {
+        "reach": partner_reach(partners, city=city, apprentices=apprentices,
+                               placements=frames["placements"], companies=frames["companies"],
+                               shortlist=entries),
+        "places": places_by_trade(partners, frames["placements"]),
+        "gaps": trade_gaps(partners, city=city, apprentices=apprentices,
+                           placements=frames["placements"]),
+        "comparison": comparison,
+    }

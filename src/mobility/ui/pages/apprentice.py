@@ -88,9 +88,11 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
         c1, c2 = st.columns(2)
         countries = c1.multiselect(t("field.preferred_countries", lang), cache.country_options(),
                                    default=[c for c in d["countries"] if c in cache.country_options()],
-                                   format_func=country_name, key=f"countries_{suffix}")
+                                   format_func=country_name, key=f"countries_{suffix}",
+                                   placeholder=t("apprentice.any_country", lang))
         max_km = c2.number_input(t("field.max_distance", lang), 0.0, 20000.0, d["max_km"],
-                                 step=100.0, key=f"max_km_{suffix}")
+                                 step=100.0, key=f"max_km_{suffix}",
+                                 help=t("apprentice.no_limit", lang))
         submitted = st.form_submit_button(t("apprentice.submit", lang), type="primary")
     if not submitted:
         return None

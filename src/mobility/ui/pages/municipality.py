@@ -20,13 +20,7 @@ from mobility.models import City
 from mobility.reference.twinnings import partners_of
 from mobility.ui import cache
 from mobility.ui.common import current_language, current_principal, show_counts, show_error
-from mobility.ui.views import (
-    municipality_comparison,
-    partner_reach,
-    partnerships_by_year,
-    places_by_trade,
-    trade_gaps,
-)
+from mobility.ui.views import partnerships_by_year
 
 
 def _pick_city(lang: str, cities: list[str]) -> str | None:
@@ -45,7 +39,6 @@ def render() -> None:
     lang = current_language()
     st.title(t("municipality.title", lang))
     st.caption(t("municipality.intro", lang))
-    frames = cache.data()
     partnerships = cache.partnerships()
     try:
         city = _pick_city(lang, sorted(partnerships["home_city"].dropna().unique()))
@@ -56,10 +49,12 @@ def render() -> None:
     if partners.empty:
         st.info(t("common.none_found", lang))
         return
-    shortlist = cache.shortlist()
-    reach = partner_reach(partners, city=city, apprentices=frames["apprentices"],
-                          placements=frames["placements"], companies=frames["companies"],
-                          shortlist=shortlist)
+    try:
+        tables = cache.reach_tables(city, partners)
+    except MobilityError as exc:
+        show_error(exc)
+        return
+    reach = tables["reach"]
     home = City(city, str(partners.loc[0, "home_country"]), float(partners.loc[0, "home_lat"]),
                 float(partners.loc[0, "home_lon"]))
     st.plotly_chart(reach_map(home, partners, places=reach, lang=lang), key="reach_map")
@@ -73,7 +68,7 @@ def render() -> None:
     st.dataframe(shown, hide_index=True, width="stretch", key="reach_table")
 
     st.subheader(t("municipality.places_by_trade", lang))
-    by_trade = places_by_trade(partners, frames["placements"])
+    by_trade = tables["places"]
     if by_trade.empty:
         st.caption(t("common.none_found", lang))
     else:
@@ -85,8 +80,7 @@ def render() -> None:
 
     st.subheader(t("municipality.gaps", lang))
     st.caption(t("municipality.gaps_help", lang, city=city))
-    gaps = trade_gaps(partners, city=city, apprentices=frames["apprentices"],
-                      placements=frames["placements"])
+    gaps = tables["gaps"]
     if gaps.empty:
         st.caption(t("municipality.no_gaps", lang))
     else:
@@ -103,15 +97,14 @@ def render() -> None:
                     key="trend_chart")
 
     st.subheader(t("municipality.comparison", lang))
-    comparison = municipality_comparison(partnerships, frames["apprentices"], frames["placements"])
-    comparison["highlight"] = comparison["municipality"] == city
+    comparison = tables["comparison"]
     st.plotly_chart(px.bar(comparison, x="municipality", y=["partnerships", "places_in_partners"],
                            barmode="group",
                            labels={"municipality": t("field.municipality", lang),
                                    "value": t("field.count", lang), "variable": ""}),
                     key="comparison_chart")
-    st.dataframe(show_counts(comparison.drop(columns=["highlight"]), lang, ["apprentices"]),
-                 hide_index=True, key="comparison_table")
+    counted = ["apprentices"] if "apprentices" in comparison else []
+    st.dataframe(show_counts(comparison, lang, counted), hide_index=True, key="comparison_table")
 
 
 if __name__ == "__main__":
