@@ -54,7 +54,7 @@ def wait_health(port: int, process: subprocess.Popen, limit: float = 120) -> Non
                 return
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(process.stdout.read().decode(errors="replace"))
+                raise SystemExit(process.stdout.read().decode(errors="replace")) from None
             time.sleep(0.05)
     raise SystemExit("streamlit did not start")
 

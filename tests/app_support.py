@@ -20,11 +20,13 @@ C2,Atelier Bois Amiens,Amiens,FR,carpentry,true
 C3,Cuina Barcelona SL,Barcelona,ES,hospitality,true
 """
 
-PLACEMENTS = """placement_id,company_id,trade,city,country,slots,start,end,min_weeks,max_weeks,languages,accommodation,accepts_related_trades,synthetic
-P1,C1,Tischler/in,Leeds,GB,2,2026-03-01,2026-12-31,2,12,en:B1,true,false,true
-P2,C2,Tischler/in,Amiens,FR,1,2026-03-01,2026-12-31,2,12,fr:A2;en:B1,false,false,true
-P3,C3,Koch/Köchin,Barcelona,ES,3,2026-03-01,2026-12-31,2,12,es:A2;en:B1,true,false,true
-"""
+PLACEMENTS = (
+    "placement_id,company_id,trade,city,country,slots,start,end,min_weeks,max_weeks,"
+    "languages,accommodation,accepts_related_trades,synthetic\n"
+    "P1,C1,Tischler/in,Leeds,GB,2,2026-03-01,2026-12-31,2,12,en:B1,true,false,true\n"
+    "P2,C2,Tischler/in,Amiens,FR,1,2026-03-01,2026-12-31,2,12,fr:A2;en:B1,false,false,true\n"
+    "P3,C3,Koch/Köchin,Barcelona,ES,3,2026-03-01,2026-12-31,2,12,es:A2;en:B1,true,false,true\n"
+)
 
 _APPRENTICE_HEADER = ("apprentice_id,name,email,sending_organisation,home_city,home_country,"
                       "trade,training_year,languages,available_from,available_to,desired_weeks,"

@@ -7,10 +7,10 @@ import json
 
 import pytest
 import streamlit as st
-from app_support import APP, load_demo_into
-from auth_support import sign_in
 from streamlit.testing.v1 import AppTest
 
+from app_support import APP, load_demo_into
+from auth_support import sign_in
 from mobility.storage import get_engine
 from mobility.storage.shortlist import get_shortlist, set_shortlist_status
 from mobility.ui.pages import page_path

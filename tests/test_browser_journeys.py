@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from app_support import APP, ROOT, apprentices_csv, load_demo_into
 from auth_support import ACCOUNTS, PASSWORD, add_test_accounts
 
@@ -27,7 +28,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 
 
@@ -53,7 +55,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
                 return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode(errors="replace"))
+                raise RuntimeError(process.stdout.read().decode(errors="replace")) from None
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("streamlit did not answer within 60 s")
@@ -153,7 +155,8 @@ def test_apprentice_finds_placements_and_sees_the_map(server, browser_page):
     page.get_by_text("Partnerstadt von Dortmund").first.wait_for()
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for()
     page.wait_for_timeout(1500)  # let the map draw its borders layer
-    assert shot(page, "apprentice_journey", "[data-testid='stPlotlyChart']").stat().st_size > 10_000
+    path = shot(page, "apprentice_journey", "[data-testid='stPlotlyChart']")
+    assert path.stat().st_size > 10_000
 
 
 def test_adviser_imports_allocates_and_confirms_a_match(server, browser_page, tmp_path):
@@ -203,4 +206,5 @@ def test_municipality_opens_its_reach_map(server, browser_page):
     page.get_by_text("Lücken").first.wait_for()
     page.get_by_text("weniger als 5").first.wait_for()
     page.wait_for_timeout(1500)
-    assert shot(page, "municipality_journey", "[data-testid='stPlotlyChart']").stat().st_size > 10_000
+    path = shot(page, "municipality_journey", "[data-testid='stPlotlyChart']")
+    assert path.stat().st_size > 10_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_the_borders_file_is_small_and_holds_line_geometry():
 def test_no_border_line_jumps_across_the_antimeridian():
     for line in borders_geojson()["features"][0]["geometry"]["coordinates"]:
         lons = [p[0] for p in line]
-        assert all(abs(a - b) <= 180 for a, b in zip(lons, lons[1:], strict=False))
+        assert all(abs(a - b) <= 180 for a, b in itertools.pairwise(lons))
 
 
 def test_maps_draw_offline_on_white_with_the_borders_layer(monkeypatch):
@@ -115,12 +116,12 @@ def _keys_used_in_code() -> set[str]:
 
 
 def test_every_key_the_pages_use_has_a_text():
-    missing = _keys_used_in_code() - set(i18n.keys())
+    missing = _keys_used_in_code() - set(i18n.all_keys())
     assert not missing
 
 
 def test_every_text_exists_in_german_and_english_with_the_same_placeholders():
-    for key in i18n.keys():
+    for key in i18n.all_keys():
         german, english = t(key, "de"), t(key, "en")
         assert german and english
         fields = re.compile(r"\{(\w+)")

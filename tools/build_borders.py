@@ -86,7 +86,8 @@ def build(archive: Path, member: str, tolerance: float) -> dict:
         "type": "FeatureCollection",
         "features": [{
             "type": "Feature",
-            "properties": {"source": f"Natural Earth via npm world-atlas ({member}), public domain"},
+            "properties": {
+                "source": f"Natural Earth via npm world-atlas ({member}), public domain"},
             "geometry": {"type": "MultiLineString", "coordinates": lines},
         }],
     }
@@ -94,7 +95,8 @@ def build(archive: Path, member: str, tolerance: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("archive", type=Path, help="world-atlas-*.tgz made by `npm pack world-atlas`")
+    parser.add_argument("archive", type=Path,
+                        help="world-atlas-*.tgz made by `npm pack world-atlas`")
     parser.add_argument("--member", default="countries-50m.json")
     parser.add_argument("--tolerance", type=float, default=0.03, help="degrees")
     args = parser.parse_args()

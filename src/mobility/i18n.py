@@ -178,7 +178,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "adviser.allocation": ("Verteilung berechnen", "Batch allocation"),
     "adviser.method": ("Verfahren", "Method"),
     "adviser.method.stable": (
-        "stabil – fair: niemand wird von jemandem übergangen, den der Betrieb weniger passend findet",
+        "stabil – fair: niemand wird von jemandem übergangen, den der Betrieb weniger "
+        "passend findet",
         "stable – fair: nobody is passed over by someone the host likes less",
     ),
     "adviser.method.optimal": (
@@ -278,6 +279,6 @@ def t(key: str, lang: str = "de", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def keys() -> list[str]:
+def all_keys() -> list[str]:
     """Every key with a text (for tests that check pages use only known keys)."""
     return list(_TEXTS)

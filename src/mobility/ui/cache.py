@@ -16,12 +16,11 @@ functions; they never open connections or build matchers themselves.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
 from mobility.errors import ConfigurationError
-from mobility.geo import haversine_km
 from mobility.models import country_codes, country_name
 from mobility.reference.trades import trade_catalog
 
@@ -153,8 +152,8 @@ def country_options() -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def programme_rules_table() -> pd.DataFrame:
-    from mobility.reference.programmes import read_programme_rules
     from mobility.paths import data_dir
+    from mobility.reference.programmes import read_programme_rules
 
     return read_programme_rules(data_dir() / "programme_rules.csv")
 

@@ -174,7 +174,8 @@ def partner_reach(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFram
             sums[(fold(c), str(k))] = sums.get((fold(c), str(k)), 0) + v
         return [int(sums.get(k, 0)) for k in key]
 
-    out["host_companies"] = per_city(companies, "city", "country", pd.Series(1, index=companies.index))
+    out["host_companies"] = per_city(companies, "city", "country",
+                                     pd.Series(1, index=companies.index))
     out["open_places"] = per_city(placements, "city", "country", placements["slots"])
     own = set(_home_rows(apprentices, city)["apprentice_id"].astype(str))
     entries = shortlist.loc[shortlist["apprentice_id"].astype(str).isin(own),
@@ -183,7 +184,8 @@ def partner_reach(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFram
                             how="inner")
     placed_mask = entries["status"].isin(["confirmed", "completed"])
     for column, rows in (("placed", entries[placed_mask]),
-                         ("shortlisted", entries[entries["status"].isin(["suggested", "contacted"])])):
+                         ("shortlisted",
+                          entries[entries["status"].isin(["suggested", "contacted"])])):
         # Count people, not entries: one apprentice shortlisted twice in a city is one.
         people = rows.drop_duplicates(["apprentice_id", "city", "country"])
         out[column] = per_city(people, "city", "country", pd.Series(1, index=people.index))

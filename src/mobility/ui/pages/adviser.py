@@ -101,9 +101,12 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
                              key="budget")
     if st.button(t("adviser.run", lang), type="primary", key="run_allocation"):
         bar = st.progress(0.0, text=t("adviser.progress", lang))
+
+        def report(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
         try:
-            result = cache.allocate(method, settings, apprentices,
-                                    progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            result = cache.allocate(method, settings, apprentices, progress=report)
             funded = cache.funding_for(result.matches, cache.data()["apprentices"])
         except MobilityError as exc:
             show_error(exc)

@@ -46,7 +46,8 @@ def _defaults(apprentice: pd.Series | None) -> dict:
         "to": pd.Timestamp(apprentice["available_to"]).date(),
         "weeks": int(apprentice["desired_weeks"]),
         "countries": [c for c in str(apprentice["preferred_countries"] or "").split(";") if c],
-        "max_km": 0.0 if pd.isna(apprentice["max_distance_km"]) else float(apprentice["max_distance_km"]),
+        "max_km": (0.0 if pd.isna(apprentice["max_distance_km"])
+                   else float(apprentice["max_distance_km"])),
         "fewer": bool(apprentice["fewer_opportunities"]),
     }
 
@@ -63,18 +64,20 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
         trade = left.selectbox(t("field.trade", lang), trades, key=f"trade_{suffix}",
                                index=trades.index(d["trade"]) if d["trade"] in trades else 0,
                                help=t("apprentice.trade_help", lang))
-        home = right.text_input(t("field.home_city", lang), d["home_city"], key=f"home_city_{suffix}",
+        home = right.text_input(t("field.home_city", lang), d["home_city"],
+                                key=f"home_city_{suffix}",
                                 help=t("apprentice.city_help", lang))
         year = left.selectbox(t("field.training_year", lang), [1, 2, 3, 4],
                               index=d["training_year"] - 1, key=f"training_year_{suffix}")
-        fewer = right.checkbox(t("field.fewer_opportunities", lang), d["fewer"], key=f"fewer_{suffix}")
+        fewer = right.checkbox(t("field.fewer_opportunities", lang), d["fewer"],
+                               key=f"fewer_{suffix}")
         st.markdown(f"**{t('field.languages', lang)}**")
         languages = []
         for n in range(3):
             known = d["languages"][n] if n < len(d["languages"]) else ("", "B1")
             c1, c2 = st.columns(2)
             code = c1.selectbox(t("apprentice.language_n", lang, n=n + 1), ["", *LANGUAGE_CHOICES],
-                                index=([""] + list(LANGUAGE_CHOICES)).index(known[0])
+                                index=["", *LANGUAGE_CHOICES].index(known[0])
                                 if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}_{suffix}",
                                 format_func=lambda c: c or "—")
             level = c2.selectbox(t("field.level", lang), LEVELS, index=LEVELS.index(known[1]),
@@ -84,10 +87,12 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
         c1, c2, c3 = st.columns(3)
         start = c1.date_input(t("field.available_from", lang), d["from"], key=f"from_{suffix}")
         end = c2.date_input(t("field.available_to", lang), d["to"], key=f"to_{suffix}")
-        weeks = c3.number_input(t("field.desired_weeks", lang), 1, 52, d["weeks"], key=f"weeks_{suffix}")
+        weeks = c3.number_input(t("field.desired_weeks", lang), 1, 52, d["weeks"],
+                                key=f"weeks_{suffix}")
         c1, c2 = st.columns(2)
         countries = c1.multiselect(t("field.preferred_countries", lang), cache.country_options(),
-                                   default=[c for c in d["countries"] if c in cache.country_options()],
+                                   default=[c for c in d["countries"]
+                                            if c in cache.country_options()],
                                    format_func=country_name, key=f"countries_{suffix}",
                                    placeholder=t("apprentice.any_country", lang))
         max_km = c2.number_input(t("field.max_distance", lang), 0.0, 20000.0, d["max_km"],
@@ -130,7 +135,8 @@ def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> No
         st.caption(f"{t('field.explanation', lang)}: {esc(row['explanation'])}")
         programmes = row.get("programmes") or t("apprentice.no_programme", lang)
         estimate = row.get("funding_estimate_eur")
-        money = t("common.eur", lang, eur=estimate) if pd.notna(estimate) else t("common.unknown", lang)
+        money = (t("common.eur", lang, eur=estimate) if pd.notna(estimate)
+                 else t("common.unknown", lang))
         st.caption(f"{t('field.programmes', lang)}: {esc(programmes)} · "
                    f"{t('field.estimate', lang)}: {money}")
         if row.get("funding_missing"):
@@ -172,7 +178,8 @@ def render() -> None:
         apprentice_id = own_id
     else:
         choice = st.selectbox(t("apprentice.who", lang), ["", *people], key="who",
-                              format_func=lambda k: people.get(k, t("apprentice.new_profile", lang)))
+                              format_func=lambda k: people.get(
+                                  k, t("apprentice.new_profile", lang)))
         apprentice_id = choice or None
     stored = cache.apprentice_row(apprentice_id) if apprentice_id else None
 
