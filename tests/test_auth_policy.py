@@ -173,3 +173,15 @@ def test_no_shown_count_is_small_and_no_single_small_count_can_be_recovered(coun
     # unless it is the only non-zero cell (then the total is small and hidden too).
     hidden = int(out["suppressed"].sum())
     assert hidden != 1 or sum(1 for c in counts if c > 0) == 1
+
+
+@given(st.lists(st.sampled_from(["HWK Dortmund", "hwk dortmund", "HWK-Dortmund", "IHK Köln",
+                                 "IHK Koeln", "", None]), max_size=30),
+       st.sampled_from(["HWK Dortmund", "IHK Köln", ""]))
+def test_the_vectorised_name_match_agrees_with_folding_each_cell(cells, name):
+    from mobility.auth.policy import same_name
+    from mobility.text import fold
+
+    column = pd.Series(cells, dtype="string")
+    expected = [c is not None and fold(name) != "" and fold(c) == fold(name) for c in cells]
+    assert same_name(column, name).tolist() == expected

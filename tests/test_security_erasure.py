@@ -18,16 +18,17 @@ from mobility.errors import NotFoundError, PermissionDenied
 from mobility.io import read_table
 from mobility.storage import create_schema, dispose_engines, get_engine, upsert_table
 from mobility.storage.schema import match_rows, match_runs
-from mobility.storage.shortlist import set_shortlist_status
+from mobility.storage.shortlist import get_shortlist, set_shortlist_status
 
 NAME, EMAIL = "Leandra Quappendorf", "leandra.quappendorf@example.org"
+HEADER_ROW = ("apprentice_id,name,email,sending_organisation,home_city,home_country,trade,"
+              "training_year,available_from,available_to,desired_weeks\n")
 APPRENTICES = (
-    "apprentice_id,name,email,sending_organisation,home_city,home_country,trade,"
-    "training_year,available_from,available_to,desired_weeks\n"
-    f"AZ-0417,{NAME},{EMAIL},HWK Dortmund,Dortmund,DE,Tischlerin,2,2026-03-01,2026-05-31,4\n"
-    "AZ-0418,Ben Other,ben@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,"
-    "2026-05-31,4\n"
-    "AZ-0419,Cem Third,cem@example.org,IHK Köln,Köln,DE,Koch,2,2026-03-01,2026-05-31,4\n"
+    HEADER_ROW
+    + f"AZ-0417,{NAME},{EMAIL},HWK Dortmund,Dortmund,DE,Tischlerin,2,2026-03-01,2026-05-31,4\n"
+    + "AZ-0418,Ben Other,ben@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,"
+    + "2026-05-31,4\n"
+    + "AZ-0419,Cem Third,cem@example.org,IHK Köln,Köln,DE,Koch,2,2026-03-01,2026-05-31,4\n"
 ).encode()
 COMPANIES = b"company_id,name,city,country\nC1,Joinery,Leeds,GB\n"
 PLACEMENTS = (b"placement_id,company_id,trade,city,country,slots,start,end,min_weeks,max_weeks\n"
@@ -130,3 +131,22 @@ def test_the_command_erases_after_confirmation_and_prints_only_the_pseudonym(
     out = capsys.readouterr().out
     assert "erased-" in out and NAME not in out
     assert find_personal_data(engine, ["AZ-0417"], [NAME, EMAIL]) == []
+
+
+def test_erasure_matches_whole_names_only_and_spares_similar_ones(engine):
+    # Found by benchmarks/bench_security.py: erasing "Person 7" refused because
+    # "Person 70" (someone else) contains it.
+    similar = (HEADER_ROW + "AZ-7,Person 7,p7@example.org,HWK Dortmund,Dortmund,DE,Koch,2,"
+               "2026-03-01,2026-05-31,4\nAZ-70,Person 70,ap7@example.org,HWK Dortmund,"
+               "Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4\n")
+    upsert_table(engine, "apprentices", read_table(similar.encode(), "apprentices").frame)
+    set_shortlist_status(engine, "AZ-70", "P2", "suggested", user="mueller",
+                         note="Person 70 asked about Person 7's dates", expected_version=0)
+    erase_apprentice(engine, "AZ-7", actor=ADVISER)
+    assert find_personal_data(engine, ["AZ-7"], ["Person 7", "p7@example.org"]) == []
+    with engine.connect() as conn:
+        kept = conn.execute(sa.text("select name, email from apprentices "
+                                    "where apprentice_id = 'AZ-70'")).one()
+    assert tuple(kept) == ("Person 70", "ap7@example.org")
+    note = get_shortlist(engine, apprentice_id="AZ-70")["note"].iloc[0]
+    assert note == "Person 70 asked about [erased]'s dates"  # a colleague's note stays

@@ -27,10 +27,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from mobility.auth.policy import Action, Scope, authorize
+from mobility.auth.policy import Action, Scope, authorize, same_name
 from mobility.auth.roles import Principal
 from mobility.errors import ValidationError
-from mobility.text import fold
 
 #: Counts below this are never shown to municipalities.
 MIN_COUNT = 5
@@ -113,11 +112,7 @@ def city_aggregates(
         authorize(principal, Action.VIEW_AGGREGATES, {"city": target})  # own city only
     rows = apprentices
     if scope is Scope.ORGANISATION:
-        rows = rows.loc[
-            rows["sending_organisation"].astype("string").fillna("").map(fold)
-            == fold(principal.organisation or "")
-        ]
-    in_city = rows["home_city"].astype("string").fillna("").map(fold) == fold(target)
-    rows = rows.loc[in_city.astype(bool)]
+        rows = rows.loc[same_name(rows["sending_organisation"], principal.organisation)]
+    rows = rows.loc[same_name(rows["home_city"], target)]
     counts = rows.groupby(list(by), dropna=False).size().rename("count").reset_index()
     return suppress_small_counts(counts, threshold=threshold)

@@ -8,8 +8,10 @@ In one transaction it
    shortlist entries, notes, matches, allocations, their own sign-in account: every
    table with an ``apprentice_id`` column except the audit trail;
 2. rewrites the audit trail so that its entries keep who did what and when, but name the
-   apprentice only by a fresh random pseudonym (``erased-3f9c...``), and blanks any text
-   in it that contains their name, e-mail or id;
+   apprentice only by a fresh random pseudonym (``erased-3f9c...``), and cuts their
+   name, e-mail or id out of any other text that mentions them (a colleague's note about
+   someone else keeps its words, minus the mention: ``[erased]``). Names match as whole
+   words: erasing "Person 7" leaves "Person 70" alone;
 3. scans every text column of every table for the apprentice's id (exact), name and
    e-mail (anywhere in the text, ignoring case) and rolls everything back if anything
    is left, so an erasure is complete or does not happen.
@@ -42,6 +44,8 @@ Examples
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -99,10 +103,32 @@ def _id_match(column: sa.Column, apprentice_id: str) -> sa.ColumnElement:
 
 
 def _mentions(column: sa.Column, ids: Iterable[str], texts: Iterable[str]) -> sa.ColumnElement:
+    """SQL prefilter: cells that *may* mention the person (texts as plain substrings);
+    :func:`_really_mentions` then decides on whole words."""
     as_text = sa.cast(column, sa.Text)
     clauses = [_id_match(column, i) for i in ids if i]
     clauses += [sa.func.lower(as_text).contains(t.lower(), autoescape=True) for t in texts if t]
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _text_pattern(texts: Iterable[str]) -> re.Pattern | None:
+    # Whole words only: erasing "Person 7" must not flag "Person 70", nor
+    # "p7@example.org" flag "ap7@example.org".
+    parts = [re.escape(t) for t in texts if t]
+    if not parts:
+        return None
+    return re.compile(r"(?<![\w.+@-])(?:" + "|".join(parts) + r")(?![\w@-])", re.IGNORECASE)
+
+
+def _really_mentions(value: object, ids: list[str], pattern: re.Pattern | None) -> bool:
+    if value is None:
+        return False
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    for apprentice_id in ids:
+        if text == apprentice_id or apprentice_id in text.split("/") or (
+                f'"{apprentice_id}"' in text):
+            return True
+    return bool(pattern and pattern.search(text))
 
 
 def find_personal_data(
@@ -115,13 +141,15 @@ def find_personal_data(
     its last check and by the tests.
     """
     ids, texts = [str(i) for i in ids if i], [str(t) for t in texts if t and str(t).strip()]
+    pattern = _text_pattern(texts)
     found: list[tuple[str, str, int]] = []
 
     def scan(conn: sa.Connection) -> None:
         for table in _tables(conn):
             for column in _text_columns(table):
-                hits = conn.execute(sa.select(sa.func.count()).select_from(table)
-                                    .where(_mentions(column, ids, texts))).scalar_one()
+                candidates = conn.execute(sa.select(table.c[column.name])
+                                          .where(_mentions(column, ids, texts))).scalars()
+                hits = sum(_really_mentions(v, ids, pattern) for v in candidates)
                 if hits:
                     found.append((table.name, column.name, int(hits)))
 
@@ -184,8 +212,9 @@ def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal)
             if gone.rowcount:
                 deleted[name] = gone.rowcount
 
-        for name in AUDIT_TABLES & tables.keys():
-            table = tables[name]
+        # What is left mentions the person from elsewhere: the audit trail (ids become the
+        # pseudonym) or other people's notes (the mention is cut out of the text).
+        for name, table in tables.items():
             for column in _text_columns(table):
                 done = _pseudonymise_column(conn, table, column, apprentice_id, texts, pseudonym)
                 if done:
@@ -203,25 +232,29 @@ def erase_apprentice(engine: sa.Engine, apprentice_id: str, *, actor: Principal)
 
 def _pseudonymise_column(conn: sa.Connection, table: sa.Table, column: sa.Column,
                          apprentice_id: str, texts: list[str], pseudonym: str) -> int:
-    """Replace the id by the pseudonym where the cell is an id or a composite key, and
-    blank any other cell that names the person; return how many cells changed."""
+    """Replace the id by the pseudonym where the cell is the id or a composite key made
+    with it (``A1/P3``), and blank any other cell that names the person; return how many
+    cells changed."""
+    keys = list(table.primary_key.columns) or [table.c[column.name]]
+    pattern = _text_pattern(texts)
+    rows = conn.execute(sa.select(*keys, table.c[column.name].label("_cell"))
+                        .where(_mentions(column, [apprentice_id], texts))).mappings().all()
     changed = 0
-    if not _is_json(column):
-        as_text = sa.cast(column, sa.Text)
-        exact = conn.execute(table.update().where(as_text == apprentice_id)
-                             .values({column.name: pseudonym}))
-        changed += exact.rowcount
-        rows = conn.execute(sa.select(table.c[column.name]).distinct()
-                            .where(_id_match(column, apprentice_id))).scalars().all()
-        for old in rows:
-            parts = [pseudonym if p == apprentice_id else p for p in str(old).split("/")]
-            done = conn.execute(table.update().where(column == old)
-                                .values({column.name: "/".join(parts)}))
-            changed += done.rowcount
-    blank = {"erased": True} if _is_json(column) else ERASED_TEXT
-    rest = conn.execute(table.update().where(_mentions(column, [apprentice_id], texts))
-                        .values({column.name: blank}))
-    return changed + rest.rowcount
+    for row in rows:
+        old = row["_cell"]
+        if not _really_mentions(old, [apprentice_id], pattern):
+            continue
+        if _is_json(column) or not isinstance(old, str):
+            new: object = {"erased": True}
+        elif old == apprentice_id or apprentice_id in old.split("/"):
+            new = "/".join(pseudonym if p == apprentice_id else p for p in old.split("/"))
+        else:  # free text (a colleague's note): only the mention goes
+            new = pattern.sub(ERASED_TEXT, old) if pattern else ERASED_TEXT
+        where = sa.and_(*[k == row[k.name] for k in keys]) if table.primary_key.columns \
+            else table.c[column.name] == old
+        changed += conn.execute(table.update().where(where)
+                                .values({column.name: new})).rowcount
+    return changed
 
 
 def _record_erasure(conn: sa.Connection, tables: dict[str, sa.Table], actor: Principal,

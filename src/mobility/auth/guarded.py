@@ -29,10 +29,15 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mobility.auth.audit import record
-from mobility.auth.policy import Action, Scope, authorize, restrict_to_scope
+from mobility.auth.policy import (
+    Action,
+    Scope,
+    authorize,
+    restrict_to_scope,
+    same_name,
+)
 from mobility.auth.roles import Principal
 from mobility.errors import NotFoundError, PermissionDenied, ValidationError
-from mobility.text import fold
 
 #: Tables an import may write, and who is checked how: apprentices are personal data of
 #: one organisation; the others are reference data (administrators only).
@@ -93,9 +98,8 @@ def check_import(principal: Principal, kind: str, frame: pd.DataFrame) -> None:
         return
     scope = authorize(principal, Action.IMPORT_DATA)
     if scope is Scope.ORGANISATION:
-        mine = frame["sending_organisation"].astype("string").fillna("").map(fold) == fold(
-            principal.organisation or "")
-        foreign = int((~mine.astype(bool)).sum())
+        mine = same_name(frame["sending_organisation"], principal.organisation)
+        foreign = int((~mine).sum())
         if foreign:
             raise PermissionDenied(
                 f"{principal.role.label} {principal.username!r} may import apprentices of "

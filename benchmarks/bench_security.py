@@ -1,0 +1,89 @@
+"""Costs of the trust layer: password hashing, the policy check, narrowing a caseload,
+suppressing counts, and erasing one apprentice from a populated database.
+
+Run: ``.venv/bin/python benchmarks/bench_security.py [apprentices]`` (default 100,000).
+Prints sizes, wall times and peak memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, func, repeat: int = 1):
+    start = time.perf_counter()
+    for _ in range(repeat):
+        result = func()
+    each = (time.perf_counter() - start) / repeat
+    unit = f"{each * 1e6:,.1f} us" if each < 1e-3 else f"{each:,.3f} s"
+    print(f"{label:58s} {unit:>14s}   peak {peak_mb():,.0f} MB")
+    return result
+
+
+def main(n: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-security-"))
+    os.environ["MOBILITY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    os.environ["MOBILITY_VAR_DIR"] = str(folder / "var")
+
+    from mobility.auth import Action, Principal, Role, authorize, suppress_small_counts
+    from mobility.auth import visible_apprentices
+    from mobility.auth.erasure import erase_apprentice
+    from mobility.auth.passwords import hash_password, verify_password
+    from mobility.io import read_table
+    from mobility.storage import create_schema, get_engine, upsert_table
+
+    print(f"apprentices: {n:,}")
+    stored = timed("bcrypt hash_password (cost 12)", lambda: hash_password("a long passphrase"),
+                   3)
+    timed("bcrypt verify_password (cost 12)", lambda: verify_password("a long passphrase",
+                                                                      stored), 3)
+    adviser = Principal("mueller", Role.ADVISER, organisation="HWK Org 3")
+    row = {"apprentice_id": "A1", "sending_organisation": "HWK Org 3", "home_city": "X"}
+    timed("authorize(adviser, EDIT_SHORTLIST, row)",
+          lambda: authorize(adviser, Action.EDIT_SHORTLIST, row), 20_000)
+
+    rng = np.random.default_rng(1)
+    orgs = [f"HWK Org {i}" for i in range(50)]
+    cities = ["Dortmund", "Köln", "Essen", "Bochum", "Hagen"]
+    lines = ["apprentice_id,name,email,sending_organisation,home_city,home_country,home_lat,"
+             "home_lon,trade,training_year,available_from,available_to,desired_weeks"]
+    org_pick = rng.integers(0, len(orgs), n)
+    city_pick = rng.integers(0, len(cities), n)
+    for i in range(n):
+        lines.append(f"A{i},Person {i},p{i}@example.org,{orgs[org_pick[i]]},"
+                     f"{cities[city_pick[i]]},DE,51.5,7.4,Tischlerin,2,2026-03-01,"
+                     "2026-05-31,4")
+    frame = timed("read_table (apprentices)", lambda: read_table(
+        ("\n".join(lines) + "\n").encode(), "apprentices").frame)
+    seen = timed("visible_apprentices(adviser, caseload)",
+                 lambda: visible_apprentices(adviser, frame), 5)
+    print(f"{'  rows visible to the adviser':58s} {len(seen):>14,}")
+    counts = pd.DataFrame({"cell": range(1000), "count": rng.integers(0, 30, 1000)})
+    timed("suppress_small_counts (1,000 cells)", lambda: suppress_small_counts(counts), 20)
+
+    engine = get_engine()
+    create_schema(engine)
+    timed("store the caseload (upsert_table)", lambda: upsert_table(engine, "apprentices",
+                                                                    frame))
+    size = Path(engine.url.database).stat().st_size / 1e6
+    print(f"{'  database file':58s} {size:>11,.1f} MB")
+    system = Principal("system", Role.ADMINISTRATOR)
+    report = timed("erase_apprentice (scan + secure delete + VACUUM)",
+                   lambda: erase_apprentice(engine, "A7", actor=system))
+    print(f"{'  rows deleted':58s} {sum(report.rows_deleted.values()):>14,}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
