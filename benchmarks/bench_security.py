@@ -37,8 +37,14 @@ def main(n: int) -> None:
     os.environ["MOBILITY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
     os.environ["MOBILITY_VAR_DIR"] = str(folder / "var")
 
-    from mobility.auth import Action, Principal, Role, authorize, suppress_small_counts
-    from mobility.auth import visible_apprentices
+    from mobility.auth import (
+        Action,
+        Principal,
+        Role,
+        authorize,
+        suppress_small_counts,
+        visible_apprentices,
+    )
     from mobility.auth.erasure import erase_apprentice
     from mobility.auth.passwords import hash_password, verify_password
     from mobility.io import read_table
