@@ -228,7 +228,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "municipality.partners": ("Partnerstädte", "Partner cities"),
     "municipality.hosts": ("Gastbetriebe", "Host companies"),
     "municipality.places_by_trade": ("Offene Plätze nach Beruf", "Open places by trade"),
-    "municipality.placed": ("Vermittelt oder vorgeschlagen", "Placed or shortlisted"),
+    "municipality.placed": ("Vermittelt", "Placed"),
+    "municipality.shortlisted": ("Vorgeschlagen", "Shortlisted"),
     "municipality.gaps": ("Lücken", "Gaps"),
     "municipality.gaps_help": (
         "Berufe, in denen Azubis aus {city} lernen, die aber keine Partnerstadt anbietet.",

@@ -60,11 +60,13 @@ def render() -> None:
     st.plotly_chart(reach_map(home, partners, places=reach, lang=lang), key="reach_map")
 
     st.subheader(t("municipality.partners", lang))
-    shown = show_counts(reach, lang, ["placed", "shortlisted"]).rename(columns={
+    shown = show_counts(reach, lang, ["placed", "shortlisted"])
+    shown["status"] = [t(f"status.{s}", lang) for s in shown["status"]]
+    shown = shown.rename(columns={
         "partner_city": t("field.partner_city", lang), "partner_country": t("field.country", lang),
         "status": t("field.status", lang), "host_companies": t("municipality.hosts", lang),
         "open_places": t("field.open_places", lang), "placed": t("municipality.placed", lang),
-        "shortlisted": t("adviser.shortlist", lang)})
+        "shortlisted": t("municipality.shortlisted", lang)})
     st.dataframe(shown, hide_index=True, width="stretch", key="reach_table")
 
     st.subheader(t("municipality.places_by_trade", lang))
