@@ -139,3 +139,20 @@ def test_an_unknown_export_format_is_refused(engine):
     with pytest.raises(ValidationError):
         export_personal_data(engine, ADVISER, pd.DataFrame({"sending_organisation": []}),
                              what="x", fmt="pdf")
+
+
+def test_the_audit_trail_says_who_changed_which_status_or_note_and_when(engine):
+    save_shortlist_entry(engine, ADVISER, "A1", "P1", "suggested", expected_version=0)
+    colleague = Principal("schmidt", Role.ADVISER, organisation="HWK Dortmund")
+    save_shortlist_entry(engine, colleague, "A1", "P1", "contacted", expected_version=1)
+    save_shortlist_entry(engine, ADVISER, "A1", "P1", "contacted", note="called Anna",
+                         expected_version=2)
+    trail = audit_trail(engine, SYSTEM, entity="shortlist").iloc[::-1]
+    assert trail["who"].tolist() == ["mueller", "schmidt", "mueller"]
+    assert set(trail["entity_id"]) == {"A1/P1"}
+    details = trail["detail"].tolist()
+    assert [(d["previous_status"], d["status"], d["note_changed"]) for d in details] == [
+        (None, "suggested", False), ("suggested", "contacted", False),
+        ("contacted", "contacted", True)]
+    assert "Anna" not in str(details)  # what changed, not the note's words
+    assert trail["at"].is_monotonic_increasing

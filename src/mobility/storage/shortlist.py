@@ -158,6 +158,7 @@ def set_shortlist_status(
                 raise NotFoundError(f"apprentice {apprentice_id!r} or placement "
                                     f"{placement_id!r} does not exist") from None
             action, version = "shortlist add", 1
+            previous, note_changed = None, bool(note)
         else:
             if expected_version is not None and expected_version != current.version:
                 raise ConflictError(f"{label} was changed by {current.updated_by} at "
@@ -178,10 +179,14 @@ def set_shortlist_status(
                 at = _when(latest.updated_at) if latest else "just now"
                 raise ConflictError(f"{label} was changed by {who} at {at}, reload")
             action, version = "shortlist status", base + 1
+            previous, note_changed = current.status, note is not None and note != current.note
         conn.execute(audit_log.insert().values(
             who=user, at=now, action=action, entity="shortlist",
             entity_id=f"{apprentice_id}/{placement_id}",
-            detail={"status": status, "version": version}))
+            # The audit says what changed, not the note's words (they may be personal and
+            # are erased with the entry; the trail must outlive them).
+            detail={"status": status, "previous_status": previous,
+                    "note_changed": note_changed, "version": version}))
         row = conn.execute(sa.select(shortlist).where(where)).one()
     return _entry(row)
 
