@@ -277,6 +277,13 @@ class PlacementIndex:
         first_of_key = np.r_[True, all_keys[1:] != all_keys[:-1]]
         self.twin_keys, self.twin_status = all_keys[first_of_key], all_values[first_of_key]
 
+    def home_tree(self) -> cKDTree:
+        """A KD-tree over the twinnings' home municipalities (built once, on demand)."""
+        if getattr(self, "_home_tree", None) is None:
+            self._home_tree = cKDTree(_unit_vectors(self.homes["lat"].to_numpy(float),
+                                                    self.homes["lon"].to_numpy(float)))
+        return self._home_tree
+
     def columns_for(self, minor_group: int) -> np.ndarray:
         """Placements an apprentice of this ISCO minor group may be acceptable for: the
         group's own (same and related trades) and every one that takes related trades."""
@@ -376,9 +383,8 @@ def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) ->
     home[:] = key.map(by_key).fillna(-1).astype(np.int64).to_numpy()
     unmatched = np.flatnonzero((home < 0) & np.isfinite(xyz).all(axis=1))
     if len(unmatched):
-        home_xyz = _unit_vectors(index.homes["lat"].to_numpy(), index.homes["lon"].to_numpy())
         radius_km = index.twin_radius_km
-        dist, nearest = cKDTree(home_xyz).query(xyz[unmatched], k=1)
+        dist, nearest = index.home_tree().query(xyz[unmatched], k=1)
         close = dist <= 2 * np.sin(radius_km / EARTH_RADIUS_KM / 2)
         home[unmatched[close]] = nearest[close]
     return home
@@ -551,7 +557,7 @@ class CandidatePairs:
 
 #: Below this many apprentice x placement cells (within trade blocks) the search is
 #: exhaustive; above it, candidates come from nearest-neighbour queries.
-EXHAUSTIVE_CELLS = 20_000_000
+EXHAUSTIVE_CELLS = 4_000_000
 
 
 def block_cells(A: ApprenticeBatch, P: PlacementIndex) -> int:
@@ -715,13 +721,23 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
             continue
         pool = np.sort(np.concatenate(keys))
         pool = pool[np.r_[True, pool[1:] != pool[:-1]]]
-        a, p = pool // n_p, pool % n_p
-        # Cheap rules first: only pairs that pass them are scored.
-        cheap = _time_and_distance_ok(A, P, a, p)
-        a, p = a[cheap], p[cheap]
-        f = pair_features(A, P, a, p, settings)
-        ok = f["acceptable"]
-        a, p = a[ok], p[ok]
+        # Cheap rules first: only pairs that pass them are scored, 2M pairs at a time so
+        # that a big trade group at a million apprentices stays within memory.
+        got: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "p", "score",
+                                                            "apprentice_score", "host_score")}
+        for lo in range(0, len(pool), 2_000_000):
+            a, p = pool[lo:lo + 2_000_000] // n_p, pool[lo:lo + 2_000_000] % n_p
+            cheap = _time_and_distance_ok(A, P, a, p)
+            a, p = a[cheap], p[cheap]
+            f = pair_features(A, P, a, p, settings)
+            ok = f["acceptable"]
+            got["a"].append(a[ok])
+            got["p"].append(p[ok])
+            for name in ("score", "apprentice_score", "host_score"):
+                got[name].append(f[name][ok])
+        f = {k: np.concatenate(v) for k, v in got.items()}
+        a, p = f["a"], f["p"]
+        ok = np.ones(len(a), dtype=bool)
         acceptable_any[a] = True
         row_best = rank_within(a, apprentice_key(f["apprentice_score"][ok], p, P)) < K
         keep = row_best | (rank_within(p, host_key(f["host_score"][ok], a, A)) < M)

@@ -171,6 +171,10 @@ class Matcher:
             partnerships = load_partnerships()
         self.placements_ = placements.reset_index(drop=True)
         self.index_ = PlacementIndex.build(self.placements_, partnerships, self.settings_)
+        # Converted once here: a single recommendation must not pay for 100k strings.
+        self.company_ids_ = (self.placements_["company_id"].astype(str).to_numpy(dtype=object)
+                             if "company_id" in self.placements_
+                             else np.full(len(self.placements_), None, dtype=object))
         self.companies_ = companies
         return self
 
@@ -203,9 +207,7 @@ class Matcher:
             **{c: np.round(f[c], 6) for c in COMPONENTS},
             "distance_km": np.round(f["distance_km"], 1),
             "in_twin_town": f["twin"] > TWIN_NONE,
-            "company_id": pd.array(self.placements_["company_id"].astype(str).to_numpy()[p]
-                                   if "company_id" in self.placements_ else [None] * len(p),
-                                   dtype="string"),
+            "company_id": pd.array(self.company_ids_[p], dtype="string"),
             "city": pd.array(P.city[p], dtype="string"),
             "country": pd.array(np.asarray(P.countries, dtype=object)[P.country[p]],
                                 dtype="string"),
