@@ -81,7 +81,7 @@ def test_optimal_respects_capacity_and_total_is_at_least_the_stable_total(inst):
 
 def _brute_force_best(inst):
     """Try every assignment (each apprentice: one acceptable placement or none)."""
-    options = [[-1] + inst["p"][inst["a"] == i].tolist() for i in range(inst["n_a"])]
+    options = [[-1, *inst["p"][inst["a"] == i].tolist()] for i in range(inst["n_a"])]
     best = 0.0
     for combo in itertools.product(*options):
         used = np.array([c for c in combo if c >= 0], dtype=np.int64)

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -484,7 +485,7 @@ def iter_acceptable(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettin
     order = np.argsort(minor, kind="stable")
     rows, minor = rows[order], minor[order]
     bounds = np.flatnonzero(np.r_[True, minor[1:] != minor[:-1], True])
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         group_rows = rows[lo:hi]
         cols = P.columns_for(int(minor[lo]))
         if len(cols) == 0:
@@ -530,7 +531,8 @@ def rank_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
 def apprentice_key(apprentice_score: np.ndarray, p: np.ndarray, P: PlacementIndex) -> np.ndarray:
     """Unique int64 ordering key for an apprentice's list: higher ``apprentice_score``
     first, ties by ``placement_id`` ascending as strings."""
-    return np.round(apprentice_score * 1e6).astype(np.int64) * (len(P) + 1) + (len(P) - P.id_rank[p])
+    scaled = np.round(apprentice_score * 1e6).astype(np.int64)
+    return scaled * (len(P) + 1) + (len(P) - P.id_rank[p])
 
 
 def host_key(host_score: np.ndarray, a: np.ndarray, A: ApprenticeBatch) -> np.ndarray:
@@ -563,7 +565,8 @@ EXHAUSTIVE_CELLS = 4_000_000
 def block_cells(A: ApprenticeBatch, P: PlacementIndex) -> int:
     """How many (apprentice, placement) cells an exhaustive search would look at."""
     groups, counts = np.unique(A.isco // 10, return_counts=True)
-    return int(sum(int(c) * len(P.columns_for(int(g))) for g, c in zip(groups, counts, strict=True)))
+    return int(sum(int(c) * len(P.columns_for(int(g)))
+                   for g, c in zip(groups, counts, strict=True)))
 
 
 def generate_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,

@@ -232,7 +232,7 @@ class Matcher:
         self._check_fitted()
         if int(k) < 1:
             raise ValidationError("k must be at least 1")
-        frame, A = self._encode(apprentices)
+        _frame, A = self._encode(apprentices)
         P = self.index_
         if block_cells(A, P) > EXHAUSTIVE_CELLS:
             return self._recommend_from_pool(A, int(k))
@@ -306,7 +306,7 @@ class Matcher:
         P = self.index_
         with Stages(progress, ["encode", "candidates", method, "explain"]) as stages:
             stages.next("encode")
-            frame, A = self._encode(apprentices)
+            _frame, A = self._encode(apprentices)
             stages.next("candidates")
             pairs = generate_candidates(A, P, self.settings_)
             stages.next(method)
