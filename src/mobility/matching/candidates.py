@@ -92,6 +92,20 @@ def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) ->
         )
 
 
+def _isco_codes(frame: pd.DataFrame, what: str) -> pd.Series:
+    """The ``isco08`` column, checked to hold four digits everywhere (tables that did not
+    come through :mod:`mobility.io` may have blanks: map them with ``TradeMapper``)."""
+    isco = frame["isco08"].astype(str).str.strip()
+    bad = ~isco.str.fullmatch(r"\d{4}")
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())
+        raise ValidationError(f"{what} need four-digit ISCO-08 codes", problems=[
+            Problem("not a four-digit ISCO-08 code (map free-text trades with TradeMapper)",
+                    file=what, row=int(r) + 2, column="isco08", value=str(isco.iloc[r]))
+            for r in rows[:100]])
+    return isco
+
+
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points on the unit sphere: the dot product of two is the cosine of their angle."""
     phi, lam = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
@@ -168,13 +182,7 @@ class PlacementIndex:
         if len(set(ids)) != len(ids):
             dupes = pd.Series(ids)[pd.Series(ids).duplicated()].unique()[:5]
             raise ValidationError(f"placement ids must be unique; repeated: {', '.join(dupes)}")
-        isco = frame["isco08"].astype(str).str.strip()
-        bad = ~isco.str.fullmatch(r"\d{4}")
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValidationError("placements need four-digit ISCO-08 codes", problems=[
-                Problem("not a four-digit ISCO-08 code", file="placements", row=row + 2,
-                        column="isco08", value=str(isco.iloc[row]))])
+        isco = _isco_codes(frame, "placements")
         codes, parsed = _parse_unique(frame["languages"], parse_languages)
         languages = sorted({sk.language for skills in parsed for sk in skills})
         lang_pos = {code: i for i, code in enumerate(languages)}
@@ -325,13 +333,7 @@ def encode_apprentices(apprentices: pd.DataFrame, index: PlacementIndex) -> Appr
     require_columns(apprentices, APPRENTICE_COLUMNS, "apprentices")
     frame = apprentices.reset_index(drop=True)
     ids = frame["apprentice_id"].astype(str).to_numpy()
-    isco = frame["isco08"].astype(str).str.strip()
-    bad = ~isco.str.fullmatch(r"\d{4}")
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValidationError("apprentices need four-digit ISCO-08 codes", problems=[
-            Problem("not a four-digit ISCO-08 code (map free-text trades with TradeMapper)",
-                    file="apprentices", row=row + 2, column="isco08", value=str(isco.iloc[row]))])
+    isco = _isco_codes(frame, "apprentices")
     lang_codes, parsed = _parse_unique(frame["languages"], parse_languages)
     lang_pos = {code: i for i, code in enumerate(index.languages)}
     u_level = np.full((len(parsed), len(index.languages) + 1), _NOT_SPOKEN, dtype=np.int16)
