@@ -208,3 +208,23 @@ def test_nearest_pool_only_holds_acceptable_pairs_and_misses_nobody_who_has_one(
     assert set(zip(pool.a.tolist(), pool.p.tolist(), strict=True)) <= acceptable
     assert (pool.acceptable_any == exact.acceptable_any).all()
     assert set(pool.a.tolist()) == set(exact.a.tolist())
+
+
+def test_free_text_trade_without_isco_code_is_mapped_and_the_mapping_shown():
+    person = apprentice(isco=None)
+    person["trade"] = "Elektronikerin Energie Gebaeudetechnik"
+    matcher = Matcher().fit(pd.DataFrame([placement()]), NO_TWINS)
+    rec = matcher.recommend(pd.DataFrame([person]))
+    assert rec.loc[0, "explanation"].startswith("same trade (7411)")
+    mapping = matcher.trade_mapping_.iloc[0]
+    assert mapping["isco08"] == "7411" and mapping["accepted"] and mapping["confidence"] < 1
+
+
+def test_unmappable_trade_is_refused_naming_row_and_column():
+    person = apprentice(isco="")
+    person["trade"] = "qqq zzz"
+    matcher = Matcher().fit(pd.DataFrame([placement()]), NO_TWINS)
+    with pytest.raises(ValidationError) as err:
+        matcher.recommend(pd.DataFrame([person]))
+    problem = err.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("apprentices", 2, "isco08")

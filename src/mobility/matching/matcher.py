@@ -143,6 +143,9 @@ class Matcher:
         The placements as given to :meth:`fit`.
     timings_ : dict
         Seconds per stage of the last :meth:`allocate` (read, candidates, solve...).
+    trade_mapping_ : pandas.DataFrame
+        For the last call: apprentices whose ``isco08`` was blank, with the taxonomy trade
+        their free-text ``trade`` was mapped to, the confidence and whether it was used.
     """
 
     def __init__(self, **settings: object) -> None:
@@ -191,7 +194,33 @@ class Matcher:
             if ids.duplicated().any():
                 dupes = ", ".join(ids[ids.duplicated()].unique()[:5])
                 raise ValidationError(f"apprentice ids must be unique; repeated: {dupes}")
+        frame = self._map_free_text_trades(frame)
         return frame, encode_apprentices(frame, self.index_)
+
+    def _map_free_text_trades(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Fill a blank ``isco08`` from the ``trade`` text with :class:`TradeMapper`; the
+        mappings and their confidence are kept in ``trade_mapping_``. Mappings below the
+        mapper's ``min_confidence`` are not used (the ISCO check then names the row)."""
+        self.trade_mapping_ = pd.DataFrame()
+        if "isco08" not in frame or "trade" not in frame:
+            return frame
+        blank = frame["isco08"].isna().to_numpy() | (
+            frame["isco08"].astype("string").fillna("").str.strip() == "").to_numpy()
+        if not blank.any():
+            return frame
+        from mobility.matching.trade_text import TradeMapper
+
+        if not hasattr(self, "trade_mapper_"):
+            self.trade_mapper_ = TradeMapper().fit()
+        mapped = self.trade_mapper_.map(frame.loc[blank, "trade"].tolist())
+        mapped.insert(0, "apprentice_id", frame.loc[blank, "apprentice_id"].astype("string")
+                      .to_numpy())
+        self.trade_mapping_ = mapped
+        frame = frame.copy()
+        isco = frame["isco08"].astype("string")
+        isco[blank] = mapped["isco08"].where(mapped["accepted"]).to_numpy()
+        frame["isco08"] = isco
+        return frame
 
     def _rows(self, A: ApprenticeBatch, a: np.ndarray, p: np.ndarray,
               rank: np.ndarray) -> pd.DataFrame:
