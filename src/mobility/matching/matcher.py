@@ -160,7 +160,8 @@ class Matcher:
 
         ``partnerships`` defaults to the shipped twinnings
         (:func:`mobility.reference.twinnings.load_partnerships`). ``companies`` is optional
-        and only used for nothing but reference today (company ids are in placements).
+        and kept as ``companies_`` for callers that want names; the matching itself only
+        needs the ``company_id`` of each placement.
         """
         unknown = sorted(set(self.settings) - set(MatchSettings.names()))
         if unknown:
@@ -337,7 +338,10 @@ class Matcher:
             stages.next("encode")
             _frame, A = self._encode(apprentices)
             stages.next("candidates")
-            pairs = generate_candidates(A, P, self.settings_)
+            # The candidates stage is the long one: report inside it, as the second quarter.
+            inner = None if progress is None else (
+                lambda fraction, message: progress(0.25 + 0.25 * fraction, message))
+            pairs = generate_candidates(A, P, self.settings_, progress=inner)
             stages.next(method)
             a_key = apprentice_key(pairs.apprentice_score, pairs.p, P)
             if method == "stable":
