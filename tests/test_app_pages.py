@@ -110,10 +110,11 @@ def test_an_apprentice_lands_on_their_own_profile(tmp_path):
 
 def test_apprentice_with_an_unknown_city_gets_a_clear_message(app):
     _open(app, "apprentice")
-    app.text_input(key="home_city_new").set_value("Atlantis")
+    app.text_input(key="home_city_new").set_value("Dortmnud")
     _button(app, "Plätze suchen").click().run()
     assert not app.exception
     assert app.error, "a bad city must be reported"
+    assert any("Dortmund" in i.value for i in app.info)  # the gazetteer suggests a spelling
 
 
 def test_apprentice_saving_a_placement_persists_it(app):

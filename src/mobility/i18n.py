@@ -130,6 +130,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Ort in Deutschland (Offline-Verzeichnis GeoNames).",
         "Town in Germany (offline GeoNames gazetteer).",
     ),
+    "apprentice.city_suggestions": ("Meinten Sie: {cities}?", "Did you mean: {cities}?"),
     "apprentice.any_country": ("alle Länder", "any country"),
     "apprentice.no_limit": ("0 = keine Grenze", "0 = no limit"),
     "apprentice.language_n": ("Sprache {n}", "Language {n}"),

@@ -56,6 +56,14 @@ def gazetteer():
     return load()
 
 
+def city_suggestions(prefix: str, country: str = "DE", limit: int = 5) -> list[str]:
+    """German towns whose name starts like ``prefix`` (biggest first), for a "did you
+    mean" under the home-city field."""
+    if len(prefix.strip()) < 2:
+        return []
+    return [city.name for city in gazetteer().search(prefix, country, limit=limit)]
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _fitted_matcher(fingerprint: tuple, settings: tuple[tuple[str, object], ...]):
     from mobility.matching import Matcher

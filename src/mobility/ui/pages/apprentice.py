@@ -113,6 +113,10 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
     frame, problems, _notes = validate_frame(raw, "apprentices", name=t("apprentice.profile", lang))
     if problems:
         show_error(MobilityError(t("common.error", lang), problems=problems))
+        if any(p.column in ("home_city", "home_lat") for p in problems):
+            places = cache.city_suggestions(home[:3])
+            if places:
+                st.info(t("apprentice.city_suggestions", lang, cities=", ".join(places)))
         return None
     return frame
 
