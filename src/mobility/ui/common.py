@@ -10,6 +10,7 @@ import streamlit as st
 
 from mobility.errors import MobilityError
 from mobility.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from mobility.i18n import all_keys as i18n_keys
 
 
 def language_switch() -> str:
@@ -47,6 +48,13 @@ def synthetic_banner(lang: str) -> None:
 
     if cache.synthetic_row_count() > 0:
         st.warning(t("app.synthetic_banner", lang), icon=":material/science:")
+
+
+def column_labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    """``st.dataframe`` column_config giving every column with a ``field.<name>`` text
+    its label in ``lang`` (the data keeps its format's names: exports stay stable)."""
+    known = set(i18n_keys())
+    return {c: t(f"field.{c}", lang) for c in frame.columns if f"field.{c}" in known}
 
 
 def show_counts(table: pd.DataFrame, lang: str, count_columns: list[str]) -> pd.DataFrame:

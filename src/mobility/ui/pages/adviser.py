@@ -25,7 +25,7 @@ from mobility.i18n import t
 from mobility.io import KINDS
 from mobility.storage import SHORTLIST_STATUSES
 from mobility.ui import cache
-from mobility.ui.common import current_language, current_principal, show_error
+from mobility.ui.common import column_labels, current_language, current_principal, show_error
 from mobility.ui.views import allocation_summary, search_caseload
 
 #: The sliders: (setting name, label key) for the weights an adviser may move.
@@ -57,7 +57,8 @@ def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
                          key="caseload_sort")
     shown = search_caseload(apprentices, query=query, trades=chosen).sort_values(order)
     st.caption(f"{len(shown):,} / {len(apprentices):,}")
-    st.dataframe(shown, hide_index=True, width="stretch", key="caseload_table")
+    st.dataframe(shown, hide_index=True, width="stretch", key="caseload_table",
+                 column_config=column_labels(shown, lang))
 
 
 def _import(lang: str) -> None:
@@ -137,7 +138,8 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
     if summary["unmatched"]:
         st.markdown(f"**{t('adviser.why_unmatched', lang)}**")
         st.dataframe(summary["reasons"], hide_index=True, key="unmatched_reasons")
-    st.dataframe(result.matches, hide_index=True, width="stretch", key="allocation_table")
+    st.dataframe(result.matches, hide_index=True, width="stretch", key="allocation_table",
+                 column_config=column_labels(result.matches, lang))
 
 
 def _shortlist(lang: str, apprentices: pd.DataFrame) -> None:

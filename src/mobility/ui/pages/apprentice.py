@@ -22,7 +22,7 @@ from mobility.maps import placements_map
 from mobility.models import CEFR, City, country_name, parse_languages
 from mobility.reference.twinnings import partners_of
 from mobility.ui import cache
-from mobility.ui.common import current_language, current_principal, show_error
+from mobility.ui.common import column_labels, current_language, current_principal, show_error
 
 LANGUAGE_CHOICES = ("en", "fr", "es", "it", "nl", "pl", "cs", "sv", "da", "pt", "de", "tr")
 LEVELS = [level.label for level in CEFR]
@@ -168,7 +168,8 @@ def _saved_list(lang: str, apprentice_id: str) -> None:
     if saved.empty:
         st.caption(t("apprentice.list_empty", lang))
         return
-    st.dataframe(saved, hide_index=True, width="stretch")
+    st.dataframe(saved, hide_index=True, width="stretch",
+                 column_config=column_labels(saved, lang))
 
 
 def render() -> None:
