@@ -127,6 +127,11 @@ def main() -> None:
             second.set_default_timeout(120_000)
             seconds, what = first_render(second, url)
             rows.append((f"new tab, signed in, warm caches ({what})", seconds))
+            # A second visitor: new browser profile (no cookie, no cached JS), warm server.
+            other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            other.set_default_timeout(120_000)
+            seconds, what = first_render(other, url)
+            rows.append((f"second visitor, warm server ({what})", seconds))
             browser.close()
     finally:
         server.terminate()
