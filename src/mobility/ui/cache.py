@@ -346,8 +346,9 @@ def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
     return counts
 
 
-def save_partnerships(edited: pd.DataFrame, *, replace_city: str | None, user: str = "admin"):
-    """Validate edited partnership rows like an import and store them."""
+def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
+    """Validate edited partnership rows like an import and store them (insert or
+    update by home and partner city; rows deleted in the editor stay stored)."""
     from mobility.io import validate_frame
 
     raw = edited.astype("string").fillna("").astype(str)

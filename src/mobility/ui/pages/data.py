@@ -33,7 +33,7 @@ def _partnerships(lang: str) -> None:
     )
     if st.button(t("common.save", lang), key="data_save_partnerships"):
         try:
-            cache.save_partnerships(edited, replace_city=None if chosen == "—" else chosen)
+            cache.save_partnerships(edited)
             st.success(t("data.saved", lang))
         except MobilityError as exc:
             show_error(exc)
