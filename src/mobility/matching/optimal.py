@@ -72,20 +72,25 @@ def max_score_allocation(n_apprentices: int, n_placements: int, *, a: np.ndarray
     placements, p_node = np.unique(p, return_inverse=True)
     n_a, n_p = len(apprentices), len(placements)
     source, sink = 0, 1 + n_a + n_p
-    a_nodes = 1 + np.arange(n_a)
-    p_nodes = 1 + n_a + np.arange(n_p)
-    tails = np.concatenate([np.full(n_a, source), 1 + a_node, p_nodes, [source]])
-    heads = np.concatenate([a_nodes, 1 + n_a + p_node, np.full(n_p, sink), [sink]])
-    caps = np.concatenate([np.ones(n_a + len(a), np.int64),
-                           np.minimum(capacity[placements], n_a), [n_a]])
-    costs = np.concatenate([np.zeros(n_a, np.int64), -gain, np.zeros(n_p + 1, np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    # Arcs go in as three batches, each freed once OR-Tools holds its own copy: at a
+    # million apprentices the pair arcs alone are tens of millions.
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.full(n_a, source, np.int32), (1 + np.arange(n_a)).astype(np.int32),
+        np.ones(n_a, np.int64), np.zeros(n_a, np.int64))
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        (1 + a_node).astype(np.int32), (1 + n_a + p_node).astype(np.int32),
+        np.ones(len(a), np.int64), -gain)
+    del a_node, p_node, gain
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.r_[1 + n_a + np.arange(n_p), source].astype(np.int32),
+        np.full(n_p + 1, sink, np.int32),
+        np.r_[np.minimum(capacity[placements], n_a), n_a].astype(np.int64),
+        np.zeros(n_p + 1, np.int64))
     flow.set_nodes_supplies(np.array([source, sink]), np.array([n_a, -n_a]))
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise MobilityError(f"the min-cost-flow solver did not find the optimum ({status})")
-    pair_arcs = arcs[n_a:n_a + len(a)]
     used = flow.flows(pair_arcs) > 0
     assignment[a[used]] = p[used]
     return assignment
