@@ -39,7 +39,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(data: Path, method: str, out: Path) -> dict:
+def child(data: Path, method: str, out: Path, max_candidates: int | None = None) -> dict:
     """One run of the match pipeline, stage by stage (in a fresh process)."""
     import numpy as np
 
@@ -51,7 +51,8 @@ def child(data: Path, method: str, out: Path) -> dict:
     tables = read_inputs(data)
     stages.append(("read", time.perf_counter() - clock, _rss_mb()))
     clock = time.perf_counter()
-    matcher = Matcher().fit(tables["placements"], tables["partnerships"])
+    settings = {} if max_candidates is None else {"max_candidates": max_candidates}
+    matcher = Matcher(**settings).fit(tables["placements"], tables["partnerships"])
     stages.append(("fit", time.perf_counter() - clock, _rss_mb()))
     result: dict = {"stages": stages}
     if method == "recommend-one":
@@ -80,10 +81,11 @@ def child(data: Path, method: str, out: Path) -> dict:
     return result
 
 
-def run_child(data: Path, method: str) -> dict:
+def run_child(data: Path, method: str, max_candidates: int | None = None) -> dict:
     out = data / f"matches-{method}.csv"
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(data), method, str(out)],
+        [sys.executable, __file__, "--child", str(data), method, str(out),
+         str(max_candidates or "")],
         capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
@@ -158,6 +160,8 @@ def main() -> None:
     parser.add_argument("--peer", default="5000x2500",
                         help="size for the matching-library comparison ('none' to skip)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-candidates", type=int, default=None,
+                        help="Matcher setting max_candidates (default: the Matcher's, 50)")
     args = parser.parse_args()
 
     from mobility.demo import write_demo
@@ -171,7 +175,7 @@ def main() -> None:
             data = Path(tmp) / size
             write_demo(data, n_a, n_p, seed=args.seed)
             for method in args.methods:
-                result = run_child(data, method)
+                result = run_child(data, method, args.max_candidates)
                 if "error" in result:
                     print(f"| {n_a:,} | {n_p:,} | {method} | failed: {result['error']} | | |")
                     continue
@@ -219,6 +223,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(child(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))))
+        cap = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] else None
+        print(json.dumps(child(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), cap)))
     else:
         main()

@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, type=Path, help="where to write matches.csv")
     parser.add_argument("--scores-out", type=Path,
                         help="also write every acceptable pair considered (pairs.csv)")
+    parser.add_argument("--max-candidates", type=int, default=None,
+                        help="placements kept per apprentice for large caseloads (default 50; "
+                             "fewer is faster, especially for --method optimal)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
@@ -93,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     timings["read"] = time.perf_counter() - started
 
     clock = time.perf_counter()
-    matcher = Matcher().fit(tables["placements"], tables["partnerships"],
+    settings = {} if args.max_candidates is None else {"max_candidates": args.max_candidates}
+    matcher = Matcher(**settings).fit(tables["placements"], tables["partnerships"],
                             companies=tables["companies"])
     timings["fit"] = time.perf_counter() - clock
     apprentices = tables["apprentices"]
