@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mobility.errors import ValidationError
 from mobility.matching import Matcher, MatchSettings
@@ -228,3 +230,39 @@ def test_unmappable_trade_is_refused_naming_row_and_column():
         matcher.recommend(pd.DataFrame([person]))
     problem = err.value.problems[0]
     assert (problem.file, problem.row, problem.column) == ("apprentices", 2, "isco08")
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_allocations_end_to_end_respect_capacity_acceptability_and_stability(seed):
+    from mobility.matching.candidates import apprentice_key, host_key
+    from mobility.matching.stable import blocking_pairs
+
+    places, people = _random_market(30, 12, seed)
+    matcher = Matcher(max_candidates=None).fit(places, NO_TWINS)
+    stable = matcher.allocate(people, method="stable")
+    optimal = matcher.allocate(people, method="optimal")
+    pairs = stable.pairs
+    acceptable = set(zip(pairs.apprentice_id, pairs.placement_id, strict=True))
+    slots = places.set_index("placement_id")["slots"]
+    for result in (stable, optimal):
+        placed = result.matches.dropna(subset=["placement_id"])
+        assert set(zip(placed.apprentice_id, placed.placement_id, strict=True)) <= acceptable
+        load = placed["placement_id"].value_counts()
+        assert (load <= slots.loc[load.index]).all()
+    assert optimal.summary["total_score"] >= stable.summary["total_score"] - 1e-6
+    # No blocking pair, checked on the engine's own pair lists.
+    P = matcher.index_
+    _, A = matcher._encode(people)
+    p_pos = {pid: j for j, pid in enumerate(P.ids)}
+    p = pairs.placement_id.map(p_pos).to_numpy()
+    a_pos = {aid: i for i, aid in enumerate(A.ids)}
+    a = pairs.apprentice_id.map(a_pos).to_numpy()
+    assignment = np.full(len(A), -1)
+    placed = stable.matches.dropna(subset=["placement_id"])
+    assignment[placed.apprentice_id.map(a_pos).to_numpy()] = placed.placement_id.map(p_pos)
+    assert len(blocking_pairs(assignment, a=a, p=p,
+                              apprentice_key=apprentice_key(
+                                  pairs.apprentice_score.to_numpy(), p, P),
+                              host_key=host_key(pairs.host_score.to_numpy(), a, A),
+                              capacity=P.slots)) == 0
