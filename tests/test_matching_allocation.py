@@ -170,3 +170,19 @@ def test_host_ties_are_broken_by_apprentice_id_as_strings():
                                      apprentice_key=np.array([1, 1]), host_key=keys,
                                      capacity=np.array([1]))
     assert assignment.tolist() == [-1, 0]
+
+
+def test_optimal_keeps_fewer_candidates_only_for_national_caseloads_left_at_default():
+    from mobility.matching import matcher as matcher_module
+    from mobility.matching.matcher import LARGE_OPTIMAL_CANDIDATES, Matcher
+    from mobility.matching.scores import MatchSettings
+
+    fitted = Matcher()
+    fitted.settings_ = MatchSettings()
+    assert fitted._settings_for("optimal", 1_000_000).max_candidates == LARGE_OPTIMAL_CANDIDATES
+    assert fitted._settings_for("stable", 1_000_000).max_candidates == 50
+    assert fitted._settings_for("optimal", 100_000).max_candidates == 50
+    chosen = Matcher(max_candidates=50)
+    chosen.settings_ = MatchSettings(max_candidates=50)
+    assert chosen._settings_for("optimal", 1_000_000).max_candidates == 50
+    assert matcher_module.LARGE_OPTIMAL_CASELOAD == 500_000
