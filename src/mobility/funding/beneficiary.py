@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import pandas as pd
 from mobility.errors import ValidationError
 from mobility.funding.estimate import estimate_for_matches, join_stays
 from mobility.io.validation import unquote_formulas
-from mobility.io.writing import _write_xlsx, neutralise
+from mobility.io.writing import check_table_path, neutralise, write_file_atomically
 from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, erasmus_rules
 
 #: The columns of the export, in order, with their dtypes after reading.
@@ -163,27 +162,11 @@ def export_beneficiary_module(shortlist: pd.DataFrame, apprentices: pd.DataFrame
     -------
     BeneficiaryExport
     """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationError(f"cannot write {target.name}: use a .csv or .xlsx file name")
+    target = check_table_path(path)
     activities, skipped = beneficiary_activities(shortlist, apprentices, placements, companies,
                                                  green_travel=green_travel,
                                                  travel_table=travel_table)
-    table = _for_file(activities)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        if suffix == ".csv":
-            table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            _write_xlsx(table, "activities", tmp)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_file_atomically(_for_file(activities), target, sheet="activities")
     return BeneficiaryExport(target, activities, skipped)
 
 

@@ -92,11 +92,24 @@ def write_table(frame: pd.DataFrame, kind: str, path: str | os.PathLike) -> Path
     >>> target.read_text().splitlines()[0]
     'company_id,name,city,country,lat,lon,sector,contact_email,website,synthetic'
     """
+    target = check_table_path(path)
+    return write_file_atomically(export_frame(frame, kind), target, sheet=kind)
+
+
+def check_table_path(path: str | Path) -> Path:
+    """``path`` as a Path, or a ValidationError when it is neither ``.csv`` nor ``.xlsx``."""
     target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    if target.suffix.lower() not in (".csv", ".xlsx"):
         raise ValidationError(f"cannot write {target.name}: use a .csv or .xlsx file name")
-    table = export_frame(frame, kind)
+    return target
+
+
+def write_file_atomically(table: pd.DataFrame, path: str | Path, *, sheet: str) -> Path:
+    """Write an already formula-safe ``table`` to ``path`` (.csv or .xlsx) under a temporary
+    name first and move it into place: a reader never sees half a file, and a failure
+    leaves whatever was there before."""
+    target = check_table_path(path)
+    suffix = target.suffix.lower()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
     os.close(fd)
@@ -105,7 +118,7 @@ def write_table(frame: pd.DataFrame, kind: str, path: str | os.PathLike) -> Path
         if suffix == ".csv":
             table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         else:
-            _write_xlsx(table, kind, tmp)
+            _write_xlsx(table, sheet, tmp)
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
