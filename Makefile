@@ -27,12 +27,13 @@ run: install
 	$(BIN)/mobility init-db --if-missing
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-## Install the dev extras and run the whole test suite.
+## Install the dev extras, lint, and run the whole test suite.
 test: install-dev
+	$(BIN)/ruff check src tests benchmarks tools app.py
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks app.py
+	$(BIN)/ruff check src tests benchmarks tools app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

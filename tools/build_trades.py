@@ -98,7 +98,8 @@ SYNONYMS = {
 
 
 def main(src: str, dst: str) -> None:
-    rows = list(csv.DictReader(open(src, encoding="utf-8")))
+    with open(src, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     missing = [r["de_name"] for r in rows if r["de_name"] not in SYNONYMS]
     extra = set(SYNONYMS) - {r["de_name"] for r in rows}
     if missing or extra:

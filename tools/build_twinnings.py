@@ -34,7 +34,9 @@ def main(src: str, dst: str) -> None:
     gaz = gazetteer()
     out_rows = []
     failures = []
-    for n, r in enumerate(csv.DictReader(open(src, encoding="utf-8")), start=2):
+    with open(src, encoding="utf-8") as fh:
+        reference = list(csv.DictReader(fh))
+    for n, r in enumerate(reference, start=2):
         raw, cc = r["partner_city"].strip(), r["partner_country_iso2"].strip().upper()
         joined = raw.replace("(-", "-").replace(")", "") if "(-" in raw else raw
         alts = re.findall(r"\(([^)]*)\)", joined)
