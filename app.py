@@ -26,23 +26,30 @@ principal = require_login()  # nothing below runs until someone has signed in
 
 synthetic_banner(lang)
 
-# Each role lands on its own page; the others stay reachable (the package decides what
-# each role may see or do there, not the menu).
+# Each role lands on its own page and the menu lists only the pages its role may use
+# (mobility.auth.pages_for reads the policy). Hiding is convenience: every page still
+# asks the package (mobility.auth.authorize) before it shows or changes anything.
+from mobility.auth import pages_for  # noqa: E402  (after sign-in: it loads the policy)
+
 HOME_PAGE = {"adviser": "adviser", "municipality": "municipality", "administrator": "data"}
+allowed = pages_for(principal)
 home = HOME_PAGE.get(str(getattr(principal, "role", "")), "apprentice")
+if home not in allowed:
+    home = allowed[0] if allowed else home
 
-
-def page(name: str, title_key: str, icon: str) -> st.Page:
-    return st.Page(page_path(name), title=t(title_key, lang), url_path=name, icon=icon,
-                   default=name == home)
-
-
-pages = {
-    t("nav.section.roles", lang): [
-        page("apprentice", "nav.apprentice", ":material/travel_explore:"),
-        page("adviser", "nav.adviser", ":material/groups:"),
-        page("municipality", "nav.municipality", ":material/location_city:"),
-    ],
-    t("nav.section.settings", lang): [page("data", "nav.data", ":material/settings:")],
+PAGES = {  # name: (section key, title key, icon), in menu order
+    "apprentice": ("nav.section.roles", "nav.apprentice", ":material/travel_explore:"),
+    "adviser": ("nav.section.roles", "nav.adviser", ":material/groups:"),
+    "municipality": ("nav.section.roles", "nav.municipality", ":material/location_city:"),
+    "data": ("nav.section.settings", "nav.data", ":material/settings:"),
 }
+
+pages: dict[str, list[st.Page]] = {}
+for name, (section, title_key, icon) in PAGES.items():
+    if name in allowed:
+        pages.setdefault(t(section, lang), []).append(
+            st.Page(page_path(name), title=t(title_key, lang), url_path=name, icon=icon,
+                    default=name == home))
+if not pages:  # a role with no page at all (never by the shipped policy)
+    st.stop()
 st.navigation(pages).run()

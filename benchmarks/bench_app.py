@@ -66,8 +66,8 @@ def first_render(page, url: str) -> tuple[float, str]:
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']")
     page.locator(f"text={TITLE}").or_(page.locator(f"text={ADVISER_PAGE}")).or_(
-        page.get_by_role("button", name="Login")).first.wait_for()
-    what = "sign-in form" if page.get_by_role("button", name="Login").count() else "first page"
+        page.get_by_role("button", name="Anmelden")).first.wait_for()
+    what = "sign-in form" if page.get_by_role("button", name="Anmelden").count() else "first page"
     return time.perf_counter() - started, what
 
 
@@ -117,9 +117,9 @@ def main() -> None:
                 from mobility.auth.users import DEMO_PASSWORDS
 
                 started = time.perf_counter()
-                page.get_by_role("textbox", name="Username").fill("demo-adviser")
-                page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS["demo-adviser"])
-                page.get_by_role("button", name="Login").click()
+                page.get_by_role("textbox", name="Benutzername").fill("demo-adviser")
+                page.get_by_role("textbox", name="Passwort").fill(DEMO_PASSWORDS["demo-adviser"])
+                page.get_by_role("button", name="Anmelden").click()
                 page.locator(f"text={ADVISER_PAGE}").first.wait_for()
                 rows.append(("sign in -> adviser's page with data", time.perf_counter() - started))
                 page.wait_for_timeout(2000)  # the sign-in cookie is written

@@ -48,5 +48,5 @@ def sign_in_with_form(at, username: str, password: str):
     """Fill in and submit the sign-in form of an AppTest that shows it."""
     at.text_input[0].input(username)
     at.text_input[1].input(password)
-    next(b for b in at.button if b.label == "Login").click()
+    next(b for b in at.button if b.label == "Anmelden").click()
     return at.run()

@@ -233,7 +233,9 @@ def test_municipality_picking_another_city_changes_the_map(app):
 # --- data and settings ---------------------------------------------------------------
 
 
-def test_data_page_filters_partnerships_by_municipality(app):
+def test_data_page_filters_partnerships_by_municipality():
+    load_demo_into()
+    app = sign_in(AppTest.from_file(str(APP), default_timeout=30), "administrator").run()
     _open(app, "data")
     app.selectbox(key="data_city").set_value("Bochum").run()
     assert any(c.value.startswith("5 / ") for c in app.caption)
@@ -251,3 +253,43 @@ def test_data_page_saves_daily_rates_with_their_source(app):
 
     stored = default_rate_store().load()
     assert stored is not None and stored.rates == {1: 60.0}
+
+
+# --- how tables and explanations read ------------------------------------------------
+
+
+def _config(frame) -> dict:
+    """The column configuration an AppTest dataframe was sent with."""
+    return json.loads(frame.proto.columns or "{}")
+
+
+def test_caseload_table_shows_dates_without_times_and_no_coordinates(app):
+    _open(app, "adviser")
+    table = app.dataframe[0]
+    assert "home_lat" not in table.value.columns and "home_lon" not in table.value.columns
+    config = _config(table)
+    assert config["available_from"]["label"] == "Verfügbar ab"
+    assert config["available_from"]["type_config"]["format"] == "DD.MM.YYYY"
+    assert config["date_of_birth"]["label"] == "Geburtsdatum"
+    labels = [c.get("label", name) for name, c in config.items() if name != "_index"]
+    assert not [label for label in labels if "_" in label], labels  # no raw column names
+
+
+def test_explanations_read_in_german_and_stay_english_in_english(app):
+    _find_for(app)
+    text = _texts(app)
+    assert "gleicher Beruf" in text and "verlangt" in text
+    assert "same trade" not in text and "required" not in text
+    app.selectbox(key="lang").set_value("en").run()
+    _button(app, "Find placements").click().run()
+    assert "same trade" in _texts(app)
+
+
+def test_allocation_table_explains_in_german(app):
+    _open(app, "adviser")
+    app.button(key="run_allocation").click().run()
+    table = next(d for d in app.dataframe if "explanation" in d.value.columns)
+    placed = table.value[table.value["placement_id"].notna()]
+    assert placed["explanation"].str.contains("Beruf").all()
+    assert set(table.value["status"]) <= {"vermittelt", "kein passender Platz",
+                                          "Platz an Passendere vergeben"}

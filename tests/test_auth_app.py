@@ -47,7 +47,7 @@ def _app() -> AppTest:
 def test_before_sign_in_the_app_shows_only_the_form():
     at = _app().run()
     assert not at.exception
-    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert [w.label for w in at.text_input] == ["Benutzername", "Passwort"]
     assert not at.title  # no page ran
     text = _all_text(at)
     assert "Azubi 1" not in text and "A1" not in text
@@ -55,10 +55,10 @@ def test_before_sign_in_the_app_shows_only_the_form():
 
 def test_a_wrong_password_gets_one_message_for_both_mistakes():
     at = sign_in_with_form(_app().run(), "test-adviser", "wrong password!")
-    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert [e.value for e in at.error] == ["Benutzername oder Passwort ist falsch."]
     assert not at.title
     at = sign_in_with_form(_app().run(), "nobody-here", PASSWORD)
-    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert [e.value for e in at.error] == ["Benutzername oder Passwort ist falsch."]
 
 
 def test_the_form_signs_in_and_shows_who_is_signed_in():
@@ -73,17 +73,33 @@ def test_the_demo_banner_shows_while_demo_accounts_exist():
     from mobility.storage import get_engine
 
     at = sign_in(_app(), "adviser").run()
-    assert not any("demo accounts" in w.value for w in at.warning)
+    assert not any("Demo-Konten" in w.value for w in at.warning)
     add_user(get_engine(), "demo-admin", "administrator", "demo-admin-2026", demo=True,
              actor=SYSTEM, rounds=4)
     at = sign_in(_app(), "adviser").run()
-    assert any("demo accounts" in w.value for w in at.warning)
+    assert any("Demo-Konten" in w.value for w in at.warning)
 
 
 def _page(role: str, page: str) -> AppTest:
+    """``page`` as ``role`` sees it: through the menu when the role has it there, else
+    the page script run on its own with the signed-in principal (as if reached without
+    the menu), so that the page's own checks through the package are what is tested."""
+    from mobility.auth import Principal, pages_for
+
     at = sign_in(_app(), role).run()
-    at.switch_page(str(page_path(page))).run()
-    return at
+    username, scope = ACCOUNTS[role]
+    principal = Principal(username, role, **scope)
+    if page in pages_for(principal):
+        at.switch_page(str(page_path(page))).run()
+        return at
+    assert page not in [p.rsplit("/", 1)[-1] for p in _menu_paths(at)]
+    alone = AppTest.from_file(str(page_path(page)), default_timeout=60)
+    alone.session_state["principal"] = principal
+    return alone.run()
+
+
+def _menu_paths(at: AppTest) -> list[str]:
+    return [str(info.get("url_pathname", "")) for info in at._registered_pages.values()]
 
 
 def test_a_municipality_sees_no_person_on_any_page():
@@ -157,7 +173,7 @@ def test_production_mode_refuses_to_start_with_demo_accounts_or_without_a_key(mo
     at = _app().run()
     assert "at least 32 bytes" in errors(at)
     monkeypatch.setenv("MOBILITY_COOKIE_KEY", "k" * 48)
-    assert [w.label for w in _app().run().text_input] == ["Username", "Password"]
+    assert [w.label for w in _app().run().text_input] == ["Benutzername", "Passwort"]
     add_user(get_engine(), "demo-city", "municipality", "demo-city-2026", city="Dortmund",
              demo=True, actor=SYSTEM, rounds=4)
     at = _app().run()
@@ -167,9 +183,37 @@ def test_production_mode_refuses_to_start_with_demo_accounts_or_without_a_key(mo
 def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password():
     for _ in range(5):
         at = sign_in_with_form(_app().run(), "test-city", "wrong password!")
-        assert [e.value for e in at.error] == ["Wrong username or password."]
+        assert [e.value for e in at.error] == ["Benutzername oder Passwort ist falsch."]
     at = sign_in_with_form(_app().run(), "test-city", PASSWORD)
-    assert any("Too many failed sign-ins" in e.value for e in at.error) and not at.title
+    assert any("Zu viele fehlgeschlagene Anmeldungen" in e.value for e in at.error) and not at.title
     # another account is not affected
     at = sign_in_with_form(_app().run(), "test-adviser", PASSWORD)
     assert at.title and not at.error
+
+
+def _menu(at: AppTest) -> list[str]:
+    """The page titles st.navigation registered in the last run (what the menu lists)."""
+    return [info["page_name"] for info in at._registered_pages.values()]
+
+
+def test_the_menu_lists_only_the_pages_the_role_may_use():
+    apprentice = _menu(sign_in(_app(), "apprentice").run())
+    assert "Praktikum finden" in apprentice
+    assert "Vermittlung" not in apprentice and "Daten und Einstellungen" not in apprentice
+    adviser = _menu(sign_in(_app(), "adviser").run())
+    assert "Vermittlung" in adviser and "Daten und Einstellungen" not in adviser
+    municipality = _menu(sign_in(_app(), "municipality").run())
+    assert municipality == ["Reichweite der Partnerschaften"]
+    assert "Daten und Einstellungen" in _menu(sign_in(_app(), "administrator").run())
+
+
+def test_the_sign_in_form_follows_the_language_switch():
+    at = _app().run()
+    assert any(b.label == "Anmelden" for b in at.button)
+    at.selectbox(key="lang").set_value("en").run()
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert any(b.label == "Sign in" for b in at.button)
+    signed = sign_in(_app(), "adviser").run()
+    assert any(c.value.startswith("Angemeldet als") and "Beratung, HWK Dortmund" in c.value
+               for c in signed.caption)
+    assert any(b.label == "Abmelden" for b in signed.button)

@@ -98,9 +98,9 @@ def open_app(page, url: str, text: str, role: str) -> None:
     for ``text``."""
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']")
-    page.get_by_role("textbox", name="Username").fill(ACCOUNTS[role][0])
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Login").click()
+    page.get_by_role("textbox", name="Benutzername").fill(ACCOUNTS[role][0])
+    page.get_by_role("textbox", name="Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
     page.get_by_text(text, exact=False).first.wait_for()
     page.wait_for_timeout(1000)  # the sign-in cookie triggers one more rerun
     wait_idle(page)

@@ -17,22 +17,39 @@ Traceback (most recent call last):
 mobility.errors.PermissionDenied: municipality 'stadt-dortmund' may not view apprentice records
 """
 
-from mobility.auth.aggregates import MIN_COUNT, city_aggregates, suppress_small_counts
-from mobility.auth.passwords import check_password_strength, hash_password, verify_password
-from mobility.auth.policy import (
-    POLICY,
-    Action,
-    Scope,
-    allowed_actions,
-    authorize,
-    restrict_to_scope,
-    visible_apprentices,
-    visible_matches,
-)
-from mobility.auth.roles import Principal, Role, check_username
+from importlib import import_module
+
+# Names are loaded on first use (PEP 562): the sign-in form needs roles and users, not
+# the pandas-based policy and aggregates, and should not wait for them to import.
+_HOMES = {
+    "MIN_COUNT": "aggregates", "city_aggregates": "aggregates",
+    "suppress_small_counts": "aggregates",
+    "check_password_strength": "passwords", "hash_password": "passwords",
+    "verify_password": "passwords",
+    "PAGE_ACTIONS": "policy", "POLICY": "policy", "Action": "policy", "Scope": "policy",
+    "allowed_actions": "policy", "authorize": "policy", "pages_for": "policy",
+    "restrict_to_scope": "policy", "visible_apprentices": "policy",
+    "visible_matches": "policy",
+    "Principal": "roles", "Role": "roles", "check_username": "roles",
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"mobility.auth.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "MIN_COUNT",
+    "PAGE_ACTIONS",
     "POLICY",
     "Action",
     "Principal",
@@ -44,6 +61,7 @@ __all__ = [
     "check_username",
     "city_aggregates",
     "hash_password",
+    "pages_for",
     "restrict_to_scope",
     "suppress_small_counts",
     "verify_password",

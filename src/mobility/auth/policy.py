@@ -220,3 +220,31 @@ def visible_matches(
 def allowed_actions(principal: Principal) -> frozenset[Action]:
     """Every action the role may perform in some scope (for menus and page lists)."""
     return frozenset(a for a, roles in POLICY.items() if principal.role in roles)
+
+
+#: The dashboard's pages and the actions that make each useful: a page is offered to a
+#: role that may perform at least one of them (in any scope). The pages still ask
+#: :func:`authorize` for everything they show; this only decides what the menu lists.
+PAGE_ACTIONS: Mapping[str, frozenset[Action]] = MappingProxyType({
+    "apprentice": frozenset({Action.VIEW_MATCHES}),
+    "adviser": frozenset({Action.EDIT_SHORTLIST, Action.RUN_ALLOCATION, Action.IMPORT_DATA}),
+    "municipality": frozenset({Action.VIEW_AGGREGATES}),
+    "data": frozenset({Action.EDIT_REFERENCE_DATA, Action.MANAGE_USERS}),
+})
+
+
+def pages_for(principal: Principal | None) -> tuple[str, ...]:
+    """The pages (keys of :data:`PAGE_ACTIONS`, in its order) ``principal`` may use;
+    none before sign-in.
+
+    >>> pages_for(Principal("anna", Role.APPRENTICE, apprentice_id="A1"))
+    ('apprentice',)
+    >>> pages_for(Principal("mueller", Role.ADVISER, organisation="HWK Dortmund"))
+    ('apprentice', 'adviser', 'municipality')
+    >>> pages_for(Principal("stadt", Role.MUNICIPALITY, city="Dortmund"))
+    ('municipality',)
+    """
+    if principal is None:
+        return ()
+    allowed = allowed_actions(principal)
+    return tuple(page for page, actions in PAGE_ACTIONS.items() if actions & allowed)

@@ -27,12 +27,11 @@ True
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 
 from mobility.auth.passwords import ROUNDS, hash_password, verify_password
-from mobility.auth.policy import Action, authorize
 from mobility.auth.roles import Principal, Role, check_username
 from mobility.errors import NotFoundError, PermissionDenied, ValidationError
 
@@ -40,6 +39,18 @@ from mobility.errors import NotFoundError, PermissionDenied, ValidationError
 #: read the database file anyway, so commands act as an administrator; the name keeps
 #: their entries in the audit trail apart from people's.
 SYSTEM = Principal("system", Role.ADMINISTRATOR)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _may_manage_users(actor: Principal) -> None:
+    # Imported here: the sign-in form reads accounts before anything needs the policy
+    # (and the pandas it is built on).
+    from mobility.auth.policy import Action, authorize
+
+    authorize(actor, Action.MANAGE_USERS)
+
 
 metadata = sa.MetaData()
 
@@ -96,7 +107,7 @@ def add_user(
     PermissionDenied
         ``actor`` is not an administrator.
     """
-    authorize(actor, Action.MANAGE_USERS)
+    _may_manage_users(actor)
     principal = Principal(check_username(username), Role.parse(role), organisation=organisation,
                           city=city, apprentice_id=apprentice_id)
     password_hash = hash_password(password, rounds=rounds)
@@ -122,7 +133,9 @@ def add_user(
 
 def list_users(engine: sa.Engine, actor: Principal) -> pd.DataFrame:
     """Every account without its password hash (administrators only)."""
-    authorize(actor, Action.MANAGE_USERS)
+    import pandas as pd
+
+    _may_manage_users(actor)
     ensure_users_table(engine)
     columns = [users_table.c[name] for name in PUBLIC_COLUMNS]
     with engine.connect() as conn:
@@ -136,7 +149,7 @@ def list_users(engine: sa.Engine, actor: Principal) -> pd.DataFrame:
 
 def remove_user(engine: sa.Engine, username: str, *, actor: Principal) -> None:
     """Delete an account (administrators only)."""
-    authorize(actor, Action.MANAGE_USERS)
+    _may_manage_users(actor)
     ensure_users_table(engine)
     with engine.begin() as conn:
         gone = conn.execute(users_table.delete().where(users_table.c.username == username))
@@ -148,7 +161,7 @@ def set_password(engine: sa.Engine, username: str, password: str, *, actor: Prin
                  rounds: int = ROUNDS) -> None:
     """Change a password: administrators for anyone, everyone else for themselves."""
     if actor.username != username:
-        authorize(actor, Action.MANAGE_USERS)
+        _may_manage_users(actor)
     new_hash = hash_password(password, rounds=rounds)
     ensure_users_table(engine)
     with engine.begin() as conn:

@@ -31,6 +31,7 @@ from mobility.auth.users import (
     refuse_demo_accounts_in_production,
 )
 from mobility.errors import MobilityError, NotFoundError
+from mobility.i18n import t
 
 COOKIE_NAME = "mobility_signin"
 COOKIE_EXPIRY_DAYS = 1.0
@@ -38,6 +39,17 @@ MAX_LOGIN_ATTEMPTS = 5
 #: How long an account stays locked after :data:`MAX_LOGIN_ATTEMPTS` failures.
 LOCKOUT_SECONDS = 15 * 60
 _PRINCIPAL_KEY = "principal"  # mobility.ui.common.current_principal reads it
+#: How long streamlit-authenticator waits before drawing the form (its default, 0.7 s,
+#: gives the cookie component time to report a returning user; every first visit pays
+#: it). A returning user may now see the form for a moment before the cookie signs
+#: them in.
+LOGIN_SLEEP_SECONDS = 0.0
+
+
+def _lang() -> str:
+    from mobility.ui.common import current_language
+
+    return current_language()
 
 
 def _oidc_configured() -> bool:
@@ -103,6 +115,7 @@ def _authenticator():
         cookie_key=cookie_key(),
         cookie_expiry_days=COOKIE_EXPIRY_DAYS,
         auto_hash=False,  # the store holds bcrypt hashes already; never plain passwords
+        login_sleep_time=LOGIN_SLEEP_SECONDS,
     )
 
 
@@ -111,14 +124,9 @@ def show_demo_banner() -> None:
     engine = database_engine()
     names = demo_accounts(engine)
     if names:
-        st.warning(
-            f"Demo installation: {len(names)} demo accounts with published passwords exist "
-            "(see README). Remove them with `mobility user remove NAME` before real use.",
-            icon="⚠️",
-        )
+        st.warning(t("auth.demo_accounts", _lang(), n=len(names)), icon="⚠️")
     if cookie_key_is_generated():
-        st.caption("Sign-in cookies use a key generated for this installation; set "
-                   "MOBILITY_COOKIE_KEY for real use.")
+        st.caption(t("auth.cookie_note", _lang()))
 
 
 def _sso_principal() -> Principal | None:
@@ -127,13 +135,13 @@ def _sso_principal() -> Principal | None:
     if not _oidc_configured():
         return None
     if not getattr(st.user, "is_logged_in", False):
-        st.button("Sign in with single sign-on", on_click=st.login, key="sso_login")
+        st.button(t("auth.sso", _lang()), on_click=st.login, key="sso_login")
         return None
     claimed = st.user.get("preferred_username") or str(st.user.get("email", "")).split("@")[0]
     try:
         return get_principal(database_engine(), str(claimed).lower())
     except NotFoundError:
-        st.error("Your single sign-on identity has no account here; ask an administrator.")
+        st.error(t("auth.sso_unknown", _lang()))
         return None
 
 
@@ -162,19 +170,22 @@ def require_login() -> Principal:
         return principal
     from streamlit_authenticator.utilities.exceptions import LoginError
 
+    lang = _lang()
     credentials, authenticator = _authenticator()
+    fields = {"Form name": t("auth.form", lang), "Username": t("auth.username", lang),
+              "Password": t("auth.password", lang), "Login": t("auth.submit", lang)}
     try:
-        authenticator.login(location="main", max_login_attempts=MAX_LOGIN_ATTEMPTS, key="login")
+        authenticator.login(location="main", max_login_attempts=MAX_LOGIN_ATTEMPTS,
+                            fields=fields, key="login")
     except LoginError:
-        st.error(f"Too many failed sign-ins for this account: try again in "
-                 f"{LOCKOUT_SECONDS // 60} minutes.")
+        st.error(t("auth.locked", lang, minutes=LOCKOUT_SECONDS // 60))
         st.stop()
     finally:
         _FAILED.collect(credentials)
     status = st.session_state.get("authentication_status")
     if status is False:
         # One message for both cases: never tell which of username and password was wrong.
-        st.error("Wrong username or password.")
+        st.error(t("auth.wrong", lang))
     if not status:
         st.session_state.pop(_PRINCIPAL_KEY, None)
         st.stop()
@@ -187,10 +198,19 @@ def require_login() -> Principal:
         st.stop()
     st.session_state[_PRINCIPAL_KEY] = principal
     with st.sidebar:
-        st.caption(f"Signed in as {escape_markdown(principal.username)} "
-                   f"({escape_markdown(principal.scope_label)})")
-        authenticator.logout("Sign out", location="sidebar", key="mobility_sign_out")
+        st.caption(t("auth.signed_in_as", lang, user=escape_markdown(principal.username),
+                     scope=escape_markdown(scope_label(principal, lang))))
+        authenticator.logout(t("auth.sign_out", lang), location="sidebar",
+                             key="mobility_sign_out")
     return principal
+
+
+def scope_label(principal: Principal, lang: str) -> str:
+    """``"Beratung, HWK Dortmund"``: the role in ``lang`` and what it is scoped to."""
+    extra = {"adviser": principal.organisation, "municipality": principal.city}.get(
+        str(principal.role))
+    role = t(f"role.{principal.role}", lang)
+    return f"{role}, {extra}" if extra else role
 
 
 def current_principal() -> Principal | None:

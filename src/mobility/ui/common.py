@@ -5,12 +5,16 @@ Pages call these instead of repeating them; nothing here computes domain results
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from mobility.errors import MobilityError
 from mobility.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from mobility.i18n import all_keys as i18n_keys
+
+if TYPE_CHECKING:  # pandas loads with the first page, not with the sign-in form
+    import pandas as pd
 
 
 def language_switch() -> str:
@@ -34,6 +38,8 @@ def current_principal():
 def show_error(exc: MobilityError) -> None:
     """Show a package error as the user should see it: the message, then every problem
     (file, row, column) as a table. Never a traceback."""
+    import pandas as pd
+
     from mobility.auth.escaping import escape_markdown
 
     st.error(escape_markdown(exc.message))  # messages quote the file's cells: keep them text
@@ -50,16 +56,57 @@ def synthetic_banner(lang: str) -> None:
         st.warning(t("app.synthetic_banner", lang), icon=":material/science:")
 
 
-def column_labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    """``st.dataframe`` column_config giving every column with a ``field.<name>`` text
-    its label in ``lang`` (the data keeps its format's names: exports stay stable)."""
+#: How dates read in each language (moment.js tokens, as ``st.column_config`` takes them).
+DATE_FORMATS = {"de": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+#: Columns holding a 0-1 fit (scores and their components): shown with two decimals.
+FRACTION_COLUMNS = {"score", "apprentice_score", "host_score"}
+
+
+def _label(column: str, lang: str, known: set[str]) -> str:
+    return t(f"field.{column}", lang) if f"field.{column}" in known else column
+
+
+def column_config(frame: pd.DataFrame, lang: str, *, hide: tuple[str, ...] = (),
+                  labels: dict[str, str] | None = None) -> dict[str, object]:
+    """``st.dataframe`` column_config for ``frame``: every column labelled in ``lang``
+    (``field.<name>`` texts, or ``labels``), dates without a time in the language's
+    format, numbers as numbers, flags as check boxes; ``hide`` columns are not shown.
+    The data keeps its format's names, so exports stay stable."""
+    import pandas as pd
+
     known = set(i18n_keys())
-    return {c: t(f"field.{c}", lang) for c in frame.columns if f"field.{c}" in known}
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        if column in hide:
+            config[column] = None
+            continue
+        label = (labels or {}).get(column) or _label(str(column), lang, known)
+        dtype = frame[column].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            config[column] = st.column_config.DateColumn(label, format=DATE_FORMATS.get(
+                lang, DATE_FORMATS["de"]))
+        elif pd.api.types.is_bool_dtype(dtype):
+            config[column] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_integer_dtype(dtype):
+            config[column] = st.column_config.NumberColumn(label, format="%d")
+        elif pd.api.types.is_float_dtype(dtype):
+            digits = 2 if column in FRACTION_COLUMNS else 0
+            config[column] = st.column_config.NumberColumn(label, format=f"%.{digits}f")
+        else:
+            config[column] = st.column_config.TextColumn(label)
+    return config
+
+
+def column_labels(frame: pd.DataFrame, lang: str) -> dict[str, object]:
+    """:func:`column_config` with nothing hidden (kept for older callers)."""
+    return column_config(frame, lang)
 
 
 def show_counts(table: pd.DataFrame, lang: str, count_columns: list[str]) -> pd.DataFrame:
     """A copy of an already suppressed table for display: ``<NA>`` counts (suppressed
     by :func:`mobility.auth.aggregates.suppress_small_counts`) read "fewer than 5"."""
+    import pandas as pd
+
     from mobility.auth.aggregates import MIN_COUNT
 
     shown = table.copy()

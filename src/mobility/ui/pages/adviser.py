@@ -25,12 +25,16 @@ from mobility.i18n import t
 from mobility.io import KINDS
 from mobility.storage import SHORTLIST_STATUSES
 from mobility.ui import cache
-from mobility.ui.common import column_labels, current_language, current_principal, show_error
+from mobility.ui.common import column_config, current_language, current_principal, show_error
 from mobility.ui.views import allocation_summary, search_caseload
 
 #: The sliders: (setting name, label key) for the weights an adviser may move.
 WEIGHTS = (("w_trade", "field.trade"), ("w_twin_town", "map.twin_town"),
            ("w_preference", "field.preferred_countries"), ("w_distance", "field.distance"))
+
+
+#: Columns of the stored caseload that the table leaves out (the banner says synthetic).
+CASELOAD_HIDDEN = ("home_lat", "home_lon", "synthetic")
 
 
 def _user() -> str:
@@ -54,11 +58,13 @@ def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
     trades = sorted(apprentices["trade"].dropna().unique())
     chosen = c2.multiselect(t("field.trade", lang), trades, key="caseload_trades")
     order = c3.selectbox("↕", ["apprentice_id", "home_city", "trade", "available_from"],
-                         key="caseload_sort")
+                         key="caseload_sort", format_func=lambda c: t(f"field.{c}", lang))
     shown = search_caseload(apprentices, query=query, trades=chosen).sort_values(order)
     st.caption(f"{len(shown):,} / {len(apprentices):,}")
+    # Coordinates are the gazetteer's, for the maps; the home city says the same here.
+    shown = shown.drop(columns=[c for c in CASELOAD_HIDDEN if c in shown])
     st.dataframe(shown, hide_index=True, width="stretch", key="caseload_table",
-                 column_config=column_labels(shown, lang))
+                 column_config=column_config(shown, lang))
 
 
 def _import(lang: str) -> None:
@@ -137,9 +143,41 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
     st.caption(f"{result.method}: {t(f'adviser.method.{result.method}', lang)}")
     if summary["unmatched"]:
         st.markdown(f"**{t('adviser.why_unmatched', lang)}**")
-        st.dataframe(summary["reasons"], hide_index=True, key="unmatched_reasons")
-    st.dataframe(result.matches, hide_index=True, width="stretch", key="allocation_table",
-                 column_config=column_labels(result.matches, lang))
+        reasons = summary["reasons"].assign(status=[
+            _allocation_status(s, lang) for s in summary["reasons"]["status"]])
+        st.dataframe(reasons, hide_index=True, key="unmatched_reasons",
+                     column_config=column_config(reasons, lang, labels={
+                         "status": t("adviser.why_unmatched", lang)}))
+    shown = match_table(result.matches, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", key="allocation_table",
+                 column_config=column_config(shown, lang, labels=component_labels(lang)))
+
+
+def _allocation_status(status: str, lang: str) -> str:
+    from mobility.i18n import all_keys
+
+    key = f"allocation.{status}"
+    return t(key, lang) if key in all_keys() else str(status)
+
+
+def match_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """An allocation for display: statuses and explanations in ``lang`` (the stored
+    and exported matches keep the package's English)."""
+    from mobility.ui.explain import explanations
+
+    shown = matches.copy()
+    if "status" in shown:
+        shown["status"] = [_allocation_status(s, lang) for s in shown["status"]]
+    if "explanation" in shown and lang != "en":
+        shown["explanation"] = explanations(matches, lang)
+    return shown
+
+
+def component_labels(lang: str) -> dict[str, str]:
+    """Labels of the matcher's score components (columns named like fields: ``trade``)."""
+    from mobility.matching.scores import COMPONENTS
+
+    return {c: t(f"component.{c}", lang) for c in COMPONENTS}
 
 
 def _shortlist(lang: str, apprentices: pd.DataFrame) -> None:

@@ -22,7 +22,8 @@ from mobility.maps import placements_map
 from mobility.models import CEFR, City, country_name, parse_languages
 from mobility.reference.twinnings import partners_of
 from mobility.ui import cache
-from mobility.ui.common import column_labels, current_language, current_principal, show_error
+from mobility.ui.common import column_config, current_language, current_principal, show_error
+from mobility.ui.explain import explanation, funding_missing_text
 
 LANGUAGE_CHOICES = ("en", "fr", "es", "it", "nl", "pl", "cs", "sv", "da", "pt", "de", "tr")
 LEVELS = [level.label for level in CEFR]
@@ -136,7 +137,7 @@ def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> No
             badges.append(f":blue-badge[{t('common.km', lang, km=row['distance_km'])}]")
         if badges:
             st.markdown(" ".join(badges))
-        st.caption(f"{t('field.explanation', lang)}: {esc(row['explanation'])}")
+        st.caption(f"{t('field.explanation', lang)}: {esc(explanation(row, lang))}")
         programmes = row.get("programmes") or t("apprentice.no_programme", lang)
         estimate = row.get("funding_estimate_eur")
         money = (t("common.eur", lang, eur=estimate) if pd.notna(estimate)
@@ -144,7 +145,8 @@ def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> No
         st.caption(f"{t('field.programmes', lang)}: {esc(programmes)} · "
                    f"{t('field.estimate', lang)}: {money}")
         if row.get("funding_missing"):
-            st.caption(t("apprentice.estimate_missing", lang, what=esc(row["funding_missing"])))
+            st.caption(t("apprentice.estimate_missing", lang,
+                         what=esc(funding_missing_text(row["funding_missing"], lang))))
         if apprentice_id:
             b1, b2 = st.columns(2)
             pid = row["placement_id"]
@@ -168,8 +170,10 @@ def _saved_list(lang: str, apprentice_id: str) -> None:
     if saved.empty:
         st.caption(t("apprentice.list_empty", lang))
         return
+    saved = saved.assign(status=[t(f"pipeline.{s}", lang) for s in saved["status"]])
+    saved = saved.drop(columns=[c for c in ("apprentice_id", "version") if c in saved])
     st.dataframe(saved, hide_index=True, width="stretch",
-                 column_config=column_labels(saved, lang))
+                 column_config=column_config(saved, lang))
 
 
 def render() -> None:

@@ -16,7 +16,7 @@ from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
 from mobility.i18n import t
 from mobility.paths import data_dir
 from mobility.ui import cache
-from mobility.ui.common import current_language, current_principal, show_error
+from mobility.ui.common import column_config, current_language, current_principal, show_error
 
 
 def _partnerships(lang: str) -> None:
@@ -25,12 +25,16 @@ def _partnerships(lang: str) -> None:
     chosen = st.selectbox(t("data.filter_city", lang), ["—", *cities], key="data_city")
     shown = table if chosen == "—" else table[table["home_city"] == chosen]
     st.caption(f"{len(shown):,} / {len(table):,}")
-    edited = st.data_editor(
-        shown.reset_index(drop=True), key="data_partnerships", hide_index=True,
-        num_rows="dynamic", width="stretch",
-        column_config={"status": st.column_config.SelectboxColumn(
-            options=["active", "dormant", "suspended"], required=True)},
-    )
+    shown = shown.reset_index(drop=True)
+    config = column_config(shown, lang)
+    config["status"] = st.column_config.SelectboxColumn(
+        t("field.status", lang), options=["active", "dormant", "suspended"], required=True)
+    for column in ("home_lat", "home_lon", "partner_lat", "partner_lon"):
+        if column in shown:  # coordinates are edited as numbers, with their decimals
+            config[column] = st.column_config.NumberColumn(t(f"field.{column}", lang),
+                                                           format="%.4f")
+    edited = st.data_editor(shown, key="data_partnerships", hide_index=True,
+                            num_rows="dynamic", width="stretch", column_config=config)
     if st.button(t("common.save", lang), key="data_save_partnerships"):
         try:
             cache.save_partnerships(edited)
@@ -40,7 +44,8 @@ def _partnerships(lang: str) -> None:
 
 
 def _programmes(lang: str) -> None:
-    st.dataframe(cache.programme_rules_table(), hide_index=True, width="stretch")
+    rules = cache.programme_rules_table()
+    st.dataframe(rules, hide_index=True, width="stretch", column_config=column_config(rules, lang))
 
 
 def _rates(lang: str) -> None:

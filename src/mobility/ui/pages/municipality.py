@@ -19,7 +19,13 @@ from mobility.maps import reach_map
 from mobility.models import City
 from mobility.reference.twinnings import partners_of
 from mobility.ui import cache
-from mobility.ui.common import current_language, current_principal, show_counts, show_error
+from mobility.ui.common import (
+    column_config,
+    current_language,
+    current_principal,
+    show_counts,
+    show_error,
+)
 from mobility.ui.views import partnerships_by_year
 
 
@@ -106,7 +112,9 @@ def render() -> None:
                                    "value": t("field.count", lang), "variable": ""}),
                     key="comparison_chart")
     counted = ["apprentices"] if "apprentices" in comparison else []
-    st.dataframe(show_counts(comparison, lang, counted), hide_index=True, key="comparison_table")
+    shown = show_counts(comparison, lang, counted)
+    st.dataframe(shown, hide_index=True, key="comparison_table",
+                 column_config=column_config(shown, lang))
 
 
 if __name__ == "__main__":
