@@ -94,6 +94,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "common.save": ("Speichern", "Save"),
     "common.none_found": ("Nichts gefunden.", "Nothing found."),
     "common.search": ("Suche", "Search"),
+    "common.all": ("alle", "all"),
     "common.error": ("Fehler", "Error"),
     "common.km": ("{km:,.0f} km", "{km:,.0f} km"),
     "common.eur": ("{eur:,.0f} €", "€{eur:,.0f}"),

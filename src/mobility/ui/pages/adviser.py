@@ -56,7 +56,8 @@ def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
     c1, c2, c3 = st.columns([2, 2, 1])
     query = c1.text_input(t("common.search", lang), key="caseload_search")
     trades = sorted(apprentices["trade"].dropna().unique())
-    chosen = c2.multiselect(t("field.trade", lang), trades, key="caseload_trades")
+    chosen = c2.multiselect(t("field.trade", lang), trades, key="caseload_trades",
+                            placeholder=t("common.all", lang))
     order = c3.selectbox("↕", ["apprentice_id", "home_city", "trade", "available_from"],
                          key="caseload_sort", format_func=lambda c: t(f"field.{c}", lang))
     shown = search_caseload(apprentices, query=query, trades=chosen).sort_values(order)
@@ -109,8 +110,9 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
     if st.button(t("adviser.run", lang), type="primary", key="run_allocation"):
         bar = st.progress(0.0, text=t("adviser.progress", lang))
 
-        def report(fraction: float, message: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+        def report(fraction: float, _message: str) -> None:
+            # The package reports its steps in English; the bar says it in the page's words.
+            bar.progress(min(max(fraction, 0.0), 1.0), text=t("adviser.progress", lang))
 
         try:
             result = cache.allocate(method, settings, apprentices, progress=report)
