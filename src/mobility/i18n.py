@@ -380,6 +380,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "data.sources": ("Quellen und Lizenzen", "Sources and licences"),
     "data.demo_notice": ("Hinweis zu Demodaten", "Demo-data notice"),
     "data.saved": ("Gespeichert.", "Saved."),
+    "data.country_group": ("Ländergruppe", "Country group"),
+    "data.eur_per_day": ("EUR/Tag", "EUR/day"),
+    "data.group_rate": ("Gruppe {g} (EUR/Tag)", "Group {g} (EUR/day)"),
     "data.filter_city": ("Kommune filtern", "Filter by municipality"),
 }
 
@@ -398,7 +401,34 @@ def t(key: str, lang: str = "de", **values: object) -> str:
     except KeyError:
         raise KeyError(f"no text for {key!r}") from None
     text = english if lang == "en" else german
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if lang != "en":  # German digit grouping: 1.234,5 (numbers only, never other values)
+        values = {k: _GermanNumber(v) if isinstance(v, int | float) and not isinstance(v, bool)
+                  else v for k, v in values.items()}
+    return text.format(**values)
+
+
+class _GermanNumber:
+    """A number that formats with German separators (``{eur:,.0f}`` -> ``1.234``).
+
+    >>> t("common.eur", "de", eur=1234.5), t("common.eur", "en", eur=1234.5)
+    ('1.234 €', '€1,234')
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).translate(_SWAP_SEPARATORS)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+_SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
 def all_keys() -> list[str]:

@@ -102,6 +102,12 @@ def column_labels(frame: pd.DataFrame, lang: str) -> dict[str, object]:
     return column_config(frame, lang)
 
 
+def number(value: float, lang: str) -> str:
+    """A whole number with the language's digit grouping (``1.234`` / ``1,234``)."""
+    text = f"{int(value):,}"
+    return text.replace(",", ".") if lang != "en" else text
+
+
 def show_counts(table: pd.DataFrame, lang: str, count_columns: list[str]) -> pd.DataFrame:
     """A copy of an already suppressed table for display: ``<NA>`` counts (suppressed
     by :func:`mobility.auth.aggregates.suppress_small_counts`) read "fewer than 5"."""
@@ -112,7 +118,7 @@ def show_counts(table: pd.DataFrame, lang: str, count_columns: list[str]) -> pd.
     shown = table.copy()
     for column in count_columns:
         shown[column] = [
-            t("common.fewer_than", lang, n=MIN_COUNT) if pd.isna(v) else f"{int(v):,}"
+            t("common.fewer_than", lang, n=MIN_COUNT) if pd.isna(v) else number(v, lang)
             for v in shown[column]
         ]
     return shown.drop(columns=[c for c in shown.columns if c.startswith("suppressed")])

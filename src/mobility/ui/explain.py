@@ -75,8 +75,7 @@ def _number(value) -> float | None:
 
 
 def _km(km: float, lang: str) -> str:
-    text = t("common.km", lang, km=km)
-    return text.replace(",", ".") if lang == "de" else text
+    return t("common.km", lang, km=km)
 
 
 def _level(label: str, lang: str) -> str:

@@ -25,7 +25,13 @@ from mobility.i18n import t
 from mobility.io import KINDS
 from mobility.storage import SHORTLIST_STATUSES
 from mobility.ui import cache
-from mobility.ui.common import column_config, current_language, current_principal, show_error
+from mobility.ui.common import (
+    column_config,
+    current_language,
+    current_principal,
+    number,
+    show_error,
+)
 from mobility.ui.views import allocation_summary, search_caseload
 
 #: The sliders: (setting name, label key) for the weights an adviser may move.
@@ -61,7 +67,7 @@ def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
     order = c3.selectbox("↕", ["apprentice_id", "home_city", "trade", "available_from"],
                          key="caseload_sort", format_func=lambda c: t(f"field.{c}", lang))
     shown = search_caseload(apprentices, query=query, trades=chosen).sort_values(order)
-    st.caption(f"{len(shown):,} / {len(apprentices):,}")
+    st.caption(f"{number(len(shown), lang)} / {number(len(apprentices), lang)}")
     # Coordinates are the gazetteer's, for the maps; the home city says the same here.
     shown = shown.drop(columns=[c for c in CASELOAD_HIDDEN if c in shown])
     st.dataframe(shown, hide_index=True, width="stretch", key="caseload_table",
@@ -130,8 +136,8 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
     check = budget_check(st.session_state["allocation_funded"], budget)
     st.subheader(t("adviser.summary", lang))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("adviser.matched", lang), f"{summary['matched']:,}")
-    c2.metric(t("adviser.unmatched", lang), f"{summary['unmatched']:,}")
+    c1.metric(t("adviser.matched", lang), number(summary["matched"], lang))
+    c2.metric(t("adviser.unmatched", lang), number(summary["unmatched"], lang))
     c3.metric(t("adviser.twin_share", lang), f"{summary['twin_share']:.0%}")
     bound = "≥ " if check.lower_bound else ""
     c4.metric(t("adviser.funding_total", lang), bound + t("common.eur", lang, eur=check.total_eur))

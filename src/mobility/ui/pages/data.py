@@ -16,7 +16,13 @@ from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
 from mobility.i18n import t
 from mobility.paths import data_dir
 from mobility.ui import cache
-from mobility.ui.common import column_config, current_language, current_principal, show_error
+from mobility.ui.common import (
+    column_config,
+    current_language,
+    current_principal,
+    number,
+    show_error,
+)
 
 
 def _partnerships(lang: str) -> None:
@@ -24,7 +30,7 @@ def _partnerships(lang: str) -> None:
     cities = sorted(table["home_city"].dropna().unique())
     chosen = st.selectbox(t("data.filter_city", lang), ["—", *cities], key="data_city")
     shown = table if chosen == "—" else table[table["home_city"] == chosen]
-    st.caption(f"{len(shown):,} / {len(table):,}")
+    st.caption(f"{number(len(shown), lang)} / {number(len(table), lang)}")
     shown = shown.reset_index(drop=True)
     config = column_config(shown, lang)
     config["status"] = st.column_config.SelectboxColumn(
@@ -49,18 +55,21 @@ def _programmes(lang: str) -> None:
 
 
 def _rates(lang: str) -> None:
-    st.dataframe(cache.erasmus_rates_table(), hide_index=True, width="stretch")
+    rates_table = cache.erasmus_rates_table()
+    st.dataframe(rates_table, hide_index=True, width="stretch",
+                 column_config=column_config(rates_table, lang))
     st.subheader(t("data.daily_rates", lang))
     st.info(t("data.daily_rates_help", lang))
     current = cache.daily_rates()
     if current is not None:
         st.caption(current.label)
-        st.dataframe(pd.DataFrame({"group": list(current.rates),
-                                   "EUR/day": list(current.rates.values())}), hide_index=True)
+        st.dataframe(pd.DataFrame({t("data.country_group", lang): list(current.rates),
+                                   t("data.eur_per_day", lang): list(current.rates.values())}),
+                     hide_index=True)
     with st.form("daily_rates"):
         year = st.number_input(t("field.year", lang), 2014, 2100,
                                value=current.call_year if current else 2026, key="rate_year")
-        rates = {g: st.number_input(f"group {g} (EUR/day)", 0.0, 1000.0, step=1.0,
+        rates = {g: st.number_input(t("data.group_rate", lang, g=g), 0.0, 1000.0, step=1.0,
                                     value=float(current.rates.get(g, 0.0)) if current else 0.0,
                                     key=f"rate_group_{g}")
                  for g in COUNTRY_GROUPS}
@@ -83,7 +92,7 @@ def _sources(lang: str) -> None:
 
 def _demo_notice(lang: str) -> None:
     st.info(t("app.synthetic_banner", lang))
-    st.metric(t("field.count", lang), f"{cache.synthetic_row_count():,}")
+    st.metric(t("field.count", lang), number(cache.synthetic_row_count(), lang))
 
 
 def render() -> None:
