@@ -59,7 +59,8 @@ def synthetic_banner(lang: str) -> None:
 #: How dates read in each language (moment.js tokens, as ``st.column_config`` takes them).
 DATE_FORMATS = {"de": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
 #: Columns holding a 0-1 fit (scores and their components): shown with two decimals.
-FRACTION_COLUMNS = {"score", "apprentice_score", "host_score"}
+FRACTION_COLUMNS = {"score", "apprentice_score", "host_score", "trade", "language", "twin_town",
+                    "preference", "distance", "training_year"}
 
 
 def _label(column: str, lang: str, known: set[str]) -> str:

@@ -148,7 +148,7 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
         st.dataframe(check.suggestions, hide_index=True, key="budget_suggestions")
     if check.lower_bound:
         st.caption(t("adviser.lower_bound", lang, n=check.incomplete))
-    st.caption(f"{result.method}: {t(f'adviser.method.{result.method}', lang)}")
+    st.caption(t(f"adviser.method.{result.method}", lang))
     if summary["unmatched"]:
         st.markdown(f"**{t('adviser.why_unmatched', lang)}**")
         reasons = summary["reasons"].assign(status=[
@@ -168,6 +168,11 @@ def _allocation_status(status: str, lang: str) -> str:
     return t(key, lang) if key in all_keys() else str(status)
 
 
+#: What an adviser reads first in an allocation; the score parts follow.
+MATCH_COLUMNS_FIRST = ("apprentice_id", "placement_id", "status", "city", "country", "score",
+                       "distance_km", "in_twin_town", "explanation")
+
+
 def match_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
     """An allocation for display: statuses and explanations in ``lang`` (the stored
     and exported matches keep the package's English)."""
@@ -178,7 +183,8 @@ def match_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
         shown["status"] = [_allocation_status(s, lang) for s in shown["status"]]
     if "explanation" in shown and lang != "en":
         shown["explanation"] = explanations(matches, lang)
-    return shown
+    first = [c for c in MATCH_COLUMNS_FIRST if c in shown]
+    return shown[first + [c for c in shown.columns if c not in first]]
 
 
 def component_labels(lang: str) -> dict[str, str]:
