@@ -291,5 +291,6 @@ def test_allocation_table_explains_in_german(app):
     table = next(d for d in app.dataframe if "explanation" in d.value.columns)
     placed = table.value[table.value["placement_id"].notna()]
     assert placed["explanation"].str.contains("Beruf").all()
+    assert not table.value["explanation"].fillna("").str.contains("nan").any()
     assert set(table.value["status"]) <= {"vermittelt", "kein passender Platz",
                                           "Platz an Passendere vergeben"}

@@ -138,11 +138,16 @@ def explanation(row, lang: str) -> str:
 def explanations(matches: pd.DataFrame, lang: str) -> list[str]:
     """:func:`explanation` for every row of ``matches`` (rows without a placement keep
     their text, which is empty)."""
+    import pandas as pd
+
     out = []
     for _, row in matches.iterrows():
         placed = row.get("placement_id")
-        out.append(explanation(row, lang) if placed is not None and placed == placed
-                   and str(placed) not in ("", "<NA>") else str(row.get("explanation") or ""))
+        if placed is None or pd.isna(placed) or str(placed) == "":
+            text = row.get("explanation")
+            out.append("" if text is None or pd.isna(text) else str(text))
+        else:
+            out.append(explanation(row, lang))
     return out
 
 
