@@ -167,5 +167,54 @@ audit_log = sa.Table(
 
 
 def create_schema(engine: sa.Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
+    """Create every table that does not exist yet and add missing columns (idempotent).
+
+    A database built by an older version keeps its rows: a column the schema gained since
+    is added with ``ALTER TABLE ... ADD COLUMN`` (without its NOT NULL constraint when the
+    table already holds rows and the column has no default, so old rows stay valid).
+    Columns are never dropped or retyped here.
+    """
     metadata.create_all(engine, checkfirst=True)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: sa.Engine) -> list[str]:
+    """Add the columns of :data:`metadata` that existing tables lack; return ``table.column``s.
+
+    Examples
+    --------
+    >>> engine = sa.create_engine("sqlite://")
+    >>> with engine.begin() as conn:
+    ...     _ = conn.exec_driver_sql("CREATE TABLE audit_log (id INTEGER PRIMARY KEY)")
+    >>> "audit_log.who" in add_missing_columns(engine)
+    True
+    >>> add_missing_columns(engine)
+    []
+    """
+    inspector = sa.inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    added: list[str] = []
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                ddl = f"ALTER TABLE {engine.dialect.identifier_preparer.quote(table.name)} " \
+                      f"ADD COLUMN {_column_ddl(column, engine)}"
+                conn.exec_driver_sql(ddl)
+                added.append(f"{table.name}.{column.name}")
+    return added
+
+
+def _column_ddl(column: sa.Column, engine: sa.Engine) -> str:
+    quote = engine.dialect.identifier_preparer.quote
+    text = f"{quote(column.name)} {column.type.compile(dialect=engine.dialect)}"
+    default = column.server_default
+    if default is not None and hasattr(default, "arg"):
+        arg = default.arg
+        literal = "'" + arg.replace("'", "''") + "'" if isinstance(arg, str) else arg.text
+        text += f" DEFAULT {literal}"
+    return text
