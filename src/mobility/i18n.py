@@ -434,3 +434,84 @@ _SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
 def all_keys() -> list[str]:
     """Every key with a text (for tests that check pages use only known keys)."""
     return list(_TEXTS)
+
+
+# --- names, dates and numbers from CLDR (Babel) ----------------------------------------
+# Country and language names come from a maintained library, never from our own tables.
+
+
+def country_name(code: str | None, lang: str = "de") -> str:
+    """The country's name in ``lang`` from CLDR (ISO 3166 alpha-2 in, name out).
+
+    An unknown or empty code comes back as given (or ``""``), never as ``"None"``.
+
+    >>> country_name("FR", "de"), country_name("fr", "en"), country_name("GB", "de")
+    ('Frankreich', 'France', 'Vereinigtes Königreich')
+    >>> country_name(None)
+    ''
+    """
+    if not code or not isinstance(code, str):
+        return ""
+    return _locale(lang).territories.get(code.strip().upper(), code)
+
+
+def language_name(code: str | None, lang: str = "de") -> str:
+    """The language's name in ``lang`` from CLDR (ISO 639-1 in, name out).
+
+    >>> language_name("fr", "de"), language_name("EN", "en")
+    ('Französisch', 'English')
+    """
+    if not code or not isinstance(code, str):
+        return ""
+    return _locale(lang).languages.get(code.strip().lower(), code)
+
+
+def format_date(value: object, lang: str = "de") -> str:
+    """A date as the reader writes it: ``05.01.2027`` in German, ``5 Jan 2027`` in English.
+
+    Missing values (``None``, ``NaT``, ``nan``) give ``""``.
+
+    >>> import datetime
+    >>> format_date(datetime.date(2027, 1, 5), "de"), format_date("2027-01-05", "en")
+    ('05.01.2027', '5 Jan 2027')
+    >>> format_date(None)
+    ''
+    """
+    import pandas as pd
+    from babel.dates import format_date as _babel_date
+
+    if value is None:
+        return ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if pd.isna(stamp):
+        return ""
+    return _babel_date(stamp.date(), format="medium", locale=_babel_locale(lang))
+
+
+def format_number(value: object, lang: str = "de", digits: int = 0) -> str:
+    """A number with the reader's separators: ``1.234,5`` in German, ``1,234.5`` in English.
+
+    >>> format_number(1234.5, "de", 1), format_number(1234.5, "en", 1), format_number(None)
+    ('1.234,5', '1,234.5', '')
+    """
+    import math
+
+    from babel.numbers import format_decimal
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+
+
+def _babel_locale(lang: str) -> str:
+    return "en_GB" if lang == "en" else "de_DE"
+
+
+def _locale(lang: str):
+    from babel import Locale
+
+    return Locale.parse(_babel_locale(lang))

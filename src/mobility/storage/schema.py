@@ -15,6 +15,7 @@ product's own records:
 ``cities``                optional cache of resolved cities
 ``geocode_cache``         answers of the online geocoder (see :class:`GeocodeCache`)
 ``audit_log``             who did what, when, to which record
+``sending_organisations`` OID and Erasmus accreditation of each sending organisation
 ========================  ==============================================================
 
 Accounts live in the ``users`` table that :mod:`mobility.auth.users` defines.
@@ -152,6 +153,21 @@ geocode_cache = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+#: Sending organisations (chambers, schools, companies) as apprentices name them in
+#: ``apprentices.sending_organisation``: their Erasmus+ organisation ID (OID, "E" + 8
+#: digits, unknown until someone enters it) and whether they hold an Erasmus accreditation
+#: in VET (which allows stays in non-associated third countries within 20% of the grant).
+sending_organisations = sa.Table(
+    "sending_organisations",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("oid", sa.String(9)),
+    sa.Column("erasmus_accredited", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("accreditation_id", sa.String(64)),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 audit_log = sa.Table(
     "audit_log",
     metadata,
@@ -191,10 +207,10 @@ def add_missing_columns(engine: sa.Engine) -> list[str]:
     >>> add_missing_columns(engine)
     []
     """
-    inspector = sa.inspect(engine)
-    existing_tables = set(inspector.get_table_names())
     added: list[str] = []
     with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        existing_tables = set(inspector.get_table_names())
         for table in metadata.sorted_tables:
             if table.name not in existing_tables:
                 continue
