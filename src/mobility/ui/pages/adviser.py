@@ -24,7 +24,7 @@ from mobility.funding.budget import budget_check
 from mobility.i18n import t
 from mobility.io import KINDS
 from mobility.storage import SHORTLIST_STATUSES
-from mobility.ui import cache
+from mobility.ui import cache, funding_panels
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -337,6 +337,7 @@ def render() -> None:
                     t("adviser.exports", lang)])
     with tabs[0]:
         _caseload(lang, apprentices)
+        funding_panels.organisation_section(lang)  # the adviser's own organisation
     with tabs[1]:
         _import(lang)
     with tabs[2]:
