@@ -172,6 +172,13 @@ def _trade_name(text: str) -> str:
     return trade.name
 
 
+def _trade_list(text: str) -> str:
+    """Trade names or four-digit ISCO-08 codes separated by ';' (names as stored)."""
+    items = [x.strip() for x in text.split(";") if x.strip()]
+    return ";".join(dict.fromkeys(x if re.fullmatch(r"\d{4}", x) else _trade_name(x)
+                                  for x in items))
+
+
 def _language_list(text: str) -> str:
     return format_languages(parse_languages(text))
 
@@ -226,8 +233,8 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         out.rows_where(bad, name, lambda v: f"{v!r} is not an ISO 3166 two-letter country code "
                        "(e.g. DE, FR, GB)", s)
         return upper.astype("string")
-    if parser in ("countries", "trade", "languages", "status"):
-        func = {"countries": _country_list, "trade": _trade_name,
+    if parser in ("countries", "trade", "trades", "languages", "status"):
+        func = {"countries": _country_list, "trade": _trade_name, "trades": _trade_list,
                 "languages": _language_list, "status": _status}[parser]
         parsed, errors = _map_unique(s, func)
         if errors:

@@ -65,6 +65,7 @@ from mobility.matching.optimal import max_score_allocation
 from mobility.matching.scores import (
     COMPONENTS,
     NO_LANGUAGE_REQUIRED,
+    TIER_OTHER,
     TIER_RELATED,
     TIER_SAME,
     TWIN_DORMANT,
@@ -94,7 +95,8 @@ MATCHED = "matched"
 #: Columns of :meth:`Matcher.recommend` and of :attr:`Allocation.matches`.
 RESULT_COLUMNS = (
     "apprentice_id", "placement_id", "rank", "score", "apprentice_score", "host_score",
-    *COMPONENTS, "distance_km", "in_twin_town", "company_id", "city", "country", "explanation",
+    *COMPONENTS, "distance_km", "in_twin_town", "company_id", "city", "country",
+    "stay_start", "stay_end", "stay_days", "explanation",
 )
 
 
@@ -247,6 +249,10 @@ class Matcher:
             "city": pd.array(P.city[p], dtype="string"),
             "country": pd.array(np.asarray(P.countries, dtype=object)[P.country[p]],
                                 dtype="string"),
+            # The stay lies inside both windows (see candidates.stay_window).
+            "stay_start": f["stay_start"].astype("datetime64[D]").astype("datetime64[ns]"),
+            "stay_end": f["stay_end"].astype("datetime64[D]").astype("datetime64[ns]"),
+            "stay_days": (f["stay_end"] - f["stay_start"] + 1).astype(np.int64),
             "explanation": pd.array(explain(A, P, a, p, f), dtype="string"),
         })
         return frame
@@ -444,8 +450,11 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
             parts = [f"same trade ({p_isco})"]
         elif tier == TIER_RELATED:
             parts = [f"related trade ({p_isco}, yours {A.isco[ai]:04d})"]
+        elif tier == TIER_OTHER:
+            parts = [f"trade of the same family ({p_isco}, yours {A.isco[ai]:04d}; "
+                     "host takes related trades)"]
         else:
-            parts = [f"other trade ({p_isco}, yours {A.isco[ai]:04d}; host takes related trades)"]
+            parts = [f"further trade the host names ({p_isco}, yours {A.isco[ai]:04d})"]
         margin = int(f["margin"][i])
         if margin >= NO_LANGUAGE_REQUIRED:
             parts.append("no language required")
