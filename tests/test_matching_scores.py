@@ -86,7 +86,7 @@ def test_a_hairdresser_is_never_offered_an_it_placement():
     it_hosts = [placement(pid=f"P{i}", isco=isco, related=True)
                 for i, isco in enumerate(["3512", "2512", "3511", "2519"])]
     assert recommend(it_hosts, [hairdresser]).empty
-    rec = recommend(it_hosts + [placement(pid="P9", isco="5142", related=True)], [hairdresser])
+    rec = recommend([*it_hosts, placement(pid="P9", isco="5142", related=True)], [hairdresser])
     assert rec["placement_id"].tolist() == ["P9"]
 
 
