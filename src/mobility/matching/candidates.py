@@ -43,8 +43,10 @@ from scipy.spatial import cKDTree
 
 from mobility.errors import Problem, ValidationError
 from mobility.geo import EARTH_RADIUS_KM
+from mobility.matching import kernel
 from mobility.matching.scores import (
     NO_LANGUAGE_REQUIRED,
+    SCORE_SCALE,
     TIER_NAMED,
     TIER_NONE,
     TIER_OTHER,
@@ -54,7 +56,6 @@ from mobility.matching.scores import (
     TWIN_DORMANT,
     TWIN_NONE,
     MatchSettings,
-    combine,
     distance_component,
     language_component,
     preference_component,
@@ -513,8 +514,10 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
     best_slot = np.argmax(margins, axis=1)
     margin = np.take_along_axis(margins, best_slot[:, None], axis=1)[:, 0].astype(np.int64)
     best_language = np.take_along_axis(lang_p, best_slot[:, None], axis=1)[:, 0]
-    cosine = np.einsum("ij,ij->i", A.xyz[a], P.xyz[p])
-    km = EARTH_RADIUS_KM * np.arccos(np.clip(cosine, -1.0, 1.0))
+    a = np.asarray(a, dtype=np.int64)
+    p = np.asarray(p, dtype=np.int64)
+    # The compiled cosine: the scans rank by exactly these numbers (see kernel).
+    cosine = kernel.pair_cosines(np.ascontiguousarray(A.xyz), np.ascontiguousarray(P.xyz), a, p)
     stay_start, stay_end, overlap = stay_window(A, P, a, p)
     acceptable = (tier != TIER_NONE) & (margin >= -1) \
         & (overlap >= P.min_days[p]) & (cosine >= A.cos_max[a])
@@ -525,6 +528,9 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
         pos = np.minimum(np.searchsorted(P.twin_keys, keys), len(P.twin_keys) - 1)
         twin[has_home] = np.where(P.twin_keys[pos] == keys, P.twin_status[pos], TWIN_NONE)
     preferred = A.preferred[a, P.country[p]]
+    app_i, host_i, score_i, km = kernel.pair_scores(
+        cosine, tier.astype(np.int64), twin.astype(np.int64), margin, preferred,
+        A.has_preferences[a], A.training_year[a], kernel.settings_vector(settings))
     components = {
         "trade": trade_component(tier, settings),
         "language": language_component(margin, settings),
@@ -537,7 +543,10 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
         "tier": tier, "margin": margin, "best_language": best_language, "distance_km": km,
         "twin": twin, "preferred": preferred, "overlap_days": overlap,
         "stay_start": stay_start, "stay_end": stay_end,
-        "acceptable": acceptable, **components, **combine(components, settings),
+        "acceptable": acceptable, **components,
+        # The scores of the compiled scorer: the same operations as scores.combine.
+        "score": score_i / SCORE_SCALE, "apprentice_score": app_i / SCORE_SCALE,
+        "host_score": host_i / SCORE_SCALE,
     }
 
 
