@@ -351,6 +351,8 @@ def add_partnership(
     home_city: str | None = None,
     home_country: str | None = None,
     home_ags: str | None = None,
+    home_lat: float | None = None,
+    home_lon: float | None = None,
 ) -> PartnershipRecord:
     """Add a partnership of a municipality (a municipality account: its own).
 
@@ -372,6 +374,9 @@ def add_partnership(
     home_city, home_country, home_ags : str, optional
         The municipality (administrators must name it; a municipality account may
         only name itself).
+    home_lat, home_lon : float, optional
+        Its coordinates when it has no partnership yet and the gazetteer lacks it
+        (otherwise those of its stored partnerships, or the gazetteer's).
 
     Returns
     -------
@@ -399,7 +404,8 @@ def add_partnership(
         values = {
             "home_city": _text(first.get("home_city")) or target.city,
             "home_country": target.country,
-            "home_lat": first.get("home_lat"), "home_lon": first.get("home_lon"),
+            "home_lat": first.get("home_lat", home_lat),
+            "home_lon": first.get("home_lon", home_lon),
             "home_ags": target.ags or _text(first.get("home_ags")),
             "partner_city": partner_city, "partner_country": partner_country,
             "partner_lat": partner_lat, "partner_lon": partner_lon,
@@ -426,7 +432,8 @@ def add_partnership(
 
 
 def _json(value: object) -> object:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    """A value as the audit trail keeps it: blanks are ``None``, numbers plain."""
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value
 
@@ -535,7 +542,8 @@ def partnership_history(engine: sa.Engine, principal: Principal | None,
         for field, (old, new) in ((detail or {}).get("changes") or {}).items():
             out.append((at, who, action.removeprefix(f"{ENTITY} "), partner.partner_city,
                         partner.partner_country, field, old, new))
-    frame = pd.DataFrame(out, columns=HISTORY_COLUMNS)
+    frame = pd.DataFrame(out, columns=HISTORY_COLUMNS, dtype=object)  # years stay ints
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame.astype({c: "string" for c in ("who", "action", "partner_city",
                                                "partner_country", "field")})
 
