@@ -34,12 +34,12 @@ PLACEMENT_COLUMNS = ("placement_id", "company_id", "trade", "city", "country", "
 
 def twin_town_keys(twin_towns: pd.DataFrame | None) -> set[tuple[str, str]]:
     """``(folded city, country)`` of every active or dormant twin town (suspended
-    partnerships open no doors)."""
+    and ended partnerships open no doors)."""
     if twin_towns is None or twin_towns.empty:
         return set()
     rows = twin_towns
     if "status" in rows:
-        rows = rows[rows["status"].astype(str) != "suspended"]
+        rows = rows[~rows["status"].astype(str).isin(["suspended", "ended"])]
     return {(fold(c), str(k)) for c, k in zip(rows["partner_city"], rows["partner_country"],
                                               strict=True)}
 
