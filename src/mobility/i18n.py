@@ -219,6 +219,77 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.reason.amounts not in the sources": (
         "Beträge nicht in den Quellen", "amounts not in the sources"),
     "funding.reason.amounts unknown": ("Beträge unbekannt", "amounts unknown"),
+    # --- funding rules: why a programme fits or not (helper funding) ------------------
+    "funding.why.not_running": (
+        "{programme} läuft nicht mehr", "{programme} is not running any more ({note})"),
+    "funding.why.individual_unconfirmed": (
+        "{programme}: Förderung einzelner Praktika von Auszubildenden ist in den Quellen "
+        "nicht bestätigt",
+        "{programme}: funding for individual apprentice placements is not confirmed in the "
+        "sources"),
+    "funding.why.group_only": (
+        "{programme} ist ein Gruppenaustausch (mindestens {n} Teilnehmende): ein "
+        "Einzelpraktikum ist nicht förderfähig",
+        "{programme} is a group exchange (at least {n} participants): an individual "
+        "placement is not eligible"),
+    "funding.why.not_abroad": (
+        "das Ziel liegt im Heimatland: kein Auslandsaufenthalt",
+        "the destination is in the home country: not a stay abroad"),
+    "funding.why.destination": ("{programme} fördert nur {what}", "{programme} covers {what} only"),
+    "funding.dest.erasmus": (
+        "EU-Mitgliedstaaten und mit dem Programm assoziierte Länder",
+        "EU member states and associated countries"),
+    "funding.dest.non_erasmus": ("Länder außerhalb von Erasmus+", "countries outside Erasmus+"),
+    "funding.dest.several": ("mehrere Länder", "several countries"),
+    "funding.join.and": (" und ", " and "),
+    "funding.join.or": (" oder ", " or "),
+    "funding.why.min_days": (
+        "{programme} verlangt mindestens {n} Tage", "{programme} needs at least {n} days"),
+    "funding.why.max_days": (
+        "{programme} erlaubt höchstens {n} Tage", "{programme} allows at most {n} days"),
+    "funding.why.status": ("{programme} ist nur für {who}", "{programme} is for {who} only"),
+    "funding.who.apprentice": ("Auszubildende", "apprentices"),
+    "funding.who.recent_graduate": (
+        "Absolventinnen und Absolventen bis 12 Monate nach dem Abschluss", "recent graduates"),
+    "funding.who.graduate": ("Absolventinnen und Absolventen", "graduates"),
+    "funding.why.age": (
+        "{programme} verlangt Teilnehmende {limit}", "{programme} requires participants {limit}"),
+    "funding.age.between": ("im Alter von {low} bis {high} Jahren", "aged {low} to {high}"),
+    "funding.age.at_least": ("ab {n} Jahren", "at least {n} years old"),
+    "funding.age.at_most": ("bis {n} Jahre", "at most {n} years old"),
+    "funding.caveat.age": ("Alter unbekannt: {why}", "age unknown: {why}"),
+    "funding.why.region": (
+        "{programme} ist für Auszubildende aus {region} ({code})",
+        "{programme} is for apprentices from {region} ({code})"),
+    "funding.caveat.region": (
+        "Heimatland (Bundesland) unbekannt: {programme} ist für Auszubildende aus {region}",
+        "home region unknown: {programme} is for apprentices from {region}"),
+    "funding.region.DE-NW": ("Nordrhein-Westfalen", "North Rhine-Westphalia"),
+    "funding.region.DE-BW": ("Baden-Württemberg", "Baden-Württemberg"),
+    "funding.why.twin_town": (
+        "{programme} gilt nur in einer Partnerstadt der Heimatkommune",
+        "{programme} applies only in a twin town of the home municipality"),
+    "funding.caveat.twin_town": (
+        "Partnerstadt unbekannt: {programme} gilt nur in einer Partnerstadt",
+        "twin town unknown: {programme} applies only in a twin town"),
+    "funding.condition.accredited": (
+        "nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für internationale "
+        "Mobilität",
+        "only for accredited organisations, within their 20% international budget"),
+    "funding.why.not_accredited": (
+        "{programme} fördert Aufenthalte in einem nicht mit Erasmus+ assoziierten Drittland "
+        "({country}) nur über Einrichtungen mit Erasmus-Akkreditierung, und die entsendende "
+        "Einrichtung ist nicht akkreditiert",
+        "{programme} funds stays in a third country not associated to Erasmus+ ({country}) "
+        "only through organisations holding an Erasmus accreditation, and the sending "
+        "organisation is not accredited"),
+    "funding.why.accreditation_unknown": (
+        "{programme} in einem nicht mit Erasmus+ assoziierten Drittland ({country}) hängt von "
+        "der Akkreditierung ab: {condition} (ob die entsendende Einrichtung akkreditiert ist, "
+        "ist nicht erfasst)",
+        "{programme} in a third country not associated to Erasmus+ ({country}) depends on "
+        "accreditation: {condition} (whether the sending organisation is accredited is not "
+        "recorded)"),
     # --- statuses --------------------------------------------------------------------
     "status.active": ("aktiv", "active"),
     "status.dormant": ("ruhend", "dormant"),
