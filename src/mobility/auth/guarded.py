@@ -76,16 +76,18 @@ def save_shortlist_entry(engine: sa.Engine, principal: Principal, apprentice_id:
 def save_own_placement(engine: sa.Engine, principal: Principal, apprentice_id: str,
                        placement_id: str, *, interest: bool):
     """An apprentice puts a placement on their own list (status ``suggested``), or marks
-    interest in it (the note says so, for the adviser). Their adviser may do it for them.
+    interest in it (an ``interest`` event of its own, which never touches the adviser's
+    notes). Their adviser may do it for them.
     """
-    from mobility.storage.shortlist import get_shortlist, set_shortlist_status
+    from mobility.storage.shortlist import get_shortlist, mark_interest, set_shortlist_status
 
     authorize(principal, Action.SAVE_OWN_PLACEMENT, _apprentice(engine, apprentice_id))
+    if interest:
+        return mark_interest(engine, apprentice_id, placement_id, user=principal.username)
     current = get_shortlist(engine, apprentice_id=apprentice_id, placement_id=placement_id)
     version = 0 if current.empty else int(current.iloc[0]["version"])
     status = "suggested" if current.empty else str(current.iloc[0]["status"])
-    note = f"interest marked by {principal.role.label}" if interest else None
-    return set_shortlist_status(engine, apprentice_id, placement_id, status, note=note,
+    return set_shortlist_status(engine, apprentice_id, placement_id, status,
                                 user=principal.username, expected_version=version)
 
 

@@ -408,7 +408,7 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     who may see every city's aggregates; partnerships and places are public.
     """
     from mobility.auth import Action, Scope, authorize
-    from mobility.storage.shortlist import get_shortlist
+    from mobility.auth.aggregates import placement_status_rows
     from mobility.text import fold
     from mobility.ui.views import (
         municipality_comparison,
@@ -427,7 +427,8 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
         own = apprentices["sending_organisation"].astype("string").fillna("").map(fold)
         apprentices = apprentices[own == fold(principal.organisation or "")]
     # Read whole for counting only: no row of it leaves this function.
-    entries = get_shortlist(engine())[["apprentice_id", "placement_id", "status"]]
+    # Working plans (adopted runs, overrides) and confirmed placements, per apprentice.
+    entries = placement_status_rows(engine())
     comparison = municipality_comparison(partnerships(), apprentices, frames["placements"])
     if scope is not Scope.ANY:
         comparison = comparison.drop(columns=["apprentices", "suppressed"])
