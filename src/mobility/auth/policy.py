@@ -31,6 +31,8 @@ adviser 'mueller' may only edit apprentice records of their own organisation
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -108,10 +110,31 @@ def _field(resource: Any, *names: str) -> str | None:
     return None
 
 
+def scope_key(name: str) -> str:
+    """The key organisation and city names are compared by in scope checks.
+
+    :func:`mobility.text.fold` for names in Latin script (case, umlauts, accents,
+    punctuation do not matter). Letters of other scripts (Greek, Cyrillic, CJK, ...)
+    are kept, only lower-cased and stripped of accents, so that two organisations named
+    in Greek never fold to the same (or to an empty) key:
+
+    >>> scope_key("ΕΒΕ Αθηνών 2") == scope_key("ΕΒΕ Πειραιώς 2")
+    False
+    >>> scope_key("HWK Köln") == scope_key("hwk-koeln")
+    True
+    """
+    text = str(name)
+    if all(ord(ch) < 0x250 or not ch.isalpha() for ch in text):
+        return fold(text)
+    lowered = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in lowered if not unicodedata.combining(ch))
+    return " ".join(re.split(r"[\W_]+", unicodedata.normalize("NFC", kept))).strip()
+
+
 def _same(a: str | None, b: str | None) -> bool:
     # Organisation and city names are typed by people ("HWK Dortmund", "hwk dortmund");
     # folding makes the comparison about the name, not its spelling.
-    return a is not None and b is not None and fold(a) == fold(b) != ""
+    return a is not None and b is not None and scope_key(a) == scope_key(b) != ""
 
 
 def within_scope(principal: Principal, scope: Scope, resource: Any) -> bool:
@@ -173,8 +196,8 @@ def same_name(column: pd.Series, name: str | None) -> pd.Series:
     100,000 rows), so this costs a factorisation, not 100,000 calls to ``fold``.
     """
     codes, uniques = pd.factorize(column.astype("string").fillna(""), sort=False)
-    target = fold(name or "")
-    hits = np.fromiter((fold(u) == target for u in uniques), dtype=bool, count=len(uniques))
+    target = scope_key(name or "")
+    hits = np.fromiter((scope_key(u) == target for u in uniques), dtype=bool, count=len(uniques))
     mask = hits[codes] if len(uniques) else np.zeros(len(column), dtype=bool)
     return pd.Series(mask & (codes >= 0) & (target != ""), index=column.index)
 
