@@ -331,8 +331,13 @@ def check_upload(upload, kind: str):
     known = None
     if kind == "placements":
         known = stored_ids(engine(), "companies")
-    return read_table(upload, kind, name=getattr(upload, "name", None),
-                      max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    result = read_table(upload, kind, name=getattr(upload, "name", None),
+                        max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    from mobility.auth.guarded import screen_import
+
+    # Rows the signed-in adviser may not store (another organisation's, or an id in use
+    # elsewhere) are problems of the check step, shown before anything is written.
+    return screen_import(engine(), _principal(), result)
 
 
 def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
