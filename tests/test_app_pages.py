@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from app_support import APP, load_demo_into
 from auth_support import sign_in
 from mobility.storage import get_engine
-from mobility.storage.shortlist import get_shortlist, set_shortlist_status
+from mobility.storage.shortlist import get_shortlist, get_shortlist_events, set_shortlist_status
 from mobility.ui.pages import page_path
 
 
@@ -124,8 +124,10 @@ def test_apprentice_saving_a_placement_persists_it(app):
     assert stored["placement_id"].tolist() == ["P1"]
     assert stored["status"].tolist() == ["suggested"]
     app.button(key="interest_P1").click().run()
-    stored = get_shortlist(get_engine(), apprentice_id="A1")
-    assert "interest" in stored["note"].iloc[0]
+    # Interest is an event of its own (issue 11); the adviser's note stays untouched.
+    events = get_shortlist_events(get_engine(), apprentice_id="A1")
+    assert events["kind"].tolist() == ["interest"]
+    assert get_shortlist(get_engine(), apprentice_id="A1")["note"].tolist() == [""]
 
 
 # --- adviser -------------------------------------------------------------------------
@@ -176,15 +178,15 @@ def test_adviser_status_change_persists_and_a_stale_save_is_refused(app):
     set_shortlist_status(engine, "A1", "P1", "suggested", user="test", expected_version=0)
     _open(app, "adviser")
     app.selectbox(key="shortlist_apprentice").set_value("A1").run()
-    app.selectbox(key="status_A1_P1").set_value("confirmed").run()
-    app.button(key="save_A1_P1").click().run()
+    app.selectbox(key="status_A1|P1").set_value("confirmed").run()
+    app.button(key="save_A1|P1").click().run()
     assert not app.exception
     assert get_shortlist(engine, apprentice_id="A1")["status"].tolist() == ["confirmed"]
     # A colleague saves meanwhile; our form still holds version 2.
     set_shortlist_status(engine, "A1", "P1", "completed", user="kollegin", expected_version=2)
-    app.selectbox(key="status_A1_P1").set_value("declined").run()
-    app.button(key="save_A1_P1").click().run()
-    assert any("kollegin" in e.value and "reload" in e.value for e in app.error)
+    app.selectbox(key="status_A1|P1").set_value("declined").run()
+    app.button(key="save_A1|P1").click().run()
+    assert any("kollegin" in e.value and "neu laden" in e.value for e in app.error)
     assert get_shortlist(engine, apprentice_id="A1")["status"].tolist() == ["completed"]
 
 
@@ -192,10 +194,12 @@ def test_adviser_manual_override_puts_the_placement_on_the_shortlist(app):
     _open(app, "adviser")
     app.selectbox(key="shortlist_apprentice").set_value("A7").run()
     app.selectbox(key="override_placement").set_value("P2").run()
+    app.text_input(key="override_reason").input("Betrieb fragt nach ihr").run()
     app.button(key="override_go").click().run()
     stored = get_shortlist(get_engine(), apprentice_id="A7")
     assert stored["placement_id"].tolist() == ["P2"]
-    assert "manual override" in stored["note"].iloc[0]
+    events = get_shortlist_events(get_engine(), apprentice_id="A7")
+    assert events[["kind", "text"]].values.tolist() == [["override", "Betrieb fragt nach ihr"]]
 
 
 # --- municipality --------------------------------------------------------------------

@@ -939,6 +939,7 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
         "languages": languages,
         "accommodation": rng.random(size) < 0.35,
         "accepts_related_trades": rng.random(size) < 0.30,
+        "further_trades": _column(pa.nulls(size, _TEXT).fill_null("")),
         "synthetic": np.ones(size, dtype=bool),
     })
     return companies, placements

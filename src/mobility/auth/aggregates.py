@@ -116,3 +116,32 @@ def city_aggregates(
     rows = rows.loc[same_name(rows["home_city"], target)]
     counts = rows.groupby(list(by), dropna=False).size().rename("count").reset_index()
     return suppress_small_counts(counts, threshold=threshold)
+
+
+def placement_status_rows(engine) -> pd.DataFrame:
+    """What municipality counts are made of: ``apprentice_id, placement_id, status``.
+
+    Every organisation's working plan (:func:`mobility.desk.plans.working_plan`: its
+    adopted allocation run, manual overrides, confirmed placements) gives one row per
+    planned apprentice, with status ``planned`` (adopted run or override) or the
+    shortlist's ``confirmed`` / ``completed``; shortlist entries still being worked on
+    (``suggested``, ``contacted``) follow as they are. Counting only: no row of it
+    leaves the aggregate functions.
+    """
+    from mobility.desk.plans import working_plan
+    from mobility.storage.runs import adopted_plans, load_match_run
+    from mobility.storage.shortlist import get_shortlist, latest_overrides
+
+    entries = get_shortlist(engine)[["apprentice_id", "placement_id", "status"]]
+    plans = [load_match_run(engine, run_id) for run_id in adopted_plans(engine).values()]
+    plan = (pd.concat([p[["apprentice_id", "placement_id"]] for p in plans], ignore_index=True)
+            if plans else None)
+    working = working_plan(plan, latest_overrides(engine), entries)
+    status_of = entries.set_index(["apprentice_id", "placement_id"])["status"]
+    keys = list(zip(working["apprentice_id"], working["placement_id"], strict=True))
+    working["status"] = [status_of.get(k, "planned") if source == "confirmed" else "planned"
+                         for k, source in zip(keys, working["source"], strict=True)]
+    open_entries = entries[entries["status"].isin(["suggested", "contacted"])]
+    rows = pd.concat([working[["apprentice_id", "placement_id", "status"]], open_entries],
+                     ignore_index=True)
+    return rows.astype("string").reset_index(drop=True)

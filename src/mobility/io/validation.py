@@ -37,6 +37,8 @@ from mobility.models import PartnershipStatus, country_codes, format_languages, 
 
 #: How many rows one failing check lists before it summarises the rest.
 MAX_PROBLEMS_PER_CHECK = 1000
+#: How many problems one file reports at most; one more line says how many were left out.
+MAX_PROBLEMS_PER_FILE = 2000
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "ja", "j", "1", "x", "wahr", "t", "oui", "si"})
 FALSE_WORDS = frozenset({"false", "no", "n", "nein", "0", "", "falsch", "f", "non"})
@@ -81,6 +83,22 @@ class _Collector:
             self.problems.append(Problem(
                 f"... and {len(positions) - len(shown):,} more rows with this problem "
                 f"(like: {first})", file=self.name, column=column))
+
+
+def cap_problems(problems: list[Problem] | tuple[Problem, ...],
+                 limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """The first ``limit`` problems and, if there were more, one line counting the rest.
+
+    >>> capped = cap_problems([Problem(f"p{i}", file="f.csv", row=i) for i in range(5)], 2)
+    >>> [str(p) for p in capped]
+    ['f.csv, row 0: p0', 'f.csv, row 1: p1', 'f.csv: ... and 3 more problems in this file']
+    """
+    problems = list(problems)
+    if len(problems) <= limit:
+        return problems
+    rest = len(problems) - limit
+    return [*problems[:limit], Problem(f"... and {rest:,} more problems in this file",
+                                       file=problems[limit].file)]
 
 
 def normalise_header(name: object) -> str:
@@ -172,6 +190,13 @@ def _trade_name(text: str) -> str:
     return trade.name
 
 
+def _trade_list(text: str) -> str:
+    """Trade names or four-digit ISCO-08 codes separated by ';' (names as stored)."""
+    items = [x.strip() for x in text.split(";") if x.strip()]
+    return ";".join(dict.fromkeys(x if re.fullmatch(r"\d{4}", x) else _trade_name(x)
+                                  for x in items))
+
+
 def _language_list(text: str) -> str:
     return format_languages(parse_languages(text))
 
@@ -226,8 +251,8 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         out.rows_where(bad, name, lambda v: f"{v!r} is not an ISO 3166 two-letter country code "
                        "(e.g. DE, FR, GB)", s)
         return upper.astype("string")
-    if parser in ("countries", "trade", "languages", "status"):
-        func = {"countries": _country_list, "trade": _trade_name,
+    if parser in ("countries", "trade", "trades", "languages", "status"):
+        func = {"countries": _country_list, "trade": _trade_name, "trades": _trade_list,
                 "languages": _language_list, "status": _status}[parser]
         parsed, errors = _map_unique(s, func)
         if errors:

@@ -362,8 +362,13 @@ def check_upload(upload, kind: str):
     known = None
     if kind == "placements":
         known = stored_ids(engine(), "companies")
-    return read_table(upload, kind, name=getattr(upload, "name", None),
-                      max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    result = read_table(upload, kind, name=getattr(upload, "name", None),
+                        max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    from mobility.auth.guarded import screen_import
+
+    # Rows the signed-in adviser may not store (another organisation's, or an id in use
+    # elsewhere) are problems of the check step, shown before anything is written.
+    return screen_import(engine(), _principal(), result)
 
 
 def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
@@ -439,7 +444,7 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     who may see every city's aggregates; partnerships and places are public.
     """
     from mobility.auth import Action, Scope, authorize
-    from mobility.storage.shortlist import get_shortlist
+    from mobility.auth.aggregates import placement_status_rows
     from mobility.text import fold
     from mobility.ui.views import (
         municipality_comparison,
@@ -458,7 +463,8 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
         own = apprentices["sending_organisation"].astype("string").fillna("").map(fold)
         apprentices = apprentices[own == fold(principal.organisation or "")]
     # Read whole for counting only: no row of it leaves this function.
-    entries = get_shortlist(engine())[["apprentice_id", "placement_id", "status"]]
+    # Working plans (adopted runs, overrides) and confirmed placements, per apprentice.
+    entries = placement_status_rows(engine())
     comparison = municipality_comparison(partnerships(), apprentices, frames["placements"])
     if scope is not Scope.ANY:
         comparison = comparison.drop(columns=["apprentices", "suppressed"])
