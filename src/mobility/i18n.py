@@ -272,6 +272,70 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.caveat.twin_town": (
         "Partnerstadt unbekannt: {programme} gilt nur in einer Partnerstadt",
         "twin town unknown: {programme} applies only in a twin town"),
+    "funding.erasmus_on_condition": (
+        "Erasmus+: {eur:,.0f} € bekannt, {condition}", "Erasmus+: €{eur:,.0f} known, {condition}"),
+    "funding.details": ("Förderung im Einzelnen", "Funding in detail"),
+    "funding.parts_title": (
+        "**Bestandteile** (Tabelle und Aufrufjahr):", "**Parts** (table and call year):"),
+    "funding.why_not_title": ("**Warum andere Programme nicht passen:**",
+                              "**Why other programmes do not fit:**"),
+    "org.title": ("Entsendende Einrichtung: Erasmus-Akkreditierung und OID",
+                  "Sending organisation: Erasmus accreditation and OID"),
+    "org.help": (
+        "Einrichtungen mit Erasmus-Akkreditierung in der Berufsbildung dürfen bis zu 20 % "
+        "ihrer Förderung für Aufenthalte in nicht assoziierten Drittländern (z. B. "
+        "Vereinigtes Königreich, Schweiz, USA) nutzen, zu denselben Stückkosten. Die "
+        "Schätzungen richten sich nach diesem Eintrag; ohne Eintrag heißt es „hängt von der "
+        "Akkreditierung ab“.",
+        "Organisations holding an Erasmus accreditation in VET may spend up to 20% of their "
+        "grant on stays in non-associated third countries (e.g. United Kingdom, Switzerland, "
+        "USA) at the same unit costs. Estimates follow this record; without one they say "
+        "\"depends on accreditation\"."),
+    "org.name": ("Einrichtung", "Organisation"),
+    "org.new": ("– neue Einrichtung –", "– new organisation –"),
+    "org.new_name": ("Name der neuen Einrichtung", "Name of the new organisation"),
+    "org.accredited": ("hat eine Erasmus-Akkreditierung (Berufsbildung)",
+                       "holds an Erasmus accreditation (VET)"),
+    "org.accredited_short": ("akkreditiert", "accredited"),
+    "org.oid": ("OID (Erasmus+-Organisations-ID)", "OID (Erasmus+ organisation ID)"),
+    "org.oid_help": ("E und 8 Ziffern, z. B. E10012345", "E and 8 digits, e.g. E10012345"),
+    "org.accreditation_id": ("Akkreditierungsnummer (optional)",
+                             "Accreditation number (optional)"),
+    "org.updated": ("Zuletzt geändert von {who} am {when}", "Last changed by {who} on {when}"),
+    "org.changed_by": ("geändert von", "changed by"),
+    "org.changed_at": ("geändert am", "changed on"),
+    "org.yes": ("ja", "yes"),
+    "org.no": ("nein", "no"),
+    "groups.title": ("Ländergruppen der individuellen Unterstützung",
+                     "Country groups of individual support"),
+    "groups.help": (
+        "Die Tagessätze hängen von der Ländergruppe des Ziellandes ab. Die Neuordnung von "
+        "2024 (Deutschland, Österreich, Belgien, Frankreich, Italien, Niederlande in Gruppe 1) "
+        "ist für die Hochschulbildung bestätigt, für die Berufsbildung nicht geprüft: Sie gilt "
+        "nur, wenn sie hier gewählt wird. Jede Schätzung nennt die verwendete Tabelle.",
+        "Daily rates depend on the destination's country group. The 2024 regrouping "
+        "(Germany, Austria, Belgium, France, Italy, the Netherlands into group 1) is confirmed "
+        "for higher education, unverified for VET: it applies only when selected here. Every "
+        "estimate names the table it used."),
+    "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
+    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
+    "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
+    "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
+                          "confirmed for higher education, unverified for VET"),
+    "groups.countries": ("Länder", "Countries"),
+    "groups.save": ("Diese Tabelle verwenden", "Use this table"),
+    "funding.part.travel": ("Reise", "travel"),
+    "funding.part.organisational_support": ("organisatorische Unterstützung",
+                                            "organisational support"),
+    "funding.part.linguistic_support": ("sprachliche Unterstützung", "linguistic support"),
+    "funding.part.inclusion_support": ("Inklusionsunterstützung", "inclusion support"),
+    "funding.condition.depends_on_accreditation": (
+        "hängt von der Akkreditierung ab: nur für akkreditierte Einrichtungen, im Rahmen ihres "
+        "20-%-Budgets für internationale Mobilität (ob die entsendende Einrichtung akkreditiert "
+        "ist, ist nicht erfasst)",
+        "depends on accreditation: only for accredited organisations, within their 20% "
+        "international budget (whether the sending organisation is accredited is not "
+        "recorded)"),
     "funding.condition.accredited": (
         "nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für internationale "
         "Mobilität",

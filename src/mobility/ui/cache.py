@@ -255,12 +255,43 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
     from mobility.reference.programmes import programme_rules
 
     placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
-    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships())
+    apprentices = _with_stored_organisation(apprentices)
+    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships(),
+                               organisations=organisations(), lang=_language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
          for keys in out["eligible_programmes"].fillna("")], dtype="string")
     return out
+
+
+def organisations() -> pd.DataFrame:
+    """The sending organisations' records (accreditation decides whether Erasmus+ can
+    fund a non-associated third country)."""
+    from mobility.storage.organisations import list_organisations
+
+    return list_organisations(engine())
+
+
+def _with_stored_organisation(apprentices: pd.DataFrame) -> pd.DataFrame:
+    """A profile typed into the apprentice form names no sending organisation: take the
+    stored apprentice's (same id), so that its Erasmus accreditation applies."""
+    stored = data()["apprentices"]
+    if "sending_organisation" not in stored or apprentices.empty:
+        return apprentices
+    known = dict(zip(stored["apprentice_id"].astype(str), stored["sending_organisation"],
+                     strict=True))
+    given = (apprentices["sending_organisation"] if "sending_organisation" in apprentices
+             else pd.Series(pd.NA, index=apprentices.index, dtype="string"))
+    filled = given.where(given.notna() & (given.astype("string") != ""),
+                         apprentices["apprentice_id"].astype(str).map(known))
+    return apprentices.assign(sending_organisation=filled.astype("string"))
+
+
+def _language() -> str:
+    from mobility.ui.common import current_language
+
+    return current_language()
 
 
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):

@@ -24,7 +24,7 @@ import streamlit as st
 
 from mobility.errors import MobilityError
 from mobility.i18n import t
-from mobility.ui import cache, desk_store
+from mobility.ui import cache, desk_store, funding_panels
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -230,6 +230,7 @@ def render() -> None:
                     t("adviser.shortlist", lang), t("adviser.exports", lang)])
     with tabs[0]:
         _caseload(lang, apprentices)
+        funding_panels.organisation_section(lang)  # the adviser's own organisation
     with tabs[1]:
         _import(lang)
     with tabs[2]:
