@@ -24,7 +24,7 @@ from mobility.funding.budget import budget_check
 from mobility.i18n import t
 from mobility.io import KINDS
 from mobility.storage import SHORTLIST_STATUSES
-from mobility.ui import cache
+from mobility.ui import cache, paperwork
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -231,6 +231,7 @@ def _shortlist(lang: str, apprentices: pd.DataFrame) -> None:
             note = c2.text_input(t("field.note", lang), entry.note, key=f"note_{key}")
             if c3.button(t("common.save", lang), key=f"save_{key}"):
                 _set(who, str(entry.placement_id), status, note, seen, None, lang)
+            paperwork.document_actions(lang, who, entry)
 
 
 def _set(who: str, placement_id: str, status: str, note: str | None, version: int,
@@ -298,10 +299,6 @@ def _export_files(result) -> dict[str, bytes | Exception]:
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(result.matches, "csv"),
             "xlsx": cache.export_matches(result.matches, "xlsx")}
-        try:
-            files["bm"] = cache.beneficiary_module_file(result.matches)
-        except MobilityError as exc:
-            files["bm"] = exc
         store.clear()
         store.update({"for": result, "files": files})
     return store["files"]
@@ -317,11 +314,7 @@ def _exports(lang: str) -> None:
                        key="export_csv")
     st.download_button(t("adviser.export_xlsx", lang), files["xlsx"], "matches.xlsx",
                        key="export_xlsx")
-    if isinstance(files["bm"], MobilityError):
-        show_error(files["bm"])
-    else:
-        st.download_button(t("adviser.export_bm", lang), files["bm"], "beneficiary_module.csv",
-                           "text/csv", key="export_bm")
+    paperwork.beneficiary_module_export(lang, result.matches)
 
 
 def render() -> None:
