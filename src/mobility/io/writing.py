@@ -24,9 +24,10 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.io.specs import spec_for
-from mobility.io.validation import FORMULA_TRIGGERS
+from mobility.io.validation import FORMULA_PATTERN
 
-_RISKY = "^'?[" + "".join("\\" + c if c in "-" else c for c in FORMULA_TRIGGERS) + "]"
+# Triggers, their fullwidth look-alikes, and both behind zero-width characters.
+_RISKY = FORMULA_PATTERN
 
 
 def neutralise(s: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from mobility.auth.escaping import escape_label
 from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import ConflictError, MobilityError
 from mobility.i18n import country_name, format_date, t
@@ -74,7 +75,9 @@ def _planned_pair(lang: str, who: str) -> None:
         return
     placement = str(pair.iloc[0]["placement_id"])
     label = placement_labels().get(placement, placement)
-    if st.button(f"{t('adviser.add_to_shortlist', lang)}: {label}", key="add_allocated"):
+    # Company names and ids come from files: a label renders Markdown (images, links).
+    if st.button(f"{t('adviser.add_to_shortlist', lang)}: {escape_label(label)}",
+                 key="add_allocated"):
         score = pair.iloc[0].get("score")
         _save(lang, who, placement, "suggested", None, 0,
               None if score is None or pd.isna(score) else float(score))
