@@ -33,6 +33,12 @@ from mobility.errors import ValidationError
 
 #: Counts below this are never shown to municipalities.
 MIN_COUNT = 5
+#: The columns counts may be grouped by: coarse categories many apprentices share.
+AGGREGATE_COLUMNS = frozenset({"trade", "isco08", "training_year", "home_country",
+                               "sending_organisation", "preferred_countries", "languages",
+                               "fewer_opportunities", "desired_weeks"})
+#: How many of them one table may combine.
+MAX_GROUP_COLUMNS = 2
 
 
 def suppress_small_counts(
@@ -90,8 +96,9 @@ def city_aggregates(
         Validated apprentices (``home_city``, ``sending_organisation`` and the ``by``
         columns).
     by : sequence of str
-        Columns to group by (``trade``, ``preferred_countries`` ...). Never identifying
-        columns: ``name``, ``email``, ``apprentice_id`` and ``date_of_birth`` are refused.
+        One or two of :data:`AGGREGATE_COLUMNS` (``trade``, ``preferred_countries`` ...).
+        Anything else (names, dates, coordinates, unknown columns) is refused with a
+        :class:`~mobility.errors.ValidationError` naming the allowed columns.
     city : str, optional
         The home city to count. Defaults to the municipality's own city.
 
@@ -101,9 +108,17 @@ def city_aggregates(
         The ``by`` columns, ``count`` (``Int64``, ``<NA>`` when suppressed) and
         ``suppressed``.
     """
+    by = [by] if isinstance(by, str) else list(by)
     identifying = {"name", "email", "apprentice_id", "date_of_birth"} & set(by)
     if identifying:
         raise ValidationError(f"cannot aggregate by identifying columns {sorted(identifying)}")
+    # Only coarse categories, at most MAX_GROUP_COLUMNS at a time: finer keys (dates,
+    # coordinates, several attributes together) make groups of one person each.
+    unknown = [c for c in by if c not in AGGREGATE_COLUMNS]
+    if unknown or not by or len(by) > MAX_GROUP_COLUMNS:
+        raise ValidationError(
+            f"cannot aggregate by {', '.join(repr(c) for c in unknown) or repr(by)}: choose "
+            f"1 to {MAX_GROUP_COLUMNS} of {', '.join(sorted(AGGREGATE_COLUMNS))}")
     target = city or principal.city
     if not target:
         raise ValidationError("name the city to aggregate")

@@ -396,27 +396,33 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
-    """The allocated pairs as the Erasmus+ Beneficiary Module file (CSV bytes), written
-    by :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+    """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
+    Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
+    :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
     import tempfile
     from pathlib import Path
 
     from mobility.auth.audit import record
     from mobility.auth.guarded import personal_rows
+    from mobility.documents.service import sending_oids
     from mobility.funding.beneficiary import export_beneficiary_module
 
     frames = data()
     matches = personal_rows(_principal(), matches, frames["apprentices"])  # own caseload
-    placed = matches[matches["placement_id"].notna()][["apprentice_id", "placement_id"]]
-    with engine().begin() as conn:
-        record(conn, _principal(), "export", "beneficiary_module", None,
-               detail={"rows": len(placed)})
+    placed = matches[matches["placement_id"].notna()]
+    keep = [c for c in ("apprentice_id", "placement_id", "stay_start", "stay_end", "stay_days")
+            if c in placed.columns]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "beneficiary_module.csv"
-        export_beneficiary_module(placed, frames["apprentices"], frames["placements"],
-                                  frames["companies"], path)
-        return path.read_bytes()
+        result = export_beneficiary_module(placed[keep], frames["apprentices"],
+                                           frames["placements"], frames["companies"], path,
+                                           grant_agreement=grant_agreement,
+                                           sending_oids=sending_oids(engine()))
+        with engine().begin() as conn:
+            record(conn, _principal(), "export", "beneficiary_module", None,
+                   detail={"rows": len(result.activities)})
+        return path.read_bytes(), result
 
 
 def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:

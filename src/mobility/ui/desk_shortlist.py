@@ -11,11 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from mobility.auth.escaping import escape_label
 from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import ConflictError, MobilityError
 from mobility.i18n import country_name, format_date, t
 from mobility.storage import SHORTLIST_STATUSES
-from mobility.ui import cache, desk_store
+from mobility.ui import cache, desk_store, paperwork
 from mobility.ui.common import current_principal, show_error
 from mobility.ui.desk_allocation import break_sentence, opened
 
@@ -74,7 +75,9 @@ def _planned_pair(lang: str, who: str) -> None:
         return
     placement = str(pair.iloc[0]["placement_id"])
     label = placement_labels().get(placement, placement)
-    if st.button(f"{t('adviser.add_to_shortlist', lang)}: {label}", key="add_allocated"):
+    # Company names and ids come from files: a label renders Markdown (images, links).
+    if st.button(f"{t('adviser.add_to_shortlist', lang)}: {escape_label(label)}",
+                 key="add_allocated"):
         score = pair.iloc[0].get("score")
         _save(lang, who, placement, "suggested", None, 0,
               None if score is None or pd.isna(score) else float(score))
@@ -188,6 +191,7 @@ def _entry(lang: str, who: str, entry, history: pd.DataFrame) -> None:
         note = c2.text_input(t("shortlist.new_note", lang), key=f"note_{key}")
         if c3.button(t("common.save", lang), key=f"save_{key}"):
             _save(lang, who, str(entry.placement_id), status, note.strip() or None, seen, None)
+        paperwork.document_actions(lang, who, entry)
         if st.session_state.get("conflict") == key:
             _show_conflict(lang, who, str(entry.placement_id), key)
 
