@@ -384,6 +384,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "data.eur_per_day": ("EUR/Tag", "EUR/day"),
     "data.group_rate": ("Gruppe {g} (EUR/Tag)", "Group {g} (EUR/day)"),
     "data.filter_city": ("Kommune filtern", "Filter by municipality"),
+    # Matching engine (helper "match"): approximate runs say so in words.
+    "match.approximate": (
+        "Näherung: nur die besten Kandidaten je Person wurden betrachtet; das Ergebnis "
+        "ist nicht garantiert stabil bzw. optimal.",
+        "Approximate: only each person's best candidates were considered; the result is "
+        "not guaranteed to be stable or optimal.",
+    ),
+    "match.exact": (
+        "Exakt: alle zulässigen Paare wurden berücksichtigt.",
+        "Exact: every acceptable pair was taken into account.",
+    ),
 }
 
 
