@@ -134,6 +134,13 @@ def synthetic_row_count() -> int:
                    if "synthetic" in frame))
 
 
+def partnerships_changed() -> None:
+    """Forget cached tables and fitted matchers after a partnership was added or changed
+    (:mod:`mobility.ui.partnership_editor`)."""
+    clear_data()
+    _fitted_matcher.clear()
+
+
 def clear_data() -> None:
     """Forget cached data after a write (the fingerprint would catch it too; this
     frees memory at once)."""
