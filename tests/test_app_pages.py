@@ -298,3 +298,58 @@ def test_allocation_table_explains_in_german(app):
     assert not table.value["explanation"].fillna("").str.contains("nan").any()
     assert set(table.value["status"]) <= {"vermittelt", "kein passender Platz",
                                           "Platz an Passendere vergeben"}
+
+
+# --- funding rules that hold (accreditation, country groups) -----------------------------
+
+
+def _save_form(at: AppTest, key_prefix: str) -> None:
+    next(b for b in at.button if "FormSubmitter" in b.id and key_prefix in b.id).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_leeds_card_says_erasmus_depends_on_accreditation_then_shows_the_condition(app):
+    _find_for(app)  # adviser of HWK Dortmund, apprentice A1, Leeds is a twin town
+    text = _texts(app)
+    assert "hängt von der Akkreditierung ab" in text
+    details = " ".join(m.value for m in app.markdown).replace("\\", "")
+    assert "travel_support (call 2024)" in details  # each part names its table and call
+    assert "country_groups_2021 (call 2021" in details
+    assert "- DFJW internship scholarship fördert nur Frankreich" in details  # in German
+    # the adviser records the own organisation as accredited (caseload tab)
+    _open(app, "adviser")
+    app.checkbox(key="org_acc_HWK Dortmund").check()
+    app.text_input(key="org_oid_HWK Dortmund").set_value("E10012345")
+    _save_form(app, "org_form_HWK Dortmund")
+    from mobility.storage.organisations import get_organisation
+
+    record = get_organisation(get_engine(), "HWK Dortmund")
+    assert record.erasmus_accredited and record.oid == "E10012345"
+    assert record.updated_by == "test-adviser"
+    st.cache_data.clear()
+    _find_for(app)
+    text = _texts(app)
+    assert ("nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für "
+            "internationale Mobilität") in text
+    assert "Erasmus+: 625 € bekannt" in text
+
+
+def test_administrator_selects_the_2024_group_table_and_it_is_audited():
+    load_demo_into()
+    app = sign_in(AppTest.from_file(str(APP), default_timeout=30), "administrator").run()
+    _open(app, "data")
+    assert "für Berufsbildung nicht geprüft" in " ".join(str(r.options) for r in app.radio)
+    app.radio(key="group_table_pick").set_value("country_groups_2024").run()
+    _button(app, "Diese Tabelle verwenden").click().run()
+    assert not app.exception
+    import sqlalchemy as sa
+
+    from mobility.funding.rates import current_group_table
+    from mobility.storage.schema import audit_log
+
+    assert current_group_table().name == "country_groups_2024"
+    with get_engine().connect() as conn:
+        who = conn.execute(sa.select(audit_log.c.who).where(
+            audit_log.c.action == "select country-group table")).scalars().all()
+    assert who == ["test-admin"]

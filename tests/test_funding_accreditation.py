@@ -152,7 +152,17 @@ def test_matches_take_the_accreditation_of_the_sending_organisation():
     assert accredited["funding_programme"] == "ausbildung_weltweit"
     for row in (refused, unknown):
         assert "erasmus_short" not in row["eligible_programmes"]
-        assert np.isnan(row["erasmus_estimate_eur"]) and row["funding_conditions"] == ""
+        assert row["funding_programme"] == "ausbildung_weltweit"
+    assert np.isnan(refused["erasmus_estimate_eur"]) and refused["funding_conditions"] == ""
+    # unknown: what Erasmus+ would pay, marked as depending on the accreditation
+    assert unknown["erasmus_estimate_eur"] == 625.0
+    assert unknown["funding_conditions"] == "depends_on_accreditation"
+    assert np.isnan(unknown["erasmus_travel_eur"])  # the parts stay "not eligible"
+    parts = accredited["funding_parts"]
+    assert "travel €275 [travel_support (call 2024)]" in parts
+    assert "individual support unknown [daily rates: none entered; country_groups_2021" in parts
+    assert "organisational support €350 [other_unit_costs: organisational support (call 2025)]" \
+        in parts
     assert "the sending organisation is not accredited" in refused["funding_why_not"]
     assert "depends on accreditation" in unknown["funding_why_not"]
     german = estimate_for_matches(matches, apprentices, placements, daily_rates=None,

@@ -272,6 +272,70 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.caveat.twin_town": (
         "Partnerstadt unbekannt: {programme} gilt nur in einer Partnerstadt",
         "twin town unknown: {programme} applies only in a twin town"),
+    "funding.erasmus_on_condition": (
+        "Erasmus+: {eur:,.0f} € bekannt, {condition}", "Erasmus+: €{eur:,.0f} known, {condition}"),
+    "funding.details": ("Förderung im Einzelnen", "Funding in detail"),
+    "funding.parts_title": (
+        "**Bestandteile** (Tabelle und Aufrufjahr):", "**Parts** (table and call year):"),
+    "funding.why_not_title": ("**Warum andere Programme nicht passen:**",
+                              "**Why other programmes do not fit:**"),
+    "org.title": ("Entsendende Einrichtung: Erasmus-Akkreditierung und OID",
+                  "Sending organisation: Erasmus accreditation and OID"),
+    "org.help": (
+        "Einrichtungen mit Erasmus-Akkreditierung in der Berufsbildung dürfen bis zu 20 % "
+        "ihrer Förderung für Aufenthalte in nicht assoziierten Drittländern (z. B. "
+        "Vereinigtes Königreich, Schweiz, USA) nutzen, zu denselben Stückkosten. Die "
+        "Schätzungen richten sich nach diesem Eintrag; ohne Eintrag heißt es „hängt von der "
+        "Akkreditierung ab“.",
+        "Organisations holding an Erasmus accreditation in VET may spend up to 20% of their "
+        "grant on stays in non-associated third countries (e.g. United Kingdom, Switzerland, "
+        "USA) at the same unit costs. Estimates follow this record; without one they say "
+        "\"depends on accreditation\"."),
+    "org.name": ("Einrichtung", "Organisation"),
+    "org.new": ("– neue Einrichtung –", "– new organisation –"),
+    "org.new_name": ("Name der neuen Einrichtung", "Name of the new organisation"),
+    "org.accredited": ("hat eine Erasmus-Akkreditierung (Berufsbildung)",
+                       "holds an Erasmus accreditation (VET)"),
+    "org.accredited_short": ("akkreditiert", "accredited"),
+    "org.oid": ("OID (Erasmus+-Organisations-ID)", "OID (Erasmus+ organisation ID)"),
+    "org.oid_help": ("E und 8 Ziffern, z. B. E10012345", "E and 8 digits, e.g. E10012345"),
+    "org.accreditation_id": ("Akkreditierungsnummer (optional)",
+                             "Accreditation number (optional)"),
+    "org.updated": ("Zuletzt geändert von {who} am {when}", "Last changed by {who} on {when}"),
+    "org.changed_by": ("geändert von", "changed by"),
+    "org.changed_at": ("geändert am", "changed on"),
+    "org.yes": ("ja", "yes"),
+    "org.no": ("nein", "no"),
+    "groups.title": ("Ländergruppen der individuellen Unterstützung",
+                     "Country groups of individual support"),
+    "groups.help": (
+        "Die Tagessätze hängen von der Ländergruppe des Ziellandes ab. Die Neuordnung von "
+        "2024 (Deutschland, Österreich, Belgien, Frankreich, Italien, Niederlande in Gruppe 1) "
+        "ist für die Hochschulbildung bestätigt, für die Berufsbildung nicht geprüft: Sie gilt "
+        "nur, wenn sie hier gewählt wird. Jede Schätzung nennt die verwendete Tabelle.",
+        "Daily rates depend on the destination's country group. The 2024 regrouping "
+        "(Germany, Austria, Belgium, France, Italy, the Netherlands into group 1) is confirmed "
+        "for higher education, unverified for VET: it applies only when selected here. Every "
+        "estimate names the table it used."),
+    "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
+    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
+    "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
+    "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
+                          "confirmed for higher education, unverified for VET"),
+    "groups.countries": ("Länder", "Countries"),
+    "groups.save": ("Diese Tabelle verwenden", "Use this table"),
+    "funding.part.travel": ("Reise", "travel"),
+    "funding.part.organisational_support": ("organisatorische Unterstützung",
+                                            "organisational support"),
+    "funding.part.linguistic_support": ("sprachliche Unterstützung", "linguistic support"),
+    "funding.part.inclusion_support": ("Inklusionsunterstützung", "inclusion support"),
+    "funding.condition.depends_on_accreditation": (
+        "hängt von der Akkreditierung ab: nur für akkreditierte Einrichtungen, im Rahmen ihres "
+        "20-%-Budgets für internationale Mobilität (ob die entsendende Einrichtung akkreditiert "
+        "ist, ist nicht erfasst)",
+        "depends on accreditation: only for accredited organisations, within their 20% "
+        "international budget (whether the sending organisation is accredited is not "
+        "recorded)"),
     "funding.condition.accredited": (
         "nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für internationale "
         "Mobilität",
@@ -567,6 +631,129 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "data.group_rate": ("Gruppe {g} (EUR/Tag)", "Group {g} (EUR/day)"),
     "data.filter_city": ("Kommune filtern", "Filter by municipality"),
 }
+
+
+# --- Documents and the Beneficiary Module file (issue 13; owner: paper) ---------------
+_TEXTS.update({
+    "doc.la.title": ("Lernvereinbarung (Learning Agreement) – Entwurf",
+                     "Learning Agreement – draft"),
+    "doc.la.subtitle": (
+        "Erasmus+ Lernaufenthalt in der beruflichen Bildung (Auszubildende)",
+        "Erasmus+ learning mobility in vocational education and training (VET learners)"),
+    "doc.ep.title": ("Europass Mobilitätsnachweis – Entwurf", "Europass Mobility – draft"),
+    "doc.ep.subtitle": ("Angaben für den Europass Mobilitätsnachweis",
+                        "Data for the Europass Mobility document"),
+    "doc.draft_note": (
+        "Entwurf vom {date}, erstellt von {user}. Vor dem Unterschreiben prüfen und "
+        "ergänzen.",
+        "Draft of {date}, prepared by {user}. Check and complete before signing."),
+    "doc.section.participant": ("Teilnehmende Person", "Participant"),
+    "doc.section.sending": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.section.receiving": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.section.host": ("Aufnehmende Einrichtung", "Host organisation"),
+    "doc.section.holder": ("Inhaberin / Inhaber", "Holder"),
+    "doc.section.mobility": ("Aufenthalt", "Mobility period"),
+    "doc.section.outcomes": ("Zu vereinbarende Lernergebnisse", "Learning outcomes to be agreed"),
+    "doc.section.mentoring": ("Begleitung und Betreuung", "Monitoring and mentoring"),
+    "doc.section.skills": (
+        "Erworbene Kompetenzen (von der aufnehmenden Einrichtung auszufüllen)",
+        "Skills acquired (to be filled in by the host organisation)"),
+    "doc.section.signatures": ("Unterschriften", "Signatures"),
+    "doc.outcomes_prefilled": (
+        "Vorschlag aus dem Ausbildungsberuf; bitte gemeinsam prüfen und anpassen.",
+        "Suggested from the trade; review and adapt together."),
+    "doc.outcomes_empty": (
+        "Für diesen Ausbildungsberuf sind keine Lernergebnisse hinterlegt: bitte gemeinsam "
+        "vereinbaren und eintragen.",
+        "No learning outcomes are on record for this trade: agree on them together and "
+        "fill them in."),
+    "doc.skills_note": (
+        "Die aufnehmende Einrichtung beschreibt, was die Person während des Aufenthalts "
+        "gelernt hat.",
+        "The host organisation describes what the person learned during the stay."),
+    "doc.skills.job": ("Berufsbezogene Fähigkeiten und Kompetenzen", "Job-related skills"),
+    "doc.skills.language": ("Sprachkompetenzen", "Language skills"),
+    "doc.skills.digital": ("Digitale Kompetenzen", "Digital skills"),
+    "doc.skills.social": ("Organisatorische und soziale Kompetenzen",
+                          "Organisational and social skills"),
+    "doc.objective": (
+        "Lernaufenthalt im Ausbildungsberuf {trade} bei {host} in {city} im Rahmen von "
+        "Erasmus+.",
+        "Learning stay in the trade {trade} at {host} in {city} under Erasmus+."),
+    "doc.duration": ("{days} Tage ({weeks} Wochen)", "{days} days ({weeks} weeks)"),
+    "doc.level.native": ("Muttersprache", "native"),
+    "doc.label.name": ("Name", "Name"),
+    "doc.label.oid": ("OID (Erasmus+-Organisationsnummer)", "OID (Erasmus+ organisation ID)"),
+    "doc.label.contact_person": ("Ansprechperson", "Contact person"),
+    "doc.label.email": ("E-Mail", "E-mail"),
+    "doc.label.phone": ("Telefon", "Phone"),
+    "doc.label.address": ("Ort, Land", "City, country"),
+    "doc.label.objective": ("Ziel des Aufenthalts", "Objective"),
+    "doc.label.monitoring": ("Begleitperson der entsendenden Einrichtung",
+                             "Monitoring person (sending organisation)"),
+    "doc.label.mentor": ("Mentorin / Mentor im aufnehmenden Betrieb",
+                         "Mentor at the receiving organisation"),
+    "doc.label.outcome_n": ("Lernergebnis {n}", "Learning outcome {n}"),
+    "doc.label.sign_line": ("Jeweils Name, Datum und Unterschrift.",
+                            "Each with name, date and signature."),
+    "doc.label.signature_participant": ("Teilnehmende Person", "Participant"),
+    "doc.label.signature_sending": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.label.signature_receiving": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.field.participant_name": ("Name", "Name"),
+    "doc.field.participant_date_of_birth": ("Geburtsdatum", "Date of birth"),
+    "doc.field.participant_email": ("E-Mail", "E-mail"),
+    "doc.field.participant_home": ("Wohnort", "Place of residence"),
+    "doc.field.trade_de": ("Ausbildungsberuf", "Trade (occupation)"),
+    "doc.field.trade_en": ("Ausbildungsberuf (englisch)", "Trade (English)"),
+    "doc.field.training_year": ("Ausbildungsjahr", "Year of training"),
+    "doc.field.languages": ("Sprachkenntnisse", "Language skills"),
+    "doc.field.stay_languages": ("Arbeitssprache und Sprachniveau",
+                                 "Working language and level"),
+    "doc.field.sending_name": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.field.sending_oid": ("OID der entsendenden Einrichtung", "Sending organisation OID"),
+    "doc.field.host_name": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.field.host_oid": ("OID der aufnehmenden Einrichtung", "Receiving organisation OID"),
+    "doc.field.host_city": ("Ort", "City"),
+    "doc.field.host_country": ("Land", "Country"),
+    "doc.field.host_email": ("Kontakt-E-Mail", "Contact e-mail"),
+    "doc.field.host_website": ("Website", "Website"),
+    "doc.field.start": ("Beginn", "Start date"),
+    "doc.field.end": ("Ende", "End date"),
+    "doc.field.days": ("Dauer", "Duration"),
+    "doc.field.learning_outcomes": ("Lernergebnisse", "Learning outcomes"),
+    "doc.field.lang": ("Sprache des Dokuments", "Document language"),
+    "doc.changes.first": ("Version {version}: erste Fassung.", "Version {version}: first version."),
+    "doc.changes.none": ("Version {version}: unverändert gegenüber Version {previous}.",
+                         "Version {version}: unchanged since version {previous}."),
+    "doc.changes.header": ("Version {version}: geändert gegenüber Version {previous}:",
+                           "Version {version}: changed since version {previous}:"),
+    "doc.changes.item": ("{field}: „{old}“ → „{new}“", "{field}: “{old}” → “{new}”"),
+    "doc.changes.empty": ("(leer)", "(empty)"),
+    "doc.kind.learning-agreement": ("Lernvereinbarung", "Learning Agreement"),
+    "doc.kind.europass": ("Europass Mobilität", "Europass Mobility"),
+    "doc.documents": ("Dokumente", "Documents"),
+    "doc.format": ("Dateiformat", "File format"),
+    "doc.language": ("Sprache des Dokuments", "Document language"),
+    "doc.make": ("{kind} erstellen", "Create {kind}"),
+    "doc.download": ("{kind} herunterladen", "Download {kind}"),
+    "doc.confirmed_only": ("Dokumente gibt es für bestätigte Vermittlungen.",
+                           "Documents are available for confirmed matches."),
+    "doc.history_row": ("{kind} · Version {version} · {who} · {when} · Prüfsumme {hash}",
+                        "{kind} · version {version} · {who} · {when} · hash {hash}"),
+    "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
+    "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
+                      "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.needs_grant": (
+        "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
+        "Enter the Grant Agreement No. to get the Beneficiary Module file."),
+    "bm.unverified": (
+        "Nicht an einer Vorlage bestätigt: {columns}. Vor dem Hochladen mit der Vorlage "
+        "Ihres Projekts vergleichen.",
+        "Not confirmed against a template: {columns}. Compare with your project's template "
+        "before uploading."),
+    "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
+                   "{n} pairs are not eligible for Erasmus+ and are not in the file."),
+})
 
 
 def t(key: str, lang: str = "de", **values: object) -> str:

@@ -150,7 +150,8 @@ def compare_runs(left: pd.DataFrame, right: pd.DataFrame, *,
         ("funding_total", left_funding, right_funding),
         ("total_score", total(left), total(right)),
     ]
-    figures = pd.DataFrame(rows, columns=["figure", "left", "right"])
+    # Object columns: an unknown funding total stays None, not NaN.
+    figures = pd.DataFrame(rows, columns=["figure", "left", "right"], dtype=object)
     return RunComparison(figures, changes)
 
 

@@ -34,7 +34,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -455,13 +455,17 @@ MATCH_FUNDING_COLUMNS: dict[str, str] = {
     "funding_complete": "True when no part of the estimate is missing",
     "funding_tables": "the tables the estimate used (name, call year); Erasmus+ tables "
                       "wherever Erasmus+ fits, also next to another chosen programme",
-    "erasmus_estimate_eur": "known Erasmus+ amount (sum of the erasmus_* parts) where "
-                            "Erasmus+ fits, also on a condition",
-    "funding_conditions": "condition the Erasmus+ amounts hold on, as a code "
-                          "('accredited': only for accredited organisations, within their "
-                          "20% international budget)",
+    "erasmus_estimate_eur": "known Erasmus+ amount (sum of the Erasmus+ parts) where "
+                            "Erasmus+ fits, on a condition, or would fit if the sending "
+                            "organisation is accredited",
+    "funding_conditions": "condition the Erasmus+ amounts hold on, as a code: 'accredited' "
+                          "(only for accredited organisations, within their 20% "
+                          "international budget) or 'depends_on_accreditation' (nobody "
+                          "recorded whether the organisation is accredited)",
     "funding_why_not": "why each other programme does not fit (its first broken rule), "
                        "sentences in the requested language",
+    "funding_parts": "the parts of the estimate shown (Erasmus+ where it fits or depends on "
+                     "accreditation, else funding_programme) with amount, table and call year",
 }
 
 
@@ -614,9 +618,10 @@ def _why_not(stays: StayArrays, eligible: np.ndarray, first_fail: np.ndarray,
     texts = []
     for combo, row in zip(distinct, first_row, strict=True):
         one = _one_stay(stays, int(row))
-        texts.append("; ".join(
-            f"{rule.short_name}: {reason_text(rule, int(combo[j]), one, lang)}"
-            for j, rule in enumerate(pool) if combo[j] >= 0))
+        reasons = [(rule, reason_text(rule, int(combo[j]), one, lang))
+                   for j, rule in enumerate(pool) if combo[j] >= 0]
+        texts.append("; ".join(why if why.startswith(rule.short_name)
+                               else f"{rule.short_name}: {why}" for rule, why in reasons))
     return np.asarray(texts, dtype=object)[np.asarray(inverse).ravel()]
 
 
@@ -737,6 +742,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
             len(app), dtype=bool)
         erasmus_conditional = (conditional[:, erasmus_cols].any(axis=1) if erasmus_cols
                                else np.zeros(len(app), dtype=bool))
+        depends = _depends_on_accreditation(stays, [pool[j] for j in erasmus_cols]) & ~is_erasmus
         out = matches.copy()
         out["distance_km"] = distance
         labels = np.array([*bands.labels, "below 10 km (no band)"], dtype=object)
@@ -780,11 +786,80 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         out["funding_missing"] = pd.array(missing, dtype="string")
         out["funding_complete"] = any_eligible & (missing == "")
         out["funding_tables"] = pd.array(tables, dtype="string")
-        out["erasmus_estimate_eur"] = np.where(is_erasmus, erasmus_known, np.nan)
+        shown = is_erasmus | depends
+        out["erasmus_estimate_eur"] = np.where(shown, erasmus_known, np.nan)
         out["funding_conditions"] = pd.array(
-            np.where(erasmus_conditional, "accredited", ""), dtype="string")
+            np.where(erasmus_conditional, "accredited",
+                     np.where(depends, "depends_on_accreditation", "")), dtype="string")
         out["funding_why_not"] = pd.array(why_not, dtype="string")
+        out["funding_parts"] = pd.array(_parts_text(
+            got, shown, programme, missing, tables, estimate,
+            _erasmus_labels(bands, costs, groups, rates), lang), dtype="string")
     return out
+
+
+def _depends_on_accreditation(stays: StayArrays, rules: Sequence[ProgrammeRule]) -> np.ndarray:
+    """Rows one of ``rules`` would fit if the organisation, whose accreditation nobody
+    recorded, were accredited."""
+    if not rules:
+        return np.zeros(len(stays), dtype=bool)
+    hopeful = replace(stays, accredited=np.where(np.isnan(stays.accredited), 1.0,
+                                                 stays.accredited))
+    would, _ = eligible_matrix(hopeful, rules)
+    return would.any(axis=1) & np.isnan(stays.accredited)
+
+
+def _erasmus_labels(bands: TravelBands, costs: Mapping[str, UnitCost], groups: GroupTable,
+                    rates: DailyRateTable | None) -> dict[str, str]:
+    """The table (name and call year) each Erasmus+ part is computed from."""
+    return {"travel": bands.table_label,
+            "individual_support": (f"{rates.label}; {groups.label}" if rates
+                                   else f"daily rates: none entered; {groups.label}"),
+            "organisational_support": costs["organisational support"].label,
+            "linguistic_support": costs["linguistic support"].label,
+            "inclusion_support": costs["inclusion support for organisations"].label}
+
+
+def _parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.ndarray,
+                missing: np.ndarray, tables: np.ndarray, estimate: np.ndarray,
+                labels: Mapping[str, str], lang: str) -> np.ndarray:
+    """Per row, the parts of the estimate as one line in ``lang``: ``part amount
+    [table (call year)]``, ``"; "``-joined. Built once per distinct combination."""
+    from mobility.i18n import t
+
+    n = len(programme)
+    if n == 0:
+        return np.zeros(0, dtype=object)
+    key = pd.DataFrame({"erasmus": erasmus, "programme": programme, "missing": missing,
+                        "tables": tables, "estimate": estimate,
+                        **{part: got[part] for part in ERASMUS_PARTS}})
+    codes = key.groupby(list(key.columns), dropna=False, sort=False).ngroup().to_numpy()
+    firsts = pd.Series(np.arange(n)).groupby(codes).first()
+
+    def money(value: float) -> str:
+        return t("common.unknown", lang) if np.isnan(value) else t("common.eur", lang,
+                                                                   eur=value)
+
+    texts = {}
+    for code, row in firsts.items():
+        if erasmus[row]:
+            items = [f"{t(f'funding.part.{part}', lang)} {money(float(got[part][row]))} "
+                     f"[{labels[part]}]" for part in ERASMUS_PARTS]
+        elif programme[row]:
+            what = str(missing[row]).split(" (")[0] or "grant"
+            items = [f"{t(f'funding.part.{what}', lang) if what in _PART_KEYS else what} "
+                     f"{money(float(estimate[row]))}"
+                     + (f" [{tables[row]}]" if tables[row] else "")]
+        else:
+            items = []
+        texts[code] = "; ".join(items)
+    return np.array([texts[c] for c in codes], dtype=object)
+
+
+#: Parts with a name in the translation tables (``funding.part.<name>``).
+_PART_KEYS = frozenset({"individual_support", "scholarship", "travel_subsidy", "grant",
+                        "travel", "organisational_support", "linguistic_support",
+                        "inclusion_support"})
 
 
 def _distances(apprentices: pd.DataFrame, placements: pd.DataFrame) -> np.ndarray:

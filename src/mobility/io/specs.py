@@ -42,6 +42,7 @@ DTYPES: dict[str, str] = {
     "year": "Int64",
     "date": "datetime64[ns]",
     "bool": "bool",
+    "oid": "string",
 }
 
 
@@ -189,6 +190,8 @@ COMPANIES = TableSpec(
         _c("sector", "text", False, "carpentry", "economic sector, free text"),
         _c("contact_email", "email", False, "training@example.co.uk", "contact e-mail address"),
         _c("website", "url", False, "https://example.co.uk", "web site"),
+        _c("oid", "oid", False, "E10012345",
+           "Erasmus+ organisation ID (E + 8 digits) for the Beneficiary Module file"),
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),

@@ -303,6 +303,13 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         out.rows_where(bad, name, "not an e-mail address (write name@domain.org)",
                        s.where(~bad, "").map(mask_text))
         return s.astype("string")
+    if parser == "oid":
+        from mobility.storage.organisations import is_valid_oid
+
+        bad = ~blank & ~s.map(is_valid_oid).astype(bool)
+        out.rows_where(bad, name, lambda v: f"{v!r} is not an Erasmus+ organisation ID "
+                       "(E + 8 digits, e.g. E10012345)", s)
+        return s.astype("string")
     if parser == "isco08":
         bad = ~blank & ~s.str.contains(_ISCO, regex=True)
         out.rows_where(bad, name, lambda v: f"ISCO-08 code {v!r} must be four digits", s)

@@ -19,6 +19,8 @@ product's own records:
 ``geocode_cache``         answers of the online geocoder (see :class:`GeocodeCache`)
 ``audit_log``             who did what, when, to which record
 ``sending_organisations`` OID and Erasmus accreditation of each sending organisation
+``generated_documents``   Learning Agreements / Europass drafts made per shortlist pair:
+                          version, who, when, content hash and fields
 ========================  ==============================================================
 
 Accounts live in the ``users`` table that :mod:`mobility.auth.users` defines.
@@ -205,6 +207,30 @@ sending_organisations = sa.Table(
     sa.Column("accreditation_id", sa.String(64)),
     sa.Column("updated_by", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Documents generated for a shortlist entry (Learning Agreement, Europass Mobility):
+#: who, when, which version, a hash of the content and the fields themselves, so that
+#: regenerating can say what changed (:mod:`mobility.documents.tracking`). Personal data:
+#: erased with the apprentice.
+generated_documents = sa.Table(
+    "generated_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
+                                                        ondelete="CASCADE"), nullable=False),
+    sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
+                                                       ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("file_name", sa.String),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("apprentice_id", "placement_id", "kind", "version",
+                        name="uq_generated_document_version"),
 )
 
 audit_log = sa.Table(

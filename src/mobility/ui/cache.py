@@ -255,12 +255,43 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
     from mobility.reference.programmes import programme_rules
 
     placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
-    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships())
+    apprentices = _with_stored_organisation(apprentices)
+    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships(),
+                               organisations=organisations(), lang=_language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
          for keys in out["eligible_programmes"].fillna("")], dtype="string")
     return out
+
+
+def organisations() -> pd.DataFrame:
+    """The sending organisations' records (accreditation decides whether Erasmus+ can
+    fund a non-associated third country)."""
+    from mobility.storage.organisations import list_organisations
+
+    return list_organisations(engine())
+
+
+def _with_stored_organisation(apprentices: pd.DataFrame) -> pd.DataFrame:
+    """A profile typed into the apprentice form names no sending organisation: take the
+    stored apprentice's (same id), so that its Erasmus accreditation applies."""
+    stored = data()["apprentices"]
+    if "sending_organisation" not in stored or apprentices.empty:
+        return apprentices
+    known = dict(zip(stored["apprentice_id"].astype(str), stored["sending_organisation"],
+                     strict=True))
+    given = (apprentices["sending_organisation"] if "sending_organisation" in apprentices
+             else pd.Series(pd.NA, index=apprentices.index, dtype="string"))
+    filled = given.where(given.notna() & (given.astype("string") != ""),
+                         apprentices["apprentice_id"].astype(str).map(known))
+    return apprentices.assign(sending_organisation=filled.astype("string"))
+
+
+def _language() -> str:
+    from mobility.ui.common import current_language
+
+    return current_language()
 
 
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):
@@ -365,27 +396,33 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
-    """The allocated pairs as the Erasmus+ Beneficiary Module file (CSV bytes), written
-    by :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+    """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
+    Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
+    :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
     import tempfile
     from pathlib import Path
 
     from mobility.auth.audit import record
     from mobility.auth.guarded import personal_rows
+    from mobility.documents.service import sending_oids
     from mobility.funding.beneficiary import export_beneficiary_module
 
     frames = data()
     matches = personal_rows(_principal(), matches, frames["apprentices"])  # own caseload
-    placed = matches[matches["placement_id"].notna()][["apprentice_id", "placement_id"]]
-    with engine().begin() as conn:
-        record(conn, _principal(), "export", "beneficiary_module", None,
-               detail={"rows": len(placed)})
+    placed = matches[matches["placement_id"].notna()]
+    keep = [c for c in ("apprentice_id", "placement_id", "stay_start", "stay_end", "stay_days")
+            if c in placed.columns]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "beneficiary_module.csv"
-        export_beneficiary_module(placed, frames["apprentices"], frames["placements"],
-                                  frames["companies"], path)
-        return path.read_bytes()
+        result = export_beneficiary_module(placed[keep], frames["apprentices"],
+                                           frames["placements"], frames["companies"], path,
+                                           grant_agreement=grant_agreement,
+                                           sending_oids=sending_oids(engine()))
+        with engine().begin() as conn:
+            record(conn, _principal(), "export", "beneficiary_module", None,
+                   detail={"rows": len(result.activities)})
+        return path.read_bytes(), result
 
 
 def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:

@@ -16,7 +16,7 @@ from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import ConflictError, MobilityError
 from mobility.i18n import country_name, format_date, t
 from mobility.storage import SHORTLIST_STATUSES
-from mobility.ui import cache, desk_store
+from mobility.ui import cache, desk_store, paperwork
 from mobility.ui.common import current_principal, show_error
 from mobility.ui.desk_allocation import break_sentence, opened
 
@@ -191,6 +191,7 @@ def _entry(lang: str, who: str, entry, history: pd.DataFrame) -> None:
         note = c2.text_input(t("shortlist.new_note", lang), key=f"note_{key}")
         if c3.button(t("common.save", lang), key=f"save_{key}"):
             _save(lang, who, str(entry.placement_id), status, note.strip() or None, seen, None)
+        paperwork.document_actions(lang, who, entry)
         if st.session_state.get("conflict") == key:
             _show_conflict(lang, who, str(entry.placement_id), key)
 

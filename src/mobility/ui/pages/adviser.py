@@ -24,7 +24,7 @@ import streamlit as st
 
 from mobility.errors import MobilityError
 from mobility.i18n import t
-from mobility.ui import cache, desk_store
+from mobility.ui import cache, desk_store, funding_panels, paperwork
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -188,10 +188,6 @@ def _export_files(record, matches: pd.DataFrame) -> dict[str, bytes | Exception]
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(table, "csv"),
             "xlsx": cache.export_matches(table, "xlsx")}
-        try:
-            files["bm"] = cache.beneficiary_module_file(matches)
-        except MobilityError as exc:
-            files["bm"] = exc
         store.clear()
         store.update({"for": stamp, "files": files})
     return store["files"]
@@ -210,11 +206,7 @@ def _exports(lang: str) -> None:
                        key="export_csv")
     st.download_button(t("adviser.export_xlsx", lang), files["xlsx"], "matches.xlsx",
                        key="export_xlsx")
-    if isinstance(files["bm"], MobilityError):
-        show_error(files["bm"])
-    else:
-        st.download_button(t("adviser.export_bm", lang), files["bm"], "beneficiary_module.csv",
-                           "text/csv", key="export_bm")
+    paperwork.beneficiary_module_export(lang, matches)
 
 
 def render() -> None:
@@ -230,6 +222,7 @@ def render() -> None:
                     t("adviser.shortlist", lang), t("adviser.exports", lang)])
     with tabs[0]:
         _caseload(lang, apprentices)
+        funding_panels.organisation_section(lang)  # the adviser's own organisation
     with tabs[1]:
         _import(lang)
     with tabs[2]:
