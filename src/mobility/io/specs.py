@@ -42,6 +42,7 @@ DTYPES: dict[str, str] = {
     "year": "Int64",
     "date": "datetime64[ns]",
     "bool": "bool",
+    "oid": "string",
 }
 
 
@@ -189,6 +190,8 @@ COMPANIES = TableSpec(
         _c("sector", "text", False, "carpentry", "economic sector, free text"),
         _c("contact_email", "email", False, "training@example.co.uk", "contact e-mail address"),
         _c("website", "url", False, "https://example.co.uk", "web site"),
+        _c("oid", "oid", False, "E10012345",
+           "Erasmus+ organisation ID (E + 8 digits) for the Beneficiary Module file"),
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),
@@ -241,9 +244,22 @@ PARTNERSHIPS = TableSpec(
         _c("partner_lon", "lon", False, "-1.54785", "longitude; blank: filled from the gazetteer"),
         _c("since_year", "year", False, "1969", "year the partnership was signed", 1800, None),
         _c("status", "status", False, "active",
-           "active, dormant or suspended (German: aktiv, ruhend, ausgesetzt); blank: active"),
+           "active, dormant, suspended or ended (German: aktiv, ruhend, ausgesetzt, "
+           "beendet); blank: active"),
         _c("source", "url", False, "https://www.dortmund.de/...",
            "where the partnership is documented"),
+        # Interface 4 (data -> partners): identity, provenance and who last changed the row.
+        _c("home_ags", "id", False, "05913000",
+           "official municipality code (AGS, 8 digits) of the home municipality"),
+        _c("confidence", "text", False, "confirmed",
+           "confirmed or unconfirmed (e.g. taken from Wikidata, not checked); blank: confirmed"),
+        _c("licence", "text", False, "CC BY-SA 4.0", "licence of the source the row comes from"),
+        _c("contact_office", "text", False, "Auslandsgesellschaft.de, Dortmund",
+           "office of the municipality that looks after the partnership"),
+        _c("updated_by", "text", False, "stadt-dortmund",
+           "account that last changed the row (set by the product)"),
+        _c("updated_at", "text", False, "2026-11-29T10:42:00.123456+00:00",
+           "when the row was last changed, ISO 8601 in UTC (set by the product)"),
     ),
     places=(
         PlaceColumns("home_city", "home_country", "home_lat", "home_lon"),

@@ -257,12 +257,13 @@ class PlacementIndex:
 
         A placement counts as in the partner city when its folded name and country match,
         or when it lies within ``twin_radius_km`` of the partner city's coordinates.
-        Suspended partnerships give no bonus and are dropped here.
+        Suspended and ended partnerships give no bonus and are dropped here.
         """
         if partnerships is None or len(partnerships) == 0:
             self.homes = pd.DataFrame({"key": [], "name": [], "lat": [], "lon": []})
             return
-        table = partnerships[partnerships["status"].astype(str).str.lower() != "suspended"]
+        table = partnerships[~partnerships["status"].astype(str).str.lower()
+                             .isin(["suspended", "ended"])]
         table = table.reset_index(drop=True)
         home_key = _folded_keys(table["home_city"], table["home_country"])
         home_codes, home_uniques = pd.factorize(home_key)
