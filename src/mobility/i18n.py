@@ -64,6 +64,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "auth.signed_in_as": ("Angemeldet als {user} ({scope})", "Signed in as {user} ({scope})"),
     "auth.sign_out": ("Abmelden", "Sign out"),
+    "auth.signed_out": (
+        "Sie sind abgemeldet. Zum erneuten Anmelden die Seite neu laden.",
+        "You are signed out. Reload the page to sign in again.",
+    ),
     "auth.cookie_note": (
         "Anmelde-Cookies nutzen einen für diese Installation erzeugten Schlüssel; für den "
         "echten Betrieb MOBILITY_COOKIE_KEY setzen.",
@@ -666,6 +670,66 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "data.eur_per_day": ("EUR/Tag", "EUR/day"),
     "data.group_rate": ("Gruppe {g} (EUR/Tag)", "Group {g} (EUR/day)"),
     "data.filter_city": ("Kommune filtern", "Filter by municipality"),
+    # Matching engine (helper "match"): approximate runs say so in words.
+    "match.approximate": (
+        "Näherung: nur die besten Kandidaten je Person wurden betrachtet; das Ergebnis "
+        "ist nicht garantiert stabil bzw. optimal.",
+        "Approximate: only each person's best candidates were considered; the result is "
+        "not guaranteed to be stable or optimal.",
+    ),
+    "match.exact": (
+        "Exakt: alle zulässigen Paare wurden berücksichtigt.",
+        "Exact: every acceptable pair was taken into account.",
+    ),
+    # --- keeping partnerships (mobility.ui.partnership_editor) --------------------------
+    "status.ended": ("beendet", "ended"),
+    "confidence.confirmed": ("bestätigt", "confirmed"),
+    "confidence.unconfirmed": ("unbestätigt", "unconfirmed"),
+    "field.contact_office": ("Ansprechstelle", "Contact office"),
+    "field.confidence": ("Verlässlichkeit", "Confidence"),
+    "field.home_ags": ("Gemeindeschlüssel (AGS)", "Municipality code (AGS)"),
+    "field.licence": ("Lizenz", "Licence"),
+    "keep.title": ("Partnerschaften pflegen", "Keep partnerships"),
+    "keep.intro": (
+        "Hier pflegt {city} die eigenen Städtepartnerschaften: neue eintragen, Status und "
+        "Jahr ändern, Ansprechstelle und Quelle nennen. Jede Änderung wird mit Benutzername "
+        "und Zeitpunkt festgehalten.",
+        "Here {city} keeps its own town twinnings: add new ones, change status and year, "
+        "name the contact office and the source. Every change is recorded with the username "
+        "and the time.",
+    ),
+    "keep.pick": ("Kommune wählen oder eingeben", "Pick or type a municipality"),
+    "keep.none": ("Für {city} ist noch keine Partnerschaft eingetragen.",
+                  "No partnership of {city} is recorded yet."),
+    "keep.add": ("Partnerschaft hinzufügen", "Add a partnership"),
+    "keep.add_submit": ("Hinzufügen", "Add"),
+    "keep.added": ("Die Partnerschaft mit {partner} ist eingetragen.",
+                   "The partnership with {partner} is recorded."),
+    "keep.edit": ("Partnerschaft ändern", "Change a partnership"),
+    "keep.choose": ("Partnerschaft", "Partnership"),
+    "keep.saved": ("Die Änderung ist gespeichert.", "The change is saved."),
+    "keep.unchanged": ("Nichts geändert.", "Nothing changed."),
+    "keep.last_change": ("Zuletzt geändert von {who} am {date}.",
+                         "Last changed by {who} on {date}."),
+    "keep.never_changed": ("Seit dem Import nicht geändert.", "Not changed since the import."),
+    "keep.country_placeholder": ("Land wählen", "Choose a country"),
+    "keep.coordinates_help": (
+        "Nur nötig, wenn die Stadt nicht im Ortsverzeichnis steht.",
+        "Only needed when the city is not in the gazetteer.",
+    ),
+    "keep.history": ("Verlauf der Änderungen", "History of changes"),
+    "keep.no_history": ("Noch keine Änderungen.", "No changes yet."),
+    "keep.when": ("Datum", "Date"),
+    "keep.time": ("Uhrzeit (UTC)", "Time (UTC)"),
+    "keep.who": ("Benutzer", "User"),
+    "keep.what": ("Angabe", "Field"),
+    "keep.before": ("vorher", "before"),
+    "keep.after": ("nachher", "after"),
+    "keep.action": ("Vorgang", "Action"),
+    "keep.action.add": ("eingetragen", "added"),
+    "keep.action.change": ("geändert", "changed"),
+    "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
+    "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
 }
 
 
