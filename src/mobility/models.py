@@ -218,6 +218,7 @@ class PartnershipStatus(enum.StrEnum):
     ACTIVE = "active"
     DORMANT = "dormant"
     SUSPENDED = "suspended"
+    ENDED = "ended"
 
     @classmethod
     def parse(cls, text: object) -> PartnershipStatus:
@@ -229,8 +230,10 @@ class PartnershipStatus(enum.StrEnum):
             return cls.DORMANT
         if key.startswith(("suspend", "ausgesetzt")):
             return cls.SUSPENDED
+        if key.startswith(("ended", "beendet", "aufgel")):
+            return cls.ENDED
         raise ValidationError(
-            f"partnership status {text!r} is not one of active, dormant, suspended"
+            f"partnership status {text!r} is not one of active, dormant, suspended, ended"
         )
 
 

@@ -238,9 +238,23 @@ PARTNERSHIPS = TableSpec(
         _c("partner_lon", "lon", False, "-1.54785", "longitude; blank: filled from the gazetteer"),
         _c("since_year", "year", False, "1969", "year the partnership was signed", 1800, None),
         _c("status", "status", False, "active",
-           "active, dormant or suspended (German: aktiv, ruhend, ausgesetzt); blank: active"),
+           "active, dormant, suspended or ended (German: aktiv, ruhend, ausgesetzt, beendet); "
+           "blank: active"),
         _c("source", "url", False, "https://www.dortmund.de/...",
            "where the partnership is documented"),
+        # Nation-wide twinnings (data helper, interface 4): the home municipality's
+        # official code, how sure the source is, its licence, and who keeps the row.
+        _c("home_ags", "id", False, "05913000",
+           "official municipality code (AGS, 8 digits) of the home municipality; "
+           "blank: found from the name"),
+        _c("confidence", "text", False, "confirmed",
+           "confirmed or unconfirmed (e.g. only in an old Wikidata crawl); blank: confirmed"),
+        _c("licence", "text", False, "CC BY-SA 4.0", "licence of the source the row comes from"),
+        _c("contact_office", "text", False, "Büro für Städtepartnerschaften",
+           "the municipality's office to contact about the partnership"),
+        _c("updated_by", "text", False, "stadt.dortmund", "who last changed the row"),
+        _c("updated_at", "text", False, "2026-11-29T21:00:00+00:00",
+           "when the row was last changed (ISO 8601)"),
     ),
     places=(
         PlaceColumns("home_city", "home_country", "home_lat", "home_lon"),
