@@ -212,8 +212,9 @@ class City:
 
 
 class PartnershipStatus(enum.StrEnum):
-    """Whether a twinning is lived (``active``), kept on paper (``dormant``) or
-    suspended (for example the Russian partnerships since 2022)."""
+    """Whether a twinning is lived (``active``), kept on paper (``dormant``),
+    suspended (for example the Russian partnerships since 2022) or ``ended`` (dissolved;
+    kept on record, never a twin-town bonus)."""
 
     ACTIVE = "active"
     DORMANT = "dormant"
@@ -222,7 +223,8 @@ class PartnershipStatus(enum.StrEnum):
 
     @classmethod
     def parse(cls, text: object) -> PartnershipStatus:
-        """Read ``"active"``, ``"dormant_since_2022"``, ``"ruhend"``, ``"ausgesetzt"``."""
+        """Read ``"active"``, ``"dormant_since_2022"``, ``"ruhend"``, ``"ausgesetzt"``,
+        ``"ended"``, ``"beendet"``."""
         key = str(text or "active").strip().lower()
         if key.startswith(("active", "aktiv")):
             return cls.ACTIVE

@@ -31,6 +31,7 @@ DTYPES: dict[str, str] = {
     "country": "string",
     "countries": "string",
     "trade": "string",
+    "trades": "string",
     "isco08": "string",
     "languages": "string",
     "status": "string",
@@ -41,6 +42,7 @@ DTYPES: dict[str, str] = {
     "year": "Int64",
     "date": "datetime64[ns]",
     "bool": "bool",
+    "oid": "string",
 }
 
 
@@ -188,6 +190,8 @@ COMPANIES = TableSpec(
         _c("sector", "text", False, "carpentry", "economic sector, free text"),
         _c("contact_email", "email", False, "training@example.co.uk", "contact e-mail address"),
         _c("website", "url", False, "https://example.co.uk", "web site"),
+        _c("oid", "oid", False, "E10012345",
+           "Erasmus+ organisation ID (E + 8 digits) for the Beneficiary Module file"),
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),
@@ -215,7 +219,9 @@ PLACEMENTS = TableSpec(
            "working languages the host accepts; any ONE of them at its level suffices"),
         _c("accommodation", "bool", False, "true", "the host offers or arranges accommodation"),
         _c("accepts_related_trades", "bool", False, "false",
-           "the host also takes apprentices of related trades (same ISCO-08 minor group)"),
+           "the host also takes apprentices of related trades (same ISCO-08 sub-major group)"),
+        _c("further_trades", "trades", False, "Friseur/in;7411",
+           "further trades the host takes (trade names or ISCO-08 codes, ';'-separated)"),
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),
@@ -238,23 +244,22 @@ PARTNERSHIPS = TableSpec(
         _c("partner_lon", "lon", False, "-1.54785", "longitude; blank: filled from the gazetteer"),
         _c("since_year", "year", False, "1969", "year the partnership was signed", 1800, None),
         _c("status", "status", False, "active",
-           "active, dormant, suspended or ended (German: aktiv, ruhend, ausgesetzt, beendet); "
-           "blank: active"),
+           "active, dormant, suspended or ended (German: aktiv, ruhend, ausgesetzt, "
+           "beendet); blank: active"),
         _c("source", "url", False, "https://www.dortmund.de/...",
            "where the partnership is documented"),
-        # Nation-wide twinnings (data helper, interface 4): the home municipality's
-        # official code, how sure the source is, its licence, and who keeps the row.
+        # Interface 4 (data -> partners): identity, provenance and who last changed the row.
         _c("home_ags", "id", False, "05913000",
-           "official municipality code (AGS, 8 digits) of the home municipality; "
-           "blank: found from the name"),
+           "official municipality code (AGS, 8 digits) of the home municipality"),
         _c("confidence", "text", False, "confirmed",
-           "confirmed or unconfirmed (e.g. only in an old Wikidata crawl); blank: confirmed"),
+           "confirmed or unconfirmed (e.g. taken from Wikidata, not checked); blank: confirmed"),
         _c("licence", "text", False, "CC BY-SA 4.0", "licence of the source the row comes from"),
-        _c("contact_office", "text", False, "Büro für Städtepartnerschaften",
-           "the municipality's office to contact about the partnership"),
-        _c("updated_by", "text", False, "stadt.dortmund", "who last changed the row"),
-        _c("updated_at", "text", False, "2026-11-29T21:00:00+00:00",
-           "when the row was last changed (ISO 8601)"),
+        _c("contact_office", "text", False, "Auslandsgesellschaft.de, Dortmund",
+           "office of the municipality that looks after the partnership"),
+        _c("updated_by", "text", False, "stadt-dortmund",
+           "account that last changed the row (set by the product)"),
+        _c("updated_at", "text", False, "2026-11-29T10:42:00.123456+00:00",
+           "when the row was last changed, ISO 8601 in UTC (set by the product)"),
     ),
     places=(
         PlaceColumns("home_city", "home_country", "home_lat", "home_lon"),

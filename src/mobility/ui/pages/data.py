@@ -15,7 +15,7 @@ from mobility.errors import MobilityError
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
 from mobility.i18n import t
 from mobility.paths import data_dir
-from mobility.ui import cache
+from mobility.ui import cache, funding_panels, partnership_editor
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -34,7 +34,8 @@ def _partnerships(lang: str) -> None:
     shown = shown.reset_index(drop=True)
     config = column_config(shown, lang)
     config["status"] = st.column_config.SelectboxColumn(
-        t("field.status", lang), options=["active", "dormant", "suspended"], required=True)
+        t("field.status", lang), options=["active", "dormant", "suspended", "ended"],
+        required=True)
     for column in ("home_lat", "home_lon", "partner_lat", "partner_lon"):
         if column in shown:  # coordinates are edited as numbers, with their decimals
             config[column] = st.column_config.NumberColumn(t(f"field.{column}", lang),
@@ -47,6 +48,8 @@ def _partnerships(lang: str) -> None:
             st.success(t("data.saved", lang))
         except MobilityError as exc:
             show_error(exc)
+    st.divider()
+    partnership_editor.render_with_picker(lang)  # one municipality at a time, audited
 
 
 def _programmes(lang: str) -> None:
@@ -84,6 +87,7 @@ def _rates(lang: str) -> None:
                 st.rerun()
             except MobilityError as exc:
                 show_error(exc)
+    funding_panels.funding_settings(lang)  # country-group table, organisations' accreditation
 
 
 def _sources(lang: str) -> None:

@@ -18,7 +18,7 @@ from mobility.i18n import t
 from mobility.maps import reach_map
 from mobility.models import City
 from mobility.reference.twinnings import partners_of
-from mobility.ui import cache
+from mobility.ui import cache, partnership_editor
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -51,6 +51,12 @@ def render() -> None:
     except MobilityError as exc:
         show_error(exc)
         return
+    _reach(lang, city, partnerships)
+    # Municipalities keep their own partnerships; administrators any (others see nothing).
+    partnership_editor.render(lang, city)
+
+
+def _reach(lang: str, city: str, partnerships) -> None:
     partners = partners_of(city, partnerships)
     if partners.empty:
         st.info(t("common.none_found", lang))
