@@ -645,6 +645,53 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Exakt: alle zulässigen Paare wurden berücksichtigt.",
         "Exact: every acceptable pair was taken into account.",
     ),
+    # --- twin towns for all of Germany, trades, reference data (helper "data") --------
+    "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
+                             "{city}, in {home}'s partner borough {via}"),
+    "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
+    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
+    "twin.confirmed": ("bestätigt", "confirmed"),
+    "data.demo_trade_mix": (
+        "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
+        "gewichtet (BIBB, Spalte new_contracts_2024 in data/trades.csv); Berufe ohne "
+        "BIBB-Zahl (z. B. Pflegefachmann/-frau, von Destatis gezählt) kommen nicht vor.",
+        "The demo data's trades are weighted by the new training contracts of 2024 (BIBB, "
+        "column new_contracts_2024 in data/trades.csv); trades without a BIBB figure (e.g. "
+        "Pflegefachmann/-frau, counted by Destatis) do not occur."),
+    "data.licences_note": (
+        "Partnerschaften aus den englischen Wikipedia-Listen stehen unter CC BY-SA 4.0, die "
+        "aus Wikidata (2016, unbestätigt) unter CC0; das Gemeindeverzeichnis stammt vom "
+        "Statistischen Bundesamt (Destatis), dl-de/by-2-0; Ortsdaten von GeoNames, CC BY 4.0.",
+        "Partnerships from the English Wikipedia lists are licensed CC BY-SA 4.0, those from "
+        "Wikidata (2016, unconfirmed) CC0; the municipality register is by the Statistisches "
+        "Bundesamt (Destatis), dl-de/by-2-0; place data from GeoNames, CC BY 4.0."),
+    "apprentice.no_partnership": (
+        "Für {home} ist keine Städtepartnerschaft bekannt. Partnerschaften der Nachbargemeinden "
+        "im Umkreis von {km} km (nur zur Information, ohne Bonus):",
+        "No town twinning is known for {home}. Partnerships of the neighbouring municipalities "
+        "within {km} km (for information only, no bonus):"),
+    "apprentice.no_partnership_none_near": (
+        "Für {home} ist keine Städtepartnerschaft bekannt, auch nicht für die "
+        "Nachbargemeinden im Umkreis von {km} km.",
+        "No town twinning is known for {home}, nor for the neighbouring municipalities "
+        "within {km} km."),
+    "apprentice.home_ambiguous": (
+        "„{home}“ passt zu mehreren Gemeinden ({candidates}); bitte den vollen Namen, die "
+        "Postleitzahl oder den Gemeindeschlüssel angeben.",
+        "\u201c{home}\u201d fits several municipalities ({candidates}); please give the full "
+        "name, the postcode or the municipality code."),
+    "apprentice.neighbour_partner": ("{partner} ({country}), Partnerstadt von {home}, {km} km",
+                                     "{partner} ({country}), twin town of {home}, {km} km"),
+    "reference.added": ("hinzugefügt", "added"),
+    "reference.changed": ("geändert", "changed"),
+    "reference.removed": ("entfernt", "removed"),
+    "reference.summary": ("{file}: {added} hinzugefügt, {changed} geändert, {removed} entfernt",
+                          "{file}: {added} added, {changed} changed, {removed} removed"),
+    "reference.confirm": ("Übernehmen? Nur mit --yes wird geschrieben; nichts geschrieben.",
+                          "Apply? Only --yes writes; nothing written."),
+    "reference.written": ("{path} geschrieben ({rows} Zeilen).", "wrote {path} ({rows} rows)."),
+    "reference.unchanged": ("Keine Änderungen; nichts geschrieben.",
+                            "No changes; nothing written."),
     # --- keeping partnerships (mobility.ui.partnership_editor) --------------------------
     "status.ended": ("beendet", "ended"),
     "confidence.confirmed": ("bestätigt", "confirmed"),

@@ -91,11 +91,13 @@ def _rates(lang: str) -> None:
 
 
 def _sources(lang: str) -> None:
+    st.info(t("data.licences_note", lang))
     st.markdown((data_dir() / "SOURCES.md").read_text(encoding="utf-8"))
 
 
 def _demo_notice(lang: str) -> None:
     st.info(t("app.synthetic_banner", lang))
+    st.caption(t("data.demo_trade_mix", lang))
     st.metric(t("field.count", lang), number(cache.synthetic_row_count(), lang))
 
 
