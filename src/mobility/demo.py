@@ -883,6 +883,7 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
         "sector": ref.trade_sector[trade],
         "contact_email": "training." + slug + "@" + COMPANY_DOMAIN,
         "website": "https://" + slug + "." + COMPANY_DOMAIN,
+        "oid": pd.Series([""] * n_companies, dtype="string"),  # demo hosts have no real OID
         "synthetic": np.ones(n_companies, dtype=bool),
     })
 
@@ -939,6 +940,7 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
         "languages": languages,
         "accommodation": rng.random(size) < 0.35,
         "accepts_related_trades": rng.random(size) < 0.30,
+        "further_trades": _column(pa.nulls(size, _TEXT).fill_null("")),
         "synthetic": np.ones(size, dtype=bool),
     })
     return companies, placements

@@ -219,6 +219,141 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.reason.amounts not in the sources": (
         "Beträge nicht in den Quellen", "amounts not in the sources"),
     "funding.reason.amounts unknown": ("Beträge unbekannt", "amounts unknown"),
+    # --- funding rules: why a programme fits or not (helper funding) ------------------
+    "funding.why.not_running": (
+        "{programme} läuft nicht mehr", "{programme} is not running any more ({note})"),
+    "funding.why.individual_unconfirmed": (
+        "{programme}: Förderung einzelner Praktika von Auszubildenden ist in den Quellen "
+        "nicht bestätigt",
+        "{programme}: funding for individual apprentice placements is not confirmed in the "
+        "sources"),
+    "funding.why.group_only": (
+        "{programme} ist ein Gruppenaustausch (mindestens {n} Teilnehmende): ein "
+        "Einzelpraktikum ist nicht förderfähig",
+        "{programme} is a group exchange (at least {n} participants): an individual "
+        "placement is not eligible"),
+    "funding.why.not_abroad": (
+        "das Ziel liegt im Heimatland: kein Auslandsaufenthalt",
+        "the destination is in the home country: not a stay abroad"),
+    "funding.why.destination": ("{programme} fördert nur {what}", "{programme} covers {what} only"),
+    "funding.dest.erasmus": (
+        "EU-Mitgliedstaaten und mit dem Programm assoziierte Länder",
+        "EU member states and associated countries"),
+    "funding.dest.non_erasmus": ("Länder außerhalb von Erasmus+", "countries outside Erasmus+"),
+    "funding.dest.several": ("mehrere Länder", "several countries"),
+    "funding.join.and": (" und ", " and "),
+    "funding.join.or": (" oder ", " or "),
+    "funding.why.min_days": (
+        "{programme} verlangt mindestens {n} Tage", "{programme} needs at least {n} days"),
+    "funding.why.max_days": (
+        "{programme} erlaubt höchstens {n} Tage", "{programme} allows at most {n} days"),
+    "funding.why.status": ("{programme} ist nur für {who}", "{programme} is for {who} only"),
+    "funding.who.apprentice": ("Auszubildende", "apprentices"),
+    "funding.who.recent_graduate": (
+        "Absolventinnen und Absolventen bis 12 Monate nach dem Abschluss", "recent graduates"),
+    "funding.who.graduate": ("Absolventinnen und Absolventen", "graduates"),
+    "funding.why.age": (
+        "{programme} verlangt Teilnehmende {limit}", "{programme} requires participants {limit}"),
+    "funding.age.between": ("im Alter von {low} bis {high} Jahren", "aged {low} to {high}"),
+    "funding.age.at_least": ("ab {n} Jahren", "at least {n} years old"),
+    "funding.age.at_most": ("bis {n} Jahre", "at most {n} years old"),
+    "funding.caveat.age": ("Alter unbekannt: {why}", "age unknown: {why}"),
+    "funding.why.region": (
+        "{programme} ist für Auszubildende aus {region} ({code})",
+        "{programme} is for apprentices from {region} ({code})"),
+    "funding.caveat.region": (
+        "Heimatland (Bundesland) unbekannt: {programme} ist für Auszubildende aus {region}",
+        "home region unknown: {programme} is for apprentices from {region}"),
+    "funding.region.DE-NW": ("Nordrhein-Westfalen", "North Rhine-Westphalia"),
+    "funding.region.DE-BW": ("Baden-Württemberg", "Baden-Württemberg"),
+    "funding.why.twin_town": (
+        "{programme} gilt nur in einer Partnerstadt der Heimatkommune",
+        "{programme} applies only in a twin town of the home municipality"),
+    "funding.caveat.twin_town": (
+        "Partnerstadt unbekannt: {programme} gilt nur in einer Partnerstadt",
+        "twin town unknown: {programme} applies only in a twin town"),
+    "funding.erasmus_on_condition": (
+        "Erasmus+: {eur:,.0f} € bekannt, {condition}", "Erasmus+: €{eur:,.0f} known, {condition}"),
+    "funding.details": ("Förderung im Einzelnen", "Funding in detail"),
+    "funding.parts_title": (
+        "**Bestandteile** (Tabelle und Aufrufjahr):", "**Parts** (table and call year):"),
+    "funding.why_not_title": ("**Warum andere Programme nicht passen:**",
+                              "**Why other programmes do not fit:**"),
+    "org.title": ("Entsendende Einrichtung: Erasmus-Akkreditierung und OID",
+                  "Sending organisation: Erasmus accreditation and OID"),
+    "org.help": (
+        "Einrichtungen mit Erasmus-Akkreditierung in der Berufsbildung dürfen bis zu 20 % "
+        "ihrer Förderung für Aufenthalte in nicht assoziierten Drittländern (z. B. "
+        "Vereinigtes Königreich, Schweiz, USA) nutzen, zu denselben Stückkosten. Die "
+        "Schätzungen richten sich nach diesem Eintrag; ohne Eintrag heißt es „hängt von der "
+        "Akkreditierung ab“.",
+        "Organisations holding an Erasmus accreditation in VET may spend up to 20% of their "
+        "grant on stays in non-associated third countries (e.g. United Kingdom, Switzerland, "
+        "USA) at the same unit costs. Estimates follow this record; without one they say "
+        "\"depends on accreditation\"."),
+    "org.name": ("Einrichtung", "Organisation"),
+    "org.new": ("– neue Einrichtung –", "– new organisation –"),
+    "org.new_name": ("Name der neuen Einrichtung", "Name of the new organisation"),
+    "org.accredited": ("hat eine Erasmus-Akkreditierung (Berufsbildung)",
+                       "holds an Erasmus accreditation (VET)"),
+    "org.accredited_short": ("akkreditiert", "accredited"),
+    "org.oid": ("OID (Erasmus+-Organisations-ID)", "OID (Erasmus+ organisation ID)"),
+    "org.oid_help": ("E und 8 Ziffern, z. B. E10012345", "E and 8 digits, e.g. E10012345"),
+    "org.accreditation_id": ("Akkreditierungsnummer (optional)",
+                             "Accreditation number (optional)"),
+    "org.updated": ("Zuletzt geändert von {who} am {when}", "Last changed by {who} on {when}"),
+    "org.changed_by": ("geändert von", "changed by"),
+    "org.changed_at": ("geändert am", "changed on"),
+    "org.yes": ("ja", "yes"),
+    "org.no": ("nein", "no"),
+    "groups.title": ("Ländergruppen der individuellen Unterstützung",
+                     "Country groups of individual support"),
+    "groups.help": (
+        "Die Tagessätze hängen von der Ländergruppe des Ziellandes ab. Die Neuordnung von "
+        "2024 (Deutschland, Österreich, Belgien, Frankreich, Italien, Niederlande in Gruppe 1) "
+        "ist für die Hochschulbildung bestätigt, für die Berufsbildung nicht geprüft: Sie gilt "
+        "nur, wenn sie hier gewählt wird. Jede Schätzung nennt die verwendete Tabelle.",
+        "Daily rates depend on the destination's country group. The 2024 regrouping "
+        "(Germany, Austria, Belgium, France, Italy, the Netherlands into group 1) is confirmed "
+        "for higher education, unverified for VET: it applies only when selected here. Every "
+        "estimate names the table it used."),
+    "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
+    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
+    "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
+    "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
+                          "confirmed for higher education, unverified for VET"),
+    "groups.countries": ("Länder", "Countries"),
+    "groups.save": ("Diese Tabelle verwenden", "Use this table"),
+    "funding.part.travel": ("Reise", "travel"),
+    "funding.part.organisational_support": ("organisatorische Unterstützung",
+                                            "organisational support"),
+    "funding.part.linguistic_support": ("sprachliche Unterstützung", "linguistic support"),
+    "funding.part.inclusion_support": ("Inklusionsunterstützung", "inclusion support"),
+    "funding.condition.depends_on_accreditation": (
+        "hängt von der Akkreditierung ab: nur für akkreditierte Einrichtungen, im Rahmen ihres "
+        "20-%-Budgets für internationale Mobilität (ob die entsendende Einrichtung akkreditiert "
+        "ist, ist nicht erfasst)",
+        "depends on accreditation: only for accredited organisations, within their 20% "
+        "international budget (whether the sending organisation is accredited is not "
+        "recorded)"),
+    "funding.condition.accredited": (
+        "nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für internationale "
+        "Mobilität",
+        "only for accredited organisations, within their 20% international budget"),
+    "funding.why.not_accredited": (
+        "{programme} fördert Aufenthalte in einem nicht mit Erasmus+ assoziierten Drittland "
+        "({country}) nur über Einrichtungen mit Erasmus-Akkreditierung, und die entsendende "
+        "Einrichtung ist nicht akkreditiert",
+        "{programme} funds stays in a third country not associated to Erasmus+ ({country}) "
+        "only through organisations holding an Erasmus accreditation, and the sending "
+        "organisation is not accredited"),
+    "funding.why.accreditation_unknown": (
+        "{programme} in einem nicht mit Erasmus+ assoziierten Drittland ({country}) hängt von "
+        "der Akkreditierung ab: {condition} (ob die entsendende Einrichtung akkreditiert ist, "
+        "ist nicht erfasst)",
+        "{programme} in a third country not associated to Erasmus+ ({country}) depends on "
+        "accreditation: {condition} (whether the sending organisation is accredited is not "
+        "recorded)"),
     # --- statuses --------------------------------------------------------------------
     "status.active": ("aktiv", "active"),
     "status.dormant": ("ruhend", "dormant"),
@@ -339,6 +474,117 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "adviser.progress": ("Berechne …", "Working …"),
     "adviser.no_allocation": (
         "Noch keine Verteilung berechnet.", "No allocation computed yet."),
+    # --- adviser desk: runs, working plan, shortlist history, overrides, import ------
+    "runs.title": ("Verteilungsläufe", "Allocation runs"),
+    "runs.none": ("Noch keine Verteilung gespeichert.", "No allocation stored yet."),
+    "runs.method.stable": ("stabil", "stable"),
+    "runs.method.optimal": ("optimal", "optimal"),
+    "runs.method.ranked": ("Rangliste", "ranked"),
+    "runs.adopted": ("Arbeitsplan", "working plan"),
+    "runs.header": ("Lauf vom {date}, {time} Uhr · {method} · {who}",
+                    "Run of {date}, {time} · {method} · {who}"),
+    "runs.approximate": (
+        "Näherungslösung: nicht garantiert stabil bzw. optimal.",
+        "Approximate: not guaranteed stable or optimal."),
+    "runs.exact": ("exakt", "exact"),
+    "runs.exactness": ("Lösung", "Solution"),
+    "runs.is_plan": ("Dieser Lauf ist der Arbeitsplan Ihrer Organisation.",
+                     "This run is your organisation's working plan."),
+    "runs.adopt": ("Als Arbeitsplan übernehmen", "Adopt as working plan"),
+    "runs.plan": ("Arbeitsplan", "Working plan"),
+    "runs.when": ("Zeitpunkt", "When"),
+    "runs.pick": ("Lauf", "Run"),
+    "runs.open": ("Lauf öffnen", "Open run"),
+    "runs.opened": ("Lauf geöffnet: siehe „Verteilung berechnen“.",
+                    "Run opened: see “Batch allocation”."),
+    "runs.compare": ("Läufe vergleichen", "Compare runs"),
+    "runs.left": ("Lauf A", "Run A"),
+    "runs.right": ("Lauf B", "Run B"),
+    "runs.figure": ("Kennzahl", "Figure"),
+    "runs.figure.matched": ("Vermittelt", "Matched"),
+    "runs.figure.unmatched": ("Ohne Platz", "Unmatched"),
+    "runs.figure.twin_share": ("Anteil Partnerstädte", "Twin-town share"),
+    "runs.figure.funding_total": ("Förderschätzung gesamt", "Total funding estimate"),
+    "runs.figure.total_score": ("Summe der Passung", "Total fit"),
+    "runs.changes": ("{n} Azubis wechseln den Platz.", "{n} apprentices change placement."),
+    "runs.no_place": ("kein Platz", "no placement"),
+    "plan.source.plan": ("Arbeitsplan", "working plan"),
+    "plan.source.override": ("von Hand", "manual override"),
+    "plan.source.confirmed": ("bestätigt", "confirmed"),
+    "shortlist.sort": ("Sortieren nach", "Sort by"),
+    "shortlist.sort.updated_at": ("letzter Änderung", "last change"),
+    "shortlist.sort.company": ("Betrieb", "company"),
+    "shortlist.sort.status": ("Status", "status"),
+    "shortlist.ids": ("Platz-ID {placement}", "Placement id {placement}"),
+    "shortlist.new_note": ("Neue Notiz", "New note"),
+    "shortlist.note_event": ("Notiz von {who}, {when}: {text}", "Note by {who}, {when}: {text}"),
+    "shortlist.interest": ("Interesse bekundet von {who}, {when}",
+                           "Interest marked by {who}, {when}"),
+    "shortlist.override_event": (
+        "Von Hand zugeordnet von {who}, {when}: {reason} (verletzt: {breaks})",
+        "Manual override by {who}, {when}: {reason} (breaks: {breaks})"),
+    "shortlist.conflict": (
+        "Dieser Eintrag wurde inzwischen von {who} geändert ({when}). Bitte neu laden; "
+        "Ihre Eingaben bleiben stehen.",
+        "This entry was changed by {who} meanwhile ({when}). Please reload; what you typed "
+        "stays."),
+    "shortlist.gone": ("Dieser Eintrag existiert nicht mehr. Bitte neu laden.",
+                       "This entry no longer exists. Please reload."),
+    "shortlist.reload": ("Neu laden", "Reload"),
+    "override.reason": ("Begründung (Pflicht)", "Reason (required)"),
+    "override.reason_needed": ("Bitte begründen Sie die Zuordnung von Hand.",
+                               "Please give a reason for the manual override."),
+    "override.breaks": ("Diese Zuordnung verletzt harte Regeln:",
+                        "This match breaks hard rules:"),
+    "override.breaks_none": ("keine harten Regeln verletzt", "no hard rule broken"),
+    "override.explained": ("Von Hand: {reason} (verletzt: {breaks})",
+                           "Manual override: {reason} (breaks: {breaks})"),
+    "override.rule.trade": ("Beruf", "trade"),
+    "override.rule.language": ("Sprache", "language"),
+    "override.rule.dates": ("Zeitraum", "dates"),
+    "override.rule.distance": ("Entfernung", "distance"),
+    "override.rule.capacity": ("Plätze", "capacity"),
+    "override.break.trade": (
+        "Beruf: {trade} passt nicht zu {required}, und der Betrieb nimmt keine verwandten "
+        "Berufe.",
+        "Trade: {trade} does not fit {required}, and the host takes no related trades."),
+    "override.break.language": (
+        "Sprache: verlangt {required}; keine davon wird (bis auf eine Stufe) gesprochen.",
+        "Language: {required} required; none of them is spoken (within one level)."),
+    "override.break.dates": (
+        "Zeitraum: nur {days} gemeinsame Tage, der Betrieb verlangt mindestens {needed}.",
+        "Dates: only {days} days in common, the host needs at least {needed}."),
+    "override.break.distance": (
+        "Entfernung: {km} km, gewünscht höchstens {limit} km.",
+        "Distance: {km} km, at most {limit} km wanted."),
+    "override.break.capacity": (
+        "Plätze: alle {slots} Plätze sind schon vergeben ({taken} geplant oder bestätigt).",
+        "Capacity: all {slots} places are taken ({taken} planned or confirmed)."),
+    "erase.title": ("Personenbezogene Daten löschen", "Erase personal data"),
+    "erase.help": (
+        "Entfernt Datensatz, Merkliste, Notizen und Konto; das Protokoll behält nur ein "
+        "Pseudonym. Nicht umkehrbar.",
+        "Removes the record, shortlist, notes and account; the audit trail keeps only a "
+        "pseudonym. Cannot be undone."),
+    "erase.confirm": ("ID zur Bestätigung", "Type the id to confirm"),
+    "erase.go": ("Löschen", "Erase"),
+    "import.kind.apprentices": ("Azubis", "Apprentices"),
+    "import.kind.companies": ("Gastbetriebe", "Host companies"),
+    "import.kind.placements": ("Praktikumsplätze", "Placements"),
+    "import.kind.partnerships": ("Partnerschaften", "Partnerships"),
+    "import.nothing_allowed": ("Ihre Rolle darf keine Daten importieren.",
+                               "Your role may not import data."),
+    "import.foreign_row": (
+        "Diese Zeile gehört zu einer anderen Organisation; Sie dürfen nur Azubis Ihrer "
+        "eigenen Organisation importieren.",
+        "This row belongs to another organisation; you may import only your own "
+        "organisation's apprentices."),
+    "import.row": ("Zeile", "Row"),
+    "import.column": ("Spalte", "Column"),
+    "import.value": ("Wert", "Value"),
+    "import.message": ("Problem", "Problem"),
+    "import.problems_csv": ("Probleme als CSV", "Problems as CSV"),
+    "import.problems_xlsx": ("Probleme als XLSX", "Problems as XLSX"),
     # --- municipality page -----------------------------------------------------------
     "municipality.title": ("Reichweite der Partnerschaften", "Partnership reach"),
     "municipality.intro": (
@@ -434,6 +680,129 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
 }
+
+
+# --- Documents and the Beneficiary Module file (issue 13; owner: paper) ---------------
+_TEXTS.update({
+    "doc.la.title": ("Lernvereinbarung (Learning Agreement) – Entwurf",
+                     "Learning Agreement – draft"),
+    "doc.la.subtitle": (
+        "Erasmus+ Lernaufenthalt in der beruflichen Bildung (Auszubildende)",
+        "Erasmus+ learning mobility in vocational education and training (VET learners)"),
+    "doc.ep.title": ("Europass Mobilitätsnachweis – Entwurf", "Europass Mobility – draft"),
+    "doc.ep.subtitle": ("Angaben für den Europass Mobilitätsnachweis",
+                        "Data for the Europass Mobility document"),
+    "doc.draft_note": (
+        "Entwurf vom {date}, erstellt von {user}. Vor dem Unterschreiben prüfen und "
+        "ergänzen.",
+        "Draft of {date}, prepared by {user}. Check and complete before signing."),
+    "doc.section.participant": ("Teilnehmende Person", "Participant"),
+    "doc.section.sending": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.section.receiving": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.section.host": ("Aufnehmende Einrichtung", "Host organisation"),
+    "doc.section.holder": ("Inhaberin / Inhaber", "Holder"),
+    "doc.section.mobility": ("Aufenthalt", "Mobility period"),
+    "doc.section.outcomes": ("Zu vereinbarende Lernergebnisse", "Learning outcomes to be agreed"),
+    "doc.section.mentoring": ("Begleitung und Betreuung", "Monitoring and mentoring"),
+    "doc.section.skills": (
+        "Erworbene Kompetenzen (von der aufnehmenden Einrichtung auszufüllen)",
+        "Skills acquired (to be filled in by the host organisation)"),
+    "doc.section.signatures": ("Unterschriften", "Signatures"),
+    "doc.outcomes_prefilled": (
+        "Vorschlag aus dem Ausbildungsberuf; bitte gemeinsam prüfen und anpassen.",
+        "Suggested from the trade; review and adapt together."),
+    "doc.outcomes_empty": (
+        "Für diesen Ausbildungsberuf sind keine Lernergebnisse hinterlegt: bitte gemeinsam "
+        "vereinbaren und eintragen.",
+        "No learning outcomes are on record for this trade: agree on them together and "
+        "fill them in."),
+    "doc.skills_note": (
+        "Die aufnehmende Einrichtung beschreibt, was die Person während des Aufenthalts "
+        "gelernt hat.",
+        "The host organisation describes what the person learned during the stay."),
+    "doc.skills.job": ("Berufsbezogene Fähigkeiten und Kompetenzen", "Job-related skills"),
+    "doc.skills.language": ("Sprachkompetenzen", "Language skills"),
+    "doc.skills.digital": ("Digitale Kompetenzen", "Digital skills"),
+    "doc.skills.social": ("Organisatorische und soziale Kompetenzen",
+                          "Organisational and social skills"),
+    "doc.objective": (
+        "Lernaufenthalt im Ausbildungsberuf {trade} bei {host} in {city} im Rahmen von "
+        "Erasmus+.",
+        "Learning stay in the trade {trade} at {host} in {city} under Erasmus+."),
+    "doc.duration": ("{days} Tage ({weeks} Wochen)", "{days} days ({weeks} weeks)"),
+    "doc.level.native": ("Muttersprache", "native"),
+    "doc.label.name": ("Name", "Name"),
+    "doc.label.oid": ("OID (Erasmus+-Organisationsnummer)", "OID (Erasmus+ organisation ID)"),
+    "doc.label.contact_person": ("Ansprechperson", "Contact person"),
+    "doc.label.email": ("E-Mail", "E-mail"),
+    "doc.label.phone": ("Telefon", "Phone"),
+    "doc.label.address": ("Ort, Land", "City, country"),
+    "doc.label.objective": ("Ziel des Aufenthalts", "Objective"),
+    "doc.label.monitoring": ("Begleitperson der entsendenden Einrichtung",
+                             "Monitoring person (sending organisation)"),
+    "doc.label.mentor": ("Mentorin / Mentor im aufnehmenden Betrieb",
+                         "Mentor at the receiving organisation"),
+    "doc.label.outcome_n": ("Lernergebnis {n}", "Learning outcome {n}"),
+    "doc.label.sign_line": ("Jeweils Name, Datum und Unterschrift.",
+                            "Each with name, date and signature."),
+    "doc.label.signature_participant": ("Teilnehmende Person", "Participant"),
+    "doc.label.signature_sending": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.label.signature_receiving": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.field.participant_name": ("Name", "Name"),
+    "doc.field.participant_date_of_birth": ("Geburtsdatum", "Date of birth"),
+    "doc.field.participant_email": ("E-Mail", "E-mail"),
+    "doc.field.participant_home": ("Wohnort", "Place of residence"),
+    "doc.field.trade_de": ("Ausbildungsberuf", "Trade (occupation)"),
+    "doc.field.trade_en": ("Ausbildungsberuf (englisch)", "Trade (English)"),
+    "doc.field.training_year": ("Ausbildungsjahr", "Year of training"),
+    "doc.field.languages": ("Sprachkenntnisse", "Language skills"),
+    "doc.field.stay_languages": ("Arbeitssprache und Sprachniveau",
+                                 "Working language and level"),
+    "doc.field.sending_name": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.field.sending_oid": ("OID der entsendenden Einrichtung", "Sending organisation OID"),
+    "doc.field.host_name": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.field.host_oid": ("OID der aufnehmenden Einrichtung", "Receiving organisation OID"),
+    "doc.field.host_city": ("Ort", "City"),
+    "doc.field.host_country": ("Land", "Country"),
+    "doc.field.host_email": ("Kontakt-E-Mail", "Contact e-mail"),
+    "doc.field.host_website": ("Website", "Website"),
+    "doc.field.start": ("Beginn", "Start date"),
+    "doc.field.end": ("Ende", "End date"),
+    "doc.field.days": ("Dauer", "Duration"),
+    "doc.field.learning_outcomes": ("Lernergebnisse", "Learning outcomes"),
+    "doc.field.lang": ("Sprache des Dokuments", "Document language"),
+    "doc.changes.first": ("Version {version}: erste Fassung.", "Version {version}: first version."),
+    "doc.changes.none": ("Version {version}: unverändert gegenüber Version {previous}.",
+                         "Version {version}: unchanged since version {previous}."),
+    "doc.changes.header": ("Version {version}: geändert gegenüber Version {previous}:",
+                           "Version {version}: changed since version {previous}:"),
+    "doc.changes.item": ("{field}: „{old}“ → „{new}“", "{field}: “{old}” → “{new}”"),
+    "doc.changes.empty": ("(leer)", "(empty)"),
+    "doc.kind.learning-agreement": ("Lernvereinbarung", "Learning Agreement"),
+    "doc.kind.europass": ("Europass Mobilität", "Europass Mobility"),
+    "doc.documents": ("Dokumente", "Documents"),
+    "doc.format": ("Dateiformat", "File format"),
+    "doc.language": ("Sprache des Dokuments", "Document language"),
+    "doc.make": ("{kind} erstellen", "Create {kind}"),
+    "doc.download": ("{kind} herunterladen", "Download {kind}"),
+    "doc.confirmed_only": ("Dokumente gibt es für bestätigte Vermittlungen.",
+                           "Documents are available for confirmed matches."),
+    "doc.history_row": ("{kind} · Version {version} · {who} · {when} · Prüfsumme {hash}",
+                        "{kind} · version {version} · {who} · {when} · hash {hash}"),
+    "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
+    "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
+                      "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.needs_grant": (
+        "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
+        "Enter the Grant Agreement No. to get the Beneficiary Module file."),
+    "bm.unverified": (
+        "Nicht an einer Vorlage bestätigt: {columns}. Vor dem Hochladen mit der Vorlage "
+        "Ihres Projekts vergleichen.",
+        "Not confirmed against a template: {columns}. Compare with your project's template "
+        "before uploading."),
+    "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
+                   "{n} pairs are not eligible for Erasmus+ and are not in the file."),
+})
 
 
 def t(key: str, lang: str = "de", **values: object) -> str:

@@ -42,7 +42,7 @@ import pandas as pd
 
 from mobility.auth.roles import Principal, Role
 from mobility.errors import PermissionDenied
-from mobility.text import fold, place_key
+from mobility.text import place_key
 
 
 class Action(enum.StrEnum):
@@ -117,10 +117,26 @@ def _field(resource: Any, *names: str) -> str | None:
     return None
 
 
+def scope_key(name: str) -> str:
+    """The key organisation and city names are compared by in scope checks.
+
+    :func:`mobility.text.place_key`: :func:`~mobility.text.fold` for names in Latin
+    script (case, umlauts, accents, punctuation do not matter); names with letters of
+    other scripts (Greek, Cyrillic, CJK, look-alikes) or invisible characters keep every
+    character, so two organisations named in Greek never fold to the same (or an empty) key:
+
+    >>> scope_key("ΕΒΕ Αθηνών 2") == scope_key("ΕΒΕ Πειραιώς 2")
+    False
+    >>> scope_key("HWK Köln") == scope_key("hwk-koeln")
+    True
+    """
+    return place_key(name)
+
+
 def _same(a: str | None, b: str | None) -> bool:
     # Organisation and city names are typed by people ("HWK Dortmund", "hwk dortmund");
     # folding makes the comparison about the name, not its spelling.
-    return a is not None and b is not None and fold(a) == fold(b) != ""
+    return a is not None and b is not None and scope_key(a) == scope_key(b) != ""
 
 
 def within_scope(principal: Principal, scope: Scope, resource: Any) -> bool:
@@ -221,14 +237,14 @@ def authorize(principal: Principal | None, action: Action, resource: Any = None)
     return scope
 
 
-def same_name(column: pd.Series, name: str | None, *, key=fold) -> pd.Series:
+def same_name(column: pd.Series, name: str | None, *, key=None) -> pd.Series:
     """Boolean mask: cells of ``column`` that fold to the same key as ``name``
-    (``key``: :func:`~mobility.text.fold`, or :func:`~mobility.text.place_key` for
-    municipalities).
+    (``key``: :func:`scope_key` unless given).
 
     Each distinct value is folded once (a caseload names a few dozen organisations in
     100,000 rows), so this costs a factorisation, not 100,000 calls to ``fold``.
     """
+    key = key or scope_key
     codes, uniques = pd.factorize(column.astype("string").fillna(""), sort=False)
     target = key(name or "")
     hits = np.fromiter((key(u) == target for u in uniques), dtype=bool, count=len(uniques))

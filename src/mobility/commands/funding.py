@@ -3,6 +3,9 @@
 Examples::
 
     mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21
+    mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21 --accredited
+    mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21 --organisation "HWK Dortmund"
+    mobility funding --select-group-table country_groups_2024 --entered-by admin
     mobility funding --from Köln --to "Lille,FR" --days 120 --green --fewer-opportunities --json
     mobility funding --set-rates 1=60,2=55,3=50 --call-year 2026 --rates-source "NA BIBB ..."
     mobility funding --show-rates
@@ -21,7 +24,13 @@ from mobility.errors import ValidationError
 from mobility.funding.eligibility import FundingContext
 from mobility.funding.estimate import funding_report
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable, default_rate_store
-from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, TRAVEL_TABLES
+from mobility.i18n import LANGUAGES, t
+from mobility.reference.erasmus import (
+    DEFAULT_GROUP_TABLE,
+    DEFAULT_TRAVEL_TABLE,
+    TRAVEL_TABLES,
+    group_tables,
+)
 from mobility.reference.programmes import ParticipantStatus
 
 
@@ -53,6 +62,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="treat the destination as not twinned")
     twin.add_argument("--auto", dest="twin_town", action="store_const", const=None,
                       help="detect the twinning from the twinnings table (default)")
+    accredited = parser.add_mutually_exclusive_group()
+    accredited.add_argument("--accredited", dest="accredited", action="store_const", const=True,
+                            help="the sending organisation holds an Erasmus accreditation "
+                                 "(Erasmus+ then funds non-associated third countries such as "
+                                 "the UK, within its 20%% international budget)")
+    accredited.add_argument("--not-accredited", dest="accredited", action="store_const",
+                            const=False, help="the sending organisation holds no Erasmus "
+                                              "accreditation")
+    accredited.add_argument("--organisation", metavar="NAME",
+                            help="read the accreditation from the sending organisation's "
+                                 "record (unknown when there is none)")
+    parser.add_argument("--group-table", choices=sorted(group_tables()),
+                        help="country-group table of individual support for this estimate "
+                             "(default: the one an administrator selected, else "
+                             f"{DEFAULT_GROUP_TABLE})")
+    parser.add_argument("--lang", default="en", choices=LANGUAGES,
+                        help="language of the reasons and conditions (default en)")
     parser.add_argument("--travel-table", default=DEFAULT_TRAVEL_TABLE, choices=TRAVEL_TABLES,
                         help=f"Erasmus+ travel table (default {DEFAULT_TRAVEL_TABLE}; which "
                              "applies to VET in the current call is not verified)")
@@ -70,10 +96,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rates.add_argument("--set-unit-costs", metavar="ITEM=EUR,...",
                        help="save unit costs of --call-year: organisational=..,linguistic=..,"
                             "inclusion=.. (EUR per participant; needs --rates-source)")
+    rates.add_argument("--select-group-table", metavar="TABLE", choices=sorted(group_tables()),
+                       help="store the country-group table every estimate uses (audited as "
+                            "--entered-by); country_groups_2024 is confirmed for higher "
+                            "education, unverified for VET")
     rates.add_argument("--load-travel-table", metavar="FILE.csv",
                        help="save a travel table of a new call (columns band_or_group, km_min, "
                             "km_max, standard_eur, green_eur) as --travel-table of --call-year")
-    parser.set_defaults(func=run, twin_town=None)
+    parser.set_defaults(func=run, twin_town=None, accredited=None)
 
 
 def _parse_rates(text: str | None, option: str) -> dict[int, float]:
@@ -160,7 +190,36 @@ def _unit_costs_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _select_group_table_command(args: argparse.Namespace) -> int:
+    from mobility.funding.rates import GroupTableSetting
+
+    choice = GroupTableSetting().select(args.select_group_table, user=args.entered_by)
+    table = group_tables()[choice.table]
+    print(f"selected {table.label} (by {choice.selected_by}, {choice.selected_at})")
+    return 0
+
+
+def _accreditation(args: argparse.Namespace) -> tuple[bool | None, str]:
+    """The organisation's accreditation from the options, and a line saying where it
+    came from."""
+    if args.organisation:
+        from mobility.storage import create_schema, get_engine
+        from mobility.storage.organisations import get_organisation
+
+        engine = get_engine()
+        create_schema(engine)
+        record = get_organisation(engine, args.organisation)
+        if record is None:
+            return None, f"{args.organisation}: no record"
+        return bool(record.erasmus_accredited), (
+            f"{record.name}: recorded by {record.updated_by} on "
+            f"{record.updated_at:%Y-%m-%d}")
+    return args.accredited, "given on the command line" if args.accredited is not None else ""
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.select_group_table:
+        return _select_group_table_command(args)
     if args.load_travel_table:
         return _travel_table_command(args)
     if args.set_unit_costs:
@@ -171,11 +230,15 @@ def run(args: argparse.Namespace) -> int:
                               ("--days", args.days)) if v is None]
     if missing:
         raise ValidationError(f"mobility funding needs {', '.join(missing)}")
+    accredited, accreditation_source = _accreditation(args)
     context = FundingContext.from_names(
         args.origin, args.destination, args.days, twin_town=args.twin_town,
         status=ParticipantStatus.parse(args.status), age=args.age,
-        fewer_opportunities=args.fewer_opportunities, green_travel=args.green)
-    report = funding_report(context, travel_table=args.travel_table)
+        fewer_opportunities=args.fewer_opportunities, green_travel=args.green,
+        accredited=accredited)
+    report = funding_report(context, travel_table=args.travel_table,
+                            group_table=args.group_table, lang=args.lang)
+    report["accreditation_source"] = accreditation_source
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -187,6 +250,9 @@ def run(args: argparse.Namespace) -> int:
 def _text(report: dict) -> str:
     home, dest = report["from"], report["to"]
     twin = {True: "yes", False: "no", None: "unknown"}[report["twin_town"]]
+    accredited = {True: "yes", False: "no", None: "not recorded"}[report["accredited"]]
+    if report.get("accreditation_source"):
+        accredited += f" ({report['accreditation_source']})"
     lines = [
         f"{home['city']} ({home['country']}) -> {dest['city']} ({dest['country']}), "
         f"{report['days']} days",
@@ -195,29 +261,45 @@ def _text(report: dict) -> str:
         f"twin town: {twin}; green travel: {'yes' if report['green_travel'] else 'no'}; "
         f"fewer opportunities: {'yes' if report['fewer_opportunities'] else 'no'}",
         f"daily rates: {report['daily_rates'] or 'none entered (individual support unknown)'}",
+        f"country groups: {report['group_table']}",
+        f"sending organisation accredited (Erasmus): {accredited}",
         "",
         "eligible programmes:" if report["eligible"] else "no programme is eligible",
     ]
     for prog in report["programmes"]:
-        if not prog["eligible"]:
-            continue
-        est = prog["estimate"]
-        known = [p for p in est["parts"] if p["amount_eur"] is not None]
-        if not known:
-            total = "amount unknown"
-        else:
-            total = f"{est['total_known_eur']:,.0f} EUR" + (" at least" if est["missing"] else "")
-        lines.append(f"  {prog['name']}: {total}")
-        if prog["caveats"]:
-            lines.append(f"    check: {prog['caveats']}")
-        for part in est["parts"]:
-            amount = ("MISSING" if part["amount_eur"] is None
-                      else f"{part['amount_eur']:,.2f} EUR ({part['status']})")
-            lines.append(f"    - {part['part']}: {amount}: {part['detail']}"
-                         + (f" [{part['table']}]" if part["table"] else ""))
-        if est["missing"]:
-            lines.append(f"    missing: {', '.join(est['missing'])}")
+        if prog["eligible"]:
+            lines += _programme_lines(prog, report["lang"])
     lines.append("")
     lines.append("not eligible:")
     lines += [f"  {p['name']}: {p['reason']}" for p in report["programmes"] if not p["eligible"]]
+    depends = [p for p in report["programmes"] if p["depends_on_accreditation"]]
+    if depends:
+        lines.append("")
+        lines.append("if the sending organisation is accredited:")
+        for prog in depends:
+            lines += _programme_lines(prog, report["lang"])
     return "\n".join(lines)
+
+
+def _programme_lines(prog: dict, lang: str) -> list[str]:
+    """One programme's estimate, part by part, each with the table and call year used."""
+    est = prog["estimate"]
+    known = [p for p in est["parts"] if p["amount_eur"] is not None]
+    if not known:
+        total = "amount unknown"
+    else:
+        total = f"{est['total_known_eur']:,.0f} EUR" + (" at least" if est["missing"] else "")
+    lines = [f"  {prog['name']}: {total}"]
+    for code in est["conditions"]:
+        lines.append(f"    condition: {t(f'funding.condition.{code}', lang)}")
+    if prog["caveats"]:
+        lines.append(f"    check: {prog['caveats']}")
+    for part in est["parts"]:
+        amount = ("MISSING" if part["amount_eur"] is None
+                  else f"{part['amount_eur']:,.2f} EUR ({part['status']})")
+        lines.append(f"    - {part['part']}: {amount}: {part['detail']}"
+                     + (f" [{part['table']}]" if part["table"] else ""))
+    if est["missing"]:
+        lines.append(f"    missing: {', '.join(est['missing'])}")
+    return lines
+

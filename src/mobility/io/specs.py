@@ -31,6 +31,7 @@ DTYPES: dict[str, str] = {
     "country": "string",
     "countries": "string",
     "trade": "string",
+    "trades": "string",
     "isco08": "string",
     "languages": "string",
     "status": "string",
@@ -41,6 +42,7 @@ DTYPES: dict[str, str] = {
     "year": "Int64",
     "date": "datetime64[ns]",
     "bool": "bool",
+    "oid": "string",
 }
 
 
@@ -188,6 +190,8 @@ COMPANIES = TableSpec(
         _c("sector", "text", False, "carpentry", "economic sector, free text"),
         _c("contact_email", "email", False, "training@example.co.uk", "contact e-mail address"),
         _c("website", "url", False, "https://example.co.uk", "web site"),
+        _c("oid", "oid", False, "E10012345",
+           "Erasmus+ organisation ID (E + 8 digits) for the Beneficiary Module file"),
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),
@@ -215,7 +219,9 @@ PLACEMENTS = TableSpec(
            "working languages the host accepts; any ONE of them at its level suffices"),
         _c("accommodation", "bool", False, "true", "the host offers or arranges accommodation"),
         _c("accepts_related_trades", "bool", False, "false",
-           "the host also takes apprentices of related trades (same ISCO-08 minor group)"),
+           "the host also takes apprentices of related trades (same ISCO-08 sub-major group)"),
+        _c("further_trades", "trades", False, "Friseur/in;7411",
+           "further trades the host takes (trade names or ISCO-08 codes, ';'-separated)"),
         _SYNTHETIC,
     ),
     places=(PlaceColumns("city", "country", "lat", "lon"),),

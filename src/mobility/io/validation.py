@@ -37,6 +37,8 @@ from mobility.models import PartnershipStatus, country_codes, format_languages, 
 
 #: How many rows one failing check lists before it summarises the rest.
 MAX_PROBLEMS_PER_CHECK = 1000
+#: How many problems one file reports at most; one more line says how many were left out.
+MAX_PROBLEMS_PER_FILE = 2000
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "ja", "j", "1", "x", "wahr", "t", "oui", "si"})
 FALSE_WORDS = frozenset({"false", "no", "n", "nein", "0", "", "falsch", "f", "non"})
@@ -44,6 +46,18 @@ FALSE_WORDS = frozenset({"false", "no", "n", "nein", "0", "", "falsch", "f", "no
 #: Characters that make a spreadsheet treat a cell as a formula. The exporter puts an
 #: apostrophe in front of text cells starting with one of them; the reader removes it.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Look-alikes that some spreadsheets (East Asian input, fullwidth forms) also start a
+#: formula with: fullwidth and small = + - @, and the minus sign.
+FORMULA_LOOKALIKES = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63",
+                      "\ufe6b", "\u2212")
+#: Invisible characters a formula may hide behind: zero-width spaces and joiners, word
+#: joiner, soft hyphen, byte-order mark, direction marks and overrides, and spaces.
+_INVISIBLE_PREFIX = "[ \u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*"
+#: Text matching this is neutralised on export (an apostrophe in front) and un-quoted on
+#: import: a formula trigger or look-alike, possibly behind invisible characters, and
+#: possibly behind an apostrophe already (which then gets doubled).
+FORMULA_PATTERN = ("^'?" + _INVISIBLE_PREFIX + "["
+                   + "".join(re.escape(c) for c in FORMULA_TRIGGERS + FORMULA_LOOKALIKES) + "]")
 
 _EMAIL = r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$"
 _ISCO = r"^\d{4}$"
@@ -83,6 +97,22 @@ class _Collector:
                 f"(like: {first})", file=self.name, column=column))
 
 
+def cap_problems(problems: list[Problem] | tuple[Problem, ...],
+                 limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """The first ``limit`` problems and, if there were more, one line counting the rest.
+
+    >>> capped = cap_problems([Problem(f"p{i}", file="f.csv", row=i) for i in range(5)], 2)
+    >>> [str(p) for p in capped]
+    ['f.csv, row 0: p0', 'f.csv, row 1: p1', 'f.csv: ... and 3 more problems in this file']
+    """
+    problems = list(problems)
+    if len(problems) <= limit:
+        return problems
+    rest = len(problems) - limit
+    return [*problems[:limit], Problem(f"... and {rest:,} more problems in this file",
+                                       file=problems[limit].file)]
+
+
 def normalise_header(name: object) -> str:
     """``" Home City "`` -> ``"home_city"``: how people write headers, to our names."""
     return _HEADER_JUNK.sub("_", str(name).strip().lstrip("\ufeff").lower()).strip("_")
@@ -94,9 +124,9 @@ def unquote_formulas(s: pd.Series) -> pd.Series:
     if not quoted.any():
         return s
     # "'=x" was "=x"; "''=x" was "'=x" (the exporter doubles an apostrophe it did not add).
+    # Any other leading apostrophe is the cell's own and is kept.
     rest = s.str[1:]
-    guarded = quoted & (rest.str[:1].isin(FORMULA_TRIGGERS) | (
-        rest.str.startswith("'") & rest.str[1:2].isin(FORMULA_TRIGGERS)))
+    guarded = quoted & rest.str.contains(FORMULA_PATTERN, regex=True)
     return s.where(~guarded, rest)
 
 
@@ -172,6 +202,13 @@ def _trade_name(text: str) -> str:
     return trade.name
 
 
+def _trade_list(text: str) -> str:
+    """Trade names or four-digit ISCO-08 codes separated by ';' (names as stored)."""
+    items = [x.strip() for x in text.split(";") if x.strip()]
+    return ";".join(dict.fromkeys(x if re.fullmatch(r"\d{4}", x) else _trade_name(x)
+                                  for x in items))
+
+
 def _language_list(text: str) -> str:
     return format_languages(parse_languages(text))
 
@@ -198,6 +235,17 @@ def _check_text_cells(s: pd.Series, name: str, out: _Collector) -> None:
                    None)
 
 
+def mask_text(text: str) -> str:
+    """What a problem report shows of a cell it must not repeat (an e-mail address):
+    the first character and the length.
+
+    >>> mask_text("lea.schmitz@@example.org")
+    'l… (24 characters)'
+    """
+    text = str(text)
+    return f"{text[:1]}… ({len(text)} characters)" if text else ""
+
+
 def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
     """Parse one stripped text column into its dtype, reporting cells that do not fit."""
     blank = s == ""
@@ -214,7 +262,15 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         bad = ~blank & ~s.str.contains(_EMAIL, regex=True)
         # The message does not repeat the address: row and column locate it, and
         # problem lists travel further (logs, reports) than the data should.
-        out.rows_where(bad, name, "not an e-mail address (write name@domain.org)", s)
+        out.rows_where(bad, name, "not an e-mail address (write name@domain.org)",
+                       s.where(~bad, "").map(mask_text))
+        return s.astype("string")
+    if parser == "oid":
+        from mobility.storage.organisations import is_valid_oid
+
+        bad = ~blank & ~s.map(is_valid_oid).astype(bool)
+        out.rows_where(bad, name, lambda v: f"{v!r} is not an Erasmus+ organisation ID "
+                       "(E + 8 digits, e.g. E10012345)", s)
         return s.astype("string")
     if parser == "isco08":
         bad = ~blank & ~s.str.contains(_ISCO, regex=True)
@@ -226,8 +282,8 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         out.rows_where(bad, name, lambda v: f"{v!r} is not an ISO 3166 two-letter country code "
                        "(e.g. DE, FR, GB)", s)
         return upper.astype("string")
-    if parser in ("countries", "trade", "languages", "status"):
-        func = {"countries": _country_list, "trade": _trade_name,
+    if parser in ("countries", "trade", "trades", "languages", "status"):
+        func = {"countries": _country_list, "trade": _trade_name, "trades": _trade_list,
                 "languages": _language_list, "status": _status}[parser]
         parsed, errors = _map_unique(s, func)
         if errors:

@@ -3,8 +3,10 @@
 A pair is **acceptable** when every hard rule holds:
 
 * **trade**: same ISCO-08 unit group (4 digits: a full match) or same minor group
-  (first 3 digits: a *related* trade, lower score); trades further apart only when the
-  placement says it takes related trades (``accepts_related_trades``; lowest score);
+  (first 3 digits: a *related* trade, lower score); the same sub-major group (first 2
+  digits) only when the placement says it takes related trades
+  (``accepts_related_trades``); any other trade only when the placement names it in
+  ``further_trades``. Nothing else: a hairdresser (5141) is never offered IT (3512);
 * **language**: the placement names working languages with a minimum CEFR level and any
   one suffices; the apprentice's best margin decides. One level below is accepted with a
   penalty, further below (or not speaking the language at all) is not. A placement that
@@ -49,9 +51,13 @@ from mobility.errors import ValidationError
 SCORE_DECIMALS = 6
 SCORE_SCALE = 10**SCORE_DECIMALS
 
-#: Trade tiers, by how far apart the ISCO-08 codes are.
-TIER_SAME, TIER_RELATED, TIER_OTHER = 0, 1, 2
-TIER_LABELS = ("same trade", "related trade", "other trade")
+#: Trade tiers, by how far apart the ISCO-08 codes are: same unit group (4 digits),
+#: same minor group (3 digits), same sub-major group (2 digits) at a host that takes
+#: related trades, a further trade the host names; TIER_NONE is not acceptable.
+TIER_SAME, TIER_RELATED, TIER_OTHER, TIER_NAMED = 0, 1, 2, 3
+TIER_NONE = -1
+TIER_LABELS = ("same trade", "related trade", "trade of the same family",
+               "further trade the host names")
 
 #: Twin-town status codes used in the pair arrays (0: no twinning between the two cities).
 TWIN_NONE, TWIN_DORMANT, TWIN_ACTIVE = 0, 1, 2
@@ -75,9 +81,10 @@ class MatchSettings:
         Weights of the apprentice-side components (normalised to sum 1).
     host_w_trade, host_w_language, host_w_training_year : float
         Weights of the host-side components (normalised to sum 1).
-    trade_related, trade_other : float
-        Trade component for a related trade (same ISCO minor group) and for a trade
-        further apart that a placement accepting related trades takes (same trade: 1).
+    trade_related, trade_other, trade_named : float
+        Trade component for a related trade (same ISCO minor group), for a trade of the
+        same sub-major group at a placement that takes related trades, and for a further
+        trade the placement names (same trade: 1).
     language_one_below : float
         Language component when the apprentice is one CEFR level below the requirement.
     language_at_level, language_per_level_above : float
@@ -123,6 +130,7 @@ class MatchSettings:
     host_w_training_year: float = 0.15
     trade_related: float = 0.6
     trade_other: float = 0.25
+    trade_named: float = 0.25
     language_one_below: float = 0.3
     language_at_level: float = 0.7
     language_per_level_above: float = 0.15
@@ -134,7 +142,7 @@ class MatchSettings:
     host_candidates: int = 10
 
     _UNIT = (
-        "apprentice_weight", "trade_related", "trade_other", "language_one_below",
+        "apprentice_weight", "trade_related", "trade_other", "trade_named", "language_one_below",
         "language_at_level", "language_per_level_above", "dormant_twin_factor", "no_preference",
     )
     _WEIGHTS = (
@@ -177,9 +185,10 @@ class MatchSettings:
 
 def trade_component(tier: np.ndarray, s: MatchSettings) -> np.ndarray:
     """1 for the same ISCO unit group, ``trade_related`` for the same minor group,
-    ``trade_other`` for trades further apart (only acceptable when the host takes
-    related trades)."""
-    return np.array([1.0, s.trade_related, s.trade_other])[np.asarray(tier, dtype=np.intp)]
+    ``trade_other`` for the same sub-major group (only acceptable when the host takes
+    related trades), ``trade_named`` for a further trade the host names."""
+    return np.array([1.0, s.trade_related, s.trade_other, s.trade_named])[
+        np.asarray(tier, dtype=np.intp)]
 
 
 def language_component(margin: np.ndarray, s: MatchSettings) -> np.ndarray:

@@ -262,12 +262,43 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
     from mobility.reference.programmes import programme_rules
 
     placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
-    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships())
+    apprentices = _with_stored_organisation(apprentices)
+    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships(),
+                               organisations=organisations(), lang=_language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
          for keys in out["eligible_programmes"].fillna("")], dtype="string")
     return out
+
+
+def organisations() -> pd.DataFrame:
+    """The sending organisations' records (accreditation decides whether Erasmus+ can
+    fund a non-associated third country)."""
+    from mobility.storage.organisations import list_organisations
+
+    return list_organisations(engine())
+
+
+def _with_stored_organisation(apprentices: pd.DataFrame) -> pd.DataFrame:
+    """A profile typed into the apprentice form names no sending organisation: take the
+    stored apprentice's (same id), so that its Erasmus accreditation applies."""
+    stored = data()["apprentices"]
+    if "sending_organisation" not in stored or apprentices.empty:
+        return apprentices
+    known = dict(zip(stored["apprentice_id"].astype(str), stored["sending_organisation"],
+                     strict=True))
+    given = (apprentices["sending_organisation"] if "sending_organisation" in apprentices
+             else pd.Series(pd.NA, index=apprentices.index, dtype="string"))
+    filled = given.where(given.notna() & (given.astype("string") != ""),
+                         apprentices["apprentice_id"].astype(str).map(known))
+    return apprentices.assign(sending_organisation=filled.astype("string"))
+
+
+def _language() -> str:
+    from mobility.ui.common import current_language
+
+    return current_language()
 
 
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):
@@ -338,8 +369,13 @@ def check_upload(upload, kind: str):
     known = None
     if kind == "placements":
         known = stored_ids(engine(), "companies")
-    return read_table(upload, kind, name=getattr(upload, "name", None),
-                      max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    result = read_table(upload, kind, name=getattr(upload, "name", None),
+                        max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    from mobility.auth.guarded import screen_import
+
+    # Rows the signed-in adviser may not store (another organisation's, or an id in use
+    # elsewhere) are problems of the check step, shown before anything is written.
+    return screen_import(engine(), _principal(), result)
 
 
 def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
@@ -367,27 +403,33 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
-    """The allocated pairs as the Erasmus+ Beneficiary Module file (CSV bytes), written
-    by :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+    """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
+    Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
+    :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
     import tempfile
     from pathlib import Path
 
     from mobility.auth.audit import record
     from mobility.auth.guarded import personal_rows
+    from mobility.documents.service import sending_oids
     from mobility.funding.beneficiary import export_beneficiary_module
 
     frames = data()
     matches = personal_rows(_principal(), matches, frames["apprentices"])  # own caseload
-    placed = matches[matches["placement_id"].notna()][["apprentice_id", "placement_id"]]
-    with engine().begin() as conn:
-        record(conn, _principal(), "export", "beneficiary_module", None,
-               detail={"rows": len(placed)})
+    placed = matches[matches["placement_id"].notna()]
+    keep = [c for c in ("apprentice_id", "placement_id", "stay_start", "stay_end", "stay_days")
+            if c in placed.columns]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "beneficiary_module.csv"
-        export_beneficiary_module(placed, frames["apprentices"], frames["placements"],
-                                  frames["companies"], path)
-        return path.read_bytes()
+        result = export_beneficiary_module(placed[keep], frames["apprentices"],
+                                           frames["placements"], frames["companies"], path,
+                                           grant_agreement=grant_agreement,
+                                           sending_oids=sending_oids(engine()))
+        with engine().begin() as conn:
+            record(conn, _principal(), "export", "beneficiary_module", None,
+                   detail={"rows": len(result.activities)})
+        return path.read_bytes(), result
 
 
 def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:
@@ -415,7 +457,7 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     who may see every city's aggregates; partnerships and places are public.
     """
     from mobility.auth import Action, Scope, authorize
-    from mobility.storage.shortlist import get_shortlist
+    from mobility.auth.aggregates import placement_status_rows
     from mobility.text import fold
     from mobility.ui.views import (
         municipality_comparison,
@@ -434,7 +476,8 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
         own = apprentices["sending_organisation"].astype("string").fillna("").map(fold)
         apprentices = apprentices[own == fold(principal.organisation or "")]
     # Read whole for counting only: no row of it leaves this function.
-    entries = get_shortlist(engine())[["apprentice_id", "placement_id", "status"]]
+    # Working plans (adopted runs, overrides) and confirmed placements, per apprentice.
+    entries = placement_status_rows(engine())
     comparison = municipality_comparison(partnerships(), apprentices, frames["placements"])
     if scope is not Scope.ANY:
         comparison = comparison.drop(columns=["apprentices", "suppressed"])

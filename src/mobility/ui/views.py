@@ -153,7 +153,7 @@ def partner_reach(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFram
                   placements: pd.DataFrame, companies: pd.DataFrame,
                   shortlist: pd.DataFrame) -> pd.DataFrame:
     """Per partner city of ``city``: host companies, open places (free slots), and how
-    many of ``city``'s apprentices are placed (confirmed or completed) or shortlisted
+    many of ``city``'s apprentices are placed (confirmed, completed or planned) or shortlisted
     there, counts of people suppressed below 5 by
     :func:`mobility.auth.aggregates.suppress_small_counts`. No names, no ids.
 
@@ -182,7 +182,9 @@ def partner_reach(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFram
                             ["apprentice_id", "placement_id", "status"]]
     entries = entries.merge(placements[["placement_id", "city", "country"]], on="placement_id",
                             how="inner")
-    placed_mask = entries["status"].isin(["confirmed", "completed"])
+    # Placed: confirmed or completed, or planned in an organisation's working plan
+    # (adopted allocation, manual override): see auth.aggregates.placement_status_rows.
+    placed_mask = entries["status"].isin(["confirmed", "completed", "planned"])
     for column, rows in (("placed", entries[placed_mask]),
                          ("shortlisted",
                           entries[entries["status"].isin(["suggested", "contacted"])])):

@@ -21,7 +21,7 @@ from mobility.io import validate_frame
 from mobility.maps import placements_map
 from mobility.models import CEFR, City, country_name, parse_languages
 from mobility.reference.twinnings import partners_of
-from mobility.ui import cache
+from mobility.ui import cache, funding_panels
 from mobility.ui.common import column_config, current_language, current_principal, show_error
 from mobility.ui.explain import explanation, funding_missing_text
 
@@ -147,6 +147,7 @@ def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> No
         if row.get("funding_missing"):
             st.caption(t("apprentice.estimate_missing", lang,
                          what=esc(funding_missing_text(row["funding_missing"], lang))))
+        funding_panels.funding_details(row, lang)  # condition, parts with tables, why not
         if apprentice_id:
             b1, b2 = st.columns(2)
             pid = row["placement_id"]

@@ -15,7 +15,7 @@ from mobility.errors import MobilityError
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
 from mobility.i18n import t
 from mobility.paths import data_dir
-from mobility.ui import cache, partnership_editor
+from mobility.ui import cache, funding_panels, partnership_editor
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -87,6 +87,7 @@ def _rates(lang: str) -> None:
                 st.rerun()
             except MobilityError as exc:
                 show_error(exc)
+    funding_panels.funding_settings(lang)  # country-group table, organisations' accreditation
 
 
 def _sources(lang: str) -> None:
