@@ -67,7 +67,7 @@ from mobility.auth.policy import (
     municipality_matches,
     principal_ags,
 )
-from mobility.auth.roles import Principal, Role
+from mobility.auth.roles import Principal
 from mobility.errors import ConflictError, NotFoundError, Problem, ValidationError
 from mobility.io.specs import spec_for
 from mobility.models import PartnershipStatus
@@ -572,7 +572,3 @@ def city_partnerships_file(engine: sa.Engine, principal: Principal | None, fmt: 
         export_city_partnerships(engine, principal, path, city, country=country)
         return path.read_bytes()
 
-
-def is_municipality(principal: Principal | None) -> bool:
-    """True for a signed-in municipality account (its editor has no municipality picker)."""
-    return principal is not None and principal.role is Role.MUNICIPALITY
