@@ -64,6 +64,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "auth.signed_in_as": ("Angemeldet als {user} ({scope})", "Signed in as {user} ({scope})"),
     "auth.sign_out": ("Abmelden", "Sign out"),
+    "auth.signed_out": (
+        "Sie sind abgemeldet. Zum erneuten Anmelden die Seite neu laden.",
+        "You are signed out. Reload the page to sign in again.",
+    ),
     "auth.cookie_note": (
         "Anmelde-Cookies nutzen einen für diese Installation erzeugten Schlüssel; für den "
         "echten Betrieb MOBILITY_COOKIE_KEY setzen.",

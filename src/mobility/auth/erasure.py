@@ -84,6 +84,8 @@ ERASED_TEXT = "[erased]"
 #: Free-text columns (in any table) and audit-detail keys whose mentions of the erased
 #: person's name or e-mail are cut out; no other column of other people's rows changes.
 NOTE_COLUMNS = frozenset({"note", "notes", "reason", "comment", "comments"})
+#: Free-text columns whose names alone do not say so: ``(table, column)``.
+NOTE_TABLE_COLUMNS = frozenset({("shortlist_events", "text")})
 #: Audit entities whose ``entity_id`` is an apprentice id ...
 APPRENTICE_ENTITIES = frozenset({"apprentice", "apprentices"})
 #: ... and those whose ``entity_id`` is ``<apprentice id>/<something>``.
@@ -363,17 +365,30 @@ def _pseudonymise_audit(conn: sa.Connection, table: sa.Table, apprentice_id: str
 
 
 def _note_columns(table: sa.Table) -> list[sa.Column]:
-    return [c for c in _text_columns(table) if c.name in NOTE_COLUMNS and not _is_json(c)]
+    return [c for c in _text_columns(table) if not _is_json(c) and (
+        c.name in NOTE_COLUMNS or (table.name, c.name) in NOTE_TABLE_COLUMNS)]
 
 
 def _cut_from_notes(conn: sa.Connection, table: sa.Table, texts: list[str]) -> int:
-    """Cut whole-word mentions of the person out of the table's free-text notes."""
+    """Cut whole-word mentions of the person out of the table's free-text notes (also
+    note keys inside a JSON ``detail``)."""
     pattern = _text_pattern(texts)
     columns = _note_columns(table)
-    if pattern is None or not columns:
-        return 0
     keys = list(table.primary_key.columns)
     changed = 0
+    if pattern is not None and keys and "detail" in table.c and _is_json(table.c.detail):
+        detail_text = sa.func.lower(sa.cast(table.c.detail, sa.Text))
+        rows = conn.execute(sa.select(*keys, table.c.detail).where(sa.or_(
+            *[detail_text.contains(t.lower(), autoescape=True) for t in texts]))).mappings()
+        for row in rows.all():
+            detail = _as_json(row["detail"])
+            new = _rewrite_detail(detail, "", pattern, "")
+            if new != detail:
+                where = sa.and_(*[k == row[k.name] for k in keys])
+                changed += conn.execute(table.update().where(where)
+                                        .values(detail=new)).rowcount
+    if pattern is None or not columns:
+        return changed
     for column in columns:
         rows = conn.execute(sa.select(*keys, column.label("_note"))
                             .where(_mentions(column, [], texts))).mappings().all()

@@ -323,9 +323,8 @@ def _check_destination(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
 def _where(s: StayArrays, lang: str) -> str:
     """The destination country's name when every stay goes to one country (texts are
     the same for every row), else "several countries"."""
-    countries = set(s.country.tolist())
-    if len(countries) == 1:
-        return i18n_country_name(next(iter(countries)), lang)
+    if len(s) == 1 or (len(s) and (s.country == s.country[0]).all()):
+        return i18n_country_name(str(s.country[0]), lang)
     return t("funding.dest.several", lang)
 
 

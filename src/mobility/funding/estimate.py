@@ -42,6 +42,7 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.funding.eligibility import (
+    CHECKS,
     FundingContext,
     StayArrays,
     _place_keys,
@@ -605,24 +606,36 @@ def context_for_match(apprentice_id: str, placement_id: str, apprentices: pd.Dat
 
 
 def _why_not(stays: StayArrays, eligible: np.ndarray, first_fail: np.ndarray,
-             pool: Sequence[ProgrammeRule], lang: str) -> np.ndarray:
+             pool: Sequence[ProgrammeRule], lang: str) -> pd.Categorical:
     """Per row: ``"programme: reason"`` for every programme that does not fit (its first
     broken rule), ``"; "``-joined, in ``lang``. Worked out once per distinct combination
     of failures and destination country, not once per row."""
     n = len(stays)
     if n == 0:
-        return np.zeros(0, dtype=object)
-    _codes, country_codes = np.unique(stays.country, return_inverse=True)
-    key = np.column_stack([first_fail.astype(np.int64), country_codes.astype(np.int64)])
-    distinct, first_row, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        return pd.Categorical([])
+    country_codes, _countries = pd.factorize(pd.Series(stays.country))
+    # One integer per row: the first failed check of every rule (mixed radix) and the
+    # destination country; 13 ** 12 rules x a few hundred countries fits in int64.
+    radix = len(CHECKS) + 1
+    key = country_codes.astype(np.int64)
+    for j in range(first_fail.shape[1]):
+        key = key * radix + (first_fail[:, j].astype(np.int64) + 1)
+    _distinct, first_row, inverse = np.unique(key, return_index=True, return_inverse=True)
     texts = []
-    for combo, row in zip(distinct, first_row, strict=True):
+    for row in first_row:
         one = _one_stay(stays, int(row))
+        combo = first_fail[int(row)]
         reasons = [(rule, reason_text(rule, int(combo[j]), one, lang))
                    for j, rule in enumerate(pool) if combo[j] >= 0]
         texts.append("; ".join(why if why.startswith(rule.short_name)
                                else f"{rule.short_name}: {why}" for rule, why in reasons))
-    return np.asarray(texts, dtype=object)[np.asarray(inverse).ravel()]
+    return _categorical(np.asarray(inverse).ravel(), texts)
+
+
+def _categorical(codes: np.ndarray, texts: Sequence[str]) -> pd.Categorical:
+    """Row ``i`` holds ``texts[codes[i]]`` (texts may repeat), as a categorical."""
+    text_codes, categories = pd.factorize(pd.Series(list(texts), dtype=object))
+    return pd.Categorical.from_codes(text_codes[codes], pd.Index(categories, dtype=object))
 
 
 def _one_stay(stays: StayArrays, row: int) -> StayArrays:
@@ -788,13 +801,13 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         out["funding_tables"] = pd.array(tables, dtype="string")
         shown = is_erasmus | depends
         out["erasmus_estimate_eur"] = np.where(shown, erasmus_known, np.nan)
-        out["funding_conditions"] = pd.array(
-            np.where(erasmus_conditional, "accredited",
-                     np.where(depends, "depends_on_accreditation", "")), dtype="string")
-        out["funding_why_not"] = pd.array(why_not, dtype="string")
-        out["funding_parts"] = pd.array(_parts_text(
-            got, shown, programme, missing, tables, estimate,
-            _erasmus_labels(bands, costs, groups, rates), lang), dtype="string")
+        # Few distinct texts over many rows: categoricals (a code per row), not 100k copies.
+        out["funding_conditions"] = pd.Categorical.from_codes(
+            np.where(erasmus_conditional, 1, np.where(depends, 2, 0)),
+            ["", "accredited", "depends_on_accreditation"])
+        out["funding_why_not"] = why_not
+        out["funding_parts"] = _parts_text(got, shown, programme, missing, tables, estimate,
+                                           _erasmus_labels(bands, costs, groups, rates), lang)
     return out
 
 
@@ -822,14 +835,14 @@ def _erasmus_labels(bands: TravelBands, costs: Mapping[str, UnitCost], groups: G
 
 def _parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.ndarray,
                 missing: np.ndarray, tables: np.ndarray, estimate: np.ndarray,
-                labels: Mapping[str, str], lang: str) -> np.ndarray:
+                labels: Mapping[str, str], lang: str) -> pd.Categorical:
     """Per row, the parts of the estimate as one line in ``lang``: ``part amount
     [table (call year)]``, ``"; "``-joined. Built once per distinct combination."""
     from mobility.i18n import t
 
     n = len(programme)
     if n == 0:
-        return np.zeros(0, dtype=object)
+        return pd.Categorical([])
     key = pd.DataFrame({"erasmus": erasmus, "programme": programme, "missing": missing,
                         "tables": tables, "estimate": estimate,
                         **{part: got[part] for part in ERASMUS_PARTS}})
@@ -853,7 +866,8 @@ def _parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.n
         else:
             items = []
         texts[code] = "; ".join(items)
-    return np.array([texts[c] for c in codes], dtype=object)
+    order = sorted(texts)
+    return _categorical(np.searchsorted(order, codes), [texts[c] for c in order])
 
 
 #: Parts with a name in the translation tables (``funding.part.<name>``).

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from datetime import date
 
@@ -166,16 +167,24 @@ def _numbers_of(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.replace("", None), errors="coerce").astype("float64")
 
 
+#: ISO dates, optionally with a time of day and a time zone (ignored: the date counts).
+_DATE_WITH_TIME = (r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                   r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+
+
 def _parse_dates(s: pd.Series) -> pd.Series:
-    """ISO ``YYYY-MM-DD`` or German ``DD.MM.YYYY``, once per distinct value."""
+    """ISO ``YYYY-MM-DD`` (a time of day and time zone after it are ignored) or German
+    ``DD.MM.YYYY``, once per distinct value."""
     codes, uniques = pd.factorize(s, sort=False)
     values = pd.Series(uniques, dtype="string")
-    iso = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    # A date with a time of day (and maybe a time zone) is the calendar date as written:
+    # "2026-03-01T23:30:00-05:00" is 1 March, whatever the time zone. Parsing the time
+    # zones instead raised on files that mix them.
+    day = values.str.extract(_DATE_WITH_TIME, expand=False)
+    iso = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
     german = pd.to_datetime(values, format="%d.%m.%Y", errors="coerce")
     parsed = iso.fillna(german)
     parsed = parsed.where(parsed.dt.year.between(1900, 2100))
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
     parsed = parsed.dt.normalize().astype("datetime64[ns]")
     return pd.Series(parsed.to_numpy()[codes], index=s.index, dtype="datetime64[ns]")
 
@@ -220,19 +229,44 @@ def _status(text: str) -> str:
 #: Longest text accepted in one cell: names, organisations and addresses are far
 #: shorter; a megabyte "name" is an attack or an accident.
 MAX_CELL_CHARS = 1000
-# Terminal escapes and other C0 controls (tab and line breaks excepted), DEL, and the
-# Unicode bidirectional overrides that make text display differently from what it is.
-_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+#: Refused in every text cell: C0 controls except tab and line feed (so also carriage
+#: return, which some programs read as a line break), DEL, the C1 controls U+0080-U+009F
+#: (terminal escapes; in a file read as UTF-8 they are never letters), the Unicode line
+#: and paragraph separators, direction marks and overrides (text that displays
+#: differently from what it is), zero-width space, word joiner and byte-order mark.
+#: Zero-width (non-)joiners stay allowed in text: some scripts and emoji need them.
+_CONTROL = ("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b\u200e\u200f\u061c"
+            "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Characters an id must not contain on top of those: any space other than the plain
+#: one, zero-width (non-)joiners, soft hyphen; and an id must be in Unicode NFKC form
+#: (so "Ｚ10" in fullwidth letters or "Z10" with a zero-width space are refused rather
+#: than becoming a second person next to "Z10").
+_ID_INVISIBLE = "[\u00a0\u00ad\u1680\u180e\u2000-\u200f\u202f\u205f\u3000]"
+#: Whole numbers are stored as 32-bit integers (PostgreSQL ``integer``; SQLite stores
+#: them exactly too): every int column is limited to this range on top of its own.
+INT_RANGE = (-2_147_483_648, 2_147_483_647)
 
 
-def _check_text_cells(s: pd.Series, name: str, out: _Collector) -> None:
+def _check_text_cells(s: pd.Series, name: str, out: _Collector, *, is_id: bool = False) -> None:
     too_long = s.str.len() > MAX_CELL_CHARS
     out.rows_where(too_long, name, lambda v: f"text of {len(v):,} characters is longer than "
                    f"the {MAX_CELL_CHARS:,} allowed in one cell", s)
     hidden = ~too_long & s.str.contains(_CONTROL, regex=True)
-    out.rows_where(hidden, name, "text contains control characters or direction overrides "
-                   "(invisible characters that change how text is shown); retype the cell",
-                   None)
+    out.rows_where(hidden, name, "text contains control characters, line separators or "
+                   "direction overrides (invisible characters that change how text is "
+                   "shown); retype the cell", None)
+    if is_id:
+        odd = ~too_long & ~hidden & s.str.contains(r"[^\x20-\x7e]", regex=True)
+        if odd.any():
+            codes, uniques = pd.factorize(s[odd])
+            bad_unique = np.fromiter(
+                (bool(re.search(_ID_INVISIBLE, u)) or unicodedata.normalize("NFKC", u) != u
+                 for u in uniques), dtype=bool, count=len(uniques))
+            bad = pd.Series(False, index=s.index)
+            bad[odd] = bad_unique[codes]
+            out.rows_where(bad, name, "id contains invisible or look-alike characters "
+                           "(zero-width or special spaces, fullwidth letters, combining "
+                           "accents); retype it in plain characters", None)
 
 
 def mask_text(text: str) -> str:
@@ -246,6 +280,10 @@ def mask_text(text: str) -> str:
     return f"{text[:1]}… ({len(text)} characters)" if text else ""
 
 
+def _bound(value: float) -> str:
+    return f"{int(value):d}" if float(value).is_integer() else f"{value:g}"
+
+
 def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
     """Parse one stripped text column into its dtype, reporting cells that do not fit."""
     blank = s == ""
@@ -255,7 +293,7 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
     parser = col.parser
 
     if parser in ("id", "text", "url", "email"):
-        _check_text_cells(s, name, out)
+        _check_text_cells(s, name, out, is_id=parser == "id")
     if parser in ("id", "text", "url"):
         return s.astype("string")
     if parser == "email":
@@ -309,11 +347,16 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
             fractional = ok & (numbers != np.floor(numbers))
             out.rows_where(fractional, name, lambda v: f"{v!r} is not a whole number", s)
             ok &= ~fractional
+        if parser == "int":  # what both databases store exactly (see INT_RANGE)
+            low = INT_RANGE[0] if low is None else max(low, INT_RANGE[0])
+            high = INT_RANGE[1] if high is None else min(high, INT_RANGE[1])
         outside = ok & (((numbers < low) if low is not None else False)
                         | ((numbers > high) if high is not None else False))
         if outside.any():
-            bounds = (f"between {low:g} and {high:g}" if low is not None and high is not None
-                      else f"at least {low:g}" if low is not None else f"at most {high:g}")
+            bounds = (f"between {_bound(low)} and {_bound(high)}"
+                      if low is not None and high is not None
+                      else f"at least {_bound(low)}" if low is not None
+                      else f"at most {_bound(high)}")
             if parser == "float" and low is not None and 0 < low < 1e-6:
                 bounds = "greater than 0"
             label = {"lat": "latitude", "lon": "longitude"}.get(parser, name)
@@ -412,6 +455,10 @@ def validate_frame(
     for col in spec.columns:
         if col.name in present:
             text = raw.iloc[:, present[col.name]].astype("string").fillna("").str.strip()
+            if text.str.contains("\r\n", regex=False).any():
+                # A line break inside a quoted cell of a Windows file: CR LF becomes LF.
+                # A carriage return on its own is refused below (_CONTROL).
+                text = text.str.replace("\r\n", "\n", regex=False)
             text = unquote_formulas(text)
         else:
             text = pd.Series("", index=raw.index, dtype="string")

@@ -17,6 +17,9 @@ offline installs use passwords).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NoReturn
+
 import streamlit as st
 
 from mobility.auth.escaping import escape_markdown
@@ -150,8 +153,23 @@ def _sso_principal() -> Principal | None:
         return None
 
 
-def require_login() -> Principal:
+def _stop(signed_out: Callable[[], None] | None) -> NoReturn:
+    """End the run of a visitor who is not signed in: forget any principal, let the
+    router keep the page address (``signed_out``), stop."""
+    st.session_state.pop(_PRINCIPAL_KEY, None)
+    if signed_out is not None:
+        signed_out()
+    st.stop()
+    raise AssertionError("st.stop() returned")  # pragma: no cover (st.stop raises)
+
+
+def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
     """Return the signed-in principal, or show the sign-in form and stop the run.
+
+    ``signed_out`` runs before every stop while nobody is signed in (``app.py`` passes
+    a hidden navigation, so that a reload on a page's address keeps that address
+    instead of "page not found", and no menu shows). Signing out ends the run the same
+    way: nothing of the previous user's menu or page is drawn after the click.
 
     Examples
     --------
@@ -167,7 +185,7 @@ def require_login() -> Principal:
         key_problem = exc
     if key_problem is not None:
         st.error(escape_markdown(key_problem.message))
-        st.stop()
+        _stop(signed_out)
     show_demo_banner()
     principal = _sso_principal()
     if principal is not None:
@@ -184,7 +202,7 @@ def require_login() -> Principal:
                             fields=fields, key="login")
     except LoginError:
         st.error(t("auth.locked", lang, minutes=LOCKOUT_SECONDS // 60))
-        st.stop()
+        _stop(signed_out)
     status = st.session_state.get("authentication_status")
     accounts = credentials["usernames"]
     if getattr(accounts, "asked", None) is not None:
@@ -196,21 +214,23 @@ def require_login() -> Principal:
         # One message for both cases: never tell which of username and password was wrong.
         st.error(t("auth.wrong", lang))
     if not status:
-        st.session_state.pop(_PRINCIPAL_KEY, None)
-        st.stop()
+        _stop(signed_out)
     try:
         principal = get_principal(database_engine(), st.session_state["username"])
     except NotFoundError:
         # The account was removed while its cookie was still valid.
         authenticator.logout(location="unrendered")
-        st.session_state.pop(_PRINCIPAL_KEY, None)
-        st.stop()
+        _stop(signed_out)
     st.session_state[_PRINCIPAL_KEY] = principal
     with st.sidebar:
-        st.caption(t("auth.signed_in_as", lang, user=escape_markdown(principal.username),
-                     scope=escape_markdown(scope_label(principal, lang))))
+        who = st.empty()  # filled only while still signed in after the button
         authenticator.logout(t("auth.sign_out", lang), location="sidebar",
                              key="mobility_sign_out")
+    if not st.session_state.get("authentication_status"):  # "Abmelden" was clicked
+        st.info(t("auth.signed_out", lang))
+        _stop(signed_out)
+    who.caption(t("auth.signed_in_as", lang, user=escape_markdown(principal.username),
+                  scope=escape_markdown(scope_label(principal, lang))))
     return principal
 
 

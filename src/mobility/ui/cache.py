@@ -65,17 +65,32 @@ def city_suggestions(prefix: str, country: str = "DE", limit: int = 5) -> list[s
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _fitted_matcher(fingerprint: tuple, settings: tuple[tuple[str, object], ...]):
+def _fitted_matcher(content: tuple, settings: tuple[tuple[str, object], ...],
+                    _fingerprint: tuple):
     from mobility.matching import Matcher
 
-    data = tables(fingerprint)
+    data = tables(_fingerprint)
     return Matcher(**dict(settings)).fit(data["placements"], partnerships_for_matching(data))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _matching_inputs_key(_fingerprint: tuple) -> tuple:
+    """A hash of what a fit reads (placements and partnerships), for one fingerprint."""
+    frames = tables(_fingerprint)
+    return tuple(int(pd.util.hash_pandas_object(frame, index=False).sum())
+                 for frame in (frames["placements"], partnerships_for_matching(frames)))
 
 
 def matcher(settings: dict | None = None):
     """A :class:`mobility.matching.Matcher` fitted on the stored placements and
-    partnerships, shared by every session until the data or the settings change."""
-    return _fitted_matcher(fingerprint(), tuple(sorted((settings or {}).items())))
+    partnerships, shared by every session until those or the settings change.
+
+    Keyed by the content of the placements and partnerships, not by the database's
+    fingerprint: a shortlist save, an audit entry or an apprentice import must not
+    refit the matcher (that took seconds on each such change)."""
+    current = fingerprint()
+    return _fitted_matcher(_matching_inputs_key(current),
+                           tuple(sorted((settings or {}).items())), current)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""Load what the first search needs while the sign-in form is on screen.
+
+The first apprentice search used to pay for unpickling the gazetteer (~2.7 s, 170,000
+places), importing the matching stack (scipy, ~0.6 s) and fitting the matcher on the
+stored placements (~0.7 s) - 11 s in a browser on 2 shared cores. :func:`warm_up` starts
+one background thread per server process and database that does all of it, so a
+person who spends a few seconds typing their password finds it ready. The thread only
+fills caches (:mod:`mobility.ui.cache`, :func:`mobility.geo.gazetteer`); it draws
+nothing, and a page that needs something before it is ready simply waits for the same
+lock.
+
+Not started under ``AppTest`` (no Streamlit runtime), where tests switch databases
+between runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+_started: set[str] = set()
+_lock = threading.Lock()
+
+
+def _work() -> None:
+    # Cached functions called outside a script run log a harmless "missing
+    # ScriptRunContext" warning; this thread is not a script run on purpose.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
+        logging.ERROR)
+    try:
+        from mobility.geo import gazetteer
+
+        gazetteer()
+        from mobility.ui import cache
+
+        cache.matcher()
+        import mobility.funding.estimate  # noqa: F401  (imports the funding tables' code)
+    except Exception:
+        logging.getLogger(__name__).exception("warm-up failed")
+
+
+def warm_up() -> threading.Thread | None:
+    """Start the warm-up thread once per process and database; returns it (or None
+    when it ran already, or when no Streamlit server runs)."""
+    import streamlit as st
+
+    if not st.runtime.exists():
+        return None
+    from mobility.storage import database_url
+
+    url = database_url()
+    with _lock:
+        if url in _started:
+            return None
+        _started.add(url)
+    thread = threading.Thread(target=_work, name="mobility-warm-up", daemon=True)
+    thread.start()
+    return thread
