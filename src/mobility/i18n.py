@@ -585,9 +585,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "override.rule.distance": ("Entfernung", "distance"),
     "override.rule.capacity": ("Plätze", "capacity"),
     "override.break.trade": (
-        "Beruf: {trade} passt nicht zu {required}, und der Betrieb nimmt keine verwandten "
-        "Berufe.",
-        "Trade: {trade} does not fit {required}, and the host takes no related trades."),
+        "Beruf: {trade} passt nicht zu {required}, auch nicht als verwandter oder vom "
+        "Betrieb genannter weiterer Beruf.",
+        "Trade: {trade} does not fit {required}, not even as a related trade or one the "
+        "host names."),
     "override.break.language": (
         "Sprache: verlangt {required}; keine davon wird (bis auf eine Stufe) gesprochen.",
         "Language: {required} required; none of them is spoken (within one level)."),
@@ -615,10 +616,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "import.nothing_allowed": ("Ihre Rolle darf keine Daten importieren.",
                                "Your role may not import data."),
     "import.foreign_row": (
-        "Diese Zeile gehört zu einer anderen Organisation; Sie dürfen nur Azubis Ihrer "
-        "eigenen Organisation importieren.",
-        "This row belongs to another organisation; you may import only your own "
-        "organisation's apprentices."),
+        "Diese Zeile gehört zu einer anderen Organisation oder nutzt eine dort vergebene ID; "
+        "Sie dürfen nur Azubis Ihrer eigenen Organisation importieren.",
+        "This row belongs to another organisation or uses an id taken there; you may "
+        "import only your own organisation's apprentices."),
     "import.row": ("Zeile", "Row"),
     "import.column": ("Spalte", "Column"),
     "import.value": ("Wert", "Value"),

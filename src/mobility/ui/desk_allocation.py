@@ -51,8 +51,13 @@ def match_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
     if "explanation" in shown:
         status = shown["status"].astype("string").fillna("")
         engine_rows = status.isin(["matched", ""])
-        words = explanations(shown, lang) if lang != "en" else (
-            shown["explanation"].astype("string").fillna("").tolist())
+        # The engine's rows are explained from their score parts; rows the working plan
+        # changed (override, confirmed elsewhere) by their reason and broken rules.
+        words = pd.Series("", index=shown.index, dtype=object)
+        ours = shown[engine_rows.to_numpy()]
+        if len(ours):
+            words[ours.index] = explanations(ours, lang) if lang != "en" else (
+                ours["explanation"].astype("string").fillna("").tolist())
         why = override_sentences(lang)
         shown["explanation"] = [
             w if ok else why.get(a, "") for w, ok, a in
@@ -228,6 +233,7 @@ def runs_tab(lang: str) -> None:
         st.session_state["open_run"] = chosen
         st.session_state.pop("open_run_rows", None)
         st.toast(t("runs.opened", lang))
+        st.rerun()  # the allocation tab, drawn before this one, shows the run
     if len(ids) < 2:
         return
     st.subheader(t("runs.compare", lang))
