@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from mobility.errors import ConfigurationError
-from mobility.models import country_codes, country_name
+from mobility.models import country_codes
 from mobility.reference.trades import trade_catalog
 
 KINDS = ("apprentices", "companies", "placements", "partnerships")
@@ -168,9 +168,11 @@ def trade_options() -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def country_options() -> list[str]:
-    """ISO country codes sorted by their English name."""
-    return sorted(country_codes() - {"DE"}, key=country_name)
+def country_options(lang: str = "de") -> list[str]:
+    """ISO country codes sorted by their name in ``lang`` (CLDR)."""
+    from mobility.i18n import country_name
+
+    return sorted(country_codes() - {"DE"}, key=lambda code: country_name(code, lang))
 
 
 @st.cache_data(show_spinner=False)
@@ -276,6 +278,29 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
          for keys in out["eligible_programmes"].fillna("")], dtype="string")
     return out
+
+
+def estimate_parts(profile: pd.DataFrame, placement_id: str):
+    """The Erasmus+ estimate of one card, part by part
+    (:func:`mobility.funding.estimate.estimate_erasmus` on the stay as
+    :func:`funding_for` sees it), or None when the pair cannot be estimated."""
+    from mobility.errors import MobilityError
+    from mobility.funding.estimate import context_for_match, estimate_erasmus
+
+    frames = data()
+    try:
+        context = context_for_match(str(profile.loc[0, "apprentice_id"]), placement_id,
+                                    profile, frames["placements"], partnerships())
+        return estimate_erasmus(context)
+    except (MobilityError, KeyError, IndexError, ValueError):
+        return None
+
+
+def company_profiles() -> pd.DataFrame:
+    """Host companies by id: name, city, country, sector, contact e-mail, website."""
+    columns = ["company_id", "name", "city", "country", "sector", "contact_email", "website"]
+    frame = data()["companies"]
+    return frame[[c for c in columns if c in frame]].set_index("company_id")
 
 
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):

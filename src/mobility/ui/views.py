@@ -23,13 +23,16 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from mobility.geo import haversine_km
 from mobility.text import fold
 
 PLACEMENT_COLUMNS = ("placement_id", "company_id", "trade", "city", "country", "lat", "lon",
-                     "slots")
+                     "slots", "start", "end", "min_weeks", "max_weeks", "languages",
+                     "accommodation")
 
 
 def twin_town_keys(twin_towns: pd.DataFrame | None) -> set[tuple[str, str]]:
@@ -239,3 +242,91 @@ def partnerships_by_year(partners: pd.DataFrame) -> pd.DataFrame:
     years = partners["since_year"].dropna().astype(int)
     counts = years.value_counts().sort_index()
     return pd.DataFrame({"year": counts.index, "partnerships": counts.cumsum().to_numpy()})
+
+
+# ---------------------------------------------------------------------------
+# Placement cards: near-duplicates collapsed, estimate parts readable
+# ---------------------------------------------------------------------------
+
+#: What makes two offers the same for a reader: same host, trade, city and window.
+SAME_OFFER = ("company", "trade", "city", "country", "start", "end")
+
+
+def collapse_offers(cards: pd.DataFrame) -> pd.DataFrame:
+    """One row per offer a reader can tell apart: rows with the same company, trade,
+    city and dates become one (the best-scored, in the incoming order), with
+    ``offers`` (how many were combined), ``slots`` summed and ``placement_ids``
+    (all of them, ';'-joined).
+
+    >>> cards = pd.DataFrame({"placement_id": ["P1", "P2", "P3"],
+    ...     "company": ["Leeds Joinery", "Leeds Joinery", "Atelier"],
+    ...     "trade": ["Tischler/in"] * 3, "city": ["Leeds", "Leeds", "Amiens"],
+    ...     "country": ["GB", "GB", "FR"], "start": ["2027-03-01"] * 3,
+    ...     "end": ["2027-09-30"] * 3, "slots": [1, 2, 1], "score": [0.9, 0.8, 0.7]})
+    >>> out = collapse_offers(cards)
+    >>> out[["placement_id", "offers", "slots", "placement_ids"]].to_dict("records")
+    [{'placement_id': 'P1', 'offers': 2, 'slots': 3, 'placement_ids': 'P1;P2'}, \
+{'placement_id': 'P3', 'offers': 1, 'slots': 1, 'placement_ids': 'P3'}]
+    """
+    if cards.empty:
+        return cards.assign(offers=pd.Series(dtype=int), placement_ids=pd.Series(dtype=str))
+    keys = [c for c in SAME_OFFER if c in cards]
+    group = cards[keys].astype("string").fillna("").agg("\x1f".join, axis=1)
+    first = ~group.duplicated()
+    out = cards[first].copy()
+    out["offers"] = group[first].map(group.value_counts()).astype(int).to_numpy()
+    if "slots" in cards:
+        out["slots"] = group[first].map(cards.groupby(group)["slots"].sum()).astype(int)
+    ids = cards.groupby(group)["placement_id"].agg(lambda v: ";".join(map(str, v)))
+    out["placement_ids"] = group[first].map(ids).to_numpy()
+    return out.reset_index(drop=True)
+
+
+_TABLE_LABEL = re.compile(r"^(?P<name>.+?) \((?:call (?P<year>\d{4})|undated)\)$")
+_TABLE_KEYS = {"travel_support": "travel_support",
+               "other_unit_costs: organisational support": "organisational_support",
+               "other_unit_costs: linguistic support": "linguistic_support",
+               "other_unit_costs: inclusion support for organisations": "inclusion_support",
+               "erasmus_countries.csv": "erasmus_countries"}
+
+
+def estimate_table(parts, lang: str) -> pd.DataFrame:
+    """An estimate's parts (:class:`mobility.funding.estimate.EstimatePart`) as a table
+    a reader understands: part, amount (or why none), the table used and its call year,
+    all in ``lang``.
+
+    >>> from mobility.funding.estimate import EstimatePart
+    >>> parts = [EstimatePart("travel", 820.0, "computed", "", "travel_support (call 2024)"),
+    ...          EstimatePart("individual_support", None, "missing", "", "")]
+    >>> estimate_table(parts, "de").to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'Teil': 'Reise', 'Betrag': '820 €', 'Stand': 'berechnet',
+      'Tabelle': 'Reisekostensätze (Entfernungsbänder)', 'Aufruf': '2024'},
+     {'Teil': 'individuelle Unterstützung', 'Betrag': '–', 'Stand': 'unbekannt: fehlt',
+      'Tabelle': '–', 'Aufruf': '–'}]
+    """
+    from mobility.i18n import all_keys, format_number, t
+
+    known = set(all_keys())
+    rows = []
+    for part in parts:
+        label = str(part.table or "")
+        found = _TABLE_LABEL.match(label)
+        name = found["name"] if found else label
+        year = found["year"] if found and found["year"] else ""
+        if label.startswith("daily rates call"):
+            name, year = "daily_rates", label.split()[3] if len(label.split()) > 3 else ""
+        key = _TABLE_KEYS.get(name, name)
+        table = t(f"funding.table.{key}", lang) if f"funding.table.{key}" in known else name
+        part_key = f"funding.part.{part.part}"
+        amount = ("–" if part.amount_eur is None else
+                  f"{format_number(part.amount_eur, lang)} €" if lang != "en"
+                  else f"€{format_number(part.amount_eur, lang)}")
+        status_key = f"funding.status.{part.status}"
+        rows.append({
+            t("card.part", lang): t(part_key, lang) if part_key in known else part.part,
+            t("card.amount", lang): amount,
+            t("card.how", lang): t(status_key, lang) if status_key in known else part.status,
+            t("card.table", lang): table or "–",
+            t("card.call", lang): year or "–",
+        })
+    return pd.DataFrame(rows)

@@ -35,7 +35,7 @@ def _work() -> None:
 
         cache.matcher()
         import mobility.funding.estimate  # noqa: F401  (imports the funding tables' code)
-    except Exception:  # noqa: BLE001  (a page will meet the same problem and show it)
+    except Exception:
         logging.getLogger(__name__).exception("warm-up failed")
 
 
