@@ -70,7 +70,7 @@ def foreign_names(lang: str) -> set[str]:
 
 
 #: A date or time as a machine writes it (2027-01-05, 2027/01/05, 00:00:00).
-RAW_DATE = re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}\b|\b\d{2}:\d{2}:\d{2}\b")
+RAW_DATE = re.compile(r"(?<![/\w])\d{4}[-/]\d{2}[-/]\d{2}(?![/\w])|\b\d{2}:\d{2}:\d{2}\b")
 
 
 def foreign_texts(lang: str) -> tuple[list[re.Pattern], list[re.Pattern]]:
