@@ -460,6 +460,21 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "status.ended": ("beendet", "ended"),
     "common.select_all": ("Alle auswählen", "Select all"),
+    "budget.move": (
+        "Wenn {name} ({place}) über {programme} gefördert wird, spart das {eur}.",
+        "Moving {name} ({place}) to {programme} saves {eur}.",
+    ),
+    "budget.drop_score": (
+        "Wenn die Zuordnung von {name} ({place}) entfällt (die am wenigsten passende der "
+        "übrigen), spart das {eur}.",
+        "Dropping {name} ({place}), the weakest match of those left, saves {eur}.",
+    ),
+    "budget.drop_cost": (
+        "Wenn die Zuordnung von {name} ({place}) entfällt (die teuerste der übrigen), "
+        "spart das {eur}.",
+        "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
+    ),
+    "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
     # reference tables on the data page
     "field.programme": ("Programm", "Programme"),
     "field.funder": ("Geldgeber", "Funder"),

@@ -330,3 +330,73 @@ def estimate_table(parts, lang: str) -> pd.DataFrame:
             t("card.call", lang): year or "–",
         })
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------
+# Budget plan in sentences
+# ---------------------------------------------------------------------------
+
+
+def budget_sentences(suggestions: pd.DataFrame, lang: str, *, apprentices: pd.DataFrame,
+                     placements: pd.DataFrame, companies: pd.DataFrame) -> list[str]:
+    """The steps of :func:`mobility.funding.budget.budget_check` as sentences in
+    ``lang``, naming people and hosts (never ids where a name is known) and the
+    programme by its short name.
+
+    >>> from mobility.funding.budget import SUGGESTION_COLUMNS
+    >>> steps = pd.DataFrame([{"step": 1, "action": "move", "apprentice_id": "A1",
+    ...     "placement_id": "P1", "from_programme": "erasmus_short",
+    ...     "to_programme": "dfjw_internship", "saves_eur": 750.0,
+    ...     "total_after_eur": 100.0, "basis": "", "reason": ""}])
+    >>> people = pd.DataFrame({"apprentice_id": ["A1"], "name": ["Ana Schulz"]})
+    >>> places = pd.DataFrame({"placement_id": ["P1"], "company_id": ["C1"],
+    ...                        "city": ["Amiens"]})
+    >>> hosts = pd.DataFrame({"company_id": ["C1"], "name": ["Atelier Bois"]})
+    >>> budget_sentences(steps, "en", apprentices=people, placements=places,
+    ...                  companies=hosts)
+    ['1. Moving Ana Schulz (Atelier Bois, Amiens) to DFJW internship scholarship saves €750.']
+    >>> print(budget_sentences(steps, "de", apprentices=people, placements=places,
+    ...                        companies=hosts)[0])  # doctest: +NORMALIZE_WHITESPACE
+    1. Wenn Ana Schulz (Atelier Bois, Amiens) über DFJW internship scholarship
+    gefördert wird, spart das 750 €.
+    """
+    from mobility.i18n import t
+    from mobility.reference.programmes import get_rule
+
+    names = _person_names(apprentices)
+    hosts = dict(zip(companies["company_id"], companies["name"], strict=True)) \
+        if "name" in companies else {}
+    where = {row.placement_id: (hosts.get(row.company_id, row.company_id), row.city)
+             for row in placements[["placement_id", "company_id", "city"]]
+             .itertuples(index=False)}
+    lines = []
+    for step in suggestions.itertuples(index=False):
+        person = names.get(step.apprentice_id, step.apprentice_id)
+        host, city = where.get(step.placement_id, (step.placement_id, ""))
+        place = f"{host}, {city}" if city else str(host)
+        eur = t("common.eur", lang, eur=float(step.saves_eur))
+        if step.action == "move":
+            try:
+                programme = get_rule(str(step.to_programme)).short_name
+            except (KeyError, LookupError, ValueError):
+                programme = str(step.to_programme)
+            text = t("budget.move", lang, name=person, place=place, programme=programme,
+                     eur=eur)
+        else:
+            basis = getattr(step, "basis", "") or "cost"
+            text = t(f"budget.drop_{basis}", lang, name=person, place=place, eur=eur)
+        lines.append(f"{int(step.step)}. {text}")
+    return lines
+
+
+def _person_names(apprentices: pd.DataFrame) -> dict[str, str]:
+    """``apprentice_id -> name`` from ``name`` or ``first_name``/``last_name``."""
+    if "name" in apprentices:
+        full = apprentices["name"].astype("string")
+    elif {"first_name", "last_name"} <= set(apprentices.columns):
+        full = (apprentices["first_name"].astype("string").fillna("") + " "
+                + apprentices["last_name"].astype("string").fillna("")).str.strip()
+    else:
+        return {}
+    return {str(k): str(v) for k, v in zip(apprentices["apprentice_id"], full, strict=True)
+            if isinstance(v, str) and v}

@@ -32,7 +32,7 @@ from mobility.ui.common import (
     number,
     show_error,
 )
-from mobility.ui.views import allocation_summary, search_caseload
+from mobility.ui.views import allocation_summary, budget_sentences, search_caseload
 
 #: The sliders: (setting name, label key) for the weights an adviser may move.
 WEIGHTS = (("w_trade", "field.trade"), ("w_twin_town", "map.twin_town"),
@@ -145,7 +145,10 @@ def _allocation(lang: str, apprentices: pd.DataFrame) -> None:
         st.success(t("adviser.within_budget", lang))
     else:
         st.warning(t("adviser.over_budget", lang, eur=check.shortfall_eur))
-        st.dataframe(check.suggestions, hide_index=True, key="budget_suggestions")
+        frames = cache.data()  # the plan in sentences, with names (mobility.ui.views)
+        st.markdown("  \n".join([t("budget.plan", lang), *(esc(line) for line in budget_sentences(
+            check.suggestions, lang, apprentices=frames["apprentices"],
+            placements=frames["placements"], companies=frames["companies"]))]))
     if check.lower_bound:
         st.caption(t("adviser.lower_bound", lang, n=check.incomplete))
     st.caption(t(f"adviser.method.{result.method}", lang))
