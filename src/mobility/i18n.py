@@ -778,6 +778,159 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.action.change": ("geändert", "changed"),
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
+    # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
+    "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
+                                     "travel support (distance bands)"),
+    "funding.table.organisational_support": ("Organisationsunterstützung je Person",
+                                             "organisational support per person"),
+    "funding.table.linguistic_support": ("Sprachliche Unterstützung",
+                                         "linguistic support"),
+    "funding.table.inclusion_support": ("Inklusionsunterstützung für Einrichtungen",
+                                        "inclusion support for organisations"),
+    "funding.table.erasmus_countries": ("Ländergruppen (erasmus_countries.csv)",
+                                        "country groups (erasmus_countries.csv)"),
+    "funding.table.daily_rates": ("Tagessätze (von der Administration eingetragen)",
+                                  "daily rates (entered by an administrator)"),
+    "funding.call_year": ("Aufruf {year}", "call {year}"),
+    "funding.undated": ("ohne Jahr", "undated"),
+    "card.places": ("{n} Plätze", "{n} places"),
+    "card.one_place": ("1 Platz", "1 place"),
+    "card.same_offer": ("{n} gleiche Angebote dieses Betriebs zusammengefasst",
+                        "{n} identical offers of this host combined"),
+    "card.window": ("Zeitraum: {start} – {end}", "Window: {start} – {end}"),
+    "card.duration": ("Dauer: {min}–{max} Wochen", "Duration: {min}–{max} weeks"),
+    "card.stay": ("Vorgeschlagener Aufenthalt: {start} – {end} ({days} Tage)",
+                  "Suggested stay: {start} – {end} ({days} days)"),
+    "card.task": ("Aufgabe: Ausbildung im Beruf {trade}", "Task: training as {trade}"),
+    "card.languages": ("Arbeitssprache: {languages}", "Working language: {languages}"),
+    "card.no_language": ("Arbeitssprache: keine Angabe", "Working language: not stated"),
+    "card.or": ("oder", "or"),
+    "card.accommodation_yes": ("Unterkunft: wird gestellt oder vermittelt",
+                               "Accommodation: offered or arranged"),
+    "card.accommodation_no": ("Unterkunft: selbst suchen", "Accommodation: find your own"),
+    "card.accommodation_unknown": ("Unterkunft: keine Angabe", "Accommodation: not stated"),
+    "card.contact": ("Kontakt", "Contact"),
+    "card.no_contact": ("Kontakt: über Ihre Beratungsstelle",
+                        "Contact: through your adviser"),
+    "card.profile": ("Betrieb: {name}, {city} ({country}) · Branche: {sector}",
+                     "Host: {name}, {city} ({country}) · sector: {sector}"),
+    "card.estimate_parts": ("Förderschätzung Teil für Teil", "Funding estimate part by part"),
+    "card.part": ("Teil", "Part"),
+    "card.amount": ("Betrag", "Amount"),
+    "card.how": ("Stand", "Status"),
+    "card.table": ("Tabelle", "Table"),
+    "card.call": ("Aufruf", "Call"),
+    "card.score": ("Eignung {score}", "Score {score}"),
+    "card.score_unknown": ("Eignung unbekannt", "Score unknown"),
+    "map.in_twin_town": ("Platz in einer Partnerstadt", "Placement in a twin town"),
+    "map.elsewhere": ("Platz anderswo", "Placement elsewhere"),
+    "map.legend_help": (
+        "Blau: Ihr Wohnort. Grüne Linien führen zu den Partnerstädten Ihres Wohnorts; "
+        "grüne Punkte sind Plätze in einer Partnerstadt, graue Punkte Plätze anderswo. "
+        "Je größer der Punkt, desto mehr freie Plätze.",
+        "Blue: your home town. Green lines lead to your home town's twin towns; green "
+        "dots are placements in a twin town, grey dots placements elsewhere. The bigger "
+        "the dot, the more places are free.",
+    ),
+    "map.reach_help": (
+        "Linienfarbe: Stand der Partnerschaft (grün aktiv, orange ruhend, rot ausgesetzt). "
+        "Je größer der Punkt, desto mehr offene Plätze gibt es dort.",
+        "Line colour: the partnership's status (green active, orange dormant, red "
+        "suspended). The bigger the dot, the more open places there are.",
+    ),
+    "common.select_all": ("Alle auswählen", "Select all"),
+    "budget.move": (
+        "Wenn {name} ({place}) über {programme} gefördert wird, spart das {eur}.",
+        "Moving {name} ({place}) to {programme} saves {eur}.",
+    ),
+    "budget.drop_score": (
+        "Wenn die Zuordnung von {name} ({place}) entfällt (die am wenigsten passende der "
+        "übrigen), spart das {eur}.",
+        "Dropping {name} ({place}), the weakest match of those left, saves {eur}.",
+    ),
+    "budget.drop_cost": (
+        "Wenn die Zuordnung von {name} ({place}) entfällt (die teuerste der übrigen), "
+        "spart das {eur}.",
+        "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
+    ),
+    "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    # reference tables on the data page
+    "field.programme": ("Programm", "Programme"),
+    "field.funder": ("Geldgeber", "Funder"),
+    "field.min_days": ("Mindestens (Tage)", "Minimum days"),
+    "field.max_days": ("Höchstens (Tage)", "Maximum days"),
+    "field.min_age": ("Mindestalter", "Minimum age"),
+    "field.max_age": ("Höchstalter", "Maximum age"),
+    "field.twin_town_only": ("Nur Partnerstädte", "Twin towns only"),
+    "field.min_group_size": ("Mindestgruppe", "Minimum group"),
+    "field.current": ("aktuell", "current"),
+    "field.table": ("Tabelle", "Table"),
+    "field.band_or_group": ("Band oder Gruppe", "Band or group"),
+    "field.km_min": ("ab km", "from km"),
+    "field.km_max": ("bis km", "to km"),
+    "field.standard_eur": ("Standard (EUR)", "Standard (EUR)"),
+    "field.green_eur": ("Grünes Reisen (EUR)", "Green travel (EUR)"),
+    "field.eur_per_day_min": ("EUR/Tag ab", "EUR/day from"),
+    "field.eur_per_day_max": ("EUR/Tag bis", "EUR/day to"),
+    "field.days_min": ("ab Tag", "from day"),
+    "field.days_max": ("bis Tag", "to day"),
+    "field.call_year": ("Aufruf", "Call year"),
+    "field.alt_names": ("Andere Namen", "Other names"),
+    "field.located_as": ("Verortet als", "Located as"),
+    "field.status_detail": ("Stand im Einzelnen", "Status detail"),
+    "funding.table.travel_support_alt": ("Reisekostensätze (andere Fassung)",
+                                         "travel support (other version)"),
+    "funding.table.distance_rule": ("Entfernungsregel", "distance rule"),
+    "funding.table.individual_support_learners": (
+        "Individuelle Unterstützung Lernende", "individual support, learners"),
+    "funding.table.individual_support_staff": (
+        "Individuelle Unterstützung Personal", "individual support, staff"),
+    "funding.table.day_rule": ("Tagesregel", "day rule"),
+    "funding.table.duration": ("Dauer", "duration"),
+    "funding.table.other_unit_costs": ("Weitere Stückkosten", "other unit costs"),
+    # sources page (data/SOURCES.md, for readers: what, from where, under which licence)
+    "sources.intro": (
+        "Alle mitgelieferten Daten haben eine Quelle; nichts ist erfunden. Ein leeres Feld "
+        "heißt: Die Zahl wurde in keiner Quelle gefunden, die Anwendung zeigt sie als "
+        "unbekannt.",
+        "All shipped data has a source; nothing is invented. An empty field means the "
+        "figure was not found in any source: the app shows it as unknown.",
+    ),
+    "sources.what": ("Was", "What"),
+    "sources.where": ("Woher", "Where from"),
+    "sources.licence": ("Lizenz", "Licence"),
+    "sources.trades": ("{n} Ausbildungsberufe mit ISCO-08-Gruppe und englischer ESCO-"
+                       "Bezeichnung", "{n} German apprenticeship trades with ISCO-08 group "
+                       "and English ESCO name"),
+    "sources.trades_from": (
+        "Bundesagentur für Arbeit (KldB 2010 → ISCO-08), ESCO der Europäischen Kommission; "
+        "Alltagsnamen ergänzt vom Team", "Federal Employment Agency (KldB 2010 → ISCO-08), "
+        "the European Commission's ESCO; everyday names added by the team"),
+    "sources.twinnings": ("{n} Städtepartnerschaften", "{n} town twinnings"),
+    "sources.twinnings_from": ("Die Internetseiten der Städte (Quelle je Zeile)",
+                               "The cities' own web pages (source per row)"),
+    "sources.erasmus": ("Erasmus+-Stückkosten und Regeln für die Berufsbildung, Ländergruppen",
+                        "Erasmus+ unit costs and rules for vocational training, country "
+                        "groups"),
+    "sources.erasmus_from": (
+        "Erasmus+-Programmleitfaden und Nationale Agenturen (Quelle je Zeile, mit "
+        "Verlässlichkeit); die Tagessätze für Lernende fehlen: Keine Quelle wurde gefunden",
+        "Erasmus+ Programme Guide and national agencies (source per row, with confidence); "
+        "daily rates for learners are missing: no source was found"),
+    "sources.programmes": ("{n} Förderprogramme für Auszubildende und ihre Regeln",
+                           "{n} funding programmes for apprentices and their rules"),
+    "sources.programmes_from": ("Die Seiten der Programme (Quelle je Zeile)",
+                                "The programmes' own pages (source per row)"),
+    "sources.places": ("Orte und Koordinaten", "Places and coordinates"),
+    "sources.borders": ("Ländergrenzen der Karten", "Country borders on the maps"),
+    "sources.demo": ("Demodaten", "Demo data"),
+    "sources.demo_from": ("Erzeugt von `mobility demo`: echte Städte und Berufe, erfundene "
+                          "Personen und Firmen", "Made by `mobility demo`: real cities and "
+                          "trades, invented people and companies"),
+    "sources.own_data": ("Eigene Daten", "Own data"),
+    "sources.public_domain": ("gemeinfrei", "public domain"),
+    "sources.per_row": ("je Zeile angegeben", "stated per row"),
+    "sources.synthetic": ("synthetisch, frei verwendbar", "synthetic, free to use"),
 }
 
 
