@@ -371,6 +371,11 @@ class Matcher:
                 }
             stages.next("explain")
             matches = self._allocation_rows(A, assignment, rank, acceptable_any)
+            if approximate:  # the export says so in words, row by row
+                from mobility.i18n import t
+
+                matches["note"] = pd.array([t("match.approximate", "en")] * len(matches),
+                                           dtype="string")
         self.timings_ = dict(stages.timings)
         matched = int((assignment >= 0).sum())
         no_acceptable = int((~acceptable_any).sum())

@@ -39,24 +39,23 @@ _ISCO = re.compile(r"trade \((?P<code>\d{4})(?:, yours (?P<own>\d{4}))?")
 _HOME = re.compile(r" is (?P<home>.+?)'s twin town")
 _BOROUGH = re.compile(r", in (?P<home>.+?)'s partner borough (?P<via>.+?)(?: \(|$| ·)")
 
-#: German names of the languages the matcher names in English (others stay English).
-GERMAN_LANGUAGES = {
-    "English": "Englisch", "French": "Französisch", "Spanish": "Spanisch",
-    "Italian": "Italienisch", "Dutch": "Niederländisch", "Polish": "Polnisch",
-    "Czech": "Tschechisch", "Swedish": "Schwedisch", "Danish": "Dänisch",
-    "Portuguese": "Portugiesisch", "German": "Deutsch", "Turkish": "Türkisch",
-    "Finnish": "Finnisch", "Norwegian": "Norwegisch", "Norwegian Bokmål": "Norwegisch",
-    "Greek": "Griechisch", "Modern Greek (1453-)": "Griechisch", "Hungarian": "Ungarisch",
-    "Irish": "Irisch", "Croatian": "Kroatisch", "Romanian": "Rumänisch",
-    "Slovak": "Slowakisch", "Slovenian": "Slowenisch", "Lithuanian": "Litauisch",
-    "Latvian": "Lettisch", "Estonian": "Estnisch", "Bulgarian": "Bulgarisch",
-    "Maltese": "Maltesisch", "Icelandic": "Isländisch", "Ukrainian": "Ukrainisch",
-    "Russian": "Russisch", "Chinese": "Chinesisch", "Japanese": "Japanisch",
-}
+def language_in(english_name: str, lang: str) -> str:
+    """A language the matcher names in English, named in ``lang`` by CLDR (Babel):
+    ``"French"`` -> ``"Französisch"``; unknown names stay as given."""
+    import pycountry
+
+    from mobility.i18n import language_name
+
+    name = english_name.strip()
+    found = pycountry.languages.get(name=name)
+    code = getattr(found, "alpha_2", None) if found else None
+    return language_name(code, lang) if code else name
+
 
 #: Parts of a funding estimate that can be missing (``funding_missing``), by their key.
 _MISSING_PARTS = ("individual_support", "individual_support_learners", "scholarship",
-                  "travel_subsidy", "grant")
+                  "travel_subsidy", "grant", "travel", "organisational_support",
+                  "linguistic_support", "inclusion_support")
 _MISSING_REASONS = ("no daily rates entered", "no rate for this country group",
                     "no stated amount", "amounts not in the sources", "amounts unknown")
 
@@ -108,7 +107,7 @@ def explanation(row, lang: str) -> str:
         if "no language required" in english or (found is None and language >= 1.0):
             parts.append(t("explain.no_language", lang))
         elif found:
-            name = GERMAN_LANGUAGES.get(found["name"].strip(), found["name"].strip())
+            name = language_in(found["name"], lang)
             text = t("explain.language", lang, language=name, have=_level(found["have"], lang),
                      need=_level(found["need"], lang))
             if language < s.language_at_level - 1e-9:
@@ -158,9 +157,9 @@ def explanations(matches: pd.DataFrame, lang: str) -> list[str]:
 
 
 def funding_missing_text(missing: str, lang: str) -> str:
-    """``funding_missing`` (``';'``-joined ``part (reason)``) in ``lang``."""
-    if lang == "en":
-        return "; ".join(p for p in str(missing).split(";") if p)
+    """``funding_missing`` (``';'``-joined ``part (reason)``) in ``lang``: each part and
+    reason from the translation tables (in English too: the stored keys such as
+    ``individual_support`` are never shown)."""
     texts = []
     for item in (p.strip() for p in str(missing).split(";") if p.strip()):
         part, _, reason = item.partition(" (")
