@@ -22,7 +22,9 @@ from pathlib import Path
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "documents", help="Learning Agreement, Europass Mobility and Beneficiary Module file",
-        description=__doc__.split("::")[0].strip())
+        description="Paperwork for confirmed matches, written for one adviser (audited): "
+                    "Learning Agreement and Europass Mobility drafts, the Beneficiary "
+                    "Module import file.")
     sub = parser.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
     for kind, text in (("learning-agreement", "Learning Agreement draft (VET learners)"),
                        ("europass", "Europass Mobility draft")):
