@@ -128,6 +128,9 @@ def test_an_unconfirmed_data_type_value_is_not_invented(tmp_path):
         _export(tmp_path, None)
     assert [p.column for p in caught.value.problems] == ["Data type"]
     assert not (tmp_path / "bm.csv").exists()
+    typed = _export(tmp_path, None, data_type=" FROM-MY-TEMPLATE ")  # read off the template
+    with typed.path.open(encoding="utf-8", newline="") as handle:
+        assert {row["Data type"] for row in csv.DictReader(handle)} == {"FROM-MY-TEMPLATE"}
 
 
 @pytest.mark.parametrize("number", ["", "2024-1-DE02-KA121-VET", "2024-1-de02-KA121-VET-1",

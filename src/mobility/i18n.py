@@ -1044,6 +1044,12 @@ _TEXTS.update({
     "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
     "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
                       "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.data_type": ("Data type (aus Ihrer Vorlage)", "Data type (from your template)"),
+    "bm.data_type_help": (
+        "Der Wert der Spalte „Data type“ einer Mobilitätszeile, wie ihn die aus Ihrem "
+        "Projekt exportierte Vorlage zeigt; keine öffentliche Quelle nennt ihn.",
+        "The value of the “Data type” column of a mobility row as the template exported "
+        "from your project shows it; no public source gives it."),
     "bm.needs_grant": (
         "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
         "Enter the Grant Agreement No. to get the Beneficiary Module file."),

@@ -97,7 +97,8 @@ def generate_document(engine: sa.Engine, principal: Principal, kind: str, appren
 def export_beneficiary_file(engine: sa.Engine, principal: Principal,
                             path: str | os.PathLike, *, grant_agreement: str,
                             green_travel: bool = False,
-                            dictionary_file: str | os.PathLike | None = None):
+                            dictionary_file: str | os.PathLike | None = None,
+                            data_type: str | None = None):
     """The Beneficiary Module file of ``principal``'s confirmed shortlist entries
     (own caseload only), audited. Returns the
     :class:`~mobility.funding.beneficiary.BeneficiaryExport`."""
@@ -119,7 +120,7 @@ def export_beneficiary_file(engine: sa.Engine, principal: Principal,
                                        path, grant_agreement=grant_agreement,
                                        sending_oids=sending_oids(engine),
                                        green_travel=green_travel,
-                                       dictionary_file=dictionary_file)
+                                       dictionary_file=dictionary_file, data_type=data_type)
     with engine.begin() as conn:
         record(conn, principal, "export", "beneficiary_module", None,
                detail={"rows": len(result.activities),

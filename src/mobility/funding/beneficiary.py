@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from mobility.errors import Problem, ValidationError
-from mobility.funding.bm_layout import BMLayout, bm_layout, check_grant_agreement
+from mobility.funding.bm_layout import BMLayout, bm_layout, check_grant_agreement, with_value
 from mobility.funding.estimate import estimate_for_matches, join_stays
 from mobility.i18n import t
 from mobility.io.validation import unquote_formulas
@@ -120,6 +120,7 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
                            travel_table: str = DEFAULT_TRAVEL_TABLE,
                            dictionary_file: str | os.PathLike | None = None,
                            file_name: str = "Beneficiary Module file",
+                           data_type: str | None = None,
                            lang: str = "en") -> BeneficiaryActivities:
     """The activity rows of ``shortlist`` for the layout ``grant_agreement`` names.
 
@@ -134,11 +135,16 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
         The project's grant agreement number; its year and action pick the layout.
     sending_oids : mapping
         Sending organisation name -> OID (None when not recorded).
+    data_type : str, optional
+        The "Data type" value of a main mobility row as the project's own template shows
+        it (no stored source gives it; see ``docs/beneficiary-module.md``).
     lang : {"en", "de"}
         Language of the problems.
     """
     number, call_year, action_type = check_grant_agreement(grant_agreement, lang)
     layout = bm_layout(call_year, action_type, dictionary_file=dictionary_file, lang=lang)
+    if data_type and data_type.strip():
+        layout = with_value(layout, "data_type", "mobility", data_type)
     pairs = shortlist.reset_index(drop=True)
     stays = _stays(pairs)
     funded = estimate_for_matches(stays, apprentices, placements, green_travel=green_travel,
@@ -212,6 +218,7 @@ def export_beneficiary_module(shortlist: pd.DataFrame, apprentices: pd.DataFrame
                               green_travel: bool = False,
                               travel_table: str = DEFAULT_TRAVEL_TABLE,
                               dictionary_file: str | os.PathLike | None = None,
+                              data_type: str | None = None,
                               lang: str = "en") -> BeneficiaryExport:
     """Write the shortlist's Erasmus+ activities to ``path`` (``.csv`` or ``.xlsx``) in
     the layout of ``grant_agreement``'s call year and action type.
@@ -225,7 +232,7 @@ def export_beneficiary_module(shortlist: pd.DataFrame, apprentices: pd.DataFrame
                                    grant_agreement=grant_agreement, sending_oids=sending_oids,
                                    green_travel=green_travel, travel_table=travel_table,
                                    dictionary_file=dictionary_file, file_name=target.name,
-                                   lang=lang)
+                                   data_type=data_type, lang=lang)
     if built.problems:
         raise ValidationError(t("bm.problem.not_written", lang, file=target.name,
                                 n=len(built.problems)), problems=list(built.problems))

@@ -34,7 +34,7 @@ import csv
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -93,6 +93,16 @@ class BMLayout:
     def value(self, dictionary: str, key: str) -> str:
         """The BM value for product ``key`` in ``dictionary`` (``""`` when not known)."""
         return self.dictionaries.get(dictionary, {}).get(key, "")
+
+
+def with_value(layout: BMLayout, dictionary: str, key: str, value: str) -> BMLayout:
+    """``layout`` with one dictionary value set (a value the user read off their own
+    template, e.g. the Data type of a main row); it then counts as confirmed."""
+    values = {name: dict(entries) for name, entries in layout.dictionaries.items()}
+    values.setdefault(dictionary, {})[key] = value.strip()
+    return replace(layout, dictionaries=MappingProxyType(
+        {k: MappingProxyType(v) for k, v in values.items()}),
+        unverified_values=layout.unverified_values - {(dictionary, key)})
 
 
 def check_grant_agreement(text: object, lang: str = "en") -> tuple[str, int, str]:

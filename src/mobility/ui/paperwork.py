@@ -28,8 +28,11 @@ _MIME = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingm
 def beneficiary_module_export(lang: str, matches: pd.DataFrame) -> None:
     """Grant agreement input, then the download of the allocation's BM file or the
     problems (missing OIDs per row, unconfirmed dictionary values) that stop it."""
-    number = st.text_input(t("bm.grant_agreement", lang), key="bm_grant_agreement",
+    c1, c2 = st.columns(2)
+    number = c1.text_input(t("bm.grant_agreement", lang), key="bm_grant_agreement",
                            help=t("bm.grant_help", lang)).strip()
+    data_type = c2.text_input(t("bm.data_type", lang), key="bm_data_type",
+                              help=t("bm.data_type_help", lang)).strip()
     if not number:
         st.caption(t("bm.needs_grant", lang))
         return
@@ -37,7 +40,8 @@ def beneficiary_module_export(lang: str, matches: pd.DataFrame) -> None:
     key = (id(matches), number)
     if store.get("key") != key:
         try:
-            built = cache.beneficiary_module_file(matches, grant_agreement=number, lang=lang)
+            built = cache.beneficiary_module_file(matches, grant_agreement=number,
+                                                  data_type=data_type or None, lang=lang)
         except MobilityError as exc:
             built = exc
         store.clear()
