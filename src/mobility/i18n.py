@@ -1044,6 +1044,12 @@ _TEXTS.update({
     "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
     "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
                       "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.data_type": ("Data type (aus Ihrer Vorlage)", "Data type (from your template)"),
+    "bm.data_type_help": (
+        "Der Wert der Spalte „Data type“ einer Mobilitätszeile, wie ihn die aus Ihrem "
+        "Projekt exportierte Vorlage zeigt; keine öffentliche Quelle nennt ihn.",
+        "The value of the “Data type” column of a mobility row as the template exported "
+        "from your project shows it; no public source gives it."),
     "bm.needs_grant": (
         "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
         "Enter the Grant Agreement No. to get the Beneficiary Module file."),
@@ -1052,6 +1058,39 @@ _TEXTS.update({
         "Ihres Projekts vergleichen.",
         "Not confirmed against a template: {columns}. Compare with your project's template "
         "before uploading."),
+    "bm.problem.grant": (
+        "{number} ist kein Förderkennzeichen: bitte wie im Finanzhilfevertrag schreiben, "
+        "z. B. 2024-1-DE02-KA121-VET-000123456.",
+        "{number} is not a grant agreement number: write it as on the grant agreement, "
+        "e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.problem.no_layout": (
+        "Kein Beneficiary-Module-Layout für den Aufruf {year} und {action} in {file} "
+        "(vorhanden: {known}).",
+        "No Beneficiary Module layout for call year {year} and {action} in {file} "
+        "(known: {known})."),
+    "bm.problem.not_written": ("{file} wurde nicht geschrieben: zuerst {n} Problem(e) beheben.",
+                               "{file} was not written: {n} problem(s) to fix first."),
+    "bm.problem.sending_oid": (
+        "Die entsendende Einrichtung „{org}“ hat keine gültige OID (E + 8 Ziffern): bitte "
+        "bei den entsendenden Einrichtungen eintragen.",
+        "Sending organisation “{org}” has no valid OID (E + 8 digits): record it under "
+        "sending organisations."),
+    "bm.problem.no_sending_org": (
+        "Für Azubi {id} ist keine entsendende Einrichtung eingetragen, also keine OID.",
+        "Apprentice {id} has no sending organisation, so no OID."),
+    "bm.problem.host_oid": (
+        "Der Gastbetrieb „{name}“ ({id}) hat keine gültige OID (E + 8 Ziffern): bitte in "
+        "der Spalte oid der Betriebe ergänzen.",
+        "Host company “{name}” ({id}) has no valid OID (E + 8 digits): add it in the "
+        "companies table's oid column."),
+    "bm.problem.oid_invalid": ("Eingetragen ist „{oid}“.", "The value on record is “{oid}”."),
+    "bm.problem.no_value": (
+        "Kein Beneficiary-Module-Wert für {dictionary} „{code}“ im Layout {year} {action}: "
+        "in data/beneficiary_module_dictionaries.csv ergänzen oder eine Wörterbuchdatei "
+        "angeben.",
+        "No Beneficiary Module value for {dictionary} “{code}” in the {year} {action} "
+        "layout: add it to data/beneficiary_module_dictionaries.csv or pass a dictionary "
+        "file."),
     "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
                    "{n} pairs are not eligible for Erasmus+ and are not in the file."),
 })
