@@ -300,7 +300,8 @@ def _export_files(result) -> dict[str, bytes | Exception]:
     if store.get("for") is not result:
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(result.matches, "csv"),
-            "xlsx": cache.export_matches(result.matches, "xlsx")}
+            "xlsx": cache.export_matches(result.matches, "xlsx"),
+            "excel_de": cache.export_matches(result.matches, "excel_de")}
         try:
             files["bm"] = cache.beneficiary_module_file(result.matches)
         except MobilityError as exc:
@@ -320,6 +321,8 @@ def _exports(lang: str) -> None:
                        key="export_csv")
     st.download_button(t("adviser.export_xlsx", lang), files["xlsx"], "matches.xlsx",
                        key="export_xlsx")
+    st.download_button(t("adviser.export_excel_de", lang), files["excel_de"],
+                       "zuordnungen-excel.csv", "text/csv", key="export_excel_de")
     if isinstance(files["bm"], MobilityError):
         show_error(files["bm"])
     else:
