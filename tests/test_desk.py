@@ -261,13 +261,14 @@ def _random_instance(seed: int):
                                                 rng.integers(0, 3), replace=False))
     day = lambda: pd.Timestamp("2027-01-01") + pd.Timedelta(days=int(rng.integers(0, 200)))  # noqa: E731
     places = ["placement_id,company_id,trade,city,country,slots,start,end,min_weeks,max_weeks,"
-              "languages,accommodation,accepts_related_trades"]
+              "languages,accommodation,accepts_related_trades,further_trades"]
     for i in range(10):
         start, weeks = day(), int(rng.integers(1, 6))
         end = start + pd.Timedelta(days=int(rng.integers(7 * weeks, 120)))
         places.append(f"P{i},C1,{rng.choice(TRADES)},{rng.choice(CITIES)},1,"
                       f"{start.date()},{end.date()},{weeks},12,{lang()},true,"
-                      f"{str(bool(rng.random() < 0.2)).lower()}")
+                      f"{str(bool(rng.random() < 0.4)).lower()},"
+                      f"{rng.choice(['', '', '', 'Koch/Köchin', '7522;3221'])}")
     people = ["apprentice_id,name,sending_organisation,home_city,home_country,trade,"
               "training_year,languages,available_from,available_to,desired_weeks,"
               "max_distance_km"]
@@ -386,24 +387,22 @@ def test_only_writable_kinds_are_offered():
     assert actions.writable_kinds(None, kinds) == []
 
 
-def test_foreign_rows_are_row_problems_at_the_check_step():
+def test_foreign_rows_are_row_problems_at_the_check_step(engine):
     result = read_table(apprentices_csv().encode(), "apprentices", name="caseload.csv")
     assert result.ok
-    problems = actions.import_scope_problems(ADVISER, "apprentices", result.frame,
-                                             file=result.name)
+    problems = actions.import_scope_problems(engine, ADVISER, result)
     # Second reader: the file's rows (header = row 1) whose organisation is not ours.
     lines = apprentices_csv().splitlines()
     foreign = [n for n, line in enumerate(lines[1:], start=2) if "HWK Dortmund" not in line]
     assert [p.row for p in problems] == foreign == [9, 10]
-    assert {p.column for p in problems} == {"sending_organisation"}
-    assert all(p.value == "IHK Köln" for p in problems)
-    assert actions.import_scope_problems(ADMIN, "apprentices", result.frame) == []
-    own = result.frame[result.frame["sending_organisation"] == "HWK Dortmund"]
-    assert actions.import_scope_problems(ADVISER, "apprentices", own) == []
+    assert actions.import_scope_problems(engine, ADMIN, result) == []
+    own = read_table("\n".join(x for x in lines if "IHK Köln" not in x).encode(),
+                     "apprentices", name="own.csv")
+    assert actions.import_scope_problems(engine, ADVISER, own) == []
 
 
-def test_reference_kinds_are_refused_at_the_check_step_for_advisers():
+def test_reference_kinds_are_refused_at_the_check_step_for_advisers(engine):
     result = read_table(COMPANIES.encode(), "companies", name="companies.csv")
-    problems = actions.import_scope_problems(ADVISER, "companies", result.frame)
+    problems = actions.import_scope_problems(engine, ADVISER, result)
     assert len(problems) == 1 and problems[0].row is None
     assert "PLACEMENTS" not in PLACEMENTS  # the fixture text is the import format

@@ -178,36 +178,15 @@ def writable_kinds(principal: Principal | None, kinds: tuple[str, ...]) -> list[
     return allowed
 
 
-#: Marker for a scope problem (the page words it in its language).
-FOREIGN_ROW = "row of another organisation"
+def import_scope_problems(engine: sa.Engine | None, principal: Principal | None,
+                          result) -> list[Problem]:
+    """The rows of a checked import (a :class:`mobility.io.ImportResult`) that
+    ``principal`` may not write, as row problems of the check step, sorted by row: the
+    package's own screen (:func:`mobility.auth.guarded.screen_import`: another
+    organisation's rows, ids the database holds for another organisation, kinds the
+    role may not write), never a second implementation of it."""
+    from mobility.auth.guarded import screen_import
 
-
-def import_scope_problems(principal: Principal, kind: str, frame: pd.DataFrame, *,
-                          file: str | None = None) -> list[Problem]:
-    """Rows of a checked import that ``principal`` may not write, as row problems, found
-    at the check step (before any write button). Uses the policy's own scope test
-    (:func:`mobility.auth.policy.restrict_to_scope`) and then the package's whole import
-    check, whose refusal (if any) is reported without naming other organisations' rows.
-    """
-    from mobility.auth.guarded import check_import
-    from mobility.auth.policy import restrict_to_scope
-
-    if frame.empty:
-        return []
-    problems: list[Problem] = []
-    if kind == "apprentices" and "sending_organisation" in frame:
-        kept = restrict_to_scope(principal, Action.IMPORT_DATA, frame).index
-        numbers = frame.attrs.get("row_numbers")
-        for pos, index in enumerate(frame.index):
-            if index in kept:
-                continue
-            row = int(numbers[pos]) if numbers is not None else pos + 2
-            problems.append(Problem(FOREIGN_ROW, file=file, row=row,
-                                    column="sending_organisation",
-                                    value=str(frame.at[index, "sending_organisation"])))
-    if not problems:
-        try:
-            check_import(principal, kind, frame)
-        except PermissionDenied as refused:
-            problems.extend(refused.problems or [Problem(refused.message, file=file)])
-    return sorted(problems, key=lambda p: (p.row is None, p.row or 0, p.column or ""))
+    screened = screen_import(engine, principal, result)
+    extra = [p for p in screened.problems if p not in set(result.problems)]
+    return sorted(extra, key=lambda p: (p.row is None, p.row or 0, p.column or ""))

@@ -60,6 +60,8 @@ def with_names(matches: pd.DataFrame, apprentices: pd.DataFrame, placements: pd.
     out = matches.copy()
     names = apprentices.drop_duplicates("apprentice_id").set_index("apprentice_id")["name"]
     out["name"] = out["apprentice_id"].map(names).astype("string")
+    if "placement_id" not in out:  # rows about people only (a comparison's changes)
+        return out[["name", *[c for c in out.columns if c != "name"]]]
     place = placements.drop_duplicates("placement_id").set_index("placement_id")
     company_of = out["placement_id"].map(place["company_id"]) if "company_id" in place else (
         pd.Series(pd.NA, index=out.index))

@@ -67,14 +67,34 @@ def _flag(value: object) -> bool:
     return bool(value) if value is not None else False
 
 
+def _further_trades(placement: Mapping) -> set[str]:
+    """ISCO-08 codes of the further trades a host names (names or 4-digit codes)."""
+    from mobility.reference.trades import trade_catalog
+
+    codes = set()
+    for item in str(_get(placement, "further_trades") or "").split(";"):
+        item = item.strip()
+        if len(item) == 4 and item.isdigit():
+            codes.add(item)
+        elif item:
+            found = trade_catalog().get(item)
+            if found is not None:
+                codes.add(found.isco08)
+    return codes
+
+
 def trade_break(apprentice: Mapping, placement: Mapping) -> RuleBreak | None:
-    """Same ISCO-08 unit group, or the same minor group (related trade), or a host
-    that accepts related trades: otherwise the trade rule is broken."""
+    """Same ISCO-08 unit group (4 digits) or minor group (3 digits, related trade); the
+    same sub-major group (2 digits) at a host that accepts related trades; or a trade
+    the host names among its ``further_trades``: otherwise the trade rule is broken."""
     mine, theirs = _isco(apprentice), _isco(placement)
-    if mine and theirs and (mine == theirs or mine[:3] == theirs[:3]):
-        return None
-    if _flag(_get(placement, "accepts_related_trades")):
-        return None
+    if mine and theirs:
+        if mine[:3] == theirs[:3]:
+            return None
+        if _flag(_get(placement, "accepts_related_trades")) and mine[:2] == theirs[:2]:
+            return None
+        if mine in _further_trades(placement):
+            return None
     return RuleBreak("trade", {"trade": str(_get(apprentice, "trade") or ""),
                                "required": str(_get(placement, "trade") or "")})
 

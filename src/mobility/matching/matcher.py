@@ -65,11 +65,11 @@ from mobility.matching.scores import (
     TIER_OTHER,
     TIER_RELATED,
     TIER_SAME,
-    TWIN_DORMANT,
     TWIN_NONE,
     MatchSettings,
 )
 from mobility.matching.stable import deferred_acceptance
+from mobility.matching.twins import twin_phrase, twin_via
 from mobility.models import language_name
 from mobility.progress import ProgressCallback, Stages
 
@@ -512,9 +512,8 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
             parts.append(text + (" (one level below)" if margin < 0 else ""))
         twin = int(f["twin"][i])
         if twin != TWIN_NONE:
-            home = homes[A.home[ai]]
-            parts.append(f"{P.city[pi]} is {home}'s twin town"
-                         + (" (dormant twinning)" if twin == TWIN_DORMANT else ""))
+            parts.append(twin_phrase(P.city[pi], homes[A.home[ai]], twin,
+                                     twin_via(P, A.home[ai], pi)))
         if bool(f["preferred"][i]):
             parts.append("preferred country")
         parts.append(f"{f['distance_km'][i]:,.0f} km")

@@ -120,7 +120,3 @@ def override(apprentice_id: str, placement_id: str, *, reason: str,
 def writable_kinds() -> list[str]:
     return actions.writable_kinds(_principal(), cache.KINDS)
 
-
-def scope_problems(result) -> list:
-    return actions.import_scope_problems(_principal(), result.kind, result.frame,
-                                         file=result.name)

@@ -3,7 +3,7 @@
 * Caseload: the apprentices as a table, filtered, searched and sorted.
 * Import: only the kinds the signed-in role may write are offered; a CSV/XLSX file is
   checked with :func:`mobility.io.read_table` and the organisation scope
-  (:func:`mobility.desk.actions.import_scope_problems`) before any write button; the
+  (:func:`mobility.auth.guarded.screen_import`) before any write button; the
   problems (sorted by row, downloadable) and the preview read in the page's language.
 * Allocation (:mod:`mobility.ui.desk_allocation`): every run is stored as a record,
   re-opened after a reload, and can be adopted as the organisation's working plan;
@@ -77,7 +77,7 @@ def problems_table(problems, lang: str) -> pd.DataFrame:
     """Import problems for display and download: sorted by row, headers and the scope
     message in ``lang`` (other messages as the package words them)."""
     from mobility import i18n
-    from mobility.desk.actions import FOREIGN_ROW
+    from mobility.auth.guarded import NOT_YOURS
     from mobility.i18n import all_keys
 
     # The package's own messages are translated by i18n when it offers that (issue 11).
@@ -85,7 +85,7 @@ def problems_table(problems, lang: str) -> pd.DataFrame:
     known = set(all_keys())
     rows = []
     for p in sorted(problems, key=lambda p: (p.row is None, p.row or 0, p.column or "")):
-        if p.message == FOREIGN_ROW:
+        if p.message == NOT_YOURS:
             message = t("import.foreign_row", lang)
         elif translate is not None:
             message = translate(p.message, lang)
@@ -134,20 +134,19 @@ def _import(lang: str) -> None:
 
 
 def check_import(upload, kind: str) -> None:
-    """Read and check a file, scope included; keeps the outcome for :func:`show_import`."""
-    result = cache.check_upload(upload, kind)
-    scope = desk_store.scope_problems(result) if result.ok else []
-    st.session_state["import_result"] = (result, scope)
+    """Read and check a file, organisation scope included (the package's screen, in
+    :func:`mobility.ui.cache.check_upload`); keeps the outcome for :func:`show_import`."""
+    st.session_state["import_result"] = cache.check_upload(upload, kind)
 
 
 def show_import(lang: str) -> None:
     held = st.session_state.get("import_result")
     if held is None:
         return
-    result, scope = held
+    result = held
     for note in result.notes:
         st.caption(note)
-    problems = [*result.problems, *scope]
+    problems = list(result.problems)
     if problems:
         st.error(t("adviser.import_bad", lang, n=len(problems)))
         table = problems_table(problems, lang)
@@ -187,7 +186,8 @@ def _export_files(record, matches: pd.DataFrame) -> dict[str, bytes | Exception]
         table = export_table(matches)
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(table, "csv"),
-            "xlsx": cache.export_matches(table, "xlsx")}
+            "xlsx": cache.export_matches(table, "xlsx"),
+            "excel_de": cache.export_matches(table, "excel_de")}
         store.clear()
         store.update({"for": stamp, "files": files})
     return store["files"]
@@ -206,6 +206,8 @@ def _exports(lang: str) -> None:
                        key="export_csv")
     st.download_button(t("adviser.export_xlsx", lang), files["xlsx"], "matches.xlsx",
                        key="export_xlsx")
+    st.download_button(t("adviser.export_excel_de", lang), files["excel_de"],
+                       "zuordnungen-excel.csv", "text/csv", key="export_excel_de")
     paperwork.beneficiary_module_export(lang, matches)
 
 
