@@ -364,6 +364,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.status.indicative": ("Richtwert", "indicative"),
     "funding.status.missing": ("fehlt", "missing"),
     "funding.status.not_applicable": ("entfällt", "not applicable"),
+    "funding.export_csv": ("Förderung je Zuordnung (CSV)", "Funding per match (CSV)"),
+    "funding.export_xlsx": ("Förderung je Zuordnung (XLSX)", "Funding per match (XLSX)"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),

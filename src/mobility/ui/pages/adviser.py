@@ -209,6 +209,7 @@ def _exports(lang: str) -> None:
     st.download_button(t("adviser.export_excel_de", lang), files["excel_de"],
                        "zuordnungen-excel.csv", "text/csv", key="export_excel_de")
     paperwork.beneficiary_module_export(lang, matches)
+    funding_panels.funding_export(lang, matches)  # parts with table + call year, why not
 
 
 def render() -> None:
