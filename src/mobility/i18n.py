@@ -854,6 +854,61 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "data.accounts": ("Konten", "Accounts"),
+    "accounts.role": ("Rolle", "Role"),
+    "accounts.demo": ("Demo", "Demo"),
+    "accounts.disabled": ("gesperrt", "disabled"),
+    "accounts.created": ("Angelegt am", "Created on"),
+    "accounts.add": ("Konto anlegen", "Add an account"),
+    "accounts.add_button": ("Anlegen", "Add"),
+    "accounts.added": ("Konto {user} angelegt.", "Account {user} added."),
+    "accounts.repeat": ("Passwort wiederholen", "Repeat password"),
+    "accounts.new_password": ("Neues Passwort", "New password"),
+    "accounts.rules": (
+        "Mindestens {n} Zeichen, ohne Leerzeichen am Anfang oder Ende, ohne Zeilenumbruch.",
+        "At least {n} characters, no spaces at the start or end, no line breaks.",
+    ),
+    "accounts.differ": ("Die beiden Passwörter sind verschieden.", "The two passwords differ."),
+    "accounts.weak": (
+        "Das Passwort erfüllt die Regeln nicht: mindestens {n} Zeichen, ohne Leerzeichen am "
+        "Anfang oder Ende, ohne Zeilenumbruch.",
+        "The password breaks the rules: at least {n} characters, no spaces at the start or "
+        "end, no line breaks.",
+    ),
+    "accounts.taken": ("Diesen Benutzernamen gibt es schon.", "That username is taken."),
+    "accounts.own": (
+        "Das eigene Konto kann man nicht sperren und sich nicht selbst die "
+        "Administrationsrolle nehmen.",
+        "You cannot disable your own account or take the administrator role from yourself.",
+    ),
+    "accounts.scope": (
+        "Diese Rolle braucht ihren Bereich: Beratung eine Einrichtung, Kommune eine Stadt, "
+        "Azubi eine Azubi-Nr.; ein Benutzername hat 2–64 Zeichen aus a–z, 0–9, Punkt, "
+        "Binde- oder Unterstrich.",
+        "This role needs its scope: an adviser an organisation, a municipality a city, an "
+        "apprentice an apprentice id; a username has 2–64 characters of a–z, 0–9, dot, "
+        "hyphen or underscore.",
+    ),
+    "accounts.not_found": ("Dieses Konto gibt es nicht mehr.", "That account no longer exists."),
+    "accounts.change": ("Konto ändern", "Change an account"),
+    "accounts.set_role": ("Rolle speichern", "Save role"),
+    "accounts.role_set": ("Rolle von {user} gespeichert.", "Role of {user} saved."),
+    "accounts.disable": ("Konto sperren", "Disable account"),
+    "accounts.enable": ("Konto entsperren", "Enable account"),
+    "accounts.disabled_now": ("{user} ist gesperrt.", "{user} is disabled."),
+    "accounts.enabled": ("{user} ist entsperrt.", "{user} is enabled."),
+    "accounts.reset": ("Passwort zurücksetzen", "Reset password"),
+    "accounts.reset_done": ("Passwort von {user} geändert.", "Password of {user} changed."),
+    "accounts.trail": ("Änderungen an Konten", "Changes to accounts"),
+    "accounts.when": ("Wann", "When"),
+    "accounts.who": ("Wer", "Who"),
+    "accounts.what": ("Was", "What"),
+    "accounts.action.add": ("angelegt", "added"),
+    "accounts.action.disable": ("gesperrt", "disabled"),
+    "accounts.action.enable": ("entsperrt", "enabled"),
+    "accounts.action.change_role": ("Rolle geändert", "role changed"),
+    "accounts.action.reset_password": ("Passwort zurückgesetzt", "password reset"),
+    "adviser.export_excel_de": ("Zuordnungen für Excel (deutsch)", "Matches for Excel (German)"),
     # reference tables on the data page
     "field.programme": ("Programm", "Programme"),
     "field.funder": ("Geldgeber", "Funder"),
@@ -1044,6 +1099,12 @@ _TEXTS.update({
     "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
     "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
                       "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.data_type": ("Data type (aus Ihrer Vorlage)", "Data type (from your template)"),
+    "bm.data_type_help": (
+        "Der Wert der Spalte „Data type“ einer Mobilitätszeile, wie ihn die aus Ihrem "
+        "Projekt exportierte Vorlage zeigt; keine öffentliche Quelle nennt ihn.",
+        "The value of the “Data type” column of a mobility row as the template exported "
+        "from your project shows it; no public source gives it."),
     "bm.needs_grant": (
         "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
         "Enter the Grant Agreement No. to get the Beneficiary Module file."),
@@ -1052,6 +1113,39 @@ _TEXTS.update({
         "Ihres Projekts vergleichen.",
         "Not confirmed against a template: {columns}. Compare with your project's template "
         "before uploading."),
+    "bm.problem.grant": (
+        "{number} ist kein Förderkennzeichen: bitte wie im Finanzhilfevertrag schreiben, "
+        "z. B. 2024-1-DE02-KA121-VET-000123456.",
+        "{number} is not a grant agreement number: write it as on the grant agreement, "
+        "e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.problem.no_layout": (
+        "Kein Beneficiary-Module-Layout für den Aufruf {year} und {action} in {file} "
+        "(vorhanden: {known}).",
+        "No Beneficiary Module layout for call year {year} and {action} in {file} "
+        "(known: {known})."),
+    "bm.problem.not_written": ("{file} wurde nicht geschrieben: zuerst {n} Problem(e) beheben.",
+                               "{file} was not written: {n} problem(s) to fix first."),
+    "bm.problem.sending_oid": (
+        "Die entsendende Einrichtung „{org}“ hat keine gültige OID (E + 8 Ziffern): bitte "
+        "bei den entsendenden Einrichtungen eintragen.",
+        "Sending organisation “{org}” has no valid OID (E + 8 digits): record it under "
+        "sending organisations."),
+    "bm.problem.no_sending_org": (
+        "Für Azubi {id} ist keine entsendende Einrichtung eingetragen, also keine OID.",
+        "Apprentice {id} has no sending organisation, so no OID."),
+    "bm.problem.host_oid": (
+        "Der Gastbetrieb „{name}“ ({id}) hat keine gültige OID (E + 8 Ziffern): bitte in "
+        "der Spalte oid der Betriebe ergänzen.",
+        "Host company “{name}” ({id}) has no valid OID (E + 8 digits): add it in the "
+        "companies table's oid column."),
+    "bm.problem.oid_invalid": ("Eingetragen ist „{oid}“.", "The value on record is “{oid}”."),
+    "bm.problem.no_value": (
+        "Kein Beneficiary-Module-Wert für {dictionary} „{code}“ im Layout {year} {action}: "
+        "in data/beneficiary_module_dictionaries.csv ergänzen oder eine Wörterbuchdatei "
+        "angeben.",
+        "No Beneficiary Module value for {dictionary} “{code}” in the {year} {action} "
+        "layout: add it to data/beneficiary_module_dictionaries.csv or pass a dictionary "
+        "file."),
     "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
                    "{n} pairs are not eligible for Erasmus+ and are not in the file."),
 })

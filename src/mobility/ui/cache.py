@@ -427,7 +427,8 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str,
+                            data_type: str | None = None, lang: str = "de"):
     """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
     Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
     :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
@@ -449,7 +450,8 @@ def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
         result = export_beneficiary_module(placed[keep], frames["apprentices"],
                                            frames["placements"], frames["companies"], path,
                                            grant_agreement=grant_agreement,
-                                           sending_oids=sending_oids(engine()))
+                                           sending_oids=sending_oids(engine()),
+                                           data_type=data_type, lang=lang)
         with engine().begin() as conn:
             record(conn, _principal(), "export", "beneficiary_module", None,
                    detail={"rows": len(result.activities)})
