@@ -225,7 +225,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.reason.amounts unknown": ("Beträge unbekannt", "amounts unknown"),
     # --- funding rules: why a programme fits or not (helper funding) ------------------
     "funding.why.not_running": (
-        "{programme} läuft nicht mehr", "{programme} is not running any more ({note})"),
+        "{programme} läuft nicht mehr", "{programme} is not running any more"),
     "funding.why.individual_unconfirmed": (
         "{programme}: Förderung einzelner Praktika von Auszubildenden ist in den Quellen "
         "nicht bestätigt",
