@@ -89,7 +89,7 @@ def test_apprentice_form_submit_shows_cards_and_a_map(app):
     assert "Leeds Joinery Ltd" in text and "Partnerstadt von Dortmund" in text
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
     names = {trace.get("name") for trace in spec["data"]}
-    assert {"Dortmund", "Tischler/in", "Partnerstädte"} <= names
+    assert {"Dortmund", "Platz in einer Partnerstadt", "Partnerstädte"} <= names
 
 
 def test_apprentice_score_filter_updates_the_results_at_once(app):

@@ -854,6 +854,61 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "data.accounts": ("Konten", "Accounts"),
+    "accounts.role": ("Rolle", "Role"),
+    "accounts.demo": ("Demo", "Demo"),
+    "accounts.disabled": ("gesperrt", "disabled"),
+    "accounts.created": ("Angelegt am", "Created on"),
+    "accounts.add": ("Konto anlegen", "Add an account"),
+    "accounts.add_button": ("Anlegen", "Add"),
+    "accounts.added": ("Konto {user} angelegt.", "Account {user} added."),
+    "accounts.repeat": ("Passwort wiederholen", "Repeat password"),
+    "accounts.new_password": ("Neues Passwort", "New password"),
+    "accounts.rules": (
+        "Mindestens {n} Zeichen, ohne Leerzeichen am Anfang oder Ende, ohne Zeilenumbruch.",
+        "At least {n} characters, no spaces at the start or end, no line breaks.",
+    ),
+    "accounts.differ": ("Die beiden Passwörter sind verschieden.", "The two passwords differ."),
+    "accounts.weak": (
+        "Das Passwort erfüllt die Regeln nicht: mindestens {n} Zeichen, ohne Leerzeichen am "
+        "Anfang oder Ende, ohne Zeilenumbruch.",
+        "The password breaks the rules: at least {n} characters, no spaces at the start or "
+        "end, no line breaks.",
+    ),
+    "accounts.taken": ("Diesen Benutzernamen gibt es schon.", "That username is taken."),
+    "accounts.own": (
+        "Das eigene Konto kann man nicht sperren und sich nicht selbst die "
+        "Administrationsrolle nehmen.",
+        "You cannot disable your own account or take the administrator role from yourself.",
+    ),
+    "accounts.scope": (
+        "Diese Rolle braucht ihren Bereich: Beratung eine Einrichtung, Kommune eine Stadt, "
+        "Azubi eine Azubi-Nr.; ein Benutzername hat 2–64 Zeichen aus a–z, 0–9, Punkt, "
+        "Binde- oder Unterstrich.",
+        "This role needs its scope: an adviser an organisation, a municipality a city, an "
+        "apprentice an apprentice id; a username has 2–64 characters of a–z, 0–9, dot, "
+        "hyphen or underscore.",
+    ),
+    "accounts.not_found": ("Dieses Konto gibt es nicht mehr.", "That account no longer exists."),
+    "accounts.change": ("Konto ändern", "Change an account"),
+    "accounts.set_role": ("Rolle speichern", "Save role"),
+    "accounts.role_set": ("Rolle von {user} gespeichert.", "Role of {user} saved."),
+    "accounts.disable": ("Konto sperren", "Disable account"),
+    "accounts.enable": ("Konto entsperren", "Enable account"),
+    "accounts.disabled_now": ("{user} ist gesperrt.", "{user} is disabled."),
+    "accounts.enabled": ("{user} ist entsperrt.", "{user} is enabled."),
+    "accounts.reset": ("Passwort zurücksetzen", "Reset password"),
+    "accounts.reset_done": ("Passwort von {user} geändert.", "Password of {user} changed."),
+    "accounts.trail": ("Änderungen an Konten", "Changes to accounts"),
+    "accounts.when": ("Wann", "When"),
+    "accounts.who": ("Wer", "Who"),
+    "accounts.what": ("Was", "What"),
+    "accounts.action.add": ("angelegt", "added"),
+    "accounts.action.disable": ("gesperrt", "disabled"),
+    "accounts.action.enable": ("entsperrt", "enabled"),
+    "accounts.action.change_role": ("Rolle geändert", "role changed"),
+    "accounts.action.reset_password": ("Passwort zurückgesetzt", "password reset"),
+    "adviser.export_excel_de": ("Zuordnungen für Excel (deutsch)", "Matches for Excel (German)"),
     # reference tables on the data page
     "field.programme": ("Programm", "Programme"),
     "field.funder": ("Geldgeber", "Funder"),

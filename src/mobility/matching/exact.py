@@ -65,9 +65,13 @@ class Blocks:
         self.a_pack = (A.isco, A.isco // 10, A.isco // 100, A.start, A.end,
                        np.ascontiguousarray(A.xyz), A.cos_max, A.training_year, A.level,
                        A.preferred, A.has_preferences, A.home, A.id_rank)
-        self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
-                       P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
-                       P.req, P.id_rank, P.twin_keys, P.twin_status)
+        # Built once per fitted index: one apprentice's recommendation must not pay for it.
+        self.p_pack = getattr(P, "_kernel_pack", None)
+        if self.p_pack is None:
+            self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
+                           P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
+                           P.req, P.id_rank, P.twin_keys, P.twin_status)
+            P._kernel_pack = self.p_pack
         units, self.row_group = np.unique(A.isco, return_inverse=True)
         cols = [P.columns_for(int(u)) for u in units]
         self.col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)

@@ -17,6 +17,7 @@ from mobility.i18n import t
 from mobility.models import PartnershipStatus
 from mobility.paths import data_dir
 from mobility.ui import cache, funding_panels, partnership_editor
+from mobility.ui.accounts import accounts_section
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -149,9 +150,10 @@ def render() -> None:
     lang = current_language()
     st.title(t("data.title", lang))
     tabs = st.tabs([t("data.partnerships", lang), t("data.programmes", lang),
-                    t("data.rates", lang), t("data.sources", lang), t("data.demo_notice", lang)])
-    for tab, section in zip(tabs, (_partnerships, _programmes, _rates, _sources, _demo_notice),
-                            strict=True):
+                    t("data.rates", lang), t("data.sources", lang), t("data.demo_notice", lang),
+                    t("data.accounts", lang)])
+    for tab, section in zip(tabs, (_partnerships, _programmes, _rates, _sources, _demo_notice,
+                                   accounts_section), strict=True):
         with tab:
             section(lang)
 
