@@ -373,7 +373,8 @@ def _problems(activities: pd.DataFrame, layout: BMLayout, app: pd.DataFrame,
         for key in sorted(set(keys.astype(str))):
             if not layout.value(col.dictionary, key):
                 problems.append(Problem(
-                    t("bm.problem.no_value", lang, dictionary=col.dictionary, code=key,
-                      year=layout.call_year, action=layout.action_type),
-                    file=file_name, row=None, column=col.header))
+                    t("bm.problem.no_value", lang, column=col.header, year=layout.call_year,
+                      action=layout.action_type),
+                    file=file_name, row=None, column=col.header,
+                    value=f"{col.dictionary}={key}"))
     return problems
