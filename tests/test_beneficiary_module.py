@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.paper_support import OIDS, tables
 
 from mobility.errors import ValidationError
 from mobility.funding.beneficiary import (
@@ -23,6 +22,7 @@ from mobility.funding.beneficiary import (
 )
 from mobility.funding.bm_layout import available_layouts, bm_layout, check_grant_agreement
 from mobility.io import read_table
+from paper_support import OIDS, tables
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SENDING = {"HWK Test": OIDS["HWK Test"]}
