@@ -67,7 +67,28 @@ def match_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
     if "country" in shown:
         shown["country"] = [country_name(c, lang) if isinstance(c, str) else ""
                             for c in shown["country"]]
-    return shown
+    return blank_missing(shown, lang)
+
+
+def blank_missing(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table for reading: missing text and numbers (unplaced rows) as empty cells, not
+    "None"; numbers with the language's separators (scores with two decimals)."""
+    from mobility.ui.common import FRACTION_COLUMNS
+
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not values.isna().any():
+            continue
+        if pd.api.types.is_bool_dtype(values):
+            out[column] = values.astype("boolean").fillna(False).astype(bool)
+        elif pd.api.types.is_numeric_dtype(values):
+            digits = 2 if column in FRACTION_COLUMNS else 0
+            out[column] = [format_number(v, lang, digits) if pd.notna(v) else ""
+                           for v in values]
+        else:
+            out[column] = values.astype("string").fillna("")
+    return out
 
 
 def break_sentence(rule: str, lang: str, values: dict | None = None) -> str:
