@@ -9,9 +9,9 @@ import streamlit as st
 
 from mobility.i18n import t
 from mobility.ui.auth import require_login
-from mobility.ui.warmup import warm_up
 from mobility.ui.common import language_switch, synthetic_banner
 from mobility.ui.pages import page_path
+from mobility.ui.warmup import warm_up
 
 st.set_page_config(page_title="Mobilität für Azubis", page_icon=":material/public:",
                    layout="wide")

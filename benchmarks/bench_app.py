@@ -182,7 +182,7 @@ def main() -> None:
         load = " ".join(fh.read().split()[:3])
     print(f"demo data: {args.apprentices:,} apprentices, {args.placements:,} placements; "
           f"load average before the end: {load}")
-    print(f"| account | step | seconds |\n| --- | --- | ---: |")
+    print("| account | step | seconds |\n| --- | --- | ---: |")
     for user, name, seconds in rows:
         print(f"| {user} | {name} | {seconds:.2f} |")
     print(f"peak memory of the largest child process (streamlit or init-db): {peak_mb:,.0f} MB")

@@ -8,41 +8,18 @@ short-term.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from mobility.io.specs import empty_frame
+from test_funding_matches import _apprentice, _placement
+from test_funding_matches import _frame as frame
 
 OIDS = {"HWK Test": "E10000001", "C1": "E20000001", "C2": "E20000002", "C3": "E20000003"}
 
 
-def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
-    template = empty_frame(kind)
-    return pd.DataFrame(rows, columns=template.columns).astype(dict(template.dtypes))
-
-
 def apprentice(i: str, city: str, lat: float, lon: float, **extra) -> dict:
-    row = {"apprentice_id": i, "name": f"Lea Person{i}", "email": f"{i.lower()}@example.org",
-           "date_of_birth": pd.Timestamp("2005-05-05"), "sending_organisation": "HWK Test",
-           "home_city": city, "home_country": "DE", "home_lat": lat, "home_lon": lon,
-           "trade": "Tischler/in", "isco08": "7522", "training_year": 2,
-           "languages": "de:native;en:B2;fr:A2",
-           "available_from": pd.Timestamp("2027-03-01"), "available_to": pd.Timestamp("2027-12-31"),
-           "desired_weeks": 4, "preferred_countries": "", "max_distance_km": np.nan,
-           "fewer_opportunities": False, "synthetic": True}
+    row = {"name": f"Lea Person{i}", "languages": "de:native;en:B2;fr:A2"}
     row.update(extra)
-    return row
-
-
-def placement(i: str, company: str, city: str, country: str, lat: float, lon: float,
-              **extra) -> dict:
-    row = {"placement_id": i, "company_id": company, "trade": "Tischler/in", "isco08": "7522",
-           "city": city, "country": country, "lat": lat, "lon": lon, "slots": 2,
-           "start": pd.Timestamp("2027-04-01"), "end": pd.Timestamp("2027-09-30"),
-           "min_weeks": 2, "max_weeks": 20, "languages": "en:B1", "accommodation": True,
-           "accepts_related_trades": False, "synthetic": True}
-    row.update(extra)
-    return row
+    return _apprentice(i, city, lat, lon, **row)
 
 
 def tables() -> dict[str, pd.DataFrame]:
@@ -54,9 +31,9 @@ def tables() -> dict[str, pd.DataFrame]:
                    name="Other Org"),
     ])
     placements = frame("placements", [
-        placement("P1", "C1", "Leeds", "GB", 53.79648, -1.54785),
-        placement("P2", "C2", "Lille", "FR", 50.63391, 3.05512, languages="fr:A2"),
-        placement("P3", "C3", "Graz", "AT", 47.06667, 15.45, languages="de:B1"),
+        _placement("P1", "C1", "Leeds", "GB", 53.79648, -1.54785),
+        _placement("P2", "C2", "Lille", "FR", 50.63391, 3.05512, languages="fr:A2"),
+        _placement("P3", "C3", "Graz", "AT", 47.06667, 15.45, languages="de:B1"),
     ])
     companies = frame("companies", [
         {"company_id": c, "name": n, "city": city, "country": cc, "lat": 0.0, "lon": 0.0,

@@ -116,6 +116,11 @@ def test_missing_oids_are_reported_per_row_and_nothing_is_written(tmp_path, data
                      (3, "Receiving Organisation OID")}
     assert "Tischlerei Graz" in str(caught.value.problems[-1])
     assert not (tmp_path / "bm.csv").exists()
+    with pytest.raises(ValidationError) as german:
+        _export(tmp_path, data_type_file, data=data, sending={}, lang="de")
+    assert german.value.message == "bm.csv wurde nicht geschrieben: zuerst 3 Problem(e) beheben."
+    assert "Gastbetrieb „Tischlerei Graz“ (C3) hat keine gültige OID" in str(
+        german.value.problems[-1])
 
 
 def test_an_unconfirmed_data_type_value_is_not_invented(tmp_path):
@@ -123,6 +128,9 @@ def test_an_unconfirmed_data_type_value_is_not_invented(tmp_path):
         _export(tmp_path, None)
     assert [p.column for p in caught.value.problems] == ["Data type"]
     assert not (tmp_path / "bm.csv").exists()
+    typed = _export(tmp_path, None, data_type=" FROM-MY-TEMPLATE ")  # read off the template
+    with typed.path.open(encoding="utf-8", newline="") as handle:
+        assert {row["Data type"] for row in csv.DictReader(handle)} == {"FROM-MY-TEMPLATE"}
 
 
 @pytest.mark.parametrize("number", ["", "2024-1-DE02-KA121-VET", "2024-1-de02-KA121-VET-1",
@@ -133,7 +141,7 @@ def test_a_malformed_grant_agreement_number_is_refused(number):
 
 
 def test_a_grant_agreement_without_a_layout_is_refused(tmp_path, data_type_file):
-    with pytest.raises(ValidationError, match=r"no Beneficiary Module layout.*KA131-HED"):
+    with pytest.raises(ValidationError, match=r"No Beneficiary Module layout.*KA131-HED"):
         export_beneficiary_module(tables()["pairs"], *[tables()[k] for k in (
             "apprentices", "placements", "companies")], tmp_path / "bm.csv",
             grant_agreement="2024-1-DE02-KA131-HED-000123456", sending_oids=SENDING)

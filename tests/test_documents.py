@@ -116,7 +116,7 @@ def test_each_document_is_versioned_audited_and_says_what_changed(engine, tmp_pa
     assert same.tracked.content_hash == first.tracked.content_hash
     assert describe(same.tracked, "en") == ["Version 2: unchanged since version 1."]
     with engine.begin() as conn:  # the host moves the start by a week
-        conn.exec_driver_sql("UPDATE placements SET start = '2027-04-08 00:00:00.000000' "
+        conn.exec_driver_sql("UPDATE placements SET start = '2027-04-08' "
                              "WHERE placement_id = 'P2'")
     changed = generate_document(engine, ADVISER, "learning-agreement", "A2", "P2",
                                 tmp_path / "la.docx", lang="de", today=TODAY)
@@ -173,5 +173,56 @@ def test_the_command_writes_the_document_for_the_named_adviser(tmp_path, monkeyp
         assert main([*args, "--as", "schulz"]) == 1
         assert "may only export personal data" in capsys.readouterr().err
         assert not out.exists()
+        dictionary = tmp_path / "dict.csv"
+        dictionary.write_text("call_year,action_type,dictionary,key,value,verified,source\n"
+                              "2024,KA121-VET,data_type,mobility,TEST,no,test\n",
+                              encoding="utf-8")
+        bm = ["documents", "beneficiary-module", "--grant-agreement",
+              "2024-1-DE02-KA121-VET-000123456", "--out", str(tmp_path / "bm.csv")]
+        assert main([*bm, "--as", "mueller"]) == 2  # the Data type value is not known
+        assert "column 'Data type'" in capsys.readouterr().err
+        assert main([*bm, "--dictionary", str(dictionary), "--as", "mueller"]) == 0
+        assert "2 mobility activities written" in capsys.readouterr().out
     finally:
         dispose_engines()
+
+
+def test_learning_outcomes_of_a_trade_are_prefilled_else_lines_are_left(engine):
+    from dataclasses import replace
+
+    from mobility.documents.content import EMPTY_OUTCOMES, learning_agreement
+    from mobility.documents.facts import match_facts
+    from mobility.documents.service import _frames, sending_oids
+
+    frames = _frames(engine, ["A2"], ["P2"])
+    facts = match_facts("A2", "P2", frames["apprentices"], frames["placements"],
+                        frames["companies"], sending_oids=sending_oids(engine))
+    empty = learning_agreement(facts, "en", prepared_by="mueller", today=TODAY).blocks[4]
+    assert len(empty.lines) == EMPTY_OUTCOMES and not empty.rows
+    known = replace(facts, learning_outcomes=("Builds a drawer", "Reads a plan"))
+    block = learning_agreement(known, "de", prepared_by="mueller", today=TODAY).blocks[4]
+    assert block.rows == (("Lernergebnis 1", "Builds a drawer"), ("Lernergebnis 2", "Reads a plan"))
+
+
+def test_the_beneficiary_file_holds_only_the_advisers_own_confirmed_matches(engine, tmp_path):
+    from mobility.documents.service import export_beneficiary_file
+
+    dictionary = tmp_path / "dict.csv"
+    dictionary.write_text("call_year,action_type,dictionary,key,value,verified,source\n"
+                          "2024,KA121-VET,data_type,mobility,TEST,no,test\n", encoding="utf-8")
+    number = "2024-1-DE02-KA121-VET-000123456"
+    done = export_beneficiary_file(engine, ADVISER, tmp_path / "bm.csv",
+                                   grant_agreement=number, dictionary_file=dictionary)
+    assert done.activities["participant_id"].tolist() == ["A2", "A3"]  # A1: not Erasmus+
+    with pytest.raises(ValidationError, match="no confirmed shortlist entries"):
+        export_beneficiary_file(engine, OTHER, tmp_path / "other.csv", grant_agreement=number,
+                                dictionary_file=dictionary)
+    city = Principal("stadt", Role.MUNICIPALITY, city="Köln")
+    with pytest.raises(PermissionDenied):
+        export_beneficiary_file(engine, city, tmp_path / "city.csv", grant_agreement=number,
+                                dictionary_file=dictionary)
+    assert not (tmp_path / "other.csv").exists() and not (tmp_path / "city.csv").exists()
+    with engine.connect() as conn:
+        audited = conn.execute(sa.select(audit_log.c.who).where(
+            audit_log.c.entity == "beneficiary_module")).scalars().all()
+    assert audited == ["mueller"]

@@ -342,3 +342,48 @@ def test_stay_columns_from_the_matcher_decide_days_and_start():
 def test_the_condition_text_comes_from_the_translation_tables():
     assert t("funding.condition.accredited", "en") == CONDITION_EN
     assert t("funding.condition.accredited", "de") == CONDITION_DE
+
+
+def test_the_command_speaks_german_when_asked(capsys):
+    assert main(["funding", "--from", "Dortmund,DE", "--to", "Leeds,GB", "--days", "21",
+                 "--accredited", "--lang", "de"]) == 0
+    out = capsys.readouterr().out
+    assert "passende Programme:" in out and "mindestens 625 EUR" in out
+    assert f"Bedingung: {CONDITION_DE}" in out
+    assert "ErasmusPro verlangt mindestens 90 Tage" in out.split("nicht passend:")[1]
+
+
+# --- who may record an accreditation --------------------------------------------------------
+
+
+def test_only_administrators_and_the_own_adviser_record_accreditation_and_it_is_audited():
+    from mobility.auth.roles import Principal, Role
+    from mobility.errors import PermissionDenied
+    from mobility.funding.accreditation import (
+        organisations_for,
+        select_group_table,
+        update_organisation,
+    )
+
+    engine = get_engine()
+    create_schema(engine)
+    admin = Principal("root-admin", Role.ADMINISTRATOR)
+    adviser = Principal("mueller", Role.ADVISER, organisation="HWK Dortmund")
+    city = Principal("stadt", Role.MUNICIPALITY, city="Dortmund")
+    update_organisation(engine, adviser, "hwk dortmund", erasmus_accredited=True)
+    update_organisation(engine, admin, "IHK Köln", oid="E10000001")
+    for who, name in ((adviser, "IHK Köln"), (city, "HWK Dortmund"), (None, "HWK Dortmund")):
+        with pytest.raises(PermissionDenied):
+            update_organisation(engine, who, name, erasmus_accredited=True)
+    with pytest.raises(PermissionDenied):
+        select_group_table(adviser, "country_groups_2024")
+    assert organisations_for(engine, adviser)["name"].tolist() == ["hwk dortmund"]
+    assert sorted(organisations_for(engine, admin)["name"]) == ["IHK Köln", "hwk dortmund"]
+    assert organisations_for(engine, city).empty
+    with engine.connect() as conn:
+        logged = conn.execute(sa.select(audit_log.c.who, audit_log.c.entity_id,
+                                        audit_log.c.detail)
+                              .where(audit_log.c.action == "save organisation")).all()
+    assert [(w, e) for w, e, _ in logged] == [("mueller", "hwk dortmund"),
+                                             ("root-admin", "IHK Köln")]
+    assert logged[0].detail["erasmus_accredited"] == {"from": None, "to": True}

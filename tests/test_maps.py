@@ -82,7 +82,21 @@ def test_placements_map_frames_home_and_placements_not_far_twin_towns():
     assert 50 < centre.lat < 54 and 0 < centre.lon < 6  # between Dortmund and Leeds
     assert fig.layout.map.zoom > 3  # not the whole world although Buffalo is a twin town
     names = {trace.name for trace in fig.data}
-    assert {"Partnerstädte", "Tischler/in", "Dortmund"} <= names
+    assert {"Partnerstädte", "Platz in einer Partnerstadt", "Dortmund"} <= names
+    assert "Tischler/in" not in names  # the legend explains the map, not the trades
+
+
+def test_placements_map_labels_every_place_and_colours_by_twin_town():
+    offers = pd.DataFrame({"lat": [53.80, 41.39], "lon": [-1.55, 2.17],
+                           "city": ["Leeds", "Barcelona"], "trade": ["Tischler/in"] * 2,
+                           "slots_left": [2, 1], "twin_town": [True, False]})
+    fig = placements_map(DORTMUND, offers, partners_of("Dortmund"), lang="en")
+    by_name = {trace.name: trace for trace in fig.data}
+    assert list(by_name["Placement in a twin town"].text) == ["Leeds"]
+    assert list(by_name["Placement elsewhere"].text) == ["Barcelona"]
+    assert by_name["Placement in a twin town"].marker.color != \
+        by_name["Placement elsewhere"].marker.color
+    assert by_name["Placement in a twin town"].mode == "markers+text"
 
 
 def test_an_empty_result_still_draws_home_and_its_twin_towns():

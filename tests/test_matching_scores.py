@@ -147,10 +147,14 @@ def test_dormant_twinning_gives_a_smaller_bonus_and_suspended_none():
     assert "twin town" not in suspended.loc[0, "explanation"]
 
 
-def test_twin_town_is_recognised_by_coordinates_when_the_name_is_spelled_differently():
-    rec = recommend([placement(where=dict(LEEDS, city="Leeds City Centre"))], [apprentice()],
-                    twinning())
-    assert rec.loc[0, "twin_town"] == 1.0
+def test_twin_town_is_recognised_by_identity_never_by_coordinates_alone():
+    # Another spelling of the same gazetteer place counts ...
+    same = recommend([placement(where=dict(LEEDS, city="LEEDS"))], [apprentice()], twinning())
+    assert same.loc[0, "twin_town"] == 1.0
+    # ... a different name at the same coordinates does not (issue 9, item 5).
+    near = recommend([placement(where=dict(LEEDS, city="Leeds City Centre"))], [apprentice()],
+                     twinning())
+    assert near.loc[0, "twin_town"] == 0.0
 
 
 def test_preferred_country_scores_one_other_countries_zero_and_no_preference_half():

@@ -349,3 +349,31 @@ def test_an_ended_partnership_gives_no_twin_town_bonus_like_a_suspended_one():
     assert (ended.loc[0, "twin_town"], active.loc[0, "twin_town"]) == (0.0, 1.0)
     assert twin_town_keys(twinning("ended")) == set()
     assert twin_town_keys(twinning("active")) != set()
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def test_the_export_command_writes_one_municipalitys_partnerships(tmp_path, capsys):
+    from mobility.auth.users import SYSTEM, add_user
+    from mobility.cli import main
+    from mobility.storage import get_engine
+
+    engine = get_engine()
+    create_schema(engine)
+    add_user(engine, "stadt-koeln", "municipality", "a-long-password-1", actor=SYSTEM,
+             rounds=4, city="Köln")
+    target = tmp_path / "koeln.csv"
+    assert main(["export", "--kind", "partnerships", "--as", "stadt-koeln",
+                 "--out", str(target)]) == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"))))
+    expected = city_partnerships(engine, KOELN)
+    assert {r["home_city"] for r in rows} == {"Köln"} and len(rows) == len(expected) > 0
+    assert main(["export", "--kind", "partnerships", "--as", "stadt-koeln", "--city",
+                 "Dortmund", "--out", str(tmp_path / "dortmund.csv")]) != 0
+    assert not (tmp_path / "dortmund.csv").exists()
+    assert main(["export", "--kind", "partnerships", "--city", "Dortmund",
+                 "--out", str(tmp_path / "dortmund.xlsx")]) == 0
+    assert "partnerships of Dortmund written" in capsys.readouterr().out
+    # Without --city/--as the command keeps writing the whole stored table.
+    assert main(["export", "--kind", "partnerships", "--out", str(tmp_path / "all.csv")]) == 0

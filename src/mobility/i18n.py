@@ -328,6 +328,42 @@ _TEXTS: dict[str, tuple[str, str]] = {
                           "confirmed for higher education, unverified for VET"),
     "groups.countries": ("Länder", "Countries"),
     "groups.save": ("Diese Tabelle verwenden", "Use this table"),
+    "funding.cli.days": ("{n} Tage", "{n} days"),
+    "funding.cli.distance": (
+        "Entfernung: {km:,.0f} km einfach (Großkreis); Band {band} [{table}]",
+        "distance: {km:,.0f} km one-way (great circle); band {band} [{table}]"),
+    "funding.cli.flags": (
+        "Partnerstadt: {twin}; grünes Reisen: {green}; geringere Chancen: {fewer}",
+        "twin town: {twin}; green travel: {green}; fewer opportunities: {fewer}"),
+    "funding.cli.unknown": ("unbekannt", "unknown"),
+    "funding.cli.not_recorded": ("nicht erfasst", "not recorded"),
+    "funding.cli.no_rates": ("keine eingetragen (individuelle Unterstützung unbekannt)",
+                             "none entered (individual support unknown)"),
+    "funding.cli.daily_rates": ("Tagessätze: {rates}", "daily rates: {rates}"),
+    "funding.cli.groups": ("Ländergruppen: {table}", "country groups: {table}"),
+    "funding.cli.accredited": ("entsendende Einrichtung akkreditiert (Erasmus): {accredited}",
+                               "sending organisation accredited (Erasmus): {accredited}"),
+    "funding.cli.eligible": ("passende Programme:", "eligible programmes:"),
+    "funding.cli.none_eligible": ("kein Programm passt", "no programme is eligible"),
+    "funding.cli.not_eligible": ("nicht passend:", "not eligible:"),
+    "funding.cli.if_accredited": ("wenn die entsendende Einrichtung akkreditiert ist:",
+                                  "if the sending organisation is accredited:"),
+    "funding.cli.amount_unknown": ("Betrag unbekannt", "amount unknown"),
+    "funding.cli.eur": ("{eur:,.0f} EUR", "{eur:,.0f} EUR"),
+    "funding.cli.eur_cents": ("{eur:,.2f} EUR", "{eur:,.2f} EUR"),
+    "funding.cli.eur_at_least": ("mindestens {eur:,.0f} EUR", "{eur:,.0f} EUR at least"),
+    "funding.cli.no_record": ("{name}: kein Eintrag", "{name}: no record"),
+    "funding.cli.record": ("{name}: erfasst von {who} am {when}",
+                           "{name}: recorded by {who} on {when}"),
+    "funding.cli.given": ("in der Befehlszeile angegeben", "given on the command line"),
+    "funding.cli.condition": ("Bedingung: {condition}", "condition: {condition}"),
+    "funding.cli.check": ("prüfen: {caveats}", "check: {caveats}"),
+    "funding.cli.missing_amount": ("FEHLT", "MISSING"),
+    "funding.cli.missing": ("fehlt: {parts}", "missing: {parts}"),
+    "funding.status.computed": ("berechnet", "computed"),
+    "funding.status.indicative": ("Richtwert", "indicative"),
+    "funding.status.missing": ("fehlt", "missing"),
+    "funding.status.not_applicable": ("entfällt", "not applicable"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),
@@ -635,6 +671,64 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "data.eur_per_day": ("EUR/Tag", "EUR/day"),
     "data.group_rate": ("Gruppe {g} (EUR/Tag)", "Group {g} (EUR/day)"),
     "data.filter_city": ("Kommune filtern", "Filter by municipality"),
+    # Matching engine (helper "match"): approximate runs say so in words.
+    "match.approximate": (
+        "Näherung: nur die besten Kandidaten je Person wurden betrachtet; das Ergebnis "
+        "ist nicht garantiert stabil bzw. optimal.",
+        "Approximate: only each person's best candidates were considered; the result is "
+        "not guaranteed to be stable or optimal.",
+    ),
+    "match.exact": (
+        "Exakt: alle zulässigen Paare wurden berücksichtigt.",
+        "Exact: every acceptable pair was taken into account.",
+    ),
+    # --- twin towns for all of Germany, trades, reference data (helper "data") --------
+    "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
+                             "{city}, in {home}'s partner borough {via}"),
+    "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
+    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
+    "twin.confirmed": ("bestätigt", "confirmed"),
+    "data.demo_trade_mix": (
+        "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
+        "gewichtet (BIBB, Spalte new_contracts_2024 in data/trades.csv); Berufe ohne "
+        "BIBB-Zahl (z. B. Pflegefachmann/-frau, von Destatis gezählt) kommen nicht vor.",
+        "The demo data's trades are weighted by the new training contracts of 2024 (BIBB, "
+        "column new_contracts_2024 in data/trades.csv); trades without a BIBB figure (e.g. "
+        "Pflegefachmann/-frau, counted by Destatis) do not occur."),
+    "data.licences_note": (
+        "Partnerschaften aus den englischen Wikipedia-Listen stehen unter CC BY-SA 4.0, die "
+        "aus Wikidata (2016, unbestätigt) unter CC0; das Gemeindeverzeichnis stammt vom "
+        "Statistischen Bundesamt (Destatis), dl-de/by-2-0; Ortsdaten von GeoNames, CC BY 4.0.",
+        "Partnerships from the English Wikipedia lists are licensed CC BY-SA 4.0, those from "
+        "Wikidata (2016, unconfirmed) CC0; the municipality register is by the Statistisches "
+        "Bundesamt (Destatis), dl-de/by-2-0; place data from GeoNames, CC BY 4.0."),
+    "apprentice.no_partnership": (
+        "Für {home} ist keine Städtepartnerschaft bekannt. Partnerschaften der Nachbargemeinden "
+        "im Umkreis von {km} km (nur zur Information, ohne Bonus):",
+        "No town twinning is known for {home}. Partnerships of the neighbouring municipalities "
+        "within {km} km (for information only, no bonus):"),
+    "apprentice.no_partnership_none_near": (
+        "Für {home} ist keine Städtepartnerschaft bekannt, auch nicht für die "
+        "Nachbargemeinden im Umkreis von {km} km.",
+        "No town twinning is known for {home}, nor for the neighbouring municipalities "
+        "within {km} km."),
+    "apprentice.home_ambiguous": (
+        "„{home}“ passt zu mehreren Gemeinden ({candidates}); bitte den vollen Namen, die "
+        "Postleitzahl oder den Gemeindeschlüssel angeben.",
+        "\u201c{home}\u201d fits several municipalities ({candidates}); please give the full "
+        "name, the postcode or the municipality code."),
+    "apprentice.neighbour_partner": ("{partner} ({country}), Partnerstadt von {home}, {km} km",
+                                     "{partner} ({country}), twin town of {home}, {km} km"),
+    "reference.added": ("hinzugefügt", "added"),
+    "reference.changed": ("geändert", "changed"),
+    "reference.removed": ("entfernt", "removed"),
+    "reference.summary": ("{file}: {added} hinzugefügt, {changed} geändert, {removed} entfernt",
+                          "{file}: {added} added, {changed} changed, {removed} removed"),
+    "reference.confirm": ("Übernehmen? Nur mit --yes wird geschrieben; nichts geschrieben.",
+                          "Apply? Only --yes writes; nothing written."),
+    "reference.written": ("{path} geschrieben ({rows} Zeilen).", "wrote {path} ({rows} rows)."),
+    "reference.unchanged": ("Keine Änderungen; nichts geschrieben.",
+                            "No changes; nothing written."),
     # --- keeping partnerships (mobility.ui.partnership_editor) --------------------------
     "status.ended": ("beendet", "ended"),
     "confidence.confirmed": ("bestätigt", "confirmed"),
@@ -684,6 +778,214 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.action.change": ("geändert", "changed"),
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
+    # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
+    "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
+                                     "travel support (distance bands)"),
+    "funding.table.organisational_support": ("Organisationsunterstützung je Person",
+                                             "organisational support per person"),
+    "funding.table.linguistic_support": ("Sprachliche Unterstützung",
+                                         "linguistic support"),
+    "funding.table.inclusion_support": ("Inklusionsunterstützung für Einrichtungen",
+                                        "inclusion support for organisations"),
+    "funding.table.erasmus_countries": ("Ländergruppen (erasmus_countries.csv)",
+                                        "country groups (erasmus_countries.csv)"),
+    "funding.table.daily_rates": ("Tagessätze (von der Administration eingetragen)",
+                                  "daily rates (entered by an administrator)"),
+    "funding.call_year": ("Aufruf {year}", "call {year}"),
+    "funding.undated": ("ohne Jahr", "undated"),
+    "card.places": ("{n} Plätze", "{n} places"),
+    "card.one_place": ("1 Platz", "1 place"),
+    "card.same_offer": ("{n} gleiche Angebote dieses Betriebs zusammengefasst",
+                        "{n} identical offers of this host combined"),
+    "card.window": ("Zeitraum: {start} – {end}", "Window: {start} – {end}"),
+    "card.duration": ("Dauer: {min}–{max} Wochen", "Duration: {min}–{max} weeks"),
+    "card.stay": ("Vorgeschlagener Aufenthalt: {start} – {end} ({days} Tage)",
+                  "Suggested stay: {start} – {end} ({days} days)"),
+    "card.task": ("Aufgabe: Ausbildung im Beruf {trade}", "Task: training as {trade}"),
+    "card.languages": ("Arbeitssprache: {languages}", "Working language: {languages}"),
+    "card.no_language": ("Arbeitssprache: keine Angabe", "Working language: not stated"),
+    "card.or": ("oder", "or"),
+    "card.accommodation_yes": ("Unterkunft: wird gestellt oder vermittelt",
+                               "Accommodation: offered or arranged"),
+    "card.accommodation_no": ("Unterkunft: selbst suchen", "Accommodation: find your own"),
+    "card.accommodation_unknown": ("Unterkunft: keine Angabe", "Accommodation: not stated"),
+    "card.contact": ("Kontakt", "Contact"),
+    "card.no_contact": ("Kontakt: über Ihre Beratungsstelle",
+                        "Contact: through your adviser"),
+    "card.profile": ("Betrieb: {name}, {city} ({country}) · Branche: {sector}",
+                     "Host: {name}, {city} ({country}) · sector: {sector}"),
+    "card.estimate_parts": ("Förderschätzung Teil für Teil", "Funding estimate part by part"),
+    "card.part": ("Teil", "Part"),
+    "card.amount": ("Betrag", "Amount"),
+    "card.how": ("Stand", "Status"),
+    "card.table": ("Tabelle", "Table"),
+    "card.call": ("Aufruf", "Call"),
+    "card.score": ("Eignung {score}", "Score {score}"),
+    "card.score_unknown": ("Eignung unbekannt", "Score unknown"),
+    "map.in_twin_town": ("Platz in einer Partnerstadt", "Placement in a twin town"),
+    "map.elsewhere": ("Platz anderswo", "Placement elsewhere"),
+    "map.legend_help": (
+        "Blau: Ihr Wohnort. Grüne Linien führen zu den Partnerstädten Ihres Wohnorts; "
+        "grüne Punkte sind Plätze in einer Partnerstadt, graue Punkte Plätze anderswo. "
+        "Je größer der Punkt, desto mehr freie Plätze.",
+        "Blue: your home town. Green lines lead to your home town's twin towns; green "
+        "dots are placements in a twin town, grey dots placements elsewhere. The bigger "
+        "the dot, the more places are free.",
+    ),
+    "map.reach_help": (
+        "Linienfarbe: Stand der Partnerschaft (grün aktiv, orange ruhend, rot ausgesetzt). "
+        "Je größer der Punkt, desto mehr offene Plätze gibt es dort.",
+        "Line colour: the partnership's status (green active, orange dormant, red "
+        "suspended). The bigger the dot, the more open places there are.",
+    ),
+    "common.select_all": ("Alle auswählen", "Select all"),
+    "budget.move": (
+        "Wenn {name} ({place}) über {programme} gefördert wird, spart das {eur}.",
+        "Moving {name} ({place}) to {programme} saves {eur}.",
+    ),
+    "budget.drop_score": (
+        "Wenn die Zuordnung von {name} ({place}) entfällt (die am wenigsten passende der "
+        "übrigen), spart das {eur}.",
+        "Dropping {name} ({place}), the weakest match of those left, saves {eur}.",
+    ),
+    "budget.drop_cost": (
+        "Wenn die Zuordnung von {name} ({place}) entfällt (die teuerste der übrigen), "
+        "spart das {eur}.",
+        "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
+    ),
+    "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "data.accounts": ("Konten", "Accounts"),
+    "accounts.role": ("Rolle", "Role"),
+    "accounts.demo": ("Demo", "Demo"),
+    "accounts.disabled": ("gesperrt", "disabled"),
+    "accounts.created": ("Angelegt am", "Created on"),
+    "accounts.add": ("Konto anlegen", "Add an account"),
+    "accounts.add_button": ("Anlegen", "Add"),
+    "accounts.added": ("Konto {user} angelegt.", "Account {user} added."),
+    "accounts.repeat": ("Passwort wiederholen", "Repeat password"),
+    "accounts.new_password": ("Neues Passwort", "New password"),
+    "accounts.rules": (
+        "Mindestens {n} Zeichen, ohne Leerzeichen am Anfang oder Ende, ohne Zeilenumbruch.",
+        "At least {n} characters, no spaces at the start or end, no line breaks.",
+    ),
+    "accounts.differ": ("Die beiden Passwörter sind verschieden.", "The two passwords differ."),
+    "accounts.weak": (
+        "Das Passwort erfüllt die Regeln nicht: mindestens {n} Zeichen, ohne Leerzeichen am "
+        "Anfang oder Ende, ohne Zeilenumbruch.",
+        "The password breaks the rules: at least {n} characters, no spaces at the start or "
+        "end, no line breaks.",
+    ),
+    "accounts.taken": ("Diesen Benutzernamen gibt es schon.", "That username is taken."),
+    "accounts.own": (
+        "Das eigene Konto kann man nicht sperren und sich nicht selbst die "
+        "Administrationsrolle nehmen.",
+        "You cannot disable your own account or take the administrator role from yourself.",
+    ),
+    "accounts.scope": (
+        "Diese Rolle braucht ihren Bereich: Beratung eine Einrichtung, Kommune eine Stadt, "
+        "Azubi eine Azubi-Nr.; ein Benutzername hat 2–64 Zeichen aus a–z, 0–9, Punkt, "
+        "Binde- oder Unterstrich.",
+        "This role needs its scope: an adviser an organisation, a municipality a city, an "
+        "apprentice an apprentice id; a username has 2–64 characters of a–z, 0–9, dot, "
+        "hyphen or underscore.",
+    ),
+    "accounts.not_found": ("Dieses Konto gibt es nicht mehr.", "That account no longer exists."),
+    "accounts.change": ("Konto ändern", "Change an account"),
+    "accounts.set_role": ("Rolle speichern", "Save role"),
+    "accounts.role_set": ("Rolle von {user} gespeichert.", "Role of {user} saved."),
+    "accounts.disable": ("Konto sperren", "Disable account"),
+    "accounts.enable": ("Konto entsperren", "Enable account"),
+    "accounts.disabled_now": ("{user} ist gesperrt.", "{user} is disabled."),
+    "accounts.enabled": ("{user} ist entsperrt.", "{user} is enabled."),
+    "accounts.reset": ("Passwort zurücksetzen", "Reset password"),
+    "accounts.reset_done": ("Passwort von {user} geändert.", "Password of {user} changed."),
+    "accounts.trail": ("Änderungen an Konten", "Changes to accounts"),
+    "accounts.when": ("Wann", "When"),
+    "accounts.who": ("Wer", "Who"),
+    "accounts.what": ("Was", "What"),
+    "accounts.action.add": ("angelegt", "added"),
+    "accounts.action.disable": ("gesperrt", "disabled"),
+    "accounts.action.enable": ("entsperrt", "enabled"),
+    "accounts.action.change_role": ("Rolle geändert", "role changed"),
+    "accounts.action.reset_password": ("Passwort zurückgesetzt", "password reset"),
+    "adviser.export_excel_de": ("Zuordnungen für Excel (deutsch)", "Matches for Excel (German)"),
+    # reference tables on the data page
+    "field.programme": ("Programm", "Programme"),
+    "field.funder": ("Geldgeber", "Funder"),
+    "field.min_days": ("Mindestens (Tage)", "Minimum days"),
+    "field.max_days": ("Höchstens (Tage)", "Maximum days"),
+    "field.min_age": ("Mindestalter", "Minimum age"),
+    "field.max_age": ("Höchstalter", "Maximum age"),
+    "field.twin_town_only": ("Nur Partnerstädte", "Twin towns only"),
+    "field.min_group_size": ("Mindestgruppe", "Minimum group"),
+    "field.current": ("aktuell", "current"),
+    "field.table": ("Tabelle", "Table"),
+    "field.band_or_group": ("Band oder Gruppe", "Band or group"),
+    "field.km_min": ("ab km", "from km"),
+    "field.km_max": ("bis km", "to km"),
+    "field.standard_eur": ("Standard (EUR)", "Standard (EUR)"),
+    "field.green_eur": ("Grünes Reisen (EUR)", "Green travel (EUR)"),
+    "field.eur_per_day_min": ("EUR/Tag ab", "EUR/day from"),
+    "field.eur_per_day_max": ("EUR/Tag bis", "EUR/day to"),
+    "field.days_min": ("ab Tag", "from day"),
+    "field.days_max": ("bis Tag", "to day"),
+    "field.call_year": ("Aufruf", "Call year"),
+    "field.alt_names": ("Andere Namen", "Other names"),
+    "field.located_as": ("Verortet als", "Located as"),
+    "field.status_detail": ("Stand im Einzelnen", "Status detail"),
+    "funding.table.travel_support_alt": ("Reisekostensätze (andere Fassung)",
+                                         "travel support (other version)"),
+    "funding.table.distance_rule": ("Entfernungsregel", "distance rule"),
+    "funding.table.individual_support_learners": (
+        "Individuelle Unterstützung Lernende", "individual support, learners"),
+    "funding.table.individual_support_staff": (
+        "Individuelle Unterstützung Personal", "individual support, staff"),
+    "funding.table.day_rule": ("Tagesregel", "day rule"),
+    "funding.table.duration": ("Dauer", "duration"),
+    "funding.table.other_unit_costs": ("Weitere Stückkosten", "other unit costs"),
+    # sources page (data/SOURCES.md, for readers: what, from where, under which licence)
+    "sources.intro": (
+        "Alle mitgelieferten Daten haben eine Quelle; nichts ist erfunden. Ein leeres Feld "
+        "heißt: Die Zahl wurde in keiner Quelle gefunden, die Anwendung zeigt sie als "
+        "unbekannt.",
+        "All shipped data has a source; nothing is invented. An empty field means the "
+        "figure was not found in any source: the app shows it as unknown.",
+    ),
+    "sources.what": ("Was", "What"),
+    "sources.where": ("Woher", "Where from"),
+    "sources.licence": ("Lizenz", "Licence"),
+    "sources.trades": ("{n} Ausbildungsberufe mit ISCO-08-Gruppe und englischer ESCO-"
+                       "Bezeichnung", "{n} German apprenticeship trades with ISCO-08 group "
+                       "and English ESCO name"),
+    "sources.trades_from": (
+        "Bundesagentur für Arbeit (KldB 2010 → ISCO-08), ESCO der Europäischen Kommission; "
+        "Alltagsnamen ergänzt vom Team", "Federal Employment Agency (KldB 2010 → ISCO-08), "
+        "the European Commission's ESCO; everyday names added by the team"),
+    "sources.twinnings": ("{n} Städtepartnerschaften", "{n} town twinnings"),
+    "sources.twinnings_from": ("Die Internetseiten der Städte (Quelle je Zeile)",
+                               "The cities' own web pages (source per row)"),
+    "sources.erasmus": ("Erasmus+-Stückkosten und Regeln für die Berufsbildung, Ländergruppen",
+                        "Erasmus+ unit costs and rules for vocational training, country "
+                        "groups"),
+    "sources.erasmus_from": (
+        "Erasmus+-Programmleitfaden und Nationale Agenturen (Quelle je Zeile, mit "
+        "Verlässlichkeit); die Tagessätze für Lernende fehlen: Keine Quelle wurde gefunden",
+        "Erasmus+ Programme Guide and national agencies (source per row, with confidence); "
+        "daily rates for learners are missing: no source was found"),
+    "sources.programmes": ("{n} Förderprogramme für Auszubildende und ihre Regeln",
+                           "{n} funding programmes for apprentices and their rules"),
+    "sources.programmes_from": ("Die Seiten der Programme (Quelle je Zeile)",
+                                "The programmes' own pages (source per row)"),
+    "sources.places": ("Orte und Koordinaten", "Places and coordinates"),
+    "sources.borders": ("Ländergrenzen der Karten", "Country borders on the maps"),
+    "sources.demo": ("Demodaten", "Demo data"),
+    "sources.demo_from": ("Erzeugt von `mobility demo`: echte Städte und Berufe, erfundene "
+                          "Personen und Firmen", "Made by `mobility demo`: real cities and "
+                          "trades, invented people and companies"),
+    "sources.own_data": ("Eigene Daten", "Own data"),
+    "sources.public_domain": ("gemeinfrei", "public domain"),
+    "sources.per_row": ("je Zeile angegeben", "stated per row"),
+    "sources.synthetic": ("synthetisch, frei verwendbar", "synthetic, free to use"),
 }
 
 
@@ -797,6 +1099,12 @@ _TEXTS.update({
     "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
     "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
                       "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.data_type": ("Data type (aus Ihrer Vorlage)", "Data type (from your template)"),
+    "bm.data_type_help": (
+        "Der Wert der Spalte „Data type“ einer Mobilitätszeile, wie ihn die aus Ihrem "
+        "Projekt exportierte Vorlage zeigt; keine öffentliche Quelle nennt ihn.",
+        "The value of the “Data type” column of a mobility row as the template exported "
+        "from your project shows it; no public source gives it."),
     "bm.needs_grant": (
         "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
         "Enter the Grant Agreement No. to get the Beneficiary Module file."),
@@ -805,6 +1113,39 @@ _TEXTS.update({
         "Ihres Projekts vergleichen.",
         "Not confirmed against a template: {columns}. Compare with your project's template "
         "before uploading."),
+    "bm.problem.grant": (
+        "{number} ist kein Förderkennzeichen: bitte wie im Finanzhilfevertrag schreiben, "
+        "z. B. 2024-1-DE02-KA121-VET-000123456.",
+        "{number} is not a grant agreement number: write it as on the grant agreement, "
+        "e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.problem.no_layout": (
+        "Kein Beneficiary-Module-Layout für den Aufruf {year} und {action} in {file} "
+        "(vorhanden: {known}).",
+        "No Beneficiary Module layout for call year {year} and {action} in {file} "
+        "(known: {known})."),
+    "bm.problem.not_written": ("{file} wurde nicht geschrieben: zuerst {n} Problem(e) beheben.",
+                               "{file} was not written: {n} problem(s) to fix first."),
+    "bm.problem.sending_oid": (
+        "Die entsendende Einrichtung „{org}“ hat keine gültige OID (E + 8 Ziffern): bitte "
+        "bei den entsendenden Einrichtungen eintragen.",
+        "Sending organisation “{org}” has no valid OID (E + 8 digits): record it under "
+        "sending organisations."),
+    "bm.problem.no_sending_org": (
+        "Für Azubi {id} ist keine entsendende Einrichtung eingetragen, also keine OID.",
+        "Apprentice {id} has no sending organisation, so no OID."),
+    "bm.problem.host_oid": (
+        "Der Gastbetrieb „{name}“ ({id}) hat keine gültige OID (E + 8 Ziffern): bitte in "
+        "der Spalte oid der Betriebe ergänzen.",
+        "Host company “{name}” ({id}) has no valid OID (E + 8 digits): add it in the "
+        "companies table's oid column."),
+    "bm.problem.oid_invalid": ("Eingetragen ist „{oid}“.", "The value on record is “{oid}”."),
+    "bm.problem.no_value": (
+        "Kein Beneficiary-Module-Wert für {dictionary} „{code}“ im Layout {year} {action}: "
+        "in data/beneficiary_module_dictionaries.csv ergänzen oder eine Wörterbuchdatei "
+        "angeben.",
+        "No Beneficiary Module value for {dictionary} “{code}” in the {year} {action} "
+        "layout: add it to data/beneficiary_module_dictionaries.csv or pass a dictionary "
+        "file."),
     "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
                    "{n} pairs are not eligible for Erasmus+ and are not in the file."),
 })

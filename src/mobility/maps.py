@@ -8,8 +8,9 @@ a tile style (``open-street-map``, ``carto-positron`` ...), that style is used i
 
 Each map is framed on its own data (:func:`frame`): a centre and a zoom that fit every
 point, never the whole world by accident. Colour and size carry meaning and appear in
-the legend: colour is the trade (or whether a city is a twin town, or a partnership's
-status), size the places left.
+the legend, which explains the drawing (home, lines to twin towns, placements in a
+twin town or elsewhere; a partnership's status), never the data's categories; size is
+the places left. Places carry their city's name as a label.
 
 No Streamlit here: these functions return ``plotly.graph_objects.Figure`` objects that
 the pages show and tests inspect.
@@ -39,7 +40,6 @@ from collections.abc import Iterable
 from functools import cache
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from mobility.i18n import t
@@ -166,14 +166,19 @@ def placements_map(
 ) -> go.Figure:
     """The apprentice's map: home city, the placements offered, lines to the twin towns.
 
+    Every place is labelled with its city's name. The legend explains what the map
+    draws, not the data: the home town (blue), lines to its twin towns (green),
+    placements in a twin town (green dots) and elsewhere (grey dots); a dot's size is
+    the number of free places.
+
     Parameters
     ----------
     home : City or None
         The apprentice's home city (a big blue marker), or None when not yet known.
     placements : DataFrame
-        One row per placement with ``lat``, ``lon``, ``city``, ``trade`` and optionally
-        ``slots_left`` (marker size: more places, bigger marker), ``twin_town`` (bool)
-        and ``company`` / ``score`` for the hover text. Colour is the trade.
+        One row per placement with ``lat``, ``lon``, ``city`` and optionally
+        ``slots_left`` (marker size), ``twin_town`` (bool: colour), ``company``,
+        ``trade`` and ``score`` for the hover text.
     twin_towns : DataFrame, optional
         The home city's partnerships (``partner_lat``, ``partner_lon``): drawn as
         green lines from home, so a placement in a twin town sits at a line's end.
@@ -186,11 +191,14 @@ def placements_map(
     --------
     >>> import pandas as pd
     >>> from mobility.models import City
-    >>> offers = pd.DataFrame({"lat": [53.8], "lon": [-1.55], "city": ["Leeds"],
-    ...                        "trade": ["Tischler/in"], "slots_left": [2]})
+    >>> offers = pd.DataFrame({"lat": [53.8, 49.9], "lon": [-1.55, 2.3],
+    ...                        "city": ["Leeds", "Amiens"], "trade": ["Tischler/in"] * 2,
+    ...                        "slots_left": [2, 1], "twin_town": [True, False]})
     >>> fig = placements_map(City("Dortmund", "DE", 51.51, 7.47), offers, lang="en")
-    >>> sorted(trace.name for trace in fig.data)
-    ['Dortmund', 'Tischler/in']
+    >>> [trace.name for trace in fig.data]
+    ['Placement in a twin town', 'Placement elsewhere', 'Dortmund']
+    >>> list(fig.data[0].text), fig.data[2].mode
+    (['Leeds'], 'markers+text')
     """
     fig = go.Figure()
     lats: list[float] = []
@@ -205,30 +213,29 @@ def placements_map(
         shown = placements.copy()
         if "slots_left" not in shown:
             shown["slots_left"] = 1
-        # Size: a full placement still shows (size 0 would hide it), bigger with more places.
-        shown["_size"] = shown["slots_left"].clip(lower=0).astype(float) + 1.0
-        hover = {c: True for c in ("company", "score", "slots_left") if c in shown}
-        if "twin_town" in shown:
-            shown["_twin"] = shown["twin_town"].map(
-                {True: t("common.yes", lang), False: t("common.no", lang)})
-            hover["_twin"] = True
-        hover.update({"lat": False, "lon": False, "_size": False})
-        scatter = px.scatter_map(
-            shown, lat="lat", lon="lon", color="trade", size="_size", size_max=22,
-            hover_name="city", hover_data=hover,
-            labels={"trade": t("field.trade", lang), "slots_left": t("field.slots_left", lang),
-                    "company": t("field.company", lang), "score": t("field.score", lang),
-                    "_twin": t("map.twin_town", lang)},
-        )
-        for trace in scatter.data:
-            fig.add_trace(trace)
+        twin = (shown["twin_town"].fillna(False).astype(bool) if "twin_town" in shown
+                else pd.Series(False, index=shown.index))
+        for in_twin, name, colour in ((True, t("map.in_twin_town", lang), TWIN_COLOUR),
+                                      (False, t("map.elsewhere", lang), OTHER_COLOUR)):
+            group = shown[twin == in_twin]
+            if group.empty:
+                continue
+            size = (8 + 3 * group["slots_left"].clip(lower=0, upper=6).astype(float)).tolist()
+            hover = [" · ".join(str(v) for v in values if isinstance(v, str) and v)
+                     for values in zip(group.get("company", group["city"]),
+                                       group.get("trade", group["city"]), strict=True)]
+            fig.add_trace(go.Scattermap(
+                lat=group["lat"].astype(float), lon=group["lon"].astype(float),
+                mode="markers+text", name=name, text=group["city"].astype(str).tolist(),
+                textposition="top right", marker={"size": size, "color": colour},
+                customdata=hover, hovertemplate="%{text}<br>%{customdata}<extra></extra>",
+            ))
         lats += shown["lat"].astype(float).tolist()
         lons += shown["lon"].astype(float).tolist()
     if home is not None:
         fig.add_trace(_home_trace(home, lang))
         lats.append(home.lat)
         lons.append(home.lon)
-    fig.update_layout(legend_title_text=t("field.trade", lang))
     return _finish(fig, lats, lons, lang)
 
 

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -55,6 +56,7 @@ def fold_keys(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # scope checks compare the same few thousand names
 def place_key(text: str) -> str:
     """The key that decides "same municipality" for permissions: :func:`fold` for names
     written in Latin letters, the exact (case-folded, NFC) text for anything else.

@@ -22,7 +22,6 @@ adviser 'mueller' may import apprentices of their own organisation only: 1 row b
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -235,13 +234,14 @@ def export_personal_data(engine: sa.Engine, principal: Principal, table: pd.Data
         Apprentices (with ``sending_organisation``) or rows keyed by ``apprentice_id``.
     what : str
         What is exported, for the audit trail (``"matches"``, ``"apprentices"``).
-    fmt : {"csv", "xlsx"}
+    fmt : {"csv", "xlsx", "excel_de"}
+        ``excel_de``: "Excel (German)", see :func:`mobility.io.writing.table_bytes`.
     apprentices : DataFrame, optional
         Needed when ``table`` has no ``sending_organisation`` column.
     kind : str, optional
         An import kind: then the file is written in the import format (re-importable).
     """
-    from mobility.io.writing import export_frame, neutralise
+    from mobility.io.writing import export_frame, neutralise, table_bytes
 
     rows = personal_rows(principal, table, apprentices)
     if kind is not None:
@@ -251,14 +251,7 @@ def export_personal_data(engine: sa.Engine, principal: Principal, table: pd.Data
         for column in shaped.columns:
             if shaped[column].dtype == "string" or shaped[column].dtype == object:
                 shaped[column] = neutralise(shaped[column].astype("string"))
-    if fmt == "csv":
-        payload = shaped.to_csv(index=False).encode("utf-8")
-    elif fmt == "xlsx":
-        buffer = io.BytesIO()
-        shaped.to_excel(buffer, index=False)
-        payload = buffer.getvalue()
-    else:
-        raise ValidationError(f"export format {fmt!r} is not csv or xlsx")
+    payload = table_bytes(shaped, fmt, sheet=what)  # csv, xlsx or excel_de (one writer)
     with engine.begin() as conn:
         record(conn, principal, "export", what, None,
                detail={"rows": len(rows), "format": fmt,

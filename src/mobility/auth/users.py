@@ -179,7 +179,7 @@ def get_principal(engine: sa.Engine, username: str) -> Principal:
     ensure_users_table(engine)
     with engine.connect() as conn:
         row = conn.execute(sa.select(users_table).where(users_table.c.username == username)).first()
-    if row is None:
+    if row is None or str(row.password_hash).startswith("!"):  # "!": disabled (accounts.py)
         raise NotFoundError("no such account")
     return _principal(row)
 
@@ -192,7 +192,8 @@ def authenticate(engine: sa.Engine, username: str, password: str) -> Principal |
         row = conn.execute(
             sa.select(users_table).where(users_table.c.username == str(username).strip().lower())
         ).first()
-    if row is None or not verify_password(password, row.password_hash):
+    if (row is None or str(row.password_hash).startswith("!")
+            or not verify_password(password, row.password_hash)):
         return None
     return _principal(row)
 
@@ -223,6 +224,7 @@ def authenticator_credentials(engine: sa.Engine) -> dict[str, dict[str, dict[str
                 "roles": [r.role],
             }
             for r in rows
+            if not str(r.password_hash).startswith("!")  # disabled (mobility.auth.accounts)
         }
     }
 

@@ -24,7 +24,7 @@ from mobility.errors import ValidationError
 from mobility.funding.eligibility import FundingContext
 from mobility.funding.estimate import funding_report
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable, default_rate_store
-from mobility.i18n import LANGUAGES, t
+from mobility.i18n import LANGUAGES, all_keys, format_date, t
 from mobility.reference.erasmus import (
     DEFAULT_GROUP_TABLE,
     DEFAULT_TRAVEL_TABLE,
@@ -210,11 +210,12 @@ def _accreditation(args: argparse.Namespace) -> tuple[bool | None, str]:
         create_schema(engine)
         record = get_organisation(engine, args.organisation)
         if record is None:
-            return None, f"{args.organisation}: no record"
-        return bool(record.erasmus_accredited), (
-            f"{record.name}: recorded by {record.updated_by} on "
-            f"{record.updated_at:%Y-%m-%d}")
-    return args.accredited, "given on the command line" if args.accredited is not None else ""
+            return None, t("funding.cli.no_record", args.lang, name=args.organisation)
+        return bool(record.erasmus_accredited), t(
+            "funding.cli.record", args.lang, name=record.name, who=record.updated_by,
+            when=format_date(record.updated_at, args.lang))
+    given = t("funding.cli.given", args.lang) if args.accredited is not None else ""
+    return args.accredited, given
 
 
 def run(args: argparse.Namespace) -> int:
@@ -248,36 +249,41 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(report: dict) -> str:
+    lang = report["lang"]
+
+    def yes_no(flag: object, unknown: str = "funding.cli.unknown") -> str:
+        return t({True: "org.yes", False: "org.no"}.get(flag, unknown), lang)  # type: ignore[call-overload]
+
     home, dest = report["from"], report["to"]
-    twin = {True: "yes", False: "no", None: "unknown"}[report["twin_town"]]
-    accredited = {True: "yes", False: "no", None: "not recorded"}[report["accredited"]]
+    accredited = yes_no(report["accredited"], "funding.cli.not_recorded")
     if report.get("accreditation_source"):
         accredited += f" ({report['accreditation_source']})"
+    rates = report["daily_rates"] or t("funding.cli.no_rates", lang)
     lines = [
         f"{home['city']} ({home['country']}) -> {dest['city']} ({dest['country']}), "
-        f"{report['days']} days",
-        f"distance: {report['distance_km']:,.0f} km one-way (great circle); "
-        f"band {report['distance_band']} [{report['travel_table']}]",
-        f"twin town: {twin}; green travel: {'yes' if report['green_travel'] else 'no'}; "
-        f"fewer opportunities: {'yes' if report['fewer_opportunities'] else 'no'}",
-        f"daily rates: {report['daily_rates'] or 'none entered (individual support unknown)'}",
-        f"country groups: {report['group_table']}",
-        f"sending organisation accredited (Erasmus): {accredited}",
+        + t("funding.cli.days", lang, n=str(report["days"])),
+        t("funding.cli.distance", lang, km=report["distance_km"], band=report["distance_band"],
+          table=report["travel_table"]),
+        t("funding.cli.flags", lang, twin=yes_no(report["twin_town"]),
+          green=yes_no(report["green_travel"]), fewer=yes_no(report["fewer_opportunities"])),
+        t("funding.cli.daily_rates", lang, rates=rates),
+        t("funding.cli.groups", lang, table=report["group_table"]),
+        t("funding.cli.accredited", lang, accredited=accredited),
         "",
-        "eligible programmes:" if report["eligible"] else "no programme is eligible",
+        t("funding.cli.eligible" if report["eligible"] else "funding.cli.none_eligible", lang),
     ]
     for prog in report["programmes"]:
         if prog["eligible"]:
-            lines += _programme_lines(prog, report["lang"])
+            lines += _programme_lines(prog, lang)
     lines.append("")
-    lines.append("not eligible:")
+    lines.append(t("funding.cli.not_eligible", lang))
     lines += [f"  {p['name']}: {p['reason']}" for p in report["programmes"] if not p["eligible"]]
     depends = [p for p in report["programmes"] if p["depends_on_accreditation"]]
     if depends:
         lines.append("")
-        lines.append("if the sending organisation is accredited:")
+        lines.append(t("funding.cli.if_accredited", lang))
         for prog in depends:
-            lines += _programme_lines(prog, report["lang"])
+            lines += _programme_lines(prog, lang)
     return "\n".join(lines)
 
 
@@ -286,20 +292,29 @@ def _programme_lines(prog: dict, lang: str) -> list[str]:
     est = prog["estimate"]
     known = [p for p in est["parts"] if p["amount_eur"] is not None]
     if not known:
-        total = "amount unknown"
+        total = t("funding.cli.amount_unknown", lang)
     else:
-        total = f"{est['total_known_eur']:,.0f} EUR" + (" at least" if est["missing"] else "")
+        total = t("funding.cli.eur_at_least" if est["missing"] else "funding.cli.eur", lang,
+                  eur=est["total_known_eur"])
     lines = [f"  {prog['name']}: {total}"]
     for code in est["conditions"]:
-        lines.append(f"    condition: {t(f'funding.condition.{code}', lang)}")
+        lines.append("    " + t("funding.cli.condition", lang,
+                                 condition=t(f"funding.condition.{code}", lang)))
     if prog["caveats"]:
-        lines.append(f"    check: {prog['caveats']}")
+        lines.append("    " + t("funding.cli.check", lang, caveats=prog["caveats"]))
     for part in est["parts"]:
-        amount = ("MISSING" if part["amount_eur"] is None
-                  else f"{part['amount_eur']:,.2f} EUR ({part['status']})")
-        lines.append(f"    - {part['part']}: {amount}: {part['detail']}"
+        name = _part_name(part["part"], lang)
+        amount = (t("funding.cli.missing_amount", lang) if part["amount_eur"] is None
+                  else t("funding.cli.eur_cents", lang, eur=part["amount_eur"]) + " ("
+                  + t(f"funding.status.{part['status']}", lang) + ")")
+        lines.append(f"    - {name}: {amount}: {part['detail']}"
                      + (f" [{part['table']}]" if part["table"] else ""))
     if est["missing"]:
-        lines.append(f"    missing: {', '.join(est['missing'])}")
+        lines.append("    " + t("funding.cli.missing", lang, parts=", ".join(
+            _part_name(p, lang) for p in est["missing"])))
     return lines
 
+
+def _part_name(part: str, lang: str) -> str:
+    key = f"funding.part.{part}"
+    return t(key, lang) if key in all_keys() else part

@@ -50,8 +50,11 @@ DEFAULT_BUDGET_PROGRAMMES = ("erasmus_short", "erasmus_pro")
 SUGGESTION_COLUMNS: dict[str, str] = {
     "step": "int64", "action": "string", "apprentice_id": "string", "placement_id": "string",
     "from_programme": "string", "to_programme": "string", "saves_eur": "float64",
-    "total_after_eur": "float64", "reason": "string",
+    "total_after_eur": "float64", "basis": "string", "reason": "string",
 }
+#: ``basis`` of a drop: which was dropped first (``score``: the weakest match left,
+#: ``cost``: the most expensive left); empty for moves. ``reason`` is the English
+#: sentence for the command line; the dashboard builds its own from the other columns.
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def budget_check(shortlist: pd.DataFrame, budget_eur: float, *,
             running += neg_cost
             moved.add(i)
             rows.append(_suggestion(frame, i, "move", str(programme.iat[i]), target,
-                                    -neg_cost, running,
+                                    -neg_cost, running, "",
                                     f"Move {frame['apprentice_id'].iat[i]} -> "
                                     f"{frame['placement_id'].iat[i]} to "
                                     f"{get_rule(target).short_name} (also eligible, funded "
@@ -166,16 +169,16 @@ def budget_check(shortlist: pd.DataFrame, budget_eur: float, *,
         if "score" in frame:
             score = frame["score"].astype(float).fillna(-np.inf).to_numpy()
             order = sorted(candidates, key=lambda i: (score[i], -cost[i], ids.iat[i]))
-            why = "lowest score"
+            why, basis = "lowest score", "score"
         else:
             order = sorted(candidates, key=lambda i: (-cost[i], ids.iat[i]))
-            why = "most expensive"
+            why, basis = "most expensive", "cost"
         for i in order:
             if running <= budget_eur:
                 break
             running -= cost[i]
             rows.append(_suggestion(frame, i, "drop", str(programme.iat[i]), "", cost[i], running,
-                                    f"Drop {frame['apprentice_id'].iat[i]} -> "
+                                    basis, f"Drop {frame['apprentice_id'].iat[i]} -> "
                                     f"{frame['placement_id'].iat[i]} ({why} of those left): "
                                     f"frees {cost[i]:,.0f} EUR."))
     suggestions = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS))
@@ -187,8 +190,8 @@ def budget_check(shortlist: pd.DataFrame, budget_eur: float, *,
 
 
 def _suggestion(frame: pd.DataFrame, i: int, action: str, source: str, target: str,
-                saves: float, after: float, reason: str) -> dict[str, object]:
+                saves: float, after: float, basis: str, reason: str) -> dict[str, object]:
     return {"step": 0, "action": action, "apprentice_id": str(frame["apprentice_id"].iat[i]),
             "placement_id": str(frame["placement_id"].iat[i]), "from_programme": source,
             "to_programme": target, "saves_eur": float(saves), "total_after_eur": float(after),
-            "reason": reason}
+            "basis": basis, "reason": reason}

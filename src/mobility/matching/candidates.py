@@ -52,8 +52,6 @@ from mobility.matching.scores import (
     TIER_OTHER,
     TIER_RELATED,
     TIER_SAME,
-    TWIN_ACTIVE,
-    TWIN_DORMANT,
     TWIN_NONE,
     MatchSettings,
     distance_component,
@@ -63,6 +61,7 @@ from mobility.matching.scores import (
     training_year_component,
     twin_component,
 )
+from mobility.matching.twins import apprentice_homes, build_twin_table
 from mobility.models import CEFR, parse_languages
 from mobility.text import fold
 
@@ -253,57 +252,19 @@ class PlacementIndex:
 
     def _build_twins(self, frame: pd.DataFrame, partnerships: pd.DataFrame | None,
                      settings: MatchSettings) -> None:
-        """Which placements lie in a partner city of which home municipality.
-
-        A placement counts as in the partner city when its folded name and country match,
-        or when it lies within ``twin_radius_km`` of the partner city's coordinates.
-        Suspended and ended partnerships give no bonus and are dropped here.
-        """
+        """Which placements lie in a partner town of which home municipality: by
+        identity (same gazetteer entry, same folded name and country, or a town inside
+        a partner borough), never by distance alone; see :mod:`mobility.matching.twins`.
+        Suspended and ended partnerships give no bonus and are dropped here."""
         if partnerships is None or len(partnerships) == 0:
             self.homes = pd.DataFrame({"key": [], "name": [], "lat": [], "lon": []})
             return
-        table = partnerships[~partnerships["status"].astype(str).str.lower()
-                             .isin(["suspended", "ended"])]
-        table = table.reset_index(drop=True)
-        home_key = _folded_keys(table["home_city"], table["home_country"])
-        home_codes, home_uniques = pd.factorize(home_key)
-        first = pd.Series(np.arange(len(table))).groupby(home_codes).first().to_numpy()
-        self.homes = pd.DataFrame({
-            "key": np.asarray(home_uniques, dtype=object),
-            "name": table["home_city"].astype(str).to_numpy()[first],
-            "lat": table["home_lat"].to_numpy(float)[first],
-            "lon": table["home_lon"].to_numpy(float)[first],
-        })
-        status = np.where(table["status"].astype(str).str.lower() == "dormant",
-                          TWIN_DORMANT, TWIN_ACTIVE)
-        place_key = _folded_keys(pd.Series(self.city), pd.Series(self.countries).iloc[self.country]
-                                 .reset_index(drop=True))
-        by_key = pd.Series(np.arange(len(self.ids))).groupby(place_key.to_numpy()).apply(list)
-        tree = cKDTree(self.xyz) if len(self.ids) else None
-        chord = 2 * np.sin(settings.twin_radius_km / EARTH_RADIUS_KM / 2)
-        partner_key = _folded_keys(table["partner_city"], table["partner_country"])
-        partner_xyz = _unit_vectors(table["partner_lat"].to_numpy(float),
-                                    table["partner_lon"].to_numpy(float))
-        partner_country = table["partner_country"].astype(str).str.upper().to_numpy()
-        keys, values = [], []
-        country_names = np.asarray(self.countries, dtype=object)
-        for r in range(len(table)):
-            hits = set(by_key.get(partner_key.iloc[r], []))
-            if tree is not None and np.isfinite(partner_xyz[r]).all():
-                near = tree.query_ball_point(partner_xyz[r], chord)
-                hits.update(i for i in near if country_names[self.country[i]] == partner_country[r])
-            if hits:
-                found = np.fromiter(hits, dtype=np.int64)
-                keys.append(home_codes[r] * len(self.ids) + found)
-                values.append(np.full(len(found), status[r], dtype=np.int8))
-        if not keys:
-            return
-        all_keys, all_values = np.concatenate(keys), np.concatenate(values)
-        # One (home, placement) pair may come from two rows: the livelier status wins.
-        order = np.lexsort((-all_values, all_keys))
-        all_keys, all_values = all_keys[order], all_values[order]
-        first_of_key = np.r_[True, all_keys[1:] != all_keys[:-1]]
-        self.twin_keys, self.twin_status = all_keys[first_of_key], all_values[first_of_key]
+        found = build_twin_table(partnerships, self.city,
+                                 np.asarray(self.countries, dtype=object)[self.country],
+                                 frame["lat"].to_numpy(float), frame["lon"].to_numpy(float))
+        self.homes = found.homes
+        self.twin_keys, self.twin_status, self.twin_via = (
+            found.twin_keys, found.twin_status, found.twin_via)
 
     def home_tree(self) -> cKDTree:
         """A KD-tree over the twinnings' home municipalities (built once, on demand)."""
@@ -449,21 +410,9 @@ def encode_apprentices(apprentices: pd.DataFrame, index: PlacementIndex) -> Appr
 
 
 def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) -> np.ndarray:
-    """The twinning home municipality of each apprentice (-1 if none): by folded name and
-    country, else the nearest home within the twin radius."""
-    home = np.full(len(frame), -1, dtype=np.int64)
-    if len(index.homes) == 0 or len(frame) == 0:
-        return home
-    key = _folded_keys(frame["home_city"], frame["home_country"])
-    by_key = {k: i for i, k in enumerate(index.homes["key"])}
-    home[:] = key.map(by_key).fillna(-1).astype(np.int64).to_numpy()
-    unmatched = np.flatnonzero((home < 0) & np.isfinite(xyz).all(axis=1))
-    if len(unmatched):
-        radius_km = index.twin_radius_km
-        dist, nearest = index.home_tree().query(xyz[unmatched], k=1)
-        close = dist <= 2 * np.sin(radius_km / EARTH_RADIUS_KM / 2)
-        home[unmatched[close]] = nearest[close]
-    return home
+    """The twinning home municipality of each apprentice (-1 if none): by identity (the
+    municipality's official code, else folded name and country), never by distance."""
+    return apprentice_homes(frame, index.homes)
 
 
 # ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from mobility.matching.scores import MatchSettings
 
 #: Placements per apprentice in the first list (stable) and the first columns (optimal).
 FIRST_LIST = 24
-FIRST_COLUMNS = 12
+FIRST_COLUMNS = 16
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 8
 
@@ -62,12 +62,16 @@ class Blocks:
         self.A, self.P = A, P
         self.n_a, self.n_p = len(A), len(P)
         self.S = kernel.settings_vector(settings)
-        self.a_pack = (A.isco, A.start, A.end, np.ascontiguousarray(A.xyz), A.cos_max,
-                       A.training_year, A.level, A.preferred, A.has_preferences, A.home,
-                       A.id_rank)
-        self.p_pack = (P.isco, P.accepts_related, P.start, P.end, P.min_days,
-                       np.ascontiguousarray(P.xyz), P.country, P.lang, P.req, P.id_rank,
-                       P.twin_keys, P.twin_status)
+        self.a_pack = (A.isco, A.isco // 10, A.isco // 100, A.start, A.end,
+                       np.ascontiguousarray(A.xyz), A.cos_max, A.training_year, A.level,
+                       A.preferred, A.has_preferences, A.home, A.id_rank)
+        # Built once per fitted index: one apprentice's recommendation must not pay for it.
+        self.p_pack = getattr(P, "_kernel_pack", None)
+        if self.p_pack is None:
+            self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
+                           P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
+                           P.req, P.id_rank, P.twin_keys, P.twin_status)
+            P._kernel_pack = self.p_pack
         units, self.row_group = np.unique(A.isco, return_inverse=True)
         cols = [P.columns_for(int(u)) for u in units]
         self.col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
@@ -81,8 +85,9 @@ class Blocks:
         return int(np.diff(self.col_ptr)[self.row_group].sum())
 
     def scan(self, rows, mode, K, bound, min_held=None, v=None):
-        return kernel.scan(np.asarray(rows, np.int64), mode, int(K),
-                           np.asarray(bound, np.int64), self.row_group, self.col_ptr,
+        rows = np.asarray(rows, np.int64)
+        return kernel.scan(rows, self.row_group[rows], mode, int(K),
+                           np.asarray(bound, np.int64), self.col_ptr,
                            self.col_idx, self.a_pack, self.p_pack, self.S,
                            self.no_held if min_held is None else min_held,
                            self.no_v if v is None else v)
@@ -193,7 +198,10 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
 
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    out_p, _, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, first, np.full(n_a, _HIGH))
+    out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, first,
+                                             np.full(n_a, _HIGH))
+    # An apprentice's best score bounds her reduced profits: rows with u >= it are done.
+    best_score = np.where(sizes > 0, out_k[:, 0] // (n_p + 1), -1)
     col_a, col_p, _ = _flat(out_p, sizes, rows)
     _, _, _, col_gain = B.values(col_a, col_p)
     cap = np.minimum(P.slots, n_a).astype(np.int64)
@@ -214,12 +222,16 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         rounds += 1
         if progress is not None:
             progress(min(0.95, 0.5 + 0.05 * rounds), f"optimal: pricing round {rounds}")
-        new_p, _, new_n, _ = B.scan(rows, kernel.BY_REDUCED_PROFIT, PRICED_PER_ROW, u, v=v)
+        # Pricing every acceptable pair; rows whose u reaches their best score cannot
+        # hold a violator (v >= 0) and are skipped.
+        open_rows = rows[u < best_score]
+        new_p, _, new_n, _ = B.scan(open_rows, kernel.BY_REDUCED_PROFIT, PRICED_PER_ROW,
+                                    u[open_rows], v=v)
         if int(new_n.sum()) == 0:
             break
         if rounds >= max_rounds:
             raise MobilityError(f"no optimality certificate after {max_rounds} pricing rounds")
-        add_a, add_p, _ = _flat(new_p, new_n, rows)
+        add_a, add_p, _ = _flat(new_p, new_n, open_rows)
         _, _, _, add_gain = B.values(add_a, add_p)
         col_a = np.r_[col_a, add_a]
         col_p = np.r_[col_p, add_p]

@@ -36,7 +36,7 @@ from mobility.geo import EARTH_RADIUS_KM
 from mobility.matching.scores import NO_LANGUAGE_REQUIRED, SCORE_SCALE, MatchSettings
 
 #: What a scan keeps for each row (see :func:`scan`).
-BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE = 0, 1, 2, 3
+BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE, VALUES = 0, 1, 2, 3, 4
 
 _LOW = np.iinfo(np.int64).min
 
@@ -55,12 +55,12 @@ def settings_vector(s: MatchSettings) -> np.ndarray:
         EARTH_RADIUS_KM, float(NO_LANGUAGE_REQUIRED), float(SCORE_SCALE)], dtype=np.float64)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cosine(ax, p_xyz, a, p):
     return ax[a, 0] * p_xyz[p, 0] + ax[a, 1] * p_xyz[p, 1] + ax[a, 2] * p_xyz[p, 2]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S):
     """(apprentice, host, score) as integers (score x 10**6) and the distance in km."""
     trade = S[9 + tier]
@@ -104,54 +104,7 @@ def pair_cosines(a_xyz, p_xyz, a, p):
     return out
 
 
-@njit(cache=True)
-def _cell(a, p, A, P, S, t_lo, t_hi):
-    """Hard rules and scores of one cell: (acceptable, apprentice, host, score)."""
-    (a_isco, a_start, a_end, a_xyz, a_cos_max, a_year, a_level, a_pref, a_has_pref,
-     a_home, _a_rank) = A
-    (p_isco, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang, p_req, _p_rank,
-     twin_keys, twin_status) = P
-    start = max(a_start[a], p_start[p])
-    last = min(a_end[a], p_end[p])
-    if last - start + 1 < p_min[p]:
-        return False, 0, 0, 0
-    cosine = _cosine(a_xyz, p_xyz, a, p)
-    if cosine < a_cos_max[a]:
-        return False, 0, 0, 0
-    best = -32000
-    for m in range(p_lang.shape[1]):
-        v = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-        if v > best:
-            best = v
-    if best < -1:
-        return False, 0, 0, 0
-    ai, pi = a_isco[a], p_isco[p]
-    if ai == pi:
-        tier = 0
-    elif ai // 10 == pi // 10:
-        tier = 1
-    elif p_accepts[p] and ai // 100 == pi // 100:
-        tier = 2
-    else:
-        tier = 3  # in the block only because the host names the trade
-    twin = 0
-    if t_hi > t_lo:
-        key = a_home[a] * np.int64(len(p_isco)) + p
-        lo, hi = t_lo, t_hi
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if twin_keys[mid] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < t_hi and twin_keys[lo] == key:
-            twin = np.int64(twin_status[lo])
-    app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, a_pref[a, p_country[p]],
-                                        a_has_pref[a], a_year[a], S)
-    return True, app_i, host_i, score_i
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _twin_range(twin_keys, home, n_p):
     if home < 0 or len(twin_keys) == 0:
         return 0, 0
@@ -160,40 +113,46 @@ def _twin_range(twin_keys, home, n_p):
 
 
 @njit(cache=True)
-def _push(heap_k, heap_p, size, key, p):
-    """Keep the ``len(heap_k)`` largest keys in a min-heap; returns the new size."""
-    cap = len(heap_k)
-    if size < cap:
-        i = size
-        heap_k[i], heap_p[i] = key, p
-        while i > 0:
-            parent = (i - 1) // 2
-            if heap_k[parent] <= heap_k[i]:
-                break
-            heap_k[parent], heap_k[i] = heap_k[i], heap_k[parent]
-            heap_p[parent], heap_p[i] = heap_p[i], heap_p[parent]
-            i = parent
-        return size + 1
-    if key <= heap_k[0]:
-        return size
-    heap_k[0], heap_p[0] = key, p
-    i = 0
+def _sift(heap_k, heap_p, r, size, i):
+    """Restore the min-heap ``heap_k[r, :size]`` below position ``i``."""
     while True:
         left, smallest = 2 * i + 1, i
-        if left < cap and heap_k[left] < heap_k[smallest]:
+        if left < size and heap_k[r, left] < heap_k[r, smallest]:
             smallest = left
-        if left + 1 < cap and heap_k[left + 1] < heap_k[smallest]:
+        if left + 1 < size and heap_k[r, left + 1] < heap_k[r, smallest]:
             smallest = left + 1
         if smallest == i:
-            return size
-        heap_k[smallest], heap_k[i] = heap_k[i], heap_k[smallest]
-        heap_p[smallest], heap_p[i] = heap_p[i], heap_p[smallest]
+            return
+        heap_k[r, smallest], heap_k[r, i] = heap_k[r, i], heap_k[r, smallest]
+        heap_p[r, smallest], heap_p[r, i] = heap_p[r, i], heap_p[r, smallest]
         i = smallest
 
 
+@njit(cache=True)
+def _push(heap_k, heap_p, r, cap, size, key, p):
+    """Keep the ``cap`` largest keys of row ``r`` in a min-heap; returns the new size."""
+    if size < cap:
+        i = size
+        heap_k[r, i], heap_p[r, i] = key, p
+        while i > 0:
+            parent = (i - 1) // 2
+            if heap_k[r, parent] <= heap_k[r, i]:
+                break
+            heap_k[r, parent], heap_k[r, i] = heap_k[r, i], heap_k[r, parent]
+            heap_p[r, parent], heap_p[r, i] = heap_p[r, i], heap_p[r, parent]
+            i = parent
+        return size + 1
+    if key <= heap_k[r, 0]:
+        return size
+    heap_k[r, 0], heap_p[r, 0] = key, p
+    _sift(heap_k, heap_p, r, cap, 0)
+    return size
+
+
 @njit(cache=True, parallel=True)
-def scan(rows, mode, K, bound, row_group, col_ptr, col_idx, A, P, S, min_held, v):
-    """One pass over the blocks of ``rows``.
+def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
+    """One pass over the cells of ``rows`` (row ``r`` meets the placements
+    ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``).
 
     ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
     apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
@@ -201,86 +160,117 @@ def scan(rows, mode, K, bound, row_group, col_ptr, col_idx, A, P, S, min_held, v
     ``min_held[p]``). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
     among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
     :data:`COUNT_ABOVE`: only the count of cells with apprentice key ``> bound[r]``.
+    :data:`VALUES`: for one-cell rows, ``keys[r, 0]`` packs the three scores
+    (``apprentice << 42 | host << 21 | score``; -1: not acceptable).
 
     Returns ``(placements, keys, sizes, acceptable)``: ``K`` slots per row sorted best
-    first, how many are filled, and how many acceptable cells each row has in all.
+    first, how many are filled (the count for COUNT_ABOVE), and how many acceptable
+    cells each row has in all.
+
+    Each block's columns must ascend. The rules and scores are written out inside the
+    loop on purpose: a helper function
+    taking the arrays costs ten times the cell itself in reference counting.
     """
+    (a_isco, a_minor, a_sub, a_start, a_end, a_xyz, a_cos_max, a_year, a_level, a_pref,
+     a_has_pref, a_home, a_rank) = A
+    (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
+     p_req, p_rank, twin_keys, twin_status) = P
     n = len(rows)
     out_p = np.full((n, K), -1, np.int64)
     out_k = np.full((n, K), _LOW, np.int64)
     sizes = np.zeros(n, np.int64)
     acceptable = np.zeros(n, np.int64)
-    n_a = np.int64(len(A[0]))
-    n_p = np.int64(len(P[0]))
-    a_rank, p_rank, a_home, twin_keys = A[10], P[9], A[9], P[10]
+    n_a = np.int64(len(a_isco))
+    n_p = np.int64(len(p_isco))
+    width = p_lang.shape[1]
     for r in prange(n):
         a = rows[r]
         t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
-        g = row_group[a]
-        heap_k = out_k[r]
-        heap_p = out_p[r]
+        g = groups[r]
         size = 0
         count = 0
         above = 0
         limit = bound[r]
+        own_host_tie = n_a - a_rank[a]
+        home_base = a_home[a] * n_p
         for j in range(col_ptr[g], col_ptr[g + 1]):
             p = col_idx[j]
-            ok, app_i, host_i, score_i = _cell(a, p, A, P, S, t_lo, t_hi)
-            if not ok:
+            # -- hard rules (candidates.pair_features states them for pairs) --
+            if min(a_end[a], p_end[p]) - max(a_start[a], p_start[p]) + 1 < p_min[p]:
                 continue
+            cosine = a_xyz[a, 0] * p_xyz[p, 0] + a_xyz[a, 1] * p_xyz[p, 1] \
+                + a_xyz[a, 2] * p_xyz[p, 2]
+            if cosine < a_cos_max[a]:
+                continue
+            best = -32000
+            for m in range(width):
+                gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                if gap > best:
+                    best = gap
+            if best < -1:
+                continue
+            if a_isco[a] == p_isco[p]:
+                tier = 0
+            elif a_minor[a] == p_minor[p]:
+                tier = 1
+            elif p_accepts[p] and a_sub[a] == p_sub[p]:
+                tier = 2
+            else:
+                tier = 3  # in the block only because the host names the trade
+            # Columns ascend, and so do this home's twin placements: walk both.
+            twin = 0
+            while t_lo < t_hi and twin_keys[t_lo] < home_base + p:
+                t_lo += 1
+            if t_lo < t_hi and twin_keys[t_lo] == home_base + p:
+                twin = np.int64(twin_status[t_lo])
+            app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine,
+                                                a_pref[a, p_country[p]], a_has_pref[a],
+                                                a_year[a], S)
             count += 1
             tie = n_p - p_rank[p]
             if mode == 0:
                 key = app_i * (n_p + 1) + tie
-                if key >= limit:
+                if key >= limit or host_i * (n_a + 1) + own_host_tie < min_held[p]:
                     continue
-                if host_i * (n_a + 1) + (n_a - a_rank[a]) < min_held[p]:
-                    continue
-                size = _push(heap_k, heap_p, size, key, p)
             elif mode == 1:
                 key = score_i * (n_p + 1) + tie
-                if key < limit:
-                    size = _push(heap_k, heap_p, size, key, p)
+                if key >= limit:
+                    continue
             elif mode == 2:
-                profit = score_i - v[p]
-                if profit > limit:
-                    size = _push(heap_k, heap_p, size, profit * (n_p + 1) + tie, p)
-            elif app_i * (n_p + 1) + tie > limit:
-                above += 1
+                if score_i - v[p] <= limit:
+                    continue
+                key = (score_i - v[p]) * (n_p + 1) + tie
+            elif mode == 3:
+                if app_i * (n_p + 1) + tie > limit:
+                    above += 1
+                continue
+            else:
+                out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
+                continue
+            size = _push(out_k, out_p, r, K, size, key, p)
         # Heap -> best first.
         for end in range(size - 1, 0, -1):
-            heap_k[0], heap_k[end] = heap_k[end], heap_k[0]
-            heap_p[0], heap_p[end] = heap_p[end], heap_p[0]
-            i = 0
-            while True:
-                left, smallest = 2 * i + 1, i
-                if left < end and heap_k[left] < heap_k[smallest]:
-                    smallest = left
-                if left + 1 < end and heap_k[left + 1] < heap_k[smallest]:
-                    smallest = left + 1
-                if smallest == i:
-                    break
-                heap_k[smallest], heap_k[i] = heap_k[i], heap_k[smallest]
-                heap_p[smallest], heap_p[i] = heap_p[i], heap_p[smallest]
-                i = smallest
-        sizes[r] = size if mode != 3 else above
+            out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
+            out_p[r, 0], out_p[r, end] = out_p[r, end], out_p[r, 0]
+            _sift(out_k, out_p, r, end, 0)
+        sizes[r] = above if mode == 3 else size
         acceptable[r] = count
     return out_p, out_k, sizes, acceptable
 
 
-@njit(cache=True, parallel=True)
 def cell_values(a, p, A, P, S):
-    """(acceptable, apprentice, host, score) integers for given pairs."""
+    """(acceptable, apprentice, host, score) integers for given pairs (one-cell scans).
+    The pairs must pass the trade rule (the callers take them from the blocks)."""
+    a = np.asarray(a, np.int64)
     n = len(a)
-    ok = np.zeros(n, np.bool_)
-    app = np.zeros(n, np.int64)
-    host = np.zeros(n, np.int64)
-    score = np.zeros(n, np.int64)
-    n_p = np.int64(len(P[0]))
-    for i in prange(n):
-        t_lo, t_hi = _twin_range(P[10], A[9][a[i]], n_p)
-        ok[i], app[i], host[i], score[i] = _cell(a[i], p[i], A, P, S, t_lo, t_hi)
-    return ok, app, host, score
+    _, keys, _, _ = scan(a, np.arange(n, dtype=np.int64), VALUES, 1, np.zeros(n, np.int64),
+                         np.arange(n + 1, dtype=np.int64), np.asarray(p, np.int64), A, P, S,
+                         np.zeros(1, np.int64), np.zeros(1, np.int64))
+    packed = keys[:, 0]
+    ok = packed >= 0
+    mask = (1 << 21) - 1
+    return ok, np.where(ok, packed >> 42, 0), np.where(ok, (packed >> 21) & mask, 0), \
+        np.where(ok, packed & mask, 0)
 
 
 @njit(cache=True)

@@ -65,11 +65,11 @@ from mobility.matching.scores import (
     TIER_OTHER,
     TIER_RELATED,
     TIER_SAME,
-    TWIN_DORMANT,
     TWIN_NONE,
     MatchSettings,
 )
 from mobility.matching.stable import deferred_acceptance
+from mobility.matching.twins import twin_phrase, twin_via
 from mobility.models import language_name
 from mobility.progress import ProgressCallback, Stages
 
@@ -371,6 +371,11 @@ class Matcher:
                 }
             stages.next("explain")
             matches = self._allocation_rows(A, assignment, rank, acceptable_any)
+            if approximate:  # the export says so in words, row by row
+                from mobility.i18n import t
+
+                matches["note"] = pd.array([t("match.approximate", "en")] * len(matches),
+                                           dtype="string")
         self.timings_ = dict(stages.timings)
         matched = int((assignment >= 0).sum())
         no_acceptable = int((~acceptable_any).sum())
@@ -507,9 +512,8 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
             parts.append(text + (" (one level below)" if margin < 0 else ""))
         twin = int(f["twin"][i])
         if twin != TWIN_NONE:
-            home = homes[A.home[ai]]
-            parts.append(f"{P.city[pi]} is {home}'s twin town"
-                         + (" (dormant twinning)" if twin == TWIN_DORMANT else ""))
+            parts.append(twin_phrase(P.city[pi], homes[A.home[ai]], twin,
+                                     twin_via(P, A.home[ai], pi)))
         if bool(f["preferred"][i]):
             parts.append("preferred country")
         parts.append(f"{f['distance_km'][i]:,.0f} km")

@@ -61,6 +61,8 @@ TIER_LABELS = ("same trade", "related trade", "trade of the same family",
 
 #: Twin-town status codes used in the pair arrays (0: no twinning between the two cities).
 TWIN_NONE, TWIN_DORMANT, TWIN_ACTIVE = 0, 1, 2
+#: A partnership only an old source names (the 2016 Wikidata crawl): "unconfirmed".
+TWIN_UNCONFIRMED = 3
 
 #: Language margin given to a placement that names no working language.
 NO_LANGUAGE_REQUIRED = 99
@@ -94,14 +96,18 @@ class MatchSettings:
         Share of the twin-town bonus a *dormant* twinning gives (suspended ones give none):
         the partnership exists on paper but exchanges are paused, so it still helps to
         open doors, less than a lived one.
+    unconfirmed_twin_factor : float
+        Share of the twin-town bonus an *unconfirmed* partnership gives (one only an old
+        crawl of Wikidata names: it may be outdated or a mere friendship); lower than a
+        confirmed one.
     no_preference : float
         Preference component when the apprentice named no preferred country (a preferred
         country gives 1, any other 0).
     distance_scale_km : float
         The distance component is ``exp(-km / distance_scale_km)``.
     twin_radius_km : float
-        Cities within this distance of a twinning's coordinates count as that city
-        (names are compared after folding, too).
+        Kept so that saved settings still load; twin towns are recognised by identity
+        (:mod:`mobility.matching.twins`), never by distance.
     max_candidates : int or None
         Keep at most this many acceptable placements per apprentice (best
         ``apprentice_score`` first); ``None`` keeps all (exact, for small caseloads).
@@ -135,6 +141,7 @@ class MatchSettings:
     language_at_level: float = 0.7
     language_per_level_above: float = 0.15
     dormant_twin_factor: float = 0.5
+    unconfirmed_twin_factor: float = 0.4
     no_preference: float = 0.5
     distance_scale_km: float = 1000.0
     twin_radius_km: float = 5.0
@@ -144,6 +151,7 @@ class MatchSettings:
     _UNIT = (
         "apprentice_weight", "trade_related", "trade_other", "trade_named", "language_one_below",
         "language_at_level", "language_per_level_above", "dormant_twin_factor", "no_preference",
+        "unconfirmed_twin_factor",
     )
     _WEIGHTS = (
         "w_trade", "w_twin_town", "w_preference", "w_distance",
@@ -202,8 +210,10 @@ def language_component(margin: np.ndarray, s: MatchSettings) -> np.ndarray:
 
 
 def twin_component(status: np.ndarray, s: MatchSettings) -> np.ndarray:
-    """1 for an active twinning, ``dormant_twin_factor`` for a dormant one, else 0."""
-    return np.array([0.0, s.dormant_twin_factor, 1.0])[np.asarray(status, dtype=np.intp)]
+    """1 for an active twinning, ``dormant_twin_factor`` for a dormant one,
+    ``unconfirmed_twin_factor`` for an unconfirmed one, else 0."""
+    values = np.array([0.0, s.dormant_twin_factor, 1.0, s.unconfirmed_twin_factor])
+    return values[np.asarray(status, dtype=np.intp)]
 
 
 def preference_component(preferred: np.ndarray, has_preferences: np.ndarray,

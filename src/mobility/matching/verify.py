@@ -33,6 +33,8 @@ from mobility.matching.scores import SCORE_SCALE, MatchSettings
 
 #: Above this many acceptable pairs the LP is not attempted (memory and time).
 LP_PAIR_LIMIT = 3_000_000
+#: ``--verify`` refuses larger caseloads (the enumeration holds every pair in memory).
+MAX_VERIFY_APPRENTICES = 30_000
 
 
 def enumerate_acceptable(A: ApprenticeBatch, P: PlacementIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -140,3 +142,22 @@ def lp_bound(n_a: int, n_p: int, a: np.ndarray, p: np.ndarray, gain: np.ndarray,
     if result.status != 0:
         return None
     return round(-result.fun)
+
+
+def verify_ranked(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
+                  recommendations, k: int) -> dict[str, object]:
+    """Compare recommendations with the brute-force top ``k`` by score key."""
+    a, p = enumerate_acceptable(A, P)
+    f = pair_features(A, P, a, p, settings)
+    key = apprentice_key(f["score"], p, P)
+    order = np.lexsort((-key, a))
+    a, p = a[order], p[order]
+    first = np.r_[0, np.flatnonzero(a[1:] != a[:-1]) + 1]
+    position = np.arange(len(a)) - np.repeat(first, np.diff(np.r_[first, len(a)]))
+    top = position < k
+    truth = set(zip(A.ids[a[top]], P.ids[p[top]], position[top] + 1, strict=True))
+    got = set(zip(recommendations["apprentice_id"].astype(str),
+                  recommendations["placement_id"].astype(str),
+                  recommendations["rank"].astype(int), strict=True))
+    wrong = {x[0] for x in truth ^ got}
+    return {"acceptable_pairs": len(a), "apprentices_with_a_wrong_top_k": len(wrong)}

@@ -67,7 +67,7 @@ from mobility.auth.policy import (
     municipality_matches,
     principal_ags,
 )
-from mobility.auth.roles import Principal, Role
+from mobility.auth.roles import Principal
 from mobility.errors import ConflictError, NotFoundError, Problem, ValidationError
 from mobility.io.specs import spec_for
 from mobility.models import PartnershipStatus
@@ -173,14 +173,22 @@ def shaped(frame: pd.DataFrame) -> pd.DataFrame:
     return conform(filled[spec.names].astype(object), KIND)
 
 
-def working_partnerships(engine: sa.Engine) -> pd.DataFrame:
+def working_partnerships(engine: sa.Engine, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The partnerships the product works with: the stored ones, or the shipped
-    twinnings while nothing is stored (as the dashboard and the matcher do)."""
+    twinnings while nothing is stored (as the dashboard and the matcher do).
+
+    A caller that holds that table already (the dashboard caches it until the database
+    changes) passes it as ``table``; it is then only shaped to the format.
+    """
     from mobility.reference.twinnings import load_partnerships
     from mobility.storage.tables import read_table_from_db
 
-    stored = read_table_from_db(engine, KIND)
-    return stored if not stored.empty else shaped(load_partnerships())
+    if table is None:
+        table = read_table_from_db(engine, KIND)
+        if table.empty:
+            table = load_partnerships()
+    missing = set(spec_for(KIND).names) - set(table.columns)
+    return shaped(table) if missing else table
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,22 +240,25 @@ def _target(principal: Principal | None, action: Action, city: str | None,
 
 def city_partnerships(engine: sa.Engine, principal: Principal | None, city: str | None = None,
                       *, country: str | None = None, ags: str | None = None,
-                      action: Action = Action.EDIT_PARTNERSHIPS) -> pd.DataFrame:
+                      action: Action = Action.EDIT_PARTNERSHIPS,
+                      table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The partnerships of one municipality (a municipality account: its own), in the
-    import format, sorted by partner country and city."""
+    import format, sorted by partner country and city (``table``: see
+    :func:`working_partnerships`)."""
     target = _target(principal, action, city, country, ags)
-    table = working_partnerships(engine)
+    table = working_partnerships(engine, table)
     rows = table.loc[target.mask(table)]
     return rows.sort_values(["partner_country", "partner_city"]).reset_index(drop=True)
 
 
-def get_partnership(engine: sa.Engine, principal: Principal | None,
-                    key: PartnershipKey) -> PartnershipRecord:
+def get_partnership(engine: sa.Engine, principal: Principal | None, key: PartnershipKey, *,
+                    table: pd.DataFrame | None = None) -> PartnershipRecord:
     """One partnership, after the same check as a change (NotFoundError when the
-    signed-in municipality has no such partnership)."""
+    signed-in municipality has no such partnership). A ``table`` read earlier can only
+    make a later change fail with ConflictError, never overwrite anything."""
     target = _target(principal, Action.EDIT_PARTNERSHIPS, key.home_city, key.home_country,
                      None)
-    table = working_partnerships(engine)
+    table = working_partnerships(engine, table)
     hit = table.loc[(table["home_city"] == key.home_city)
                     & (table["home_country"] == key.home_country)
                     & (table["partner_city"] == key.partner_city)
@@ -393,7 +404,10 @@ def add_partnership(
     user = principal.username
     now = _now()
     with begin_write(engine) as conn:
-        existing = pd.DataFrame(conn.execute(sa.select(partnerships)).mappings().all())
+        homes = [partnerships.c[n] for n in ("home_city", "home_country", "home_ags", "home_lat",
+                                             "home_lon", "partner_city", "partner_country")]
+        existing = pd.DataFrame(conn.execute(sa.select(*homes).where(
+            partnerships.c.home_country == target.country)).mappings().all())
         if existing.empty:  # nothing stored yet: the shipped twinnings are in use
             from mobility.reference.twinnings import load_partnerships
 
@@ -516,16 +530,17 @@ def _changed_by(latest: PartnershipRecord) -> str:
 
 def partnership_history(engine: sa.Engine, principal: Principal | None,
                         key: PartnershipKey | None = None, *, city: str | None = None,
-                        country: str | None = None) -> pd.DataFrame:
+                        country: str | None = None,
+                        table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Who changed what, when: one row per changed field (``before`` -> ``after``),
     oldest first, for one partnership (``key``) or every partnership of a municipality.
 
     Read from the audit trail, for the partnerships the account may keep.
     """
     if key is not None:
-        keys = [get_partnership(engine, principal, key).key]
+        keys = [get_partnership(engine, principal, key, table=table).key]
     else:
-        rows = city_partnerships(engine, principal, city, country=country)
+        rows = city_partnerships(engine, principal, city, country=country, table=table)
         keys = [PartnershipKey.of(r) for r in rows.to_dict("records")]
     by_id = {k.entity_id: k for k in keys}
     entries = []
@@ -550,29 +565,27 @@ def partnership_history(engine: sa.Engine, principal: Principal | None,
 
 def export_city_partnerships(engine: sa.Engine, principal: Principal | None,
                              path: str | Path, city: str | None = None, *,
-                             country: str | None = None) -> int:
+                             country: str | None = None,
+                             table: pd.DataFrame | None = None) -> int:
     """Write one municipality's partnerships to ``path`` (.csv or .xlsx) in the import
     format, through the one atomic, formula-neutralising writer; returns the row count."""
     from mobility.io.writing import write_table
 
     rows = city_partnerships(engine, principal, city, country=country,
-                             action=Action.EXPORT_PARTNERSHIPS)
+                             action=Action.EXPORT_PARTNERSHIPS, table=table)
     write_table(rows, KIND, path)
     return len(rows)
 
 
 def city_partnerships_file(engine: sa.Engine, principal: Principal | None, fmt: str,
-                           city: str | None = None, *, country: str | None = None) -> bytes:
+                           city: str | None = None, *, country: str | None = None,
+                           table: pd.DataFrame | None = None) -> bytes:
     """:func:`export_city_partnerships` as bytes (``fmt``: ``"csv"`` or ``"xlsx"``),
     for a download button."""
     if fmt not in ("csv", "xlsx"):
         raise ValidationError(f"cannot export as {fmt!r}: use csv or xlsx")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"partnerships.{fmt}"
-        export_city_partnerships(engine, principal, path, city, country=country)
+        export_city_partnerships(engine, principal, path, city, country=country, table=table)
         return path.read_bytes()
 
-
-def is_municipality(principal: Principal | None) -> bool:
-    """True for a signed-in municipality account (its editor has no municipality picker)."""
-    return principal is not None and principal.role is Role.MUNICIPALITY

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from mobility.errors import ConfigurationError
-from mobility.models import country_codes, country_name
+from mobility.models import country_codes
 from mobility.reference.trades import trade_catalog
 
 KINDS = ("apprentices", "companies", "placements", "partnerships")
@@ -175,9 +175,11 @@ def trade_options() -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def country_options() -> list[str]:
-    """ISO country codes sorted by their English name."""
-    return sorted(country_codes() - {"DE"}, key=country_name)
+def country_options(lang: str = "de") -> list[str]:
+    """ISO country codes sorted by their name in ``lang`` (CLDR)."""
+    from mobility.i18n import country_name
+
+    return sorted(country_codes() - {"DE"}, key=lambda code: country_name(code, lang))
 
 
 @st.cache_data(show_spinner=False)
@@ -314,6 +316,11 @@ def _language() -> str:
     from mobility.ui.common import current_language
 
     return current_language()
+def company_profiles() -> pd.DataFrame:
+    """Host companies by id: name, city, country, sector, contact e-mail, website."""
+    columns = ["company_id", "name", "city", "country", "sector", "contact_email", "website"]
+    frame = data()["companies"]
+    return frame[[c for c in columns if c in frame]].set_index("company_id")
 
 
 def allocate(method: str, settings: dict, apprentices: pd.DataFrame, progress=None):
@@ -418,7 +425,8 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str,
+                            data_type: str | None = None, lang: str = "de"):
     """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
     Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
     :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
@@ -440,7 +448,8 @@ def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
         result = export_beneficiary_module(placed[keep], frames["apprentices"],
                                            frames["placements"], frames["companies"], path,
                                            grant_agreement=grant_agreement,
-                                           sending_oids=sending_oids(engine()))
+                                           sending_oids=sending_oids(engine()),
+                                           data_type=data_type, lang=lang)
         with engine().begin() as conn:
             record(conn, _principal(), "export", "beneficiary_module", None,
                    detail={"rows": len(result.activities)})

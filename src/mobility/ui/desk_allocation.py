@@ -10,12 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import MobilityError
 from mobility.funding.budget import budget_check
 from mobility.i18n import all_keys, format_date, format_number, t
 from mobility.ui import cache, desk_store
 from mobility.ui.common import column_config, number, show_error
-from mobility.ui.views import allocation_summary
+from mobility.ui.views import allocation_summary, budget_sentences
 
 #: The sliders: (setting name, label key) for the weights an adviser may move.
 WEIGHTS = (("w_trade", "field.trade"), ("w_twin_town", "map.twin_town"),
@@ -231,7 +232,10 @@ def _summary(lang: str, record, matches: pd.DataFrame, budget: float) -> None:
         st.success(t("adviser.within_budget", lang))
     else:
         st.warning(t("adviser.over_budget", lang, eur=check.shortfall_eur))
-        st.dataframe(check.suggestions, hide_index=True, key="budget_suggestions")
+        frames = cache.data()  # the plan in sentences, with names (mobility.ui.views)
+        st.markdown("  \n".join([t("budget.plan", lang), *(esc(line) for line in budget_sentences(
+            check.suggestions, lang, apprentices=frames["apprentices"],
+            placements=frames["placements"], companies=frames["companies"]))]))
     if check.lower_bound:
         st.caption(t("adviser.lower_bound", lang, n=check.incomplete))
     st.caption(t(f"adviser.method.{record.method}", lang))

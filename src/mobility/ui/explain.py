@@ -37,25 +37,25 @@ _LEVEL = r"(?:A1|A2|B1|B2|C1|C2|native|none)"
 _LANGUAGE = re.compile(rf"(?P<name>[A-Za-z ()-]+?) (?P<have>{_LEVEL}), (?P<need>{_LEVEL}) required")
 _ISCO = re.compile(r"trade \((?P<code>\d{4})(?:, yours (?P<own>\d{4}))?")
 _HOME = re.compile(r" is (?P<home>.+?)'s twin town")
+_BOROUGH = re.compile(r", in (?P<home>.+?)'s partner borough (?P<via>.+?)(?: \(|$| ·)")
 
-#: German names of the languages the matcher names in English (others stay English).
-GERMAN_LANGUAGES = {
-    "English": "Englisch", "French": "Französisch", "Spanish": "Spanisch",
-    "Italian": "Italienisch", "Dutch": "Niederländisch", "Polish": "Polnisch",
-    "Czech": "Tschechisch", "Swedish": "Schwedisch", "Danish": "Dänisch",
-    "Portuguese": "Portugiesisch", "German": "Deutsch", "Turkish": "Türkisch",
-    "Finnish": "Finnisch", "Norwegian": "Norwegisch", "Norwegian Bokmål": "Norwegisch",
-    "Greek": "Griechisch", "Modern Greek (1453-)": "Griechisch", "Hungarian": "Ungarisch",
-    "Irish": "Irisch", "Croatian": "Kroatisch", "Romanian": "Rumänisch",
-    "Slovak": "Slowakisch", "Slovenian": "Slowenisch", "Lithuanian": "Litauisch",
-    "Latvian": "Lettisch", "Estonian": "Estnisch", "Bulgarian": "Bulgarisch",
-    "Maltese": "Maltesisch", "Icelandic": "Isländisch", "Ukrainian": "Ukrainisch",
-    "Russian": "Russisch", "Chinese": "Chinesisch", "Japanese": "Japanisch",
-}
+def language_in(english_name: str, lang: str) -> str:
+    """A language the matcher names in English, named in ``lang`` by CLDR (Babel):
+    ``"French"`` -> ``"Französisch"``; unknown names stay as given."""
+    import pycountry
+
+    from mobility.i18n import language_name
+
+    name = english_name.strip()
+    found = pycountry.languages.get(name=name)
+    code = getattr(found, "alpha_2", None) if found else None
+    return language_name(code, lang) if code else name
+
 
 #: Parts of a funding estimate that can be missing (``funding_missing``), by their key.
 _MISSING_PARTS = ("individual_support", "individual_support_learners", "scholarship",
-                  "travel_subsidy", "grant")
+                  "travel_subsidy", "grant", "travel", "organisational_support",
+                  "linguistic_support", "inclusion_support")
 _MISSING_REASONS = ("no daily rates entered", "no rate for this country group",
                     "no stated amount", "amounts not in the sources", "amounts unknown")
 
@@ -107,7 +107,7 @@ def explanation(row, lang: str) -> str:
         if "no language required" in english or (found is None and language >= 1.0):
             parts.append(t("explain.no_language", lang))
         elif found:
-            name = GERMAN_LANGUAGES.get(found["name"].strip(), found["name"].strip())
+            name = language_in(found["name"], lang)
             text = t("explain.language", lang, language=name, have=_level(found["have"], lang),
                      need=_level(found["need"], lang))
             if language < s.language_at_level - 1e-9:
@@ -120,12 +120,17 @@ def explanation(row, lang: str) -> str:
     twin = _number(row.get("twin_town"))
     if bool(in_twin) if in_twin is not None else bool(twin):
         home = _HOME.search(english)
+        borough = _BOROUGH.search(english)
         city = str(row.get("city") or "")
-        text = (t("explain.twin_town_of", lang, city=city, home=home["home"]) if home
+        text = (t("explain.twin_borough", lang, city=city, home=borough["home"],
+                  via=borough["via"]) if borough
+                else t("explain.twin_town_of", lang, city=city, home=home["home"]) if home
                 else t("explain.twin_town", lang, city=city))
-        dormant = "(dormant twinning)" in english or (
-            twin is not None and not isinstance(row.get("twin_town"), bool) and 0 < twin < 1)
-        parts.append(text + (" " + t("explain.dormant", lang) if dormant else ""))
+        unconfirmed = "(unconfirmed twinning)" in english
+        dormant = "(dormant twinning)" in english or (not unconfirmed and (
+            twin is not None and not isinstance(row.get("twin_town"), bool) and 0 < twin < 1))
+        parts.append(text + (" " + t("explain.unconfirmed", lang) if unconfirmed
+                             else " " + t("explain.dormant", lang) if dormant else ""))
     preference = _number(row.get("preference"))
     if preference is not None and preference >= 1.0 - 1e-9:
         parts.append(t("explain.preferred_country", lang))
@@ -152,9 +157,9 @@ def explanations(matches: pd.DataFrame, lang: str) -> list[str]:
 
 
 def funding_missing_text(missing: str, lang: str) -> str:
-    """``funding_missing`` (``';'``-joined ``part (reason)``) in ``lang``."""
-    if lang == "en":
-        return "; ".join(p for p in str(missing).split(";") if p)
+    """``funding_missing`` (``';'``-joined ``part (reason)``) in ``lang``: each part and
+    reason from the translation tables (in English too: the stored keys such as
+    ``individual_support`` are never shown)."""
     texts = []
     for item in (p.strip() for p in str(missing).split(";") if p.strip()):
         part, _, reason = item.partition(" (")

@@ -27,6 +27,12 @@ from mobility.ui import cache
 from mobility.ui.common import current_principal, show_error
 
 
+def _table_now():
+    """The working partnerships as the dashboard holds them (cached until the database
+    changes: every save is audited, which changes the cache's fingerprint)."""
+    return cache.partnerships()
+
+
 def _may_keep() -> bool:
     try:
         authorize(current_principal(), Action.EDIT_PARTNERSHIPS)
@@ -43,7 +49,7 @@ def render(lang: str, city: str | None, *, key: str = "keep") -> None:
     st.caption(t("keep.intro", lang, city=city))
     principal = current_principal()
     try:
-        rows = keep.city_partnerships(cache.engine(), principal, city)
+        rows = keep.city_partnerships(cache.engine(), principal, city, table=_table_now())
     except MobilityError as exc:
         show_error(exc)
         return
@@ -107,7 +113,7 @@ def _edit(rows: pd.DataFrame, lang: str, key: str) -> None:
     row = rows.iloc[chosen or 0]
     try:
         record = keep.get_partnership(cache.engine(), current_principal(),
-                                      keep.PartnershipKey.of(row))
+                                      keep.PartnershipKey.of(row), table=rows)
     except MobilityError as exc:
         show_error(exc)
         return
@@ -225,7 +231,8 @@ def _shown_value(field: str, value: object, lang: str) -> str:
 def _history(city: str, lang: str, key: str) -> None:
     st.markdown(f"**{t('keep.history', lang)}**")
     try:
-        history = keep.partnership_history(cache.engine(), current_principal(), city=city)
+        history = keep.partnership_history(cache.engine(), current_principal(), city=city,
+                                           table=_table_now())
     except MobilityError as exc:
         show_error(exc)
         return
@@ -258,7 +265,8 @@ def _exports(city: str, lang: str, key: str) -> None:
                 (c1, "csv", "keep.export_csv", "text/csv"),
                 (c2, "xlsx", "keep.export_xlsx",
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
-            data = keep.city_partnerships_file(cache.engine(), current_principal(), fmt, city)
+            data = keep.city_partnerships_file(cache.engine(), current_principal(), fmt, city,
+                                               table=_table_now())
             column.download_button(t(label, lang), data, f"{name}.{fmt}", mime,
                                    key=f"{key}_export_{fmt}")
     except MobilityError as exc:

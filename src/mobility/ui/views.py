@@ -29,7 +29,8 @@ from mobility.geo import haversine_km
 from mobility.text import fold
 
 PLACEMENT_COLUMNS = ("placement_id", "company_id", "trade", "city", "country", "lat", "lon",
-                     "slots")
+                     "slots", "start", "end", "min_weeks", "max_weeks", "languages",
+                     "accommodation")
 
 
 def twin_town_keys(twin_towns: pd.DataFrame | None) -> set[tuple[str, str]]:
@@ -241,3 +242,111 @@ def partnerships_by_year(partners: pd.DataFrame) -> pd.DataFrame:
     years = partners["since_year"].dropna().astype(int)
     counts = years.value_counts().sort_index()
     return pd.DataFrame({"year": counts.index, "partnerships": counts.cumsum().to_numpy()})
+
+
+# ---------------------------------------------------------------------------
+# Placement cards: near-duplicates collapsed, estimate parts readable
+# ---------------------------------------------------------------------------
+
+#: What makes two offers the same for a reader: same host, trade, city and window.
+SAME_OFFER = ("company", "trade", "city", "country", "start", "end")
+
+
+def collapse_offers(cards: pd.DataFrame) -> pd.DataFrame:
+    """One row per offer a reader can tell apart: rows with the same company, trade,
+    city and dates become one (the best-scored, in the incoming order), with
+    ``offers`` (how many were combined), ``slots`` summed and ``placement_ids``
+    (all of them, ';'-joined).
+
+    >>> cards = pd.DataFrame({"placement_id": ["P1", "P2", "P3"],
+    ...     "company": ["Leeds Joinery", "Leeds Joinery", "Atelier"],
+    ...     "trade": ["Tischler/in"] * 3, "city": ["Leeds", "Leeds", "Amiens"],
+    ...     "country": ["GB", "GB", "FR"], "start": ["2027-03-01"] * 3,
+    ...     "end": ["2027-09-30"] * 3, "slots": [1, 2, 1], "score": [0.9, 0.8, 0.7]})
+    >>> out = collapse_offers(cards)
+    >>> out[["placement_id", "offers", "slots", "placement_ids"]].to_dict("records")
+    [{'placement_id': 'P1', 'offers': 2, 'slots': 3, 'placement_ids': 'P1;P2'}, \
+{'placement_id': 'P3', 'offers': 1, 'slots': 1, 'placement_ids': 'P3'}]
+    """
+    if cards.empty:
+        return cards.assign(offers=pd.Series(dtype=int), placement_ids=pd.Series(dtype=str))
+    keys = [c for c in SAME_OFFER if c in cards]
+    group = cards[keys].astype("string").fillna("").agg("\x1f".join, axis=1)
+    first = ~group.duplicated()
+    out = cards[first].copy()
+    out["offers"] = group[first].map(group.value_counts()).astype(int).to_numpy()
+    if "slots" in cards:
+        out["slots"] = group[first].map(cards.groupby(group)["slots"].sum()).astype(int)
+    ids = cards.groupby(group)["placement_id"].agg(lambda v: ";".join(map(str, v)))
+    out["placement_ids"] = group[first].map(ids).to_numpy()
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Budget plan in sentences
+# ---------------------------------------------------------------------------
+
+
+def budget_sentences(suggestions: pd.DataFrame, lang: str, *, apprentices: pd.DataFrame,
+                     placements: pd.DataFrame, companies: pd.DataFrame) -> list[str]:
+    """The steps of :func:`mobility.funding.budget.budget_check` as sentences in
+    ``lang``, naming people and hosts (never ids where a name is known) and the
+    programme by its short name.
+
+    >>> from mobility.funding.budget import SUGGESTION_COLUMNS
+    >>> steps = pd.DataFrame([{"step": 1, "action": "move", "apprentice_id": "A1",
+    ...     "placement_id": "P1", "from_programme": "erasmus_short",
+    ...     "to_programme": "dfjw_internship", "saves_eur": 750.0,
+    ...     "total_after_eur": 100.0, "basis": "", "reason": ""}])
+    >>> people = pd.DataFrame({"apprentice_id": ["A1"], "name": ["Ana Schulz"]})
+    >>> places = pd.DataFrame({"placement_id": ["P1"], "company_id": ["C1"],
+    ...                        "city": ["Amiens"]})
+    >>> hosts = pd.DataFrame({"company_id": ["C1"], "name": ["Atelier Bois"]})
+    >>> budget_sentences(steps, "en", apprentices=people, placements=places,
+    ...                  companies=hosts)
+    ['1. Moving Ana Schulz (Atelier Bois, Amiens) to DFJW internship scholarship saves €750.']
+    >>> print(budget_sentences(steps, "de", apprentices=people, placements=places,
+    ...                        companies=hosts)[0])  # doctest: +NORMALIZE_WHITESPACE
+    1. Wenn Ana Schulz (Atelier Bois, Amiens) über DFJW internship scholarship
+    gefördert wird, spart das 750 €.
+    """
+    from mobility.i18n import t
+    from mobility.reference.programmes import get_rule
+
+    names = _person_names(apprentices)
+    hosts = dict(zip(companies["company_id"], companies["name"], strict=True)) \
+        if "name" in companies else {}
+    where = {row.placement_id: (hosts.get(row.company_id, row.company_id), row.city)
+             for row in placements[["placement_id", "company_id", "city"]]
+             .itertuples(index=False)}
+    lines = []
+    for step in suggestions.itertuples(index=False):
+        person = names.get(step.apprentice_id, step.apprentice_id)
+        host, city = where.get(step.placement_id, (step.placement_id, ""))
+        place = f"{host}, {city}" if city else str(host)
+        eur = t("common.eur", lang, eur=float(step.saves_eur))
+        if step.action == "move":
+            try:
+                programme = get_rule(str(step.to_programme)).short_name
+            except (KeyError, LookupError, ValueError):
+                programme = str(step.to_programme)
+            text = t("budget.move", lang, name=person, place=place, programme=programme,
+                     eur=eur)
+        else:
+            basis = getattr(step, "basis", "") or "cost"
+            text = t(f"budget.drop_{basis}", lang, name=person, place=place, eur=eur)
+        lines.append(f"{int(step.step)}. {text}")
+    return lines
+
+
+def _person_names(apprentices: pd.DataFrame) -> dict[str, str]:
+    """``apprentice_id -> name`` from ``name`` or ``first_name``/``last_name``."""
+    if "name" in apprentices:
+        full = apprentices["name"].astype("string")
+    elif {"first_name", "last_name"} <= set(apprentices.columns):
+        full = (apprentices["first_name"].astype("string").fillna("") + " "
+                + apprentices["last_name"].astype("string").fillna("")).str.strip()
+    else:
+        return {}
+    return {str(k): str(v) for k, v in zip(apprentices["apprentice_id"], full, strict=True)
+            if isinstance(v, str) and v}

@@ -188,7 +188,8 @@ def _export_files(record, matches: pd.DataFrame) -> dict[str, bytes | Exception]
             table.insert(0, "solution", "approximate")
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(table, "csv"),
-            "xlsx": cache.export_matches(table, "xlsx")}
+            "xlsx": cache.export_matches(table, "xlsx"),
+            "excel_de": cache.export_matches(table, "excel_de")}
         store.clear()
         store.update({"for": stamp, "files": files})
     return store["files"]
@@ -207,6 +208,8 @@ def _exports(lang: str) -> None:
                        key="export_csv")
     st.download_button(t("adviser.export_xlsx", lang), files["xlsx"], "matches.xlsx",
                        key="export_xlsx")
+    st.download_button(t("adviser.export_excel_de", lang), files["excel_de"],
+                       "zuordnungen-excel.csv", "text/csv", key="export_excel_de")
     paperwork.beneficiary_module_export(lang, matches)
 
 

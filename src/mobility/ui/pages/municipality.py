@@ -14,7 +14,7 @@ import plotly.express as px
 import streamlit as st
 
 from mobility.errors import MobilityError
-from mobility.i18n import t
+from mobility.i18n import country_name, t
 from mobility.maps import reach_map
 from mobility.models import City
 from mobility.reference.twinnings import partners_of
@@ -70,10 +70,12 @@ def _reach(lang: str, city: str, partnerships) -> None:
     home = City(city, str(partners.loc[0, "home_country"]), float(partners.loc[0, "home_lat"]),
                 float(partners.loc[0, "home_lon"]))
     st.plotly_chart(reach_map(home, partners, places=reach, lang=lang), key="reach_map")
+    st.caption(t("map.reach_help", lang))
 
     st.subheader(t("municipality.partners", lang))
     shown = show_counts(reach, lang, ["placed", "shortlisted"])
     shown["status"] = [t(f"status.{s}", lang) for s in shown["status"]]
+    shown["partner_country"] = [country_name(c, lang) for c in shown["partner_country"]]
     shown = shown.rename(columns={
         "partner_city": t("field.partner_city", lang), "partner_country": t("field.country", lang),
         "status": t("field.status", lang), "host_companies": t("municipality.hosts", lang),
@@ -112,8 +114,10 @@ def _reach(lang: str, city: str, partnerships) -> None:
 
     st.subheader(t("municipality.comparison", lang))
     comparison = tables["comparison"]
-    st.plotly_chart(px.bar(comparison, x="municipality", y=["partnerships", "places_in_partners"],
-                           barmode="group",
+    series = {"partnerships": t("municipality.partnerships", lang),
+              "places_in_partners": t("municipality.places_in_partners", lang)}
+    st.plotly_chart(px.bar(comparison.rename(columns=series), x="municipality",
+                           y=list(series.values()), barmode="group",
                            labels={"municipality": t("field.municipality", lang),
                                    "value": t("field.count", lang), "variable": ""}),
                     key="comparison_chart")
