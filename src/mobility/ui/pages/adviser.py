@@ -184,6 +184,8 @@ def _export_files(record, matches: pd.DataFrame) -> dict[str, bytes | Exception]
     stamp = (record.run_id, len(matches), tuple(matches["placement_id"].astype(str)))
     if store.get("for") != stamp:
         table = export_table(matches)
+        if record.exact is False:  # the file says so too, not only the page
+            table.insert(0, "solution", "approximate")
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(table, "csv"),
             "xlsx": cache.export_matches(table, "xlsx"),
