@@ -225,7 +225,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.reason.amounts unknown": ("Beträge unbekannt", "amounts unknown"),
     # --- funding rules: why a programme fits or not (helper funding) ------------------
     "funding.why.not_running": (
-        "{programme} läuft nicht mehr", "{programme} is not running any more ({note})"),
+        "{programme} läuft nicht mehr", "{programme} is not running any more"),
     "funding.why.individual_unconfirmed": (
         "{programme}: Förderung einzelner Praktika von Auszubildenden ist in den Quellen "
         "nicht bestätigt",
@@ -1154,12 +1154,12 @@ _TEXTS.update({
         "companies table's oid column."),
     "bm.problem.oid_invalid": ("Eingetragen ist „{oid}“.", "The value on record is “{oid}”."),
     "bm.problem.no_value": (
-        "Kein Beneficiary-Module-Wert für {dictionary} „{code}“ im Layout {year} {action}: "
-        "in data/beneficiary_module_dictionaries.csv ergänzen oder eine Wörterbuchdatei "
-        "angeben.",
-        "No Beneficiary Module value for {dictionary} “{code}” in the {year} {action} "
-        "layout: add it to data/beneficiary_module_dictionaries.csv or pass a dictionary "
-        "file."),
+        "Für die Spalte „{column}“ hat das Layout {year} {action} keinen Wert für den "
+        "Eintrag in „value“: in data/beneficiary_module_dictionaries.csv ergänzen, eine "
+        "Wörterbuchdatei angeben oder den Wert aus Ihrer Vorlage eintragen.",
+        "The {year} {action} layout has no value for column “{column}” and the entry in "
+        "“value”: add it to data/beneficiary_module_dictionaries.csv, pass a dictionary "
+        "file or enter the value from your template."),
     "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
                    "{n} pairs are not eligible for Erasmus+ and are not in the file."),
 })

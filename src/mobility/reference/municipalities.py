@@ -95,6 +95,8 @@ class MunicipalityRegister:
         order = table["population"].astype(float).fillna(0).to_numpy().argsort(kind="stable")
         frame = table.iloc[order[::-1]].reset_index(drop=True)
         self.table = frame.set_index("ags", drop=False)
+        #: Every municipality's code, for fast membership tests.
+        self.codes = frozenset(frame["ags"].astype(str))
         self._by_name: dict[str, tuple[str, ...]] = {}
         self._by_base: dict[str, tuple[str, ...]] = {}
         self._by_postcode: dict[str, tuple[str, ...]] = {}
@@ -127,7 +129,7 @@ class MunicipalityRegister:
         return len(self.table)
 
     def __contains__(self, ags: object) -> bool:
-        return isinstance(ags, str) and ags in self.table.index
+        return isinstance(ags, str) and ags in self.codes
 
     def name(self, ags: str) -> str:
         """The municipality's name (``"Frankfurt (Oder)"``)."""

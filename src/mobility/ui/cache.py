@@ -267,7 +267,9 @@ def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd
     cards = placement_cards(matches, frames["placements"], frames["companies"],
                             home=(float(profile.loc[0, "home_lat"]),
                                   float(profile.loc[0, "home_lon"])),
-                            twin_towns=partners_of(home_city, partnerships()))
+                            twin_towns=partners_of(home_city, partnerships(),
+                                                   lat=float(profile.loc[0, "home_lat"]),
+                                                   lon=float(profile.loc[0, "home_lon"])))
     return funding_for(cards, profile)
 
 
