@@ -534,6 +534,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
                      "This run is your organisation's working plan."),
     "runs.adopt": ("Als Arbeitsplan übernehmen", "Adopt as working plan"),
     "runs.plan": ("Arbeitsplan", "Working plan"),
+    "field.stay_start": ("Aufenthalt ab", "Stay from"),
+    "field.stay_end": ("Aufenthalt bis", "Stay until"),
+    "field.stay_days": ("Aufenthalt (Tage)", "Stay (days)"),
+    "field.solution": ("Lösung", "Solution"),
+    "runs.adopt_needs_organisation": (
+        "Arbeitspläne gehören einer entsendenden Organisation; als Verwaltung können Sie "
+        "Läufe ansehen, aber keinen übernehmen.",
+        "Working plans belong to a sending organisation; as an administrator you can view "
+        "runs but not adopt one."),
+    "shortlist.read_only": ("Ihre Rolle darf Vorschlagslisten nur ansehen.",
+                            "Your role may only view shortlists."),
+    "adviser.exports_not_allowed": (
+        "Ihre Rolle darf keine personenbezogenen Daten exportieren.",
+        "Your role may not export personal data."),
     "runs.when": ("Zeitpunkt", "When"),
     "runs.pick": ("Lauf", "Run"),
     "runs.open": ("Lauf öffnen", "Open run"),
