@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.paper_support import OIDS, tables
 
 from mobility.errors import ValidationError
 from mobility.funding.beneficiary import (
@@ -23,6 +22,7 @@ from mobility.funding.beneficiary import (
 )
 from mobility.funding.bm_layout import available_layouts, bm_layout, check_grant_agreement
 from mobility.io import read_table
+from paper_support import OIDS, tables
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SENDING = {"HWK Test": OIDS["HWK Test"]}
@@ -159,6 +159,20 @@ def test_stay_dates_come_from_the_match_frame(tmp_path, data_type_file):
     assert row["start_date"] == pd.Timestamp("2027-06-07")
     assert row["end_date"] == pd.Timestamp("2027-06-27")
     assert row["funded_duration"] == 21 + 2  # Stuttgart -> Graz, standard travel: 2 days
+
+
+def test_a_row_without_a_matcher_stay_falls_back_to_the_availability(tmp_path, data_type_file):
+    pairs = tables()["pairs"].assign(
+        stay_start=pd.to_datetime([None, None, "2027-06-07"]),
+        stay_end=pd.to_datetime([None, None, "2027-06-27"]))  # no stay_days: from the dates
+    built = beneficiary_activities(pairs, *[tables()[k] for k in (
+        "apprentices", "placements", "companies")], grant_agreement=_ga(2024, "KA121-VET"),
+        sending_oids=SENDING, dictionary_file=data_type_file)
+    rows = built.activities.set_index("participant_id")
+    assert rows.loc["A3", "end_date"] == pd.Timestamp("2027-06-27")
+    assert rows.loc["A3", "funded_duration"] == 21 + 2
+    assert rows.loc["A2", "start_date"] == pd.Timestamp("2027-04-01")  # later of the two
+    assert rows.loc["A2", "end_date"] == pd.Timestamp("2027-07-21")  # 16 weeks
 
 
 def test_activity_ids_are_stable_and_unique(tmp_path, data_type_file):

@@ -8,7 +8,6 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from tests.paper_support import OIDS, seeded_engine
 
 from mobility.auth.roles import Principal, Role
 from mobility.documents.render import pdf_font
@@ -16,6 +15,7 @@ from mobility.documents.service import generate_document
 from mobility.documents.tracking import describe, document_history
 from mobility.errors import ConfigurationError, PermissionDenied, ValidationError
 from mobility.storage.schema import audit_log, generated_documents
+from paper_support import OIDS, seeded_engine
 
 ADVISER = Principal("mueller", Role.ADVISER, organisation="HWK Test")
 OTHER = Principal("schulz", Role.ADVISER, organisation="IHK Anders")

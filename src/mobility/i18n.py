@@ -225,7 +225,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.reason.amounts unknown": ("Beträge unbekannt", "amounts unknown"),
     # --- funding rules: why a programme fits or not (helper funding) ------------------
     "funding.why.not_running": (
-        "{programme} läuft nicht mehr", "{programme} is not running any more ({note})"),
+        "{programme} läuft nicht mehr", "{programme} is not running any more"),
     "funding.why.individual_unconfirmed": (
         "{programme}: Förderung einzelner Praktika von Auszubildenden ist in den Quellen "
         "nicht bestätigt",
@@ -364,6 +364,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.status.indicative": ("Richtwert", "indicative"),
     "funding.status.missing": ("fehlt", "missing"),
     "funding.status.not_applicable": ("entfällt", "not applicable"),
+    "funding.export_csv": ("Förderung je Zuordnung (CSV)", "Funding per match (CSV)"),
+    "funding.export_xlsx": ("Förderung je Zuordnung (XLSX)", "Funding per match (XLSX)"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),
@@ -532,6 +534,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
                      "This run is your organisation's working plan."),
     "runs.adopt": ("Als Arbeitsplan übernehmen", "Adopt as working plan"),
     "runs.plan": ("Arbeitsplan", "Working plan"),
+    "field.stay_start": ("Aufenthalt ab", "Stay from"),
+    "field.stay_end": ("Aufenthalt bis", "Stay until"),
+    "field.stay_days": ("Aufenthalt (Tage)", "Stay (days)"),
+    "field.solution": ("Lösung", "Solution"),
+    "runs.adopt_needs_organisation": (
+        "Arbeitspläne gehören einer entsendenden Organisation; als Verwaltung können Sie "
+        "Läufe ansehen, aber keinen übernehmen.",
+        "Working plans belong to a sending organisation; as an administrator you can view "
+        "runs but not adopt one."),
+    "shortlist.read_only": ("Ihre Rolle darf Vorschlagslisten nur ansehen.",
+                            "Your role may only view shortlists."),
+    "adviser.exports_not_allowed": (
+        "Ihre Rolle darf keine personenbezogenen Daten exportieren.",
+        "Your role may not export personal data."),
     "runs.when": ("Zeitpunkt", "When"),
     "runs.pick": ("Lauf", "Run"),
     "runs.open": ("Lauf öffnen", "Open run"),
@@ -1140,12 +1156,12 @@ _TEXTS.update({
         "companies table's oid column."),
     "bm.problem.oid_invalid": ("Eingetragen ist „{oid}“.", "The value on record is “{oid}”."),
     "bm.problem.no_value": (
-        "Kein Beneficiary-Module-Wert für {dictionary} „{code}“ im Layout {year} {action}: "
-        "in data/beneficiary_module_dictionaries.csv ergänzen oder eine Wörterbuchdatei "
-        "angeben.",
-        "No Beneficiary Module value for {dictionary} “{code}” in the {year} {action} "
-        "layout: add it to data/beneficiary_module_dictionaries.csv or pass a dictionary "
-        "file."),
+        "Für die Spalte „{column}“ hat das Layout {year} {action} keinen Wert für den "
+        "Eintrag in „value“: in data/beneficiary_module_dictionaries.csv ergänzen, eine "
+        "Wörterbuchdatei angeben oder den Wert aus Ihrer Vorlage eintragen.",
+        "The {year} {action} layout has no value for column “{column}” and the entry in "
+        "“value”: add it to data/beneficiary_module_dictionaries.csv, pass a dictionary "
+        "file or enter the value from your template."),
     "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
                    "{n} pairs are not eligible for Erasmus+ and are not in the file."),
 })

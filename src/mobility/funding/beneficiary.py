@@ -168,8 +168,10 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
     travel_days = np.where(green_counts, rules["green_travel_days"].value,
                            rules["standard_travel_days"].value).astype(np.int64)
     start_ts = pd.to_datetime(start).dt.normalize()
-    end_ts = (pd.to_datetime(pairs["stay_end"]).dt.normalize().reset_index(drop=True)
-              if "stay_end" in pairs else start_ts + pd.to_timedelta(days - 1, unit="D"))
+    end_ts = start_ts + pd.to_timedelta(days - 1, unit="D")
+    if "stay_end" in pairs:  # the matcher's end where it chose one
+        chosen = pd.to_datetime(pairs["stay_end"]).dt.normalize().reset_index(drop=True)
+        end_ts = chosen.where(chosen.notna(), end_ts)
     names = _names(app)
     serial = number[-6:]
     activities = pd.DataFrame({
@@ -314,15 +316,13 @@ def read_beneficiary_module(path: str | os.PathLike, layout: BMLayout) -> pd.Dat
 
 
 def _stays(pairs: pd.DataFrame) -> pd.DataFrame:
-    """The pairs with ``start``/``days`` taken from the matcher's stay when present."""
+    """The pairs with ``stay_days`` worked out from ``stay_start``/``stay_end`` when only
+    those are given; :func:`~mobility.funding.estimate.join_stays` then takes the
+    matcher's stay row by row and falls back where a row has none."""
     stays = pairs.copy()
-    if "stay_start" in stays:
-        start = pd.to_datetime(stays["stay_start"])
-        stays["start"] = start
-        if "stay_days" in stays:
-            stays["days"] = stays["stay_days"].astype("int64")
-        elif "stay_end" in stays:
-            stays["days"] = (pd.to_datetime(stays["stay_end"]) - start).dt.days + 1
+    if "stay_start" in stays and "stay_end" in stays and "stay_days" not in stays:
+        stays["stay_days"] = (pd.to_datetime(stays["stay_end"])
+                              - pd.to_datetime(stays["stay_start"])).dt.days + 1
     return stays
 
 
@@ -373,7 +373,8 @@ def _problems(activities: pd.DataFrame, layout: BMLayout, app: pd.DataFrame,
         for key in sorted(set(keys.astype(str))):
             if not layout.value(col.dictionary, key):
                 problems.append(Problem(
-                    t("bm.problem.no_value", lang, dictionary=col.dictionary, code=key,
-                      year=layout.call_year, action=layout.action_type),
-                    file=file_name, row=None, column=col.header))
+                    t("bm.problem.no_value", lang, column=col.header, year=layout.call_year,
+                      action=layout.action_type),
+                    file=file_name, row=None, column=col.header,
+                    value=f"{col.dictionary}={key}"))
     return problems

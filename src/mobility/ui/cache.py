@@ -273,7 +273,8 @@ def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd
     return funding_for(cards, profile)
 
 
-def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFrame:
+def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame,
+                lang: str | None = None) -> pd.DataFrame:
     """The placed rows of ``matches`` with eligible programmes and estimates from
     :func:`mobility.funding.estimate.estimate_for_matches` (``funding_estimate_eur``,
     ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names."""
@@ -283,7 +284,7 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
     placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
     apprentices = _with_stored_organisation(apprentices)
     out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships(),
-                               organisations=organisations(), lang=_language())
+                               organisations=organisations(), lang=lang or _language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
