@@ -702,8 +702,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
                              "{city}, in {home}'s partner borough {via}"),
     "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
-    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
-    "twin.confirmed": ("bestätigt", "confirmed"),
+    "field.source_id": ("Quellenkennung", "Source id"),
+    "field.listed_on": ("Gelistet auf", "Listed on"),
     "data.demo_trade_mix": (
         "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
         "gewichtet (BIBB, Spalte new_contracts_2024 in data/trades.csv); Berufe ohne "
