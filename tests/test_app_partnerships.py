@@ -86,7 +86,7 @@ def test_a_municipality_adds_and_changes_partnerships_the_history_shows_the_user
     at.button(key=f"{slot}_save").click()
     _ok(at.run())
     shown = [e.value.replace("\\", "") for e in at.error]  # markdown-escaped
-    assert any("test-admin" in m and "reload" in m for m in shown)
+    assert any("von test-admin geändert" in m and "nicht gespeichert" in m for m in shown)
     assert get_partnership(get_engine(), ADMIN, LEEDS).status == "suspended"
 
     # Checked like an import: a control character is refused, naming the column.
