@@ -794,6 +794,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.action.change": ("geändert", "changed"),
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
+    "keep.conflict": (
+        "Die Partnerschaft mit {partner} wurde inzwischen von {who} geändert ({date}, "
+        "{time} UTC). Ihre Änderung ist nicht gespeichert: Bitte die neuen Angaben prüfen "
+        "und erneut speichern.",
+        "The partnership with {partner} was changed meanwhile by {who} ({date}, {time} UTC). "
+        "Your change is not saved: check the new values and save again.",
+    ),
+    "keep.an_import": ("einem Import", "an import"),
+    "keep.not_saved": ("Nicht gespeichert. Bitte korrigieren:",
+                       "Not saved. Please correct:"),
+    "keep.problem": ("Problem", "Problem"),
     # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
     "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
                                      "travel support (distance bands)"),

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from mobility.geo import haversine_km
@@ -225,16 +226,36 @@ def municipality_comparison(partnerships: pd.DataFrame, apprentices: pd.DataFram
     (suppressed below 5) and open places in its partner cities."""
     from mobility.auth.aggregates import suppress_small_counts
 
-    rows = []
-    for home, partners in partnerships.groupby("home_city"):
-        in_partner = _in_cities(placements, "city", "country", partners)
-        rows.append({"municipality": home, "partnerships": len(partners),
-                     "active": int((partners["status"] == "active").sum()),
-                     "apprentices": len(_home_rows(apprentices, str(home))),
-                     "places_in_partners": int(placements.loc[in_partner, "slots"].sum())})
-    table = pd.DataFrame(rows, columns=["municipality", "partnerships", "active", "apprentices",
-                                        "places_in_partners"])
-    return suppress_small_counts(table, "apprentices")
+    # Column-wise (1,800 municipalities with 5,400 partnerships): each distinct name is
+    # folded once, places are summed once per partner town.
+    table = partnerships[partnerships["home_city"].notna()]
+    homes = table["home_city"].astype(str)
+    sizes = homes.groupby(homes).size()
+    active = (table["status"] == "active").groupby(homes).sum()
+    people = _folded(apprentices["home_city"]).value_counts()
+    place_keys = _folded(placements["city"]) + "\x1f" + placements["country"].astype(str)
+    slots = placements["slots"].groupby(place_keys.to_numpy()).sum()
+    partner_keys = (_folded(table["partner_city"]) + "\x1f"
+                    + table["partner_country"].astype(str))
+    pairs = pd.DataFrame({"home": homes.to_numpy(), "key": partner_keys.to_numpy()})
+    pairs = pairs.drop_duplicates()  # a partner town counts once per municipality
+    places = pairs["key"].map(slots).fillna(0).groupby(pairs["home"]).sum()
+    index = sizes.index
+    out = pd.DataFrame({
+        "municipality": index,
+        "partnerships": sizes.to_numpy(dtype=int),
+        "active": active.reindex(index).fillna(0).to_numpy(dtype=int),
+        "apprentices": [int(people.get(fold(h), 0)) for h in index],
+        "places_in_partners": places.reindex(index).fillna(0).to_numpy(dtype=int),
+    })
+    return suppress_small_counts(out, "apprentices")
+
+
+def _folded(column: pd.Series) -> pd.Series:
+    """:func:`~mobility.text.fold` of every cell, each distinct value folded once."""
+    codes, uniques = pd.factorize(column.astype("string").fillna(""), sort=False)
+    folded = np.array([fold(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(folded[codes], index=column.index, dtype=object)
 
 
 def partnerships_by_year(partners: pd.DataFrame) -> pd.DataFrame:
