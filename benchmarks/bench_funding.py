@@ -64,9 +64,13 @@ def build_tables(n_matches: int, seed: int = 7):
                          "city": plc["city"], "country": plc["country"], "lat": plc["lat"],
                          "lon": plc["lon"], "sector": "", "contact_email": "", "website": "",
                          "synthetic": True})
-    app = app.astype(dict(empty_frame("apprentices").dtypes))
-    plc = plc.astype(dict(empty_frame("placements").dtypes))
-    comp = comp.astype(dict(empty_frame("companies").dtypes))
+    def shaped(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+        # Columns the format gained since (optional ones) are added empty.
+        template = empty_frame(kind)
+        return frame.reindex(columns=template.columns).astype(dict(template.dtypes))
+
+    app, plc, comp = shaped(app, "apprentices"), shaped(plc, "placements"), shaped(comp,
+                                                                                 "companies")
     matches = pd.DataFrame({
         "apprentice_id": app["apprentice_id"].to_numpy()[rng.integers(0, n_app, n_matches)],
         "placement_id": plc["placement_id"].to_numpy()[rng.integers(0, n_plc, n_matches)],

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from app_support import APP, load_demo_into
 from auth_support import sign_in
 from mobility.storage import get_engine
-from mobility.storage.shortlist import get_shortlist, set_shortlist_status
+from mobility.storage.shortlist import get_shortlist, get_shortlist_events, set_shortlist_status
 from mobility.ui.pages import page_path
 
 
@@ -124,8 +124,10 @@ def test_apprentice_saving_a_placement_persists_it(app):
     assert stored["placement_id"].tolist() == ["P1"]
     assert stored["status"].tolist() == ["suggested"]
     app.button(key="interest_P1").click().run()
-    stored = get_shortlist(get_engine(), apprentice_id="A1")
-    assert "interest" in stored["note"].iloc[0]
+    # Interest is an event of its own (issue 11); the adviser's note stays untouched.
+    events = get_shortlist_events(get_engine(), apprentice_id="A1")
+    assert events["kind"].tolist() == ["interest"]
+    assert get_shortlist(get_engine(), apprentice_id="A1")["note"].tolist() == [""]
 
 
 # --- adviser -------------------------------------------------------------------------
@@ -176,15 +178,15 @@ def test_adviser_status_change_persists_and_a_stale_save_is_refused(app):
     set_shortlist_status(engine, "A1", "P1", "suggested", user="test", expected_version=0)
     _open(app, "adviser")
     app.selectbox(key="shortlist_apprentice").set_value("A1").run()
-    app.selectbox(key="status_A1_P1").set_value("confirmed").run()
-    app.button(key="save_A1_P1").click().run()
+    app.selectbox(key="status_A1|P1").set_value("confirmed").run()
+    app.button(key="save_A1|P1").click().run()
     assert not app.exception
     assert get_shortlist(engine, apprentice_id="A1")["status"].tolist() == ["confirmed"]
     # A colleague saves meanwhile; our form still holds version 2.
     set_shortlist_status(engine, "A1", "P1", "completed", user="kollegin", expected_version=2)
-    app.selectbox(key="status_A1_P1").set_value("declined").run()
-    app.button(key="save_A1_P1").click().run()
-    assert any("kollegin" in e.value and "reload" in e.value for e in app.error)
+    app.selectbox(key="status_A1|P1").set_value("declined").run()
+    app.button(key="save_A1|P1").click().run()
+    assert any("kollegin" in e.value and "neu laden" in e.value for e in app.error)
     assert get_shortlist(engine, apprentice_id="A1")["status"].tolist() == ["completed"]
 
 
@@ -192,10 +194,12 @@ def test_adviser_manual_override_puts_the_placement_on_the_shortlist(app):
     _open(app, "adviser")
     app.selectbox(key="shortlist_apprentice").set_value("A7").run()
     app.selectbox(key="override_placement").set_value("P2").run()
+    app.text_input(key="override_reason").input("Betrieb fragt nach ihr").run()
     app.button(key="override_go").click().run()
     stored = get_shortlist(get_engine(), apprentice_id="A7")
     assert stored["placement_id"].tolist() == ["P2"]
-    assert "manual override" in stored["note"].iloc[0]
+    events = get_shortlist_events(get_engine(), apprentice_id="A7")
+    assert events[["kind", "text"]].values.tolist() == [["override", "Betrieb fragt nach ihr"]]
 
 
 # --- municipality --------------------------------------------------------------------
@@ -216,7 +220,8 @@ def test_a_municipality_sees_only_its_own_city_and_no_other_citys_people(tmp_pat
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Reichweite der Partnerschaften"
     assert "municipality" not in [s.key for s in at.selectbox]  # Dortmund, fixed
-    comparison = at.dataframe[-1].value
+    # The comparison table (the partnership editor follows it on a municipality's page).
+    comparison = next(d.value for d in at.dataframe if "municipality" in d.value.columns)
     assert "apprentices" not in comparison.columns
     assert "Köln" in comparison["municipality"].tolist()
 
@@ -294,3 +299,58 @@ def test_allocation_table_explains_in_german(app):
     assert not table.value["explanation"].fillna("").str.contains("nan").any()
     assert set(table.value["status"]) <= {"vermittelt", "kein passender Platz",
                                           "Platz an Passendere vergeben"}
+
+
+# --- funding rules that hold (accreditation, country groups) -----------------------------
+
+
+def _save_form(at: AppTest, key_prefix: str) -> None:
+    next(b for b in at.button if "FormSubmitter" in b.id and key_prefix in b.id).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_leeds_card_says_erasmus_depends_on_accreditation_then_shows_the_condition(app):
+    _find_for(app)  # adviser of HWK Dortmund, apprentice A1, Leeds is a twin town
+    text = _texts(app)
+    assert "hängt von der Akkreditierung ab" in text
+    details = " ".join(m.value for m in app.markdown).replace("\\", "")
+    assert "travel_support (call 2024)" in details  # each part names its table and call
+    assert "country_groups_2021 (call 2021" in details
+    assert "- DFJW internship scholarship fördert nur Frankreich" in details  # in German
+    # the adviser records the own organisation as accredited (caseload tab)
+    _open(app, "adviser")
+    app.checkbox(key="org_acc_HWK Dortmund").check()
+    app.text_input(key="org_oid_HWK Dortmund").set_value("E10012345")
+    _save_form(app, "org_form_HWK Dortmund")
+    from mobility.storage.organisations import get_organisation
+
+    record = get_organisation(get_engine(), "HWK Dortmund")
+    assert record.erasmus_accredited and record.oid == "E10012345"
+    assert record.updated_by == "test-adviser"
+    st.cache_data.clear()
+    _find_for(app)
+    text = _texts(app)
+    assert ("nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für "
+            "internationale Mobilität") in text
+    assert "Erasmus+: 625 € bekannt" in text
+
+
+def test_administrator_selects_the_2024_group_table_and_it_is_audited():
+    load_demo_into()
+    app = sign_in(AppTest.from_file(str(APP), default_timeout=30), "administrator").run()
+    _open(app, "data")
+    assert "für Berufsbildung nicht geprüft" in " ".join(str(r.options) for r in app.radio)
+    app.radio(key="group_table_pick").set_value("country_groups_2024").run()
+    _button(app, "Diese Tabelle verwenden").click().run()
+    assert not app.exception
+    import sqlalchemy as sa
+
+    from mobility.funding.rates import current_group_table
+    from mobility.storage.schema import audit_log
+
+    assert current_group_table().name == "country_groups_2024"
+    with get_engine().connect() as conn:
+        who = conn.execute(sa.select(audit_log.c.who).where(
+            audit_log.c.action == "select country-group table")).scalars().all()
+    assert who == ["test-admin"]

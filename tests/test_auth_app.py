@@ -172,7 +172,7 @@ def test_production_mode_refuses_to_start_with_demo_accounts_or_without_a_key(mo
     monkeypatch.setenv("MOBILITY_COOKIE_KEY", "short")
     at = _app().run()
     assert "at least 32 bytes" in errors(at)
-    monkeypatch.setenv("MOBILITY_COOKIE_KEY", "k" * 48)
+    monkeypatch.setenv("MOBILITY_COOKIE_KEY", "kT9-vQ2xLr7_pZ4mW8sN1bY6cH3gJ5dF0aE")
     assert [w.label for w in _app().run().text_input] == ["Benutzername", "Passwort"]
     add_user(get_engine(), "demo-city", "municipality", "demo-city-2026", city="Dortmund",
              demo=True, actor=SYSTEM, rounds=4)
@@ -217,3 +217,32 @@ def test_the_sign_in_form_follows_the_language_switch():
     assert any(c.value.startswith("Angemeldet als") and "Beratung, HWK Dortmund" in c.value
                for c in signed.caption)
     assert any(b.label == "Abmelden" for b in signed.button)
+
+
+def test_the_lock_out_does_not_tell_which_usernames_exist():
+    """Issue 12 item 6: after five failures a known username said "locked" and an unknown
+    one "wrong", which told which accounts exist."""
+    answers = []
+    for name in ("test-city", "nobody-here"):
+        for _ in range(5):
+            sign_in_with_form(_app().run(), name, "wrong password!")
+        at = sign_in_with_form(_app().run(), name, "wrong password!")
+        answers.append([e.value for e in at.error])
+    assert answers[0] == answers[1]
+    assert any("Zu viele fehlgeschlagene Anmeldungen" in e for e in answers[0])
+
+
+def test_a_stranger_cannot_lock_the_owner_out_from_elsewhere():
+    """The throttle is per client address and username: five failures from the
+    attacker's address leave the owner's address free."""
+    from mobility.auth.users import SignInThrottle
+
+    throttle = SignInThrottle(max_failures=5, window=900)
+    for _ in range(5):
+        throttle.failed("203.0.113.9", "test-city")
+        throttle.failed("203.0.113.9", "no-such-user")
+    assert throttle.blocked("203.0.113.9", "test-city") > 0
+    assert throttle.blocked("203.0.113.9", "no-such-user") > 0  # the same for unknown names
+    assert throttle.blocked("198.51.100.4", "test-city") == 0
+    throttle.succeeded("203.0.113.9", "test-city")
+    assert throttle.blocked("203.0.113.9", "test-city") == 0

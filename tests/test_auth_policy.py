@@ -42,6 +42,8 @@ ALLOWED = {
     Action.EDIT_REFERENCE_DATA: {"administrator"},
     Action.MANAGE_USERS: {"administrator"},
     Action.VIEW_AUDIT_LOG: {"administrator"},
+    Action.EDIT_PARTNERSHIPS: {"municipality", "administrator"},
+    Action.EXPORT_PARTNERSHIPS: {"municipality", "administrator"},
 }
 
 OWN = {"apprentice_id": "A1", "sending_organisation": "HWK Dortmund", "home_city": "Dortmund"}

@@ -89,7 +89,24 @@ def test_listings_and_the_login_credentials_carry_no_plain_password(engine):
     assert creds["password"].startswith("$2b$") and creds["roles"] == ["municipality"]
     assert demo_accounts(engine) == ["stadt"]
     set_password(engine, "stadt", PASSWORD + "!", actor=SYSTEM, rounds=4)
-    assert demo_accounts(engine) == []  # a changed password is no longer the published one
+    # Issue 12 item 7: a new password does not make a demo account a real one (it
+    # still has the demo caseload's scope); production keeps refusing it.
+    assert demo_accounts(engine) == ["stadt"]
+
+
+def test_a_new_password_keeps_the_demo_flag_and_production_still_refuses(engine, monkeypatch,
+                                                                         capsys):
+    from mobility.auth.users import refuse_demo_accounts_in_production
+    from mobility.errors import PermissionDenied
+
+    add_user(engine, "demo-admin", "administrator", PASSWORD, demo=True, actor=SYSTEM,
+             rounds=4)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "?\n"))
+    assert main(["user", "passwd", "demo-admin", "--password-stdin"]) == 0
+    assert demo_accounts(engine) == ["demo-admin"]
+    monkeypatch.setenv("MOBILITY_PRODUCTION", "on")
+    with pytest.raises(PermissionDenied):
+        refuse_demo_accounts_in_production(engine)
 
 
 def test_user_add_reads_the_password_from_stdin_and_never_prints_it(monkeypatch, capsys):

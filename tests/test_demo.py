@@ -19,7 +19,7 @@ from mobility.io import read_table
 from mobility.io.specs import spec_for
 from mobility.models import CEFR, country_codes, language_codes, parse_languages
 from mobility.reference.trades import trade_catalog
-from mobility.reference.twinnings import load_partnerships
+from mobility.reference.twinnings import curated_partnerships
 
 KINDS = ("apprentices", "companies", "placements")
 
@@ -99,10 +99,16 @@ def test_every_trade_is_in_the_taxonomy_under_its_official_name_and_code(default
             assert trade is not None and trade.name == name and trade.isco08 == isco
 
 
-def test_trade_tiers_name_only_real_trades():
-    official = {t.name for t in trade_catalog()}
-    assert set(demo.TRADE_TIERS) <= official
-    assert set(demo.TRADE_TIERS) == official  # every shipped trade is placed in a tier
+def test_trade_mix_follows_the_sourced_new_contracts_2024():
+    trades = trade_catalog().trades
+    weights = demo.trade_contract_weights(trades)
+    table = pd.read_csv(demo.data_dir() / "trades.csv", dtype="string", keep_default_na=False)
+    sourced = dict(zip(table["de_name"], table["new_contracts_2024"], strict=True))
+    for trade, weight in zip(trades, weights, strict=True):
+        figure = sourced[trade.name]
+        assert weight == (float(figure) if figure else 0.0)
+    assert weights[[t.name for t in trades].index("Kraftfahrzeugmechatroniker/in")] == 25221
+    assert "new training contracts in 2024" in demo.README_TEXT.replace("\n", " ")
 
 
 def test_every_city_resolves_in_the_gazetteer_at_its_coordinates(default_demo):
@@ -238,7 +244,7 @@ def test_common_trades_are_much_more_frequent_than_rare_ones():
 
 
 def test_many_placements_are_in_twin_towns_and_a_few_outside_europe(default_demo):
-    twins = load_partnerships()
+    twins = curated_partnerships()
     twin_keys = set(zip(twins["partner_city"], twins["partner_country"], strict=True)) | set(
         zip(twins["located_as"], twins["partner_country"], strict=True))
     places = default_demo.placements

@@ -191,7 +191,7 @@ def test_cli_json_computes_individual_support_once_rates_are_set(capsys):
 def test_cli_text_output_names_the_missing_part(capsys):
     assert main(["funding", "--from", "Dortmund,DE", "--to", "Graz,AT", "--days", "30"]) == 0
     out = capsys.readouterr().out
-    assert "individual_support: MISSING" in out and "at least" in out
+    assert "individual support: MISSING" in out and "at least" in out
 
 
 def test_cli_twin_town_flag_overrides_detection(capsys):

@@ -1,5 +1,5 @@
-"""estimate_for_matches, budget_check and the Beneficiary Module export on small
-hand-built tables in the shared import format."""
+"""estimate_for_matches and budget_check on small hand-built tables in the shared import
+format (the Beneficiary Module file: tests/test_beneficiary_module.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobility.errors import ValidationError
-from mobility.funding.beneficiary import (
-    BM_COLUMNS,
-    export_beneficiary_module,
-    read_beneficiary_module,
-)
 from mobility.funding.budget import budget_check
 from mobility.funding.eligibility import FundingContext, StayArrays, eligibility, eligible_matrix
 from mobility.funding.estimate import (
@@ -168,58 +163,6 @@ def test_budget_check_refuses_a_negative_budget(tables):
     out = estimate_for_matches(matches, apprentices, placements, daily_rates=None)
     with pytest.raises(ValidationError):
         budget_check(out, -1)
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_beneficiary_module_export_round_trips(tables, tmp_path, suffix):
-    matches, apprentices, placements, companies = tables
-    result = export_beneficiary_module(matches, apprentices, placements, companies,
-                                       tmp_path / f"bm{suffix}", green_travel=True)
-    back = read_beneficiary_module(result.path)
-    pd.testing.assert_frame_equal(back, result.activities)
-    assert list(back.columns) == list(BM_COLUMNS)
-    assert back["participant_id"].tolist() == ["A1", "A2", "A3"]
-    assert result.skipped["apprentice_id"].tolist() == ["A1"]  # Leeds: not Erasmus+
-
-
-def test_beneficiary_module_export_neutralises_formulas(tables, tmp_path):
-    matches, apprentices, placements, companies = tables
-    result = export_beneficiary_module(matches, apprentices, placements, companies,
-                                       tmp_path / "bm.csv")
-    text = result.path.read_text(encoding="utf-8")
-    assert "'=HYPERLINK" in text and "'-Atelier Bois" in text
-    assert "\n=" not in text and ",=" not in text
-
-
-def test_beneficiary_module_dates_bands_and_flags(tables, tmp_path):
-    matches, apprentices, placements, companies = tables
-    result = export_beneficiary_module(matches, apprentices, placements, companies,
-                                       tmp_path / "bm.csv", green_travel=True)
-    row = result.activities.set_index("activity_id").loc["A2-P2"]
-    assert row["start_date"] == pd.Timestamp("2027-04-01")
-    assert row["end_date"] == pd.Timestamp("2027-04-01") + pd.Timedelta(days=111)
-    assert row["activity_type"].endswith("(ErasmusPro)")
-    assert row["distance_band"] == "100-499 km" and row["travel_days"] == 6
-    assert bool(row["fewer_opportunities"]) and bool(row["green_travel"])
-
-
-def test_reading_a_file_that_is_not_an_export_names_the_missing_columns(tmp_path):
-    path = tmp_path / "other.csv"
-    path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(ValidationError, match="activity_id"):
-        read_beneficiary_module(path)
-
-
-def test_reading_a_bad_date_names_file_row_and_column(tables, tmp_path):
-    matches, apprentices, placements, companies = tables
-    result = export_beneficiary_module(matches, apprentices, placements, companies,
-                                       tmp_path / "bm.csv")
-    text = result.path.read_text(encoding="utf-8").replace("2027-04-01", "first of April", 1)
-    result.path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValidationError) as caught:
-        read_beneficiary_module(result.path)
-    problem = caught.value.problems[0]
-    assert (problem.file, problem.row, problem.column) == ("bm.csv", 2, "start_date")
 
 
 def test_an_empty_match_table_gets_the_columns_and_fits_any_budget(tables):

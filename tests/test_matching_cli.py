@@ -72,3 +72,40 @@ def test_a_bad_row_in_the_input_names_file_row_and_column(demo_dir, tmp_path, ca
     assert main(["match", "--data", str(broken), "--out", str(tmp_path / "m.csv")]) == 2
     err = capsys.readouterr().err
     assert "placements.csv, row 3, column 'slots'" in err
+
+
+@pytest.mark.parametrize("method", ["stable", "optimal", "ranked"])
+def test_verify_reports_a_clean_certificate(demo_dir, tmp_path, capsys, method):
+    out = tmp_path / "matches.csv"
+    assert main(["match", "--data", str(demo_dir), "--method", method, "--out", str(out),
+                 "--verify", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "exact: True" in printed
+    if method == "ranked":
+        assert "verify apprentices_with_a_wrong_top_k: 0" in printed
+        return
+    assert "verify acceptable_pairs_agree: True" in printed
+    assert "verify free_slot_beside_unplaced: 0" in printed
+    assert "proposals:" in printed and "pricing_rounds:" in printed
+    if method == "stable":
+        assert "verify blocking_pairs: 0" in printed
+        assert "verify textbook_identical: True" in printed
+    else:
+        assert "verify optimality_gap: 0.0" in printed
+        assert "certificate: LP dual bound" in printed
+
+
+def test_approximate_runs_say_so_in_the_summary_and_every_row(demo_dir, tmp_path, capsys):
+    out = tmp_path / "matches.csv"
+    assert main(["match", "--data", str(demo_dir), "--out", str(out), "--approximate",
+                 "--max-candidates", "3", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "exact: False" in printed and "Approximate:" in printed
+    assert pd.read_csv(out)["note"].str.startswith("Approximate").all()
+
+
+def test_max_candidates_without_approximate_is_refused(demo_dir, tmp_path, capsys):
+    out = tmp_path / "matches.csv"
+    assert main(["match", "--data", str(demo_dir), "--out", str(out), "--max-candidates",
+                 "3", "--quiet"]) == 2  # a usage error
+    assert "--approximate" in capsys.readouterr().err and not out.exists()

@@ -20,11 +20,13 @@ AMIENS = dict(city="Amiens", country="FR", lat=49.9, lon=2.3)
 
 
 def placement(pid="P1", isco="7411", slots=1, languages="en:B1", related=False,
-              start="2026-03-01", end="2026-06-30", min_weeks=3, where=LEEDS):
+              start="2026-03-01", end="2026-06-30", min_weeks=3, where=LEEDS,
+              further_trades=""):
     return dict(placement_id=pid, company_id="C1", trade="x", isco08=isco, slots=slots,
                 start=pd.Timestamp(start), end=pd.Timestamp(end), min_weeks=min_weeks,
                 max_weeks=12, languages=languages, accommodation=True,
-                accepts_related_trades=related, synthetic=True, **where)
+                accepts_related_trades=related, synthetic=True, further_trades=further_trades,
+                **where)
 
 
 def apprentice(aid="A1", isco="7411", languages="de:native;en:B2", year=2,
@@ -67,11 +69,38 @@ def test_same_minor_group_is_a_related_trade_with_a_lower_score():
     assert rec.loc[0, "explanation"].startswith("related trade (7412, yours 7411)")
 
 
-def test_trade_further_apart_needs_a_placement_that_takes_related_trades():
-    assert recommend([placement(isco="7231")], [apprentice()]).empty
-    rec = recommend([placement(isco="7231", related=True)], [apprentice()])
+def test_trade_of_the_same_family_needs_a_placement_that_takes_related_trades():
+    assert recommend([placement(isco="7421")], [apprentice()]).empty
+    rec = recommend([placement(isco="7421", related=True)], [apprentice()])
     assert rec.loc[0, "trade"] == MatchSettings().trade_other
     assert "host takes related trades" in rec.loc[0, "explanation"]
+
+
+def test_taking_related_trades_does_not_open_the_door_to_any_trade():
+    # 7231 (motor vehicle mechanics) and 7411 (electricians) share only the major group.
+    assert recommend([placement(isco="7231", related=True)], [apprentice()]).empty
+
+
+def test_a_hairdresser_is_never_offered_an_it_placement():
+    hairdresser = apprentice(isco="5141")
+    it_hosts = [placement(pid=f"P{i}", isco=isco, related=True)
+                for i, isco in enumerate(["3512", "2512", "3511", "2519"])]
+    assert recommend(it_hosts, [hairdresser]).empty
+    rec = recommend([*it_hosts, placement(pid="P9", isco="5142", related=True)], [hairdresser])
+    assert rec["placement_id"].tolist() == ["P9"]
+
+
+def test_further_trades_named_by_the_host_are_acceptable_and_said_so():
+    host = placement(isco="3512", further_trades="5141")
+    rec = recommend([host], [apprentice(isco="5141")])
+    assert rec.loc[0, "trade"] == MatchSettings().trade_named
+    assert rec.loc[0, "explanation"].startswith("further trade the host names (3512, yours 5141)")
+    by_name = placement(isco="3512", further_trades="Friseur/in; 7411")
+    assert len(recommend([by_name], [apprentice(isco="5141")])) == 1
+    assert len(recommend([by_name], [apprentice()])) == 1
+    with pytest.raises(ValidationError) as caught:
+        recommend([placement(further_trades="Raumfahrer")], [apprentice()])
+    assert caught.value.problems[0].column == "further_trades"
 
 
 def test_one_language_level_below_is_accepted_with_a_penalty_and_two_below_is_not():
@@ -118,10 +147,14 @@ def test_dormant_twinning_gives_a_smaller_bonus_and_suspended_none():
     assert "twin town" not in suspended.loc[0, "explanation"]
 
 
-def test_twin_town_is_recognised_by_coordinates_when_the_name_is_spelled_differently():
-    rec = recommend([placement(where=dict(LEEDS, city="Leeds City Centre"))], [apprentice()],
-                    twinning())
-    assert rec.loc[0, "twin_town"] == 1.0
+def test_twin_town_is_recognised_by_identity_never_by_coordinates_alone():
+    # Another spelling of the same gazetteer place counts ...
+    same = recommend([placement(where=dict(LEEDS, city="LEEDS"))], [apprentice()], twinning())
+    assert same.loc[0, "twin_town"] == 1.0
+    # ... a different name at the same coordinates does not (issue 9, item 5).
+    near = recommend([placement(where=dict(LEEDS, city="Leeds City Centre"))], [apprentice()],
+                     twinning())
+    assert near.loc[0, "twin_town"] == 0.0
 
 
 def test_preferred_country_scores_one_other_countries_zero_and_no_preference_half():
@@ -266,3 +299,23 @@ def test_allocations_end_to_end_respect_capacity_acceptability_and_stability(see
                                   pairs.apprentice_score.to_numpy(), p, P),
                               host_key=host_key(pairs.host_score.to_numpy(), a, A),
                               capacity=P.slots)) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 60), st.integers(0, 120), st.integers(0, 120),
+       st.integers(1, 12), st.integers(1, 6))
+def test_stay_dates_lie_inside_both_windows(a_off, p_off, a_len, p_len, desired, min_weeks):
+    base = pd.Timestamp("2026-03-01")
+    a_start, p_start = base + pd.Timedelta(days=a_off), base + pd.Timedelta(days=p_off)
+    a_end, p_end = a_start + pd.Timedelta(days=a_len), p_start + pd.Timedelta(days=p_len)
+    host = placement(start=p_start, end=p_end, min_weeks=min_weeks)
+    person = dict(apprentice(start=a_start, end=a_end), desired_weeks=desired)
+    rec = recommend([host], [person])
+    overlap = (min(a_end, p_end) - max(a_start, p_start)).days + 1
+    if overlap < 7 * min_weeks:
+        assert rec.empty  # too short an overlap: not acceptable
+        return
+    row = rec.iloc[0]
+    assert max(a_start, p_start) == row["stay_start"] <= row["stay_end"] <= min(a_end, p_end)
+    assert row["stay_days"] == (row["stay_end"] - row["stay_start"]).days + 1
+    assert row["stay_days"] == max(min(7 * desired, 7 * 12, overlap), 7 * min_weeks)

@@ -82,8 +82,9 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table_or_in_the_file(engine
     raw = _raw_bytes(engine)
     for needle in ("AZ-0417", "Quappendorf", "leandra.quappendorf"):
         assert needle.encode() not in raw, needle
+    # The note lives in the shortlist's history (shortlist_events) since issue 11.
     assert report.rows_deleted == {"apprentices": 1, "shortlist": 1, "match_rows": 1,
-                                   "users": 1}
+                                   "users": 1, "shortlist_events": 1}
 
 
 def test_erasure_keeps_the_audit_trail_under_a_pseudonym(engine):
@@ -116,9 +117,20 @@ def test_another_organisations_adviser_may_not_erase_and_nothing_changes(engine)
 
 
 def test_erasing_an_unknown_id_says_so_without_repeating_it(engine):
+    admin = Principal("boss", Role.ADMINISTRATOR)
     with pytest.raises(NotFoundError) as missing:
-        erase_apprentice(engine, "AZ-9999", actor=ADVISER)
+        erase_apprentice(engine, "AZ-9999", actor=admin)
     assert "AZ-9999" not in str(missing.value)
+
+
+def test_an_adviser_cannot_tell_a_missing_id_from_another_organisations(engine):
+    # Issue 12 item 6: NotFound for a missing id vs PermissionDenied for a foreign one
+    # told an adviser which ids exist elsewhere.
+    with pytest.raises(PermissionDenied) as missing:
+        erase_apprentice(engine, "AZ-9999", actor=STRANGER)
+    with pytest.raises(PermissionDenied) as foreign:
+        erase_apprentice(engine, "AZ-0417", actor=STRANGER)
+    assert str(missing.value) == str(foreign.value)
 
 
 def test_the_command_erases_after_confirmation_and_prints_only_the_pseudonym(
@@ -150,3 +162,124 @@ def test_erasure_matches_whole_names_only_and_spares_similar_ones(engine):
     assert tuple(kept) == ("Person 70", "ap7@example.org")
     note = get_shortlist(engine, apprentice_id="AZ-70")["note"].iloc[0]
     assert note == "Person 70 asked about [erased]'s dates"  # a colleague's note stays
+
+
+# ---------------------------------------------------------------------------
+# Issue 12 items 2 and 3: erase the person's own records, nobody else's
+# ---------------------------------------------------------------------------
+
+ERIKA = "Erika Mustermann"
+FAMILY = "familie.mustermann@example.org"
+
+
+def _add(engine, kind: str, data: str) -> None:
+    result = read_table(data.encode(), kind, name=f"{kind}.csv")
+    assert result.ok, result.problems
+    upsert_table(engine, kind, result.frame, user="mueller")
+
+
+def _row(aid: str, name: str, email: str, org: str) -> str:
+    return (f"{aid},{name},{email},{org},Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4\n")
+
+
+def _cells(engine, sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql))]
+
+
+def test_erasure_leaves_a_sibling_a_namesake_and_a_company_name_intact(engine):
+    _add(engine, "apprentices", HEADER_ROW + _row("E1", ERIKA, FAMILY, "HWK Dortmund")
+         + _row("E2", "Max Mustermann", FAMILY, "HWK Dortmund")
+         + _row("E3", ERIKA, "erika.koeln@example.org", "IHK Köln"))
+    _add(engine, "companies", f"company_id,name,city,country\nC7,Schreinerei {ERIKA},Leeds,GB\n")
+    set_shortlist_status(engine, "E2", "P2", "suggested", user="mueller",
+                         note=f"sister of {ERIKA}; family mail {FAMILY}", expected_version=0)
+    report = erase_apprentice(engine, "E1", actor=ADVISER)
+    assert report.rows_deleted == {"apprentices": 1}
+    assert _cells(engine, "select apprentice_id, name, email from apprentices "
+                          "where apprentice_id in ('E2', 'E3') order by 1") == [
+        ("E2", "Max Mustermann", FAMILY), ("E3", ERIKA, "erika.koeln@example.org")]
+    assert _cells(engine, "select name from companies where company_id = 'C7'") == [
+        (f"Schreinerei {ERIKA}",)]
+    # Only the free-text note loses the mentions, as documented.
+    note = get_shortlist(engine, apprentice_id="E2")["note"].iloc[0]
+    assert note == "sister of [erased]; family mail [erased]"
+    assert _cells(engine, "select count(*) from apprentices where apprentice_id = 'E1'") == [(0,)]
+
+
+def test_erasing_an_id_that_a_placement_or_company_also_has_touches_only_the_apprentice(
+        engine):
+    _add(engine, "companies", "company_id,name,city,country\n9,Nine Ltd,Leeds,GB\n"
+                              "8,Eight Ltd,Leeds,GB\n")
+    _add(engine, "placements", "placement_id,company_id,trade,city,country,slots,start,end,"
+                               "min_weeks,max_weeks\n8,9,Koch,Leeds,GB,1,2026-03-01,"
+                               "2026-06-30,2,6\n")
+    _add(engine, "apprentices", HEADER_ROW + _row("8", "Acht Person", "acht@example.org",
+                                                  "HWK Dortmund")
+         + _row("9", "Neun Person", "neun@example.org", "HWK Dortmund"))
+    set_shortlist_status(engine, "8", "8", "suggested", user="mueller", expected_version=0)
+    set_shortlist_status(engine, "AZ-0418", "8", "suggested", user="mueller",
+                         expected_version=0)
+    erase_apprentice(engine, "8", actor=ADVISER)
+    erase_apprentice(engine, "9", actor=ADVISER)  # was an IntegrityError traceback
+    assert _cells(engine, "select placement_id, company_id from placements "
+                          "where placement_id = '8'") == [("8", "9")]
+    assert _cells(engine, "select company_id from companies where company_id in ('8', '9') "
+                          "order by 1") == [("8",), ("9",)]
+    trail = audit_trail(engine, SYSTEM, entity="shortlist")
+    assert "AZ-0418/8" in set(trail["entity_id"])  # the other person's entry keeps "/8"
+    assert not any(e.startswith("8/") for e in trail["entity_id"])
+
+
+def test_ids_with_slashes_leave_the_audit_trail_and_a_shorter_id_does_not_steal_them(engine):
+    _add(engine, "apprentices", HEADER_ROW
+         + _row("HWK/2026/001", "Slash Person", "slash@example.org", "HWK Dortmund")
+         + _row("HWK", "Short Id", "short@example.org", "HWK Dortmund"))
+    set_shortlist_status(engine, "HWK/2026/001", "P1", "suggested", user="mueller",
+                         expected_version=0)
+    set_shortlist_status(engine, "HWK", "P2", "suggested", user="mueller", expected_version=0)
+    short = erase_apprentice(engine, "HWK", actor=ADVISER)
+    ids = set(audit_trail(engine, SYSTEM, entity="shortlist")["entity_id"])
+    assert "HWK/2026/001/P1" in ids and f"{short.pseudonym}/P2" in ids
+    long = erase_apprentice(engine, "HWK/2026/001", actor=ADVISER)
+    ids = set(audit_trail(engine, SYSTEM, entity="shortlist")["entity_id"])
+    assert f"{long.pseudonym}/P1" in ids
+    assert not any("HWK" in i for i in ids)
+
+
+def _db_and_wal(engine) -> bytes:
+    path = Path(engine.url.database)
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
+
+
+def test_erasure_with_a_reader_open_says_the_file_is_not_clean_yet_then_scrubs(engine):
+    import sqlite3
+
+    from mobility.auth.erasure import scrub_database_file
+
+    with engine.connect() as conn:  # the name sits in the main file, not only the log
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Quappendorf" in _db_and_wal(engine)
+    reader = sqlite3.connect(engine.url.database)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM apprentices").fetchone()  # holds a snapshot
+    try:
+        report = erase_apprentice(engine, "AZ-0417", actor=ADVISER, scrub_wait=0.3)
+        assert report.file_scrubbed is False  # honest: the bytes are still there ...
+        assert b"Quappendorf" in _db_and_wal(engine)
+        # ... though no query of the current data finds them.
+        assert find_personal_data(engine, ["AZ-0417"], [NAME, EMAIL]) == []
+        assert scrub_database_file(engine, wait=0.2) is False
+    finally:
+        reader.rollback()
+        reader.close()
+    assert scrub_database_file(engine) is True
+    raw = _db_and_wal(engine)
+    for needle in (b"Quappendorf", b"leandra.quappendorf", b"AZ-0417"):
+        assert needle not in raw, needle
+
+
+def test_erasure_without_readers_reports_a_clean_file(engine):
+    report = erase_apprentice(engine, "AZ-0417", actor=ADVISER)
+    assert report.file_scrubbed is True
+    assert b"Quappendorf" not in _db_and_wal(engine)

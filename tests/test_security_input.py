@@ -230,3 +230,12 @@ def test_an_error_about_an_email_does_not_repeat_the_address():
                         name="a.csv")
     assert not result.ok
     assert all("schmitz" not in str(p) for p in result.problems)
+
+
+def test_the_problem_report_table_does_not_repeat_an_invalid_email_either():
+    # Issue 12 item 6: the message left it out, but the report's "value" column held it.
+    result = read_table(csv(row(email="lea.schmitz@@example.org")).encode(), "apprentices",
+                        name="a.csv")
+    report = result.problems_frame().to_csv(index=False)
+    assert "schmitz" not in report and "example.org" not in report
+    assert "email" in set(result.problems_frame()["column"])

@@ -7,10 +7,10 @@ People, companies, e-mail addresses (``example.org`` / ``example.com`` only) and
 number describing them are drawn at random, and every row says ``synthetic=true``.
 
 The draws follow stated assumptions rather than statistics. Each assumption is written
-down next to the table that encodes it (``TRADE_TIERS``, ``DESTINATION_WEIGHTS``, the
-language tables...), so that a reader can see what is a fact (a place, a trade name, a
-country's official language) and what is a demo choice (how often a trade or a level
-occurs).
+down next to the table that encodes it (``DESTINATION_WEIGHTS``, the language
+tables...), so that a reader can see what is a fact (a place, a trade name, a country's
+official language, how many new training contracts a trade had in 2024) and what is a
+demo choice (how often a language level occurs).
 
 Generation is vectorised with numpy and deterministic for a seed: the same arguments
 give byte-identical files. Apprentices are produced in chunks of :data:`CHUNK_SIZE`
@@ -58,7 +58,7 @@ from mobility.io.writing import export_frame
 from mobility.paths import data_dir
 from mobility.progress import ProgressCallback, no_progress
 from mobility.reference.trades import Trade, trade_catalog
-from mobility.reference.twinnings import load_partnerships
+from mobility.reference.twinnings import curated_partnerships
 from mobility.text import fold
 
 #: The year every availability window and placement window falls in.
@@ -78,71 +78,20 @@ COMPANY_DOMAIN = "example.com"
 # Assumptions: trades
 # ---------------------------------------------------------------------------
 
-#: How common each trade is among apprentices, as a rough tier: about 20,000 / 10,000 /
-#: 5,000 / 2,000 / 1,000 / 500 new training contracts a year in Germany.
-#:
-#: ASSUMPTION, not a statistic: the tiers were placed by hand from the order of BIBB's
-#: published ranking of Ausbildungsberufe by new contracts (BIBB Datenreport,
-#: "Rangliste der Ausbildungsberufe"); Pflegefachmann/-frau is trained under the
-#: Pflegeberufegesetz and counted by Destatis, not BIBB. They only say which trades are
-#: common and which are rare; do not quote them as figures. Trades added to the taxonomy
-#: later get the 1,000 tier until someone places them.
-TRADE_TIERS: dict[str, float] = {
-    "Kaufmann/-frau für Büromanagement": 20,
-    "Kraftfahrzeugmechatroniker/in": 20,
-    "Kaufmann/-frau im Einzelhandel": 20,
-    "Verkäufer/in": 20,
-    "Pflegefachmann/-frau": 20,
-    "Medizinische/r Fachangestellte/r": 10,
-    "Fachinformatiker/in (Anwendungsentwicklung)": 10,
-    "Fachinformatiker/in (Systemintegration)": 10,
-    "Industriekaufmann/-frau": 10,
-    "Elektroniker/in für Energie- und Gebäudetechnik": 10,
-    "Zahnmedizinische/r Fachangestellte/r": 10,
-    "Industriemechaniker/in": 10,
-    "Kaufmann/-frau im Groß- und Außenhandelsmanagement": 10,
-    "Anlagenmechaniker/in für Sanitär-, Heizungs- und Klimatechnik": 10,
-    "Fachkraft für Lagerlogistik": 10,
-    "Elektroniker/in für Betriebstechnik": 5,
-    "Mechatroniker/in": 5,
-    "Zerspanungsmechaniker/in": 5,
-    "Metallbauer/in": 5,
-    "Tischler/in": 5,
-    "Maler/in und Lackierer/in": 5,
-    "Friseur/in": 5,
-    "Koch/Köchin": 5,
-    "Hotelfachmann/-frau": 5,
-    "Gärtner/in (Garten- und Landschaftsbau)": 5,
-    "Bankkaufmann/-frau": 5,
-    "Steuerfachangestellte/r": 5,
-    "Kaufmann/-frau für Spedition und Logistikdienstleistung": 5,
-    "Maurer/in": 5,
-    "Landwirt/in": 5,
-    "Zimmerer/Zimmerin": 2,
-    "Dachdecker/in": 2,
-    "Berufskraftfahrer/in": 2,
-    "Mediengestalter/in Digital und Print": 2,
-    "Land- und Baumaschinenmechatroniker/in": 2,
-    "Bäcker/in": 2,
-    "Fahrzeuglackierer/in": 2,
-    "Augenoptiker/in": 2,
-    "Chemielaborant/in": 2,
-    "Fachmann/-frau für Restaurants und Veranstaltungsgastronomie": 2,
-    "Werkzeugmechaniker/in": 2,
-    "Feinwerkmechaniker/in": 2,
-    "Konstruktionsmechaniker/in": 2,
-    "Konditor/in": 1,
-    "Fleischer/in": 1,
-    "Tourismuskaufmann/-frau": 1,
-    "Zweiradmechatroniker/in": 1,
-    "Mechatroniker/in für Kältetechnik": 1,
-    "Beton- und Stahlbetonbauer/in": 1,
-    "Fliesen-, Platten- und Mosaikleger/in": 1,
-    "Stuckateur/in": 1,
-    "Glaser/in": 0.5,
-    "Schornsteinfeger/in": 0.5,
-}
-_DEFAULT_TIER = 1.0
+#: How common each trade is among apprentices: drawn in proportion to the new training
+#: contracts of 2024 (BIBB/DAZUBI, column ``new_contracts_2024`` of ``data/trades.csv``,
+#: a sourced figure). Trades BIBB does not count are not drawn: Pflegefachmann/-frau
+#: (trained under the Pflegeberufegesetz and counted by Destatis) and the two
+#: Fachinformatiker specialisations (BIBB counts them together as Fachinformatiker/in).
+def trade_contract_weights(trades) -> np.ndarray:
+    """New contracts 2024 per trade of ``trades`` (0 where no figure is sourced)."""
+    table = pd.read_csv(data_dir() / "trades.csv", usecols=["de_name", "new_contracts_2024"],
+                        dtype={"de_name": "string"}, keep_default_na=False)
+    figures = dict(zip(table["de_name"], pd.to_numeric(table["new_contracts_2024"],
+                                                      errors="coerce"), strict=True))
+    weights = np.array([figures.get(t.name, np.nan) for t in trades], dtype=float)
+    return np.nan_to_num(weights, nan=0.0)
+
 
 #: Hosts abroad are less concentrated on the big German trades than apprentices are
 #: (ASSUMPTION): placements draw trades with the tiers raised to this power, which
@@ -442,7 +391,7 @@ def _places(names, countries, lats, lons, weights) -> _Places:
 
 
 def _home_places() -> _Places:
-    twin_homes = load_partnerships().drop_duplicates("home_city")
+    twin_homes = curated_partnerships().drop_duplicates("home_city")
     gaz = gazetteer()
     twin_entries = [gaz.get_entry(r.home_city, r.home_country)
                     for r in twin_homes.itertuples(index=False)]
@@ -473,7 +422,7 @@ def _host_places() -> tuple[_Places, np.ndarray]:
     """Twin towns of the 13 cities (active, abroad), then other European cities."""
     gaz = gazetteer()
     programme = _programme_countries()
-    twins = load_partnerships()
+    twins = curated_partnerships()
     twins = twins[(twins["status"] == "active") & (twins["partner_country"] != "DE")
                   & ~twins["partner_country"].isin(EXCLUDED_HOST_COUNTRIES)]
     twins = twins.drop_duplicates(["partner_city", "partner_country"])
@@ -482,12 +431,18 @@ def _host_places() -> tuple[_Places, np.ndarray]:
         # Use the twinning's own name where the gazetteer knows it; otherwise the town
         # it was located at ("South Tyneside" -> "South Shields"), so that every demo
         # city resolves offline. Coordinates are the twinning table's.
+        # A name the gazetteer places elsewhere (Arlington: Texas, not Virginia) is
+        # skipped, so that every demo city resolves offline where the demo puts it.
+        def here(place: str, row=row) -> bool:
+            hit = gaz.get(place, row.partner_country) if place else None
+            return hit is not None and haversine_km(hit.lat, hit.lon, row.partner_lat,
+                                                    row.partner_lon) < 25
+
         name = row.partner_city
-        if gaz.get(name, row.partner_country) is None:
-            located = getattr(row, "located_as", "")
-            if not located or gaz.get(located, row.partner_country) is None:
+        if not here(name):
+            name = getattr(row, "located_as", "")
+            if not here(name):
                 continue
-            name = located
         names.append(name)
         countries.append(row.partner_country)
         lats.append(row.partner_lat)
@@ -561,7 +516,7 @@ def _organisations(homes: _Places) -> np.ndarray:
 @cache
 def _reference() -> _Reference:
     trades = trade_catalog().trades
-    tiers = np.array([TRADE_TIERS.get(t.name, _DEFAULT_TIER) for t in trades], dtype=float)
+    tiers = trade_contract_weights(trades)
     flat = tiers ** PLACEMENT_TRADE_FLATTENING
     homes = _home_places()
     hosts, is_twin = _host_places()
@@ -883,6 +838,7 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
         "sector": ref.trade_sector[trade],
         "contact_email": "training." + slug + "@" + COMPANY_DOMAIN,
         "website": "https://" + slug + "." + COMPANY_DOMAIN,
+        "oid": pd.Series([""] * n_companies, dtype="string"),  # demo hosts have no real OID
         "synthetic": np.ones(n_companies, dtype=bool),
     })
 
@@ -939,6 +895,7 @@ def _companies_and_placements(ref: _Reference, rng: np.random.Generator,
         "languages": languages,
         "accommodation": rng.random(size) < 0.35,
         "accepts_related_trades": rng.random(size) < 0.30,
+        "further_trades": _column(pa.nulls(size, _TEXT).fill_null("")),
         "synthetic": np.ones(size, dtype=bool),
     })
     return companies, placements
@@ -1051,10 +1008,11 @@ Made by `mobility demo` (mobility.demo.write_demo) with seed {seed}:
   placements.csv   {n_placements:,} invented placements offered by those companies
 
 How it was made: places come from data/twinnings.csv (the real twin towns of 13 NRW
-cities) and the GeoNames gazetteer; trades from the taxonomy in data/trades.csv. Names,
+cities) and the GeoNames gazetteer; trades from the taxonomy in data/trades.csv, drawn in
+proportion to their new training contracts in 2024 (BIBB, new_contracts_2024). Names,
 e-mail addresses (example.org / example.com only), languages, dates, slots and every
 other value were drawn at random from the stated assumptions in
-src/mobility/demo.py (how common trades, language levels and destinations are). Those
+src/mobility/demo.py (how common language levels and destinations are). Those
 assumptions are demo choices, not statistics. Every row has synthetic=true.
 The same seed and sizes always give byte-identical files.
 """

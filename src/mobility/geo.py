@@ -27,7 +27,7 @@ from __future__ import annotations
 import pickle
 import threading
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -41,7 +41,7 @@ from mobility.text import fold_keys
 
 EARTH_RADIUS_KM = 6371.0088
 MIN_POPULATION = 1000
-_INDEX_VERSION = 2
+_INDEX_VERSION = 3
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -78,6 +78,30 @@ class GazetteerEntry:
         return City(self.name, self.country, self.lat, self.lon)
 
 
+class _EntryTable(Sequence):
+    """The gazetteer's cities as columns: pickles and loads ten times faster than a
+    list of 170,000 dataclass objects; an entry is made when it is asked for."""
+
+    def __init__(self, entries: list[GazetteerEntry]) -> None:
+        self.geonameid = np.array([e.geonameid for e in entries], dtype=np.int64)
+        self.name = [e.name for e in entries]
+        self.country = [e.country for e in entries]
+        self.lat = np.array([e.lat for e in entries], dtype=np.float64)
+        self.lon = np.array([e.lon for e in entries], dtype=np.float64)
+        self.population = np.array([e.population for e in entries], dtype=np.int64)
+        self.admin1 = [e.admin1 for e in entries]
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return GazetteerEntry(int(self.geonameid[i]), self.name[i], self.country[i],
+                              float(self.lat[i]), float(self.lon[i]),
+                              int(self.population[i]), self.admin1[i])
+
+
 class Gazetteer:
     """Offline city lookup by name and country over GeoNames data.
 
@@ -88,7 +112,7 @@ class Gazetteer:
     """
 
     def __init__(self, entries: list[GazetteerEntry]) -> None:
-        self.entries = entries
+        self.entries = _EntryTable(entries)
         self._by_country: dict[tuple[str, str], int] = {}
         self._anywhere: dict[str, int] = {}
         order = sorted(range(len(entries)), key=lambda i: -entries[i].population)
@@ -150,7 +174,7 @@ class Gazetteer:
             for (key, cc), idx in self._by_country.items()
             if (code is None or cc == code) and key.startswith(keys[0])
         }
-        best = sorted(hits, key=lambda i: -self.entries[i].population)[:limit]
+        best = sorted(hits, key=lambda i: -self.entries.population[i])[:limit]
         return [self.entries[i].to_city() for i in best]
 
 
@@ -220,6 +244,35 @@ def gazetteer() -> Gazetteer:
     in memory."""
     with _lock:
         return _load()
+
+
+def country_fits(lat, lon, country, *, km: float = 25.0, k: int = 5) -> np.ndarray:
+    """Whether each point lies in or near its ``country``: one of the ``k`` gazetteer
+    places nearest to it, or any place within ``km``, is in that country. (The shipped
+    borders are lines without country names, so the gazetteer's 170,000 places stand
+    in for the countries' areas.) Points without coordinates give True."""
+    from scipy.spatial import cKDTree
+
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    country = np.atleast_1d(np.asarray(country, dtype=object)).astype(str)
+    entries = gazetteer().entries
+    codes = np.asarray(entries.country, dtype=object)
+
+    def unit(a, o):
+        a, o = np.radians(a), np.radians(o)
+        return np.c_[np.cos(a) * np.cos(o), np.cos(a) * np.sin(o), np.sin(a)]
+
+    tree = cKDTree(unit(entries.lat, entries.lon))
+    ok = ~(np.isfinite(lat) & np.isfinite(lon))
+    todo = np.flatnonzero(~ok)
+    points = unit(lat[todo], lon[todo])
+    _, nearest = tree.query(points, k=k)
+    chord = 2 * np.sin(km / EARTH_RADIUS_KM / 2)
+    within = tree.query_ball_point(points, chord)
+    for j, i in enumerate(todo):
+        ok[i] = country[i] in codes[nearest[j]] or country[i] in codes[within[j]]
+    return ok
 
 
 # ---------------------------------------------------------------------------

@@ -223,6 +223,177 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.reason.amounts not in the sources": (
         "Beträge nicht in den Quellen", "amounts not in the sources"),
     "funding.reason.amounts unknown": ("Beträge unbekannt", "amounts unknown"),
+    # --- funding rules: why a programme fits or not (helper funding) ------------------
+    "funding.why.not_running": (
+        "{programme} läuft nicht mehr", "{programme} is not running any more"),
+    "funding.why.individual_unconfirmed": (
+        "{programme}: Förderung einzelner Praktika von Auszubildenden ist in den Quellen "
+        "nicht bestätigt",
+        "{programme}: funding for individual apprentice placements is not confirmed in the "
+        "sources"),
+    "funding.why.group_only": (
+        "{programme} ist ein Gruppenaustausch (mindestens {n} Teilnehmende): ein "
+        "Einzelpraktikum ist nicht förderfähig",
+        "{programme} is a group exchange (at least {n} participants): an individual "
+        "placement is not eligible"),
+    "funding.why.not_abroad": (
+        "das Ziel liegt im Heimatland: kein Auslandsaufenthalt",
+        "the destination is in the home country: not a stay abroad"),
+    "funding.why.destination": ("{programme} fördert nur {what}", "{programme} covers {what} only"),
+    "funding.dest.erasmus": (
+        "EU-Mitgliedstaaten und mit dem Programm assoziierte Länder",
+        "EU member states and associated countries"),
+    "funding.dest.non_erasmus": ("Länder außerhalb von Erasmus+", "countries outside Erasmus+"),
+    "funding.dest.several": ("mehrere Länder", "several countries"),
+    "funding.join.and": (" und ", " and "),
+    "funding.join.or": (" oder ", " or "),
+    "funding.why.min_days": (
+        "{programme} verlangt mindestens {n} Tage", "{programme} needs at least {n} days"),
+    "funding.why.max_days": (
+        "{programme} erlaubt höchstens {n} Tage", "{programme} allows at most {n} days"),
+    "funding.why.status": ("{programme} ist nur für {who}", "{programme} is for {who} only"),
+    "funding.who.apprentice": ("Auszubildende", "apprentices"),
+    "funding.who.recent_graduate": (
+        "Absolventinnen und Absolventen bis 12 Monate nach dem Abschluss", "recent graduates"),
+    "funding.who.graduate": ("Absolventinnen und Absolventen", "graduates"),
+    "funding.why.age": (
+        "{programme} verlangt Teilnehmende {limit}", "{programme} requires participants {limit}"),
+    "funding.age.between": ("im Alter von {low} bis {high} Jahren", "aged {low} to {high}"),
+    "funding.age.at_least": ("ab {n} Jahren", "at least {n} years old"),
+    "funding.age.at_most": ("bis {n} Jahre", "at most {n} years old"),
+    "funding.caveat.age": ("Alter unbekannt: {why}", "age unknown: {why}"),
+    "funding.why.region": (
+        "{programme} ist für Auszubildende aus {region} ({code})",
+        "{programme} is for apprentices from {region} ({code})"),
+    "funding.caveat.region": (
+        "Heimatland (Bundesland) unbekannt: {programme} ist für Auszubildende aus {region}",
+        "home region unknown: {programme} is for apprentices from {region}"),
+    "funding.region.DE-NW": ("Nordrhein-Westfalen", "North Rhine-Westphalia"),
+    "funding.region.DE-BW": ("Baden-Württemberg", "Baden-Württemberg"),
+    "funding.why.twin_town": (
+        "{programme} gilt nur in einer Partnerstadt der Heimatkommune",
+        "{programme} applies only in a twin town of the home municipality"),
+    "funding.caveat.twin_town": (
+        "Partnerstadt unbekannt: {programme} gilt nur in einer Partnerstadt",
+        "twin town unknown: {programme} applies only in a twin town"),
+    "funding.erasmus_on_condition": (
+        "Erasmus+: {eur:,.0f} € bekannt, {condition}", "Erasmus+: €{eur:,.0f} known, {condition}"),
+    "funding.details": ("Förderung im Einzelnen", "Funding in detail"),
+    "funding.parts_title": (
+        "**Bestandteile** (Tabelle und Aufrufjahr):", "**Parts** (table and call year):"),
+    "funding.why_not_title": ("**Warum andere Programme nicht passen:**",
+                              "**Why other programmes do not fit:**"),
+    "org.title": ("Entsendende Einrichtung: Erasmus-Akkreditierung und OID",
+                  "Sending organisation: Erasmus accreditation and OID"),
+    "org.help": (
+        "Einrichtungen mit Erasmus-Akkreditierung in der Berufsbildung dürfen bis zu 20 % "
+        "ihrer Förderung für Aufenthalte in nicht assoziierten Drittländern (z. B. "
+        "Vereinigtes Königreich, Schweiz, USA) nutzen, zu denselben Stückkosten. Die "
+        "Schätzungen richten sich nach diesem Eintrag; ohne Eintrag heißt es „hängt von der "
+        "Akkreditierung ab“.",
+        "Organisations holding an Erasmus accreditation in VET may spend up to 20% of their "
+        "grant on stays in non-associated third countries (e.g. United Kingdom, Switzerland, "
+        "USA) at the same unit costs. Estimates follow this record; without one they say "
+        "\"depends on accreditation\"."),
+    "org.name": ("Einrichtung", "Organisation"),
+    "org.new": ("– neue Einrichtung –", "– new organisation –"),
+    "org.new_name": ("Name der neuen Einrichtung", "Name of the new organisation"),
+    "org.accredited": ("hat eine Erasmus-Akkreditierung (Berufsbildung)",
+                       "holds an Erasmus accreditation (VET)"),
+    "org.accredited_short": ("akkreditiert", "accredited"),
+    "org.oid": ("OID (Erasmus+-Organisations-ID)", "OID (Erasmus+ organisation ID)"),
+    "org.oid_help": ("E und 8 Ziffern, z. B. E10012345", "E and 8 digits, e.g. E10012345"),
+    "org.accreditation_id": ("Akkreditierungsnummer (optional)",
+                             "Accreditation number (optional)"),
+    "org.updated": ("Zuletzt geändert von {who} am {when}", "Last changed by {who} on {when}"),
+    "org.changed_by": ("geändert von", "changed by"),
+    "org.changed_at": ("geändert am", "changed on"),
+    "org.yes": ("ja", "yes"),
+    "org.no": ("nein", "no"),
+    "groups.title": ("Ländergruppen der individuellen Unterstützung",
+                     "Country groups of individual support"),
+    "groups.help": (
+        "Die Tagessätze hängen von der Ländergruppe des Ziellandes ab. Die Neuordnung von "
+        "2024 (Deutschland, Österreich, Belgien, Frankreich, Italien, Niederlande in Gruppe 1) "
+        "ist für die Hochschulbildung bestätigt, für die Berufsbildung nicht geprüft: Sie gilt "
+        "nur, wenn sie hier gewählt wird. Jede Schätzung nennt die verwendete Tabelle.",
+        "Daily rates depend on the destination's country group. The 2024 regrouping "
+        "(Germany, Austria, Belgium, France, Italy, the Netherlands into group 1) is confirmed "
+        "for higher education, unverified for VET: it applies only when selected here. Every "
+        "estimate names the table it used."),
+    "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
+    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
+    "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
+    "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
+                          "confirmed for higher education, unverified for VET"),
+    "groups.countries": ("Länder", "Countries"),
+    "groups.save": ("Diese Tabelle verwenden", "Use this table"),
+    "funding.cli.days": ("{n} Tage", "{n} days"),
+    "funding.cli.distance": (
+        "Entfernung: {km:,.0f} km einfach (Großkreis); Band {band} [{table}]",
+        "distance: {km:,.0f} km one-way (great circle); band {band} [{table}]"),
+    "funding.cli.flags": (
+        "Partnerstadt: {twin}; grünes Reisen: {green}; geringere Chancen: {fewer}",
+        "twin town: {twin}; green travel: {green}; fewer opportunities: {fewer}"),
+    "funding.cli.unknown": ("unbekannt", "unknown"),
+    "funding.cli.not_recorded": ("nicht erfasst", "not recorded"),
+    "funding.cli.no_rates": ("keine eingetragen (individuelle Unterstützung unbekannt)",
+                             "none entered (individual support unknown)"),
+    "funding.cli.daily_rates": ("Tagessätze: {rates}", "daily rates: {rates}"),
+    "funding.cli.groups": ("Ländergruppen: {table}", "country groups: {table}"),
+    "funding.cli.accredited": ("entsendende Einrichtung akkreditiert (Erasmus): {accredited}",
+                               "sending organisation accredited (Erasmus): {accredited}"),
+    "funding.cli.eligible": ("passende Programme:", "eligible programmes:"),
+    "funding.cli.none_eligible": ("kein Programm passt", "no programme is eligible"),
+    "funding.cli.not_eligible": ("nicht passend:", "not eligible:"),
+    "funding.cli.if_accredited": ("wenn die entsendende Einrichtung akkreditiert ist:",
+                                  "if the sending organisation is accredited:"),
+    "funding.cli.amount_unknown": ("Betrag unbekannt", "amount unknown"),
+    "funding.cli.eur": ("{eur:,.0f} EUR", "{eur:,.0f} EUR"),
+    "funding.cli.eur_cents": ("{eur:,.2f} EUR", "{eur:,.2f} EUR"),
+    "funding.cli.eur_at_least": ("mindestens {eur:,.0f} EUR", "{eur:,.0f} EUR at least"),
+    "funding.cli.no_record": ("{name}: kein Eintrag", "{name}: no record"),
+    "funding.cli.record": ("{name}: erfasst von {who} am {when}",
+                           "{name}: recorded by {who} on {when}"),
+    "funding.cli.given": ("in der Befehlszeile angegeben", "given on the command line"),
+    "funding.cli.condition": ("Bedingung: {condition}", "condition: {condition}"),
+    "funding.cli.check": ("prüfen: {caveats}", "check: {caveats}"),
+    "funding.cli.missing_amount": ("FEHLT", "MISSING"),
+    "funding.cli.missing": ("fehlt: {parts}", "missing: {parts}"),
+    "funding.status.computed": ("berechnet", "computed"),
+    "funding.status.indicative": ("Richtwert", "indicative"),
+    "funding.status.missing": ("fehlt", "missing"),
+    "funding.status.not_applicable": ("entfällt", "not applicable"),
+    "funding.part.travel": ("Reise", "travel"),
+    "funding.part.organisational_support": ("organisatorische Unterstützung",
+                                            "organisational support"),
+    "funding.part.linguistic_support": ("sprachliche Unterstützung", "linguistic support"),
+    "funding.part.inclusion_support": ("Inklusionsunterstützung", "inclusion support"),
+    "funding.condition.depends_on_accreditation": (
+        "hängt von der Akkreditierung ab: nur für akkreditierte Einrichtungen, im Rahmen ihres "
+        "20-%-Budgets für internationale Mobilität (ob die entsendende Einrichtung akkreditiert "
+        "ist, ist nicht erfasst)",
+        "depends on accreditation: only for accredited organisations, within their 20% "
+        "international budget (whether the sending organisation is accredited is not "
+        "recorded)"),
+    "funding.condition.accredited": (
+        "nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für internationale "
+        "Mobilität",
+        "only for accredited organisations, within their 20% international budget"),
+    "funding.why.not_accredited": (
+        "{programme} fördert Aufenthalte in einem nicht mit Erasmus+ assoziierten Drittland "
+        "({country}) nur über Einrichtungen mit Erasmus-Akkreditierung, und die entsendende "
+        "Einrichtung ist nicht akkreditiert",
+        "{programme} funds stays in a third country not associated to Erasmus+ ({country}) "
+        "only through organisations holding an Erasmus accreditation, and the sending "
+        "organisation is not accredited"),
+    "funding.why.accreditation_unknown": (
+        "{programme} in einem nicht mit Erasmus+ assoziierten Drittland ({country}) hängt von "
+        "der Akkreditierung ab: {condition} (ob die entsendende Einrichtung akkreditiert ist, "
+        "ist nicht erfasst)",
+        "{programme} in a third country not associated to Erasmus+ ({country}) depends on "
+        "accreditation: {condition} (whether the sending organisation is accredited is not "
+        "recorded)"),
     # --- statuses --------------------------------------------------------------------
     "status.active": ("aktiv", "active"),
     "status.dormant": ("ruhend", "dormant"),
@@ -343,6 +514,118 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "adviser.progress": ("Berechne …", "Working …"),
     "adviser.no_allocation": (
         "Noch keine Verteilung berechnet.", "No allocation computed yet."),
+    # --- adviser desk: runs, working plan, shortlist history, overrides, import ------
+    "runs.title": ("Verteilungsläufe", "Allocation runs"),
+    "runs.none": ("Noch keine Verteilung gespeichert.", "No allocation stored yet."),
+    "runs.method.stable": ("stabil", "stable"),
+    "runs.method.optimal": ("optimal", "optimal"),
+    "runs.method.ranked": ("Rangliste", "ranked"),
+    "runs.adopted": ("Arbeitsplan", "working plan"),
+    "runs.header": ("Lauf vom {date}, {time} Uhr · {method} · {who}",
+                    "Run of {date}, {time} · {method} · {who}"),
+    "runs.approximate": (
+        "Näherungslösung: nicht garantiert stabil bzw. optimal.",
+        "Approximate: not guaranteed stable or optimal."),
+    "runs.exact": ("exakt", "exact"),
+    "runs.exactness": ("Lösung", "Solution"),
+    "runs.is_plan": ("Dieser Lauf ist der Arbeitsplan Ihrer Organisation.",
+                     "This run is your organisation's working plan."),
+    "runs.adopt": ("Als Arbeitsplan übernehmen", "Adopt as working plan"),
+    "runs.plan": ("Arbeitsplan", "Working plan"),
+    "runs.when": ("Zeitpunkt", "When"),
+    "runs.pick": ("Lauf", "Run"),
+    "runs.open": ("Lauf öffnen", "Open run"),
+    "runs.opened": ("Lauf geöffnet: siehe „Verteilung berechnen“.",
+                    "Run opened: see “Batch allocation”."),
+    "runs.compare": ("Läufe vergleichen", "Compare runs"),
+    "runs.left": ("Lauf A", "Run A"),
+    "runs.right": ("Lauf B", "Run B"),
+    "runs.figure": ("Kennzahl", "Figure"),
+    "runs.figure.matched": ("Vermittelt", "Matched"),
+    "runs.figure.unmatched": ("Ohne Platz", "Unmatched"),
+    "runs.figure.twin_share": ("Anteil Partnerstädte", "Twin-town share"),
+    "runs.figure.funding_total": ("Förderschätzung gesamt", "Total funding estimate"),
+    "runs.figure.total_score": ("Summe der Passung", "Total fit"),
+    "runs.changes": ("{n} Azubis wechseln den Platz.", "{n} apprentices change placement."),
+    "runs.no_place": ("kein Platz", "no placement"),
+    "plan.source.plan": ("Arbeitsplan", "working plan"),
+    "plan.source.override": ("von Hand", "manual override"),
+    "plan.source.confirmed": ("bestätigt", "confirmed"),
+    "shortlist.sort": ("Sortieren nach", "Sort by"),
+    "shortlist.sort.updated_at": ("letzter Änderung", "last change"),
+    "shortlist.sort.company": ("Betrieb", "company"),
+    "shortlist.sort.status": ("Status", "status"),
+    "shortlist.ids": ("Platz-ID {placement}", "Placement id {placement}"),
+    "shortlist.new_note": ("Neue Notiz", "New note"),
+    "shortlist.note_event": ("Notiz von {who}, {when}: {text}", "Note by {who}, {when}: {text}"),
+    "shortlist.interest": ("Interesse bekundet von {who}, {when}",
+                           "Interest marked by {who}, {when}"),
+    "shortlist.override_event": (
+        "Von Hand zugeordnet von {who}, {when}: {reason} (verletzt: {breaks})",
+        "Manual override by {who}, {when}: {reason} (breaks: {breaks})"),
+    "shortlist.conflict": (
+        "Dieser Eintrag wurde inzwischen von {who} geändert ({when}). Bitte neu laden; "
+        "Ihre Eingaben bleiben stehen.",
+        "This entry was changed by {who} meanwhile ({when}). Please reload; what you typed "
+        "stays."),
+    "shortlist.gone": ("Dieser Eintrag existiert nicht mehr. Bitte neu laden.",
+                       "This entry no longer exists. Please reload."),
+    "shortlist.reload": ("Neu laden", "Reload"),
+    "override.reason": ("Begründung (Pflicht)", "Reason (required)"),
+    "override.reason_needed": ("Bitte begründen Sie die Zuordnung von Hand.",
+                               "Please give a reason for the manual override."),
+    "override.breaks": ("Diese Zuordnung verletzt harte Regeln:",
+                        "This match breaks hard rules:"),
+    "override.breaks_none": ("keine harten Regeln verletzt", "no hard rule broken"),
+    "override.explained": ("Von Hand: {reason} (verletzt: {breaks})",
+                           "Manual override: {reason} (breaks: {breaks})"),
+    "override.rule.trade": ("Beruf", "trade"),
+    "override.rule.language": ("Sprache", "language"),
+    "override.rule.dates": ("Zeitraum", "dates"),
+    "override.rule.distance": ("Entfernung", "distance"),
+    "override.rule.capacity": ("Plätze", "capacity"),
+    "override.break.trade": (
+        "Beruf: {trade} passt nicht zu {required}, auch nicht als verwandter oder vom "
+        "Betrieb genannter weiterer Beruf.",
+        "Trade: {trade} does not fit {required}, not even as a related trade or one the "
+        "host names."),
+    "override.break.language": (
+        "Sprache: verlangt {required}; keine davon wird (bis auf eine Stufe) gesprochen.",
+        "Language: {required} required; none of them is spoken (within one level)."),
+    "override.break.dates": (
+        "Zeitraum: nur {days} gemeinsame Tage, der Betrieb verlangt mindestens {needed}.",
+        "Dates: only {days} days in common, the host needs at least {needed}."),
+    "override.break.distance": (
+        "Entfernung: {km} km, gewünscht höchstens {limit} km.",
+        "Distance: {km} km, at most {limit} km wanted."),
+    "override.break.capacity": (
+        "Plätze: alle {slots} Plätze sind schon vergeben ({taken} geplant oder bestätigt).",
+        "Capacity: all {slots} places are taken ({taken} planned or confirmed)."),
+    "erase.title": ("Personenbezogene Daten löschen", "Erase personal data"),
+    "erase.help": (
+        "Entfernt Datensatz, Merkliste, Notizen und Konto; das Protokoll behält nur ein "
+        "Pseudonym. Nicht umkehrbar.",
+        "Removes the record, shortlist, notes and account; the audit trail keeps only a "
+        "pseudonym. Cannot be undone."),
+    "erase.confirm": ("ID zur Bestätigung", "Type the id to confirm"),
+    "erase.go": ("Löschen", "Erase"),
+    "import.kind.apprentices": ("Azubis", "Apprentices"),
+    "import.kind.companies": ("Gastbetriebe", "Host companies"),
+    "import.kind.placements": ("Praktikumsplätze", "Placements"),
+    "import.kind.partnerships": ("Partnerschaften", "Partnerships"),
+    "import.nothing_allowed": ("Ihre Rolle darf keine Daten importieren.",
+                               "Your role may not import data."),
+    "import.foreign_row": (
+        "Diese Zeile gehört zu einer anderen Organisation oder nutzt eine dort vergebene ID; "
+        "Sie dürfen nur Azubis Ihrer eigenen Organisation importieren.",
+        "This row belongs to another organisation or uses an id taken there; you may "
+        "import only your own organisation's apprentices."),
+    "import.row": ("Zeile", "Row"),
+    "import.column": ("Spalte", "Column"),
+    "import.value": ("Wert", "Value"),
+    "import.message": ("Problem", "Problem"),
+    "import.problems_csv": ("Probleme als CSV", "Problems as CSV"),
+    "import.problems_xlsx": ("Probleme als XLSX", "Problems as XLSX"),
     # --- municipality page -----------------------------------------------------------
     "municipality.title": ("Reichweite der Partnerschaften", "Partnership reach"),
     "municipality.intro": (
@@ -388,17 +671,114 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "data.eur_per_day": ("EUR/Tag", "EUR/day"),
     "data.group_rate": ("Gruppe {g} (EUR/Tag)", "Group {g} (EUR/day)"),
     "data.filter_city": ("Kommune filtern", "Filter by municipality"),
+    # Matching engine (helper "match"): approximate runs say so in words.
+    "match.approximate": (
+        "Näherung: nur die besten Kandidaten je Person wurden betrachtet; das Ergebnis "
+        "ist nicht garantiert stabil bzw. optimal.",
+        "Approximate: only each person's best candidates were considered; the result is "
+        "not guaranteed to be stable or optimal.",
+    ),
+    "match.exact": (
+        "Exakt: alle zulässigen Paare wurden berücksichtigt.",
+        "Exact: every acceptable pair was taken into account.",
+    ),
+    # --- twin towns for all of Germany, trades, reference data (helper "data") --------
+    "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
+                             "{city}, in {home}'s partner borough {via}"),
+    "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
+    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
+    "twin.confirmed": ("bestätigt", "confirmed"),
+    "data.demo_trade_mix": (
+        "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
+        "gewichtet (BIBB, in data/trades.csv); Berufe ohne "
+        "BIBB-Zahl (z. B. Pflegefachmann/-frau, von Destatis gezählt) kommen nicht vor.",
+        "The demo data's trades are weighted by the new training contracts of 2024 (BIBB, "
+        "in data/trades.csv); trades without a BIBB figure (e.g. "
+        "Pflegefachmann/-frau, counted by Destatis) do not occur."),
+    "data.licences_note": (
+        "Partnerschaften aus den englischen Wikipedia-Listen stehen unter CC BY-SA 4.0, die "
+        "aus Wikidata (2016, unbestätigt) unter CC0; das Gemeindeverzeichnis stammt vom "
+        "Statistischen Bundesamt (Destatis), dl-de/by-2-0; Ortsdaten von GeoNames, CC BY 4.0.",
+        "Partnerships from the English Wikipedia lists are licensed CC BY-SA 4.0, those from "
+        "Wikidata (2016, unconfirmed) CC0; the municipality register is by the Statistisches "
+        "Bundesamt (Destatis), dl-de/by-2-0; place data from GeoNames, CC BY 4.0."),
+    "apprentice.no_partnership": (
+        "Für {home} ist keine Städtepartnerschaft bekannt. Partnerschaften der Nachbargemeinden "
+        "im Umkreis von {km} km (nur zur Information, ohne Bonus):",
+        "No town twinning is known for {home}. Partnerships of the neighbouring municipalities "
+        "within {km} km (for information only, no bonus):"),
+    "apprentice.no_partnership_none_near": (
+        "Für {home} ist keine Städtepartnerschaft bekannt, auch nicht für die "
+        "Nachbargemeinden im Umkreis von {km} km.",
+        "No town twinning is known for {home}, nor for the neighbouring municipalities "
+        "within {km} km."),
+    "apprentice.home_ambiguous": (
+        "„{home}“ passt zu mehreren Gemeinden ({candidates}); bitte den vollen Namen, die "
+        "Postleitzahl oder den Gemeindeschlüssel angeben.",
+        "\u201c{home}\u201d fits several municipalities ({candidates}); please give the full "
+        "name, the postcode or the municipality code."),
+    "apprentice.neighbour_partner": ("{partner} ({country}), Partnerstadt von {home}, {km} km",
+                                     "{partner} ({country}), twin town of {home}, {km} km"),
+    "reference.added": ("hinzugefügt", "added"),
+    "reference.changed": ("geändert", "changed"),
+    "reference.removed": ("entfernt", "removed"),
+    "reference.summary": ("{file}: {added} hinzugefügt, {changed} geändert, {removed} entfernt",
+                          "{file}: {added} added, {changed} changed, {removed} removed"),
+    "reference.confirm": ("Übernehmen? Nur mit --yes wird geschrieben; nichts geschrieben.",
+                          "Apply? Only --yes writes; nothing written."),
+    "reference.written": ("{path} geschrieben ({rows} Zeilen).", "wrote {path} ({rows} rows)."),
+    "reference.unchanged": ("Keine Änderungen; nichts geschrieben.",
+                            "No changes; nothing written."),
+    # --- keeping partnerships (mobility.ui.partnership_editor) --------------------------
+    "status.ended": ("beendet", "ended"),
+    "confidence.confirmed": ("bestätigt", "confirmed"),
+    "confidence.unconfirmed": ("unbestätigt", "unconfirmed"),
+    "field.contact_office": ("Ansprechstelle", "Contact office"),
+    "field.confidence": ("Verlässlichkeit", "Confidence"),
+    "field.home_ags": ("Gemeindeschlüssel (AGS)", "Municipality code (AGS)"),
+    "field.licence": ("Lizenz", "Licence"),
+    "keep.title": ("Partnerschaften pflegen", "Keep partnerships"),
+    "keep.intro": (
+        "Hier pflegt {city} die eigenen Städtepartnerschaften: neue eintragen, Status und "
+        "Jahr ändern, Ansprechstelle und Quelle nennen. Jede Änderung wird mit Benutzername "
+        "und Zeitpunkt festgehalten.",
+        "Here {city} keeps its own town twinnings: add new ones, change status and year, "
+        "name the contact office and the source. Every change is recorded with the username "
+        "and the time.",
+    ),
+    "keep.pick": ("Kommune wählen oder eingeben", "Pick or type a municipality"),
+    "keep.none": ("Für {city} ist noch keine Partnerschaft eingetragen.",
+                  "No partnership of {city} is recorded yet."),
+    "keep.add": ("Partnerschaft hinzufügen", "Add a partnership"),
+    "keep.add_submit": ("Hinzufügen", "Add"),
+    "keep.added": ("Die Partnerschaft mit {partner} ist eingetragen.",
+                   "The partnership with {partner} is recorded."),
+    "keep.edit": ("Partnerschaft ändern", "Change a partnership"),
+    "keep.choose": ("Partnerschaft", "Partnership"),
+    "keep.saved": ("Die Änderung ist gespeichert.", "The change is saved."),
+    "keep.unchanged": ("Nichts geändert.", "Nothing changed."),
+    "keep.last_change": ("Zuletzt geändert von {who} am {date}.",
+                         "Last changed by {who} on {date}."),
+    "keep.never_changed": ("Seit dem Import nicht geändert.", "Not changed since the import."),
+    "keep.country_placeholder": ("Land wählen", "Choose a country"),
+    "keep.coordinates_help": (
+        "Nur nötig, wenn die Stadt nicht im Ortsverzeichnis steht.",
+        "Only needed when the city is not in the gazetteer.",
+    ),
+    "keep.history": ("Verlauf der Änderungen", "History of changes"),
+    "keep.no_history": ("Noch keine Änderungen.", "No changes yet."),
+    "keep.when": ("Datum", "Date"),
+    "keep.time": ("Uhrzeit (UTC)", "Time (UTC)"),
+    "keep.who": ("Benutzer", "User"),
+    "keep.what": ("Angabe", "Field"),
+    "keep.before": ("vorher", "before"),
+    "keep.after": ("nachher", "after"),
+    "keep.action": ("Vorgang", "Action"),
+    "keep.action.add": ("eingetragen", "added"),
+    "keep.action.change": ("geändert", "changed"),
+    "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
+    "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
     # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
-    "funding.part.travel": ("Reise", "travel"),
-    "funding.part.organisational_support": ("Organisationsunterstützung",
-                                            "organisational support"),
-    "funding.part.linguistic_support": ("Sprachliche Unterstützung", "linguistic support"),
-    "funding.part.inclusion_support": ("Inklusionsunterstützung", "inclusion support"),
-    "funding.status.computed": ("berechnet", "computed"),
-    "funding.status.indicative": ("ungefähr (Angabe der Quelle)",
-                                  "approximate (as the source states)"),
-    "funding.status.missing": ("unbekannt: fehlt", "unknown: missing"),
-    "funding.status.not_applicable": ("entfällt", "does not apply"),
     "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
                                      "travel support (distance bands)"),
     "funding.table.organisational_support": ("Organisationsunterstützung je Person",
@@ -409,8 +789,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
                                         "inclusion support for organisations"),
     "funding.table.erasmus_countries": ("Ländergruppen (erasmus_countries.csv)",
                                         "country groups (erasmus_countries.csv)"),
-    "funding.table.daily_rates": ("Tagessätze (von der Administration eingetragen)",
-                                  "daily rates (entered by an administrator)"),
     "funding.call_year": ("Aufruf {year}", "call {year}"),
     "funding.undated": ("ohne Jahr", "undated"),
     "card.places": ("{n} Plätze", "{n} places"),
@@ -434,14 +812,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
                         "Contact: through your adviser"),
     "card.profile": ("Betrieb: {name}, {city} ({country}) · Branche: {sector}",
                      "Host: {name}, {city} ({country}) · sector: {sector}"),
-    "card.estimate_parts": ("Förderschätzung Teil für Teil", "Funding estimate part by part"),
-    "card.part": ("Teil", "Part"),
-    "card.amount": ("Betrag", "Amount"),
-    "card.how": ("Stand", "Status"),
-    "card.table": ("Tabelle", "Table"),
-    "card.call": ("Aufruf", "Call"),
-    "card.score": ("Eignung {score}", "Score {score}"),
-    "card.score_unknown": ("Eignung unbekannt", "Score unknown"),
     "map.in_twin_town": ("Platz in einer Partnerstadt", "Placement in a twin town"),
     "map.elsewhere": ("Platz anderswo", "Placement elsewhere"),
     "map.legend_help": (
@@ -458,8 +828,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Line colour: the partnership's status (green active, orange dormant, red "
         "suspended). The bigger the dot, the more open places there are.",
     ),
-    "status.ended": ("beendet", "ended"),
-    "common.select_all": ("Alle auswählen", "Select all"),
     "budget.move": (
         "Wenn {name} ({place}) über {programme} gefördert wird, spart das {eur}.",
         "Moving {name} ({place}) to {programme} saves {eur}.",
@@ -475,6 +843,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "field.stay_start": ("Aufenthalt ab", "Stay from"),
+    "field.stay_end": ("Aufenthalt bis", "Stay to"),
+    "field.stay_days": ("Aufenthalt (Tage)", "Stay (days)"),
+    "field.listed_on": ("Gelistet am", "Listed on"),
+    "field.source_id": ("Quellen-Nr.", "Source id"),
+    "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
+    "funding.table.country_groups": ("Ländergruppen", "country groups"),
+    "funding.table.daily_rates_none": ("Tagessätze: keine eingetragen",
+                                       "daily rates: none entered"),
+    "funding.table.in_use_vet": ("für die Berufsbildung in Gebrauch", "in use for VET"),
     "data.accounts": ("Konten", "Accounts"),
     "accounts.role": ("Rolle", "Role"),
     "accounts.demo": ("Demo", "Demo"),
@@ -554,10 +932,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "field.alt_names": ("Andere Namen", "Other names"),
     "field.located_as": ("Verortet als", "Located as"),
     "field.status_detail": ("Stand im Einzelnen", "Status detail"),
-    "field.home_ags": ("Gemeindeschlüssel (AGS)", "Municipality key (AGS)"),
-    "field.licence": ("Lizenz", "Licence"),
-    "field.contact_office": ("Ansprechstelle", "Contact office"),
-    "field.confidence": ("Verlässlichkeit", "Confidence"),
     "funding.table.travel_support_alt": ("Reisekostensätze (andere Fassung)",
                                          "travel support (other version)"),
     "funding.table.distance_rule": ("Entfernungsregel", "distance rule"),
@@ -612,6 +986,129 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "sources.per_row": ("je Zeile angegeben", "stated per row"),
     "sources.synthetic": ("synthetisch, frei verwendbar", "synthetic, free to use"),
 }
+
+
+# --- Documents and the Beneficiary Module file (issue 13; owner: paper) ---------------
+_TEXTS.update({
+    "doc.la.title": ("Lernvereinbarung (Learning Agreement) – Entwurf",
+                     "Learning Agreement – draft"),
+    "doc.la.subtitle": (
+        "Erasmus+ Lernaufenthalt in der beruflichen Bildung (Auszubildende)",
+        "Erasmus+ learning mobility in vocational education and training (VET learners)"),
+    "doc.ep.title": ("Europass Mobilitätsnachweis – Entwurf", "Europass Mobility – draft"),
+    "doc.ep.subtitle": ("Angaben für den Europass Mobilitätsnachweis",
+                        "Data for the Europass Mobility document"),
+    "doc.draft_note": (
+        "Entwurf vom {date}, erstellt von {user}. Vor dem Unterschreiben prüfen und "
+        "ergänzen.",
+        "Draft of {date}, prepared by {user}. Check and complete before signing."),
+    "doc.section.participant": ("Teilnehmende Person", "Participant"),
+    "doc.section.sending": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.section.receiving": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.section.host": ("Aufnehmende Einrichtung", "Host organisation"),
+    "doc.section.holder": ("Inhaberin / Inhaber", "Holder"),
+    "doc.section.mobility": ("Aufenthalt", "Mobility period"),
+    "doc.section.outcomes": ("Zu vereinbarende Lernergebnisse", "Learning outcomes to be agreed"),
+    "doc.section.mentoring": ("Begleitung und Betreuung", "Monitoring and mentoring"),
+    "doc.section.skills": (
+        "Erworbene Kompetenzen (von der aufnehmenden Einrichtung auszufüllen)",
+        "Skills acquired (to be filled in by the host organisation)"),
+    "doc.section.signatures": ("Unterschriften", "Signatures"),
+    "doc.outcomes_prefilled": (
+        "Vorschlag aus dem Ausbildungsberuf; bitte gemeinsam prüfen und anpassen.",
+        "Suggested from the trade; review and adapt together."),
+    "doc.outcomes_empty": (
+        "Für diesen Ausbildungsberuf sind keine Lernergebnisse hinterlegt: bitte gemeinsam "
+        "vereinbaren und eintragen.",
+        "No learning outcomes are on record for this trade: agree on them together and "
+        "fill them in."),
+    "doc.skills_note": (
+        "Die aufnehmende Einrichtung beschreibt, was die Person während des Aufenthalts "
+        "gelernt hat.",
+        "The host organisation describes what the person learned during the stay."),
+    "doc.skills.job": ("Berufsbezogene Fähigkeiten und Kompetenzen", "Job-related skills"),
+    "doc.skills.language": ("Sprachkompetenzen", "Language skills"),
+    "doc.skills.digital": ("Digitale Kompetenzen", "Digital skills"),
+    "doc.skills.social": ("Organisatorische und soziale Kompetenzen",
+                          "Organisational and social skills"),
+    "doc.objective": (
+        "Lernaufenthalt im Ausbildungsberuf {trade} bei {host} in {city} im Rahmen von "
+        "Erasmus+.",
+        "Learning stay in the trade {trade} at {host} in {city} under Erasmus+."),
+    "doc.duration": ("{days} Tage ({weeks} Wochen)", "{days} days ({weeks} weeks)"),
+    "doc.level.native": ("Muttersprache", "native"),
+    "doc.label.name": ("Name", "Name"),
+    "doc.label.oid": ("OID (Erasmus+-Organisationsnummer)", "OID (Erasmus+ organisation ID)"),
+    "doc.label.contact_person": ("Ansprechperson", "Contact person"),
+    "doc.label.email": ("E-Mail", "E-mail"),
+    "doc.label.phone": ("Telefon", "Phone"),
+    "doc.label.address": ("Ort, Land", "City, country"),
+    "doc.label.objective": ("Ziel des Aufenthalts", "Objective"),
+    "doc.label.monitoring": ("Begleitperson der entsendenden Einrichtung",
+                             "Monitoring person (sending organisation)"),
+    "doc.label.mentor": ("Mentorin / Mentor im aufnehmenden Betrieb",
+                         "Mentor at the receiving organisation"),
+    "doc.label.outcome_n": ("Lernergebnis {n}", "Learning outcome {n}"),
+    "doc.label.sign_line": ("Jeweils Name, Datum und Unterschrift.",
+                            "Each with name, date and signature."),
+    "doc.label.signature_participant": ("Teilnehmende Person", "Participant"),
+    "doc.label.signature_sending": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.label.signature_receiving": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.field.participant_name": ("Name", "Name"),
+    "doc.field.participant_date_of_birth": ("Geburtsdatum", "Date of birth"),
+    "doc.field.participant_email": ("E-Mail", "E-mail"),
+    "doc.field.participant_home": ("Wohnort", "Place of residence"),
+    "doc.field.trade_de": ("Ausbildungsberuf", "Trade (occupation)"),
+    "doc.field.trade_en": ("Ausbildungsberuf (englisch)", "Trade (English)"),
+    "doc.field.training_year": ("Ausbildungsjahr", "Year of training"),
+    "doc.field.languages": ("Sprachkenntnisse", "Language skills"),
+    "doc.field.stay_languages": ("Arbeitssprache und Sprachniveau",
+                                 "Working language and level"),
+    "doc.field.sending_name": ("Entsendende Einrichtung", "Sending organisation"),
+    "doc.field.sending_oid": ("OID der entsendenden Einrichtung", "Sending organisation OID"),
+    "doc.field.host_name": ("Aufnehmende Einrichtung", "Receiving organisation"),
+    "doc.field.host_oid": ("OID der aufnehmenden Einrichtung", "Receiving organisation OID"),
+    "doc.field.host_city": ("Ort", "City"),
+    "doc.field.host_country": ("Land", "Country"),
+    "doc.field.host_email": ("Kontakt-E-Mail", "Contact e-mail"),
+    "doc.field.host_website": ("Website", "Website"),
+    "doc.field.start": ("Beginn", "Start date"),
+    "doc.field.end": ("Ende", "End date"),
+    "doc.field.days": ("Dauer", "Duration"),
+    "doc.field.learning_outcomes": ("Lernergebnisse", "Learning outcomes"),
+    "doc.field.lang": ("Sprache des Dokuments", "Document language"),
+    "doc.changes.first": ("Version {version}: erste Fassung.", "Version {version}: first version."),
+    "doc.changes.none": ("Version {version}: unverändert gegenüber Version {previous}.",
+                         "Version {version}: unchanged since version {previous}."),
+    "doc.changes.header": ("Version {version}: geändert gegenüber Version {previous}:",
+                           "Version {version}: changed since version {previous}:"),
+    "doc.changes.item": ("{field}: „{old}“ → „{new}“", "{field}: “{old}” → “{new}”"),
+    "doc.changes.empty": ("(leer)", "(empty)"),
+    "doc.kind.learning-agreement": ("Lernvereinbarung", "Learning Agreement"),
+    "doc.kind.europass": ("Europass Mobilität", "Europass Mobility"),
+    "doc.documents": ("Dokumente", "Documents"),
+    "doc.format": ("Dateiformat", "File format"),
+    "doc.language": ("Sprache des Dokuments", "Document language"),
+    "doc.make": ("{kind} erstellen", "Create {kind}"),
+    "doc.download": ("{kind} herunterladen", "Download {kind}"),
+    "doc.confirmed_only": ("Dokumente gibt es für bestätigte Vermittlungen.",
+                           "Documents are available for confirmed matches."),
+    "doc.history_row": ("{kind} · Version {version} · {who} · {when} · Prüfsumme {hash}",
+                        "{kind} · version {version} · {who} · {when} · hash {hash}"),
+    "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
+    "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
+                      "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.needs_grant": (
+        "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
+        "Enter the Grant Agreement No. to get the Beneficiary Module file."),
+    "bm.unverified": (
+        "Nicht an einer Vorlage bestätigt: {columns}. Vor dem Hochladen mit der Vorlage "
+        "Ihres Projekts vergleichen.",
+        "Not confirmed against a template: {columns}. Compare with your project's template "
+        "before uploading."),
+    "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
+                   "{n} pairs are not eligible for Erasmus+ and are not in the file."),
+})
 
 
 def t(key: str, lang: str = "de", **values: object) -> str:

@@ -50,7 +50,8 @@ from mobility.paths import data_dir
 OFFLINE_STYLE = "white-bg"
 
 #: Line colours of partnership status (active is the product's point: strongest colour).
-STATUS_COLOURS = {"active": "#1b7f3b", "dormant": "#d39b00", "suspended": "#b22222"}
+STATUS_COLOURS = {"active": "#1b7f3b", "dormant": "#d39b00", "suspended": "#b22222",
+                  "ended": "#6b6b6b"}
 
 HOME_COLOUR = "#1f3a93"
 TWIN_COLOUR = "#1b7f3b"

@@ -212,16 +212,19 @@ class City:
 
 
 class PartnershipStatus(enum.StrEnum):
-    """Whether a twinning is lived (``active``), kept on paper (``dormant``) or
-    suspended (for example the Russian partnerships since 2022)."""
+    """Whether a twinning is lived (``active``), kept on paper (``dormant``),
+    suspended (for example the Russian partnerships since 2022) or ``ended`` (dissolved;
+    kept on record, never a twin-town bonus)."""
 
     ACTIVE = "active"
     DORMANT = "dormant"
     SUSPENDED = "suspended"
+    ENDED = "ended"
 
     @classmethod
     def parse(cls, text: object) -> PartnershipStatus:
-        """Read ``"active"``, ``"dormant_since_2022"``, ``"ruhend"``, ``"ausgesetzt"``."""
+        """Read ``"active"``, ``"dormant_since_2022"``, ``"ruhend"``, ``"ausgesetzt"``,
+        ``"ended"``, ``"beendet"``."""
         key = str(text or "active").strip().lower()
         if key.startswith(("active", "aktiv")):
             return cls.ACTIVE
@@ -229,8 +232,10 @@ class PartnershipStatus(enum.StrEnum):
             return cls.DORMANT
         if key.startswith(("suspend", "ausgesetzt")):
             return cls.SUSPENDED
+        if key.startswith(("ended", "beendet", "aufgel")):
+            return cls.ENDED
         raise ValidationError(
-            f"partnership status {text!r} is not one of active, dormant, suspended"
+            f"partnership status {text!r} is not one of active, dormant, suspended, ended"
         )
 
 

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -53,3 +54,34 @@ def fold_keys(text: str) -> tuple[str, ...]:
     """All keys a name should be found under, most specific first, without repeats."""
     keys = [fold(text), fold_plain(text)]
     return tuple(dict.fromkeys(k for k in keys if k))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # scope checks compare the same few thousand names
+def place_key(text: str) -> str:
+    """The key that decides "same municipality" for permissions: :func:`fold` for names
+    written in Latin letters, the exact (case-folded, NFC) text for anything else.
+
+    :func:`fold` drops every character outside a-z and 0-9, so a name with Greek or
+    Cyrillic letters would lose them, and a look-alike such as "Dоrtmund" with a Cyrillic
+    "о" would shrink towards another city's key. Here such names keep every character
+    and can only ever equal themselves.
+
+    >>> place_key("Köln") == place_key("KOELN") == fold("Köln")
+    True
+    >>> place_key("Dоrtmund") == place_key("Dortmund")   # Cyrillic о
+    False
+    >>> place_key("Αθήνα") == place_key("Θεσσαλονίκη")
+    False
+    """
+    normal = unicodedata.normalize("NFC", str(text))
+    latin = strip_accents(normal.casefold().translate(_UMLAUTS))
+    if all(ch.isascii() or not ch.isalnum() or unicodedata.category(ch).startswith("Z")
+           for ch in latin) and not _INVISIBLE.search(normal):
+        return fold(normal)
+    return "\x00" + " ".join(normal.casefold().split())
+
+
+# Format characters (zero-width spaces and joiners, soft hyphen...): invisible on screen,
+# so "Dortmund" and "Dort\u200bmund" must not meet under folding.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u206f\ufeff]")

@@ -33,6 +33,12 @@ from mobility.errors import ValidationError
 
 #: Counts below this are never shown to municipalities.
 MIN_COUNT = 5
+#: The columns counts may be grouped by: coarse categories many apprentices share.
+AGGREGATE_COLUMNS = frozenset({"trade", "isco08", "training_year", "home_country",
+                               "sending_organisation", "preferred_countries", "languages",
+                               "fewer_opportunities", "desired_weeks"})
+#: How many of them one table may combine.
+MAX_GROUP_COLUMNS = 2
 
 
 def suppress_small_counts(
@@ -90,8 +96,9 @@ def city_aggregates(
         Validated apprentices (``home_city``, ``sending_organisation`` and the ``by``
         columns).
     by : sequence of str
-        Columns to group by (``trade``, ``preferred_countries`` ...). Never identifying
-        columns: ``name``, ``email``, ``apprentice_id`` and ``date_of_birth`` are refused.
+        One or two of :data:`AGGREGATE_COLUMNS` (``trade``, ``preferred_countries`` ...).
+        Anything else (names, dates, coordinates, unknown columns) is refused with a
+        :class:`~mobility.errors.ValidationError` naming the allowed columns.
     city : str, optional
         The home city to count. Defaults to the municipality's own city.
 
@@ -101,9 +108,17 @@ def city_aggregates(
         The ``by`` columns, ``count`` (``Int64``, ``<NA>`` when suppressed) and
         ``suppressed``.
     """
+    by = [by] if isinstance(by, str) else list(by)
     identifying = {"name", "email", "apprentice_id", "date_of_birth"} & set(by)
     if identifying:
         raise ValidationError(f"cannot aggregate by identifying columns {sorted(identifying)}")
+    # Only coarse categories, at most MAX_GROUP_COLUMNS at a time: finer keys (dates,
+    # coordinates, several attributes together) make groups of one person each.
+    unknown = [c for c in by if c not in AGGREGATE_COLUMNS]
+    if unknown or not by or len(by) > MAX_GROUP_COLUMNS:
+        raise ValidationError(
+            f"cannot aggregate by {', '.join(repr(c) for c in unknown) or repr(by)}: choose "
+            f"1 to {MAX_GROUP_COLUMNS} of {', '.join(sorted(AGGREGATE_COLUMNS))}")
     target = city or principal.city
     if not target:
         raise ValidationError("name the city to aggregate")
@@ -116,3 +131,32 @@ def city_aggregates(
     rows = rows.loc[same_name(rows["home_city"], target)]
     counts = rows.groupby(list(by), dropna=False).size().rename("count").reset_index()
     return suppress_small_counts(counts, threshold=threshold)
+
+
+def placement_status_rows(engine) -> pd.DataFrame:
+    """What municipality counts are made of: ``apprentice_id, placement_id, status``.
+
+    Every organisation's working plan (:func:`mobility.desk.plans.working_plan`: its
+    adopted allocation run, manual overrides, confirmed placements) gives one row per
+    planned apprentice, with status ``planned`` (adopted run or override) or the
+    shortlist's ``confirmed`` / ``completed``; shortlist entries still being worked on
+    (``suggested``, ``contacted``) follow as they are. Counting only: no row of it
+    leaves the aggregate functions.
+    """
+    from mobility.desk.plans import working_plan
+    from mobility.storage.runs import adopted_plans, load_match_run
+    from mobility.storage.shortlist import get_shortlist, latest_overrides
+
+    entries = get_shortlist(engine)[["apprentice_id", "placement_id", "status"]]
+    plans = [load_match_run(engine, run_id) for run_id in adopted_plans(engine).values()]
+    plan = (pd.concat([p[["apprentice_id", "placement_id"]] for p in plans], ignore_index=True)
+            if plans else None)
+    working = working_plan(plan, latest_overrides(engine), entries)
+    status_of = entries.set_index(["apprentice_id", "placement_id"])["status"]
+    keys = list(zip(working["apprentice_id"], working["placement_id"], strict=True))
+    working["status"] = [status_of.get(k, "planned") if source == "confirmed" else "planned"
+                         for k, source in zip(keys, working["source"], strict=True)]
+    open_entries = entries[entries["status"].isin(["suggested", "contacted"])]
+    rows = pd.concat([working[["apprentice_id", "placement_id", "status"]], open_entries],
+                     ignore_index=True)
+    return rows.astype("string").reset_index(drop=True)

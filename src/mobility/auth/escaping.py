@@ -25,3 +25,15 @@ def escape_markdown(text: object) -> str:
     turned into entities, so it shows literally in ``st.markdown`` and relatives."""
     plain = html.escape(str(text), quote=False)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
+
+
+def escape_label(text: object) -> str:
+    """``text`` made literal for a widget *label* (``st.button``, ``st.checkbox``,
+    ``st.expander``...). Labels render a subset of Markdown (bold, links, images shown
+    as icons) but no HTML, so only the Markdown control characters are escaped; ``<``
+    stays ``<`` rather than becoming ``&lt;`` on the button.
+
+    >>> print(escape_label("![x](http://t/p.png) <P1>"))
+    \\!\\[x\\]\\(http\\://t/p\\.png\\) <P1\\>
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -8,7 +8,8 @@ their city). Reading the table is reading the whole policy.
 
 A resource is any mapping (a ``dict``, a pandas row) with the columns the scope needs:
 ``apprentice_id`` for :attr:`Scope.SELF`, ``sending_organisation`` for
-:attr:`Scope.ORGANISATION`, ``home_city`` (or ``city``) for :attr:`Scope.CITY`.
+:attr:`Scope.ORGANISATION`, ``home_city`` (or ``city``) for :attr:`Scope.CITY`, and for
+partnerships also ``home_country`` and ``home_ags`` (see :func:`same_municipality`).
 Without a resource, :func:`authorize` answers "may this role do this kind of thing at
 all?"; lists are then narrowed with :func:`visible_apprentices`.
 
@@ -31,6 +32,7 @@ adviser 'mueller' may only edit apprentice records of their own organisation
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -40,7 +42,7 @@ import pandas as pd
 
 from mobility.auth.roles import Principal, Role
 from mobility.errors import PermissionDenied
-from mobility.text import fold
+from mobility.text import place_key
 
 
 class Action(enum.StrEnum):
@@ -60,6 +62,9 @@ class Action(enum.StrEnum):
     EDIT_REFERENCE_DATA = "edit reference data"
     MANAGE_USERS = "manage users"
     VIEW_AUDIT_LOG = "view the audit log"
+    # Partnerships kept by the municipalities themselves (mobility.storage.partnerships).
+    EDIT_PARTNERSHIPS = "keep partnerships"
+    EXPORT_PARTNERSHIPS = "export partnerships"
 
 
 class Scope(enum.StrEnum):
@@ -92,6 +97,10 @@ POLICY: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
         Action.EDIT_REFERENCE_DATA: {_ADMIN: Scope.ANY},
         Action.MANAGE_USERS: {_ADMIN: Scope.ANY},
         Action.VIEW_AUDIT_LOG: {_ADMIN: Scope.ANY},
+        # A municipality keeps (adds, changes, exports, reads the history of) its own
+        # partnerships; administrators those of every municipality.
+        Action.EDIT_PARTNERSHIPS: {_M: Scope.CITY, _ADMIN: Scope.ANY},
+        Action.EXPORT_PARTNERSHIPS: {_M: Scope.CITY, _ADMIN: Scope.ANY},
     }
 )
 
@@ -108,10 +117,26 @@ def _field(resource: Any, *names: str) -> str | None:
     return None
 
 
+def scope_key(name: str) -> str:
+    """The key organisation and city names are compared by in scope checks.
+
+    :func:`mobility.text.place_key`: :func:`~mobility.text.fold` for names in Latin
+    script (case, umlauts, accents, punctuation do not matter); names with letters of
+    other scripts (Greek, Cyrillic, CJK, look-alikes) or invisible characters keep every
+    character, so two organisations named in Greek never fold to the same (or an empty) key:
+
+    >>> scope_key("ΕΒΕ Αθηνών 2") == scope_key("ΕΒΕ Πειραιώς 2")
+    False
+    >>> scope_key("HWK Köln") == scope_key("hwk-koeln")
+    True
+    """
+    return place_key(name)
+
+
 def _same(a: str | None, b: str | None) -> bool:
     # Organisation and city names are typed by people ("HWK Dortmund", "hwk dortmund");
     # folding makes the comparison about the name, not its spelling.
-    return a is not None and b is not None and fold(a) == fold(b) != ""
+    return a is not None and b is not None and scope_key(a) == scope_key(b) != ""
 
 
 def within_scope(principal: Principal, scope: Scope, resource: Any) -> bool:
@@ -125,8 +150,54 @@ def within_scope(principal: Principal, scope: Scope, resource: Any) -> bool:
         return _same(_field(resource, "sending_organisation", "organisation"),
                      principal.organisation)
     if scope is Scope.CITY:
-        return _same(_field(resource, "home_city", "city"), principal.city)
+        return same_municipality(principal, resource)
     raise AssertionError(scope)  # pragma: no cover - enum is closed
+
+
+#: The country of every municipality account: the product serves German municipalities.
+MUNICIPALITY_COUNTRY = "DE"
+_AGS = re.compile(r"\d{8}")
+
+
+def principal_ags(principal: Principal) -> str | None:
+    """The official municipality code (AGS) of a municipality account, when known: an
+    ``ags`` the account carries, or a city written as its 8-digit AGS; else ``None`` (the
+    account is then matched by name)."""
+    for value in (getattr(principal, "ags", None), principal.city):
+        if value is not None and _AGS.fullmatch(str(value).strip()):
+            return str(value).strip()
+    return None
+
+
+def same_municipality(principal: Principal, resource: Any) -> bool:
+    """Whether ``resource`` (a row naming ``home_city``/``city``, and optionally
+    ``home_country``/``country`` and ``home_ags``) is the municipality ``principal``
+    speaks for.
+
+    By official code when both sides have one (two towns called Neustadt stay apart);
+    otherwise by name, compared with :func:`mobility.text.place_key` (umlauts and case
+    do not matter; Greek or Cyrillic look-alikes never meet a Latin name), and only in
+    Germany when the row names a country.
+    """
+    return municipality_matches(principal.city, principal_ags(principal), resource)
+
+
+def municipality_matches(city: str | None, ags: str | None, resource: Any, *,
+                         country: str = MUNICIPALITY_COUNTRY) -> bool:
+    """Whether ``resource`` lies in the municipality named ``city`` (official code
+    ``ags`` when known) in ``country``: the rule of :func:`same_municipality`, for a
+    municipality given by name rather than by account."""
+    row_city = _field(resource, "home_city", "city")
+    row_country = _field(resource, "home_country", "country")
+    row_ags = (_field(resource, "home_ags") or "").strip()
+    if row_ags and ags:
+        return row_ags == ags.strip()
+    if row_country is not None and row_country.strip().upper() != country.strip().upper():
+        return False
+    if row_city is None or city is None:
+        return False
+    key = place_key(row_city)
+    return key != "" and key == place_key(city)
 
 
 def authorize(principal: Principal | None, action: Action, resource: Any = None) -> Scope:
@@ -166,15 +237,17 @@ def authorize(principal: Principal | None, action: Action, resource: Any = None)
     return scope
 
 
-def same_name(column: pd.Series, name: str | None) -> pd.Series:
-    """Boolean mask: cells of ``column`` that fold to the same key as ``name``.
+def same_name(column: pd.Series, name: str | None, *, key=None) -> pd.Series:
+    """Boolean mask: cells of ``column`` that fold to the same key as ``name``
+    (``key``: :func:`scope_key` unless given).
 
     Each distinct value is folded once (a caseload names a few dozen organisations in
     100,000 rows), so this costs a factorisation, not 100,000 calls to ``fold``.
     """
+    key = key or scope_key
     codes, uniques = pd.factorize(column.astype("string").fillna(""), sort=False)
-    target = fold(name or "")
-    hits = np.fromiter((fold(u) == target for u in uniques), dtype=bool, count=len(uniques))
+    target = key(name or "")
+    hits = np.fromiter((key(u) == target for u in uniques), dtype=bool, count=len(uniques))
     mask = hits[codes] if len(uniques) else np.zeros(len(column), dtype=bool)
     return pd.Series(mask & (codes >= 0) & (target != ""), index=column.index)
 
@@ -196,7 +269,7 @@ def restrict_to_scope(principal: Principal, action: Action, table: pd.DataFrame)
         keep = same_name(table[column], principal.organisation)
     else:
         column = "home_city" if "home_city" in table else "city"
-        keep = same_name(table[column], principal.city)
+        keep = same_name(table[column], principal.city, key=place_key)
     return table.loc[keep.fillna(False).astype(bool)]
 
 

@@ -3,7 +3,8 @@
 For real use the key comes from the environment (``MOBILITY_COOKIE_KEY``, at least 32
 bytes). A demo install without it gets a random key generated once and kept in
 ``var/cookie.key`` (readable by the owner only), so sign-ins survive restarts without
-anyone choosing a weak key. With ``MOBILITY_PRODUCTION=1`` a missing key is an error.
+anyone choosing a weak key. With ``MOBILITY_PRODUCTION=1`` (or true/yes/on) a missing
+key is an error.
 
 Examples
 --------
@@ -25,6 +26,31 @@ from mobility.errors import ConfigurationError
 from mobility.paths import REPO_ROOT
 
 MIN_KEY_BYTES = 32
+#: Least estimated entropy of a configured key, in bits: the key's length times the
+#: Shannon entropy of its characters' frequencies. 32 identical characters have 0 bits,
+#: "abab..." 32; ``secrets.token_urlsafe(48)`` about 330, ``token_hex(16)`` about 115.
+#: Keys that repeat a shorter piece ("k3Y!k3Y!...") are refused whatever their estimate.
+MIN_KEY_BITS = 100
+#: Values of MOBILITY_PRODUCTION that switch production mode on (any case).
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "ja"})
+
+
+def key_entropy_bits(key: str) -> float:
+    """Estimated entropy of ``key``: length times the Shannon entropy of its character
+    frequencies (an upper bound for human-made keys, close for random ones).
+
+    >>> key_entropy_bits("a" * 32), key_entropy_bits("ab" * 16)
+    (0.0, 32.0)
+    """
+    import math
+    from collections import Counter
+
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    total = len(key)
+    per_char = -sum(n / total * math.log2(n / total) for n in counts.values())
+    return round(total * per_char, 6) + 0.0
 
 
 def var_dir() -> Path:
@@ -36,8 +62,15 @@ def var_dir() -> Path:
 
 
 def production_mode() -> bool:
-    """True when ``MOBILITY_PRODUCTION`` is set to 1/true/yes: demo shortcuts refused."""
-    return os.environ.get("MOBILITY_PRODUCTION", "").strip().lower() in {"1", "true", "yes"}
+    """True when ``MOBILITY_PRODUCTION`` is 1, true, yes or on (any case): demo shortcuts
+    refused. Any other non-empty value is an error rather than silently "off"."""
+    value = os.environ.get("MOBILITY_PRODUCTION", "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in {"", "0", "false", "no", "off", "n", "nein"}:
+        return False
+    raise ConfigurationError(f"MOBILITY_PRODUCTION={value!r} is neither on "
+                             "(1/true/yes/on) nor off (0/false/no/off)")
 
 
 def _read_or_create(path: Path) -> str:
@@ -65,11 +98,16 @@ def cookie_key() -> str:
     production mode."""
     configured = os.environ.get("MOBILITY_COOKIE_KEY")
     if configured:
+        generate = "generate one with python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         if len(configured.encode("utf-8")) < MIN_KEY_BYTES:
             raise ConfigurationError(
-                f"MOBILITY_COOKIE_KEY must be at least {MIN_KEY_BYTES} bytes; generate one with "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-            )
+                f"MOBILITY_COOKIE_KEY must be at least {MIN_KEY_BYTES} bytes; {generate}")
+        periodic = (configured + configured).find(configured, 1) < len(configured)
+        if periodic or key_entropy_bits(configured) < MIN_KEY_BITS:
+            raise ConfigurationError(
+                "MOBILITY_COOKIE_KEY is too predictable (repeated or few different "
+                f"characters: about {key_entropy_bits(configured):.0f} of the "
+                f"{MIN_KEY_BITS} bits needed); {generate}")
         return configured
     if production_mode():
         raise ConfigurationError("MOBILITY_PRODUCTION is set but MOBILITY_COOKIE_KEY is not")

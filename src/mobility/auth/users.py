@@ -26,6 +26,9 @@ True
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -166,7 +169,7 @@ def set_password(engine: sa.Engine, username: str, password: str, *, actor: Prin
     ensure_users_table(engine)
     with engine.begin() as conn:
         done = conn.execute(users_table.update().where(users_table.c.username == username)
-                            .values(password_hash=new_hash, demo=False))
+                            .values(password_hash=new_hash))  # a demo account stays one
     if done.rowcount == 0:
         raise NotFoundError(f"no account {check_username(username)!r}")
 
@@ -282,3 +285,75 @@ def create_demo_accounts(engine: sa.Engine, *, rounds: int = ROUNDS) -> list[str
                  display_name=f"Demo {role.label}", rounds=rounds, **scope)
         created.append(username)
     return created
+
+
+class SignInThrottle:
+    """Failed sign-ins counted per *client and typed username*, whether or not the
+    account exists.
+
+    After ``max_failures`` failures within ``window`` seconds, that client may not try
+    that username again until ``window`` seconds after its last failure. Why this key:
+
+    * the same answer for every username (existing or not), so the lock-out does not
+      reveal which accounts exist;
+    * a stranger who knows a username locks only *their own* client out of it, not the
+      account: its owner signs in from their own address as usual;
+    * guessing from many addresses stays slow: every attempt costs a bcrypt check (cost
+      12), and passwords have at least 10 characters.
+
+    ``client`` is whatever identifies the caller (the app passes the browser's address,
+    see :func:`mobility.ui.auth.client_address`).
+
+    Examples
+    --------
+    >>> clock = iter(range(0, 10_000, 10)).__next__
+    >>> throttle = SignInThrottle(max_failures=2, window=900, clock=clock)
+    >>> for _ in range(2):
+    ...     throttle.failed("10.0.0.9", "mueller")
+    >>> throttle.blocked("10.0.0.9", "mueller") > 0, throttle.blocked("10.0.0.7", "mueller")
+    (True, 0.0)
+    """
+
+    def __init__(self, *, max_failures: int = 5, window: float = 15 * 60,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, str], tuple[int, float]] = {}
+
+    @staticmethod
+    def _key(client: str | None, username: str | None) -> tuple[str, str]:
+        return (str(client or "unknown"), str(username or "").strip().lower())
+
+    def _forget_old(self, now: float) -> None:
+        for key, (_, last) in list(self._seen.items()):
+            if now - last > self.window:
+                del self._seen[key]
+
+    def blocked(self, client: str | None, username: str | None) -> float:
+        """Seconds until ``client`` may try ``username`` again (0.0: now)."""
+        now = self._clock()
+        with self._lock:
+            self._forget_old(now)
+            count, last = self._seen.get(self._key(client, username), (0, now))
+        return float(max(0.0, last + self.window - now)) if count >= self.max_failures else 0.0
+
+    def failed(self, client: str | None, username: str | None) -> None:
+        """Count one failed attempt."""
+        now = self._clock()
+        key = self._key(client, username)
+        with self._lock:
+            self._forget_old(now)
+            count, _ = self._seen.get(key, (0, now))
+            self._seen[key] = (count + 1, now)
+
+    def succeeded(self, client: str | None, username: str | None) -> None:
+        """Forget this client's failures for this username."""
+        with self._lock:
+            self._seen.pop(self._key(client, username), None)
+
+    def reset(self) -> None:
+        """Forget everything (tests; a restart does the same)."""
+        with self._lock:
+            self._seen.clear()

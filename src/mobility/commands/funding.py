@@ -3,6 +3,9 @@
 Examples::
 
     mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21
+    mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21 --accredited
+    mobility funding --from "Dortmund,DE" --to "Leeds,GB" --days 21 --organisation "HWK Dortmund"
+    mobility funding --select-group-table country_groups_2024 --entered-by admin
     mobility funding --from Köln --to "Lille,FR" --days 120 --green --fewer-opportunities --json
     mobility funding --set-rates 1=60,2=55,3=50 --call-year 2026 --rates-source "NA BIBB ..."
     mobility funding --show-rates
@@ -21,7 +24,13 @@ from mobility.errors import ValidationError
 from mobility.funding.eligibility import FundingContext
 from mobility.funding.estimate import funding_report
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable, default_rate_store
-from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, TRAVEL_TABLES
+from mobility.i18n import LANGUAGES, all_keys, format_date, t
+from mobility.reference.erasmus import (
+    DEFAULT_GROUP_TABLE,
+    DEFAULT_TRAVEL_TABLE,
+    TRAVEL_TABLES,
+    group_tables,
+)
 from mobility.reference.programmes import ParticipantStatus
 
 
@@ -53,6 +62,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="treat the destination as not twinned")
     twin.add_argument("--auto", dest="twin_town", action="store_const", const=None,
                       help="detect the twinning from the twinnings table (default)")
+    accredited = parser.add_mutually_exclusive_group()
+    accredited.add_argument("--accredited", dest="accredited", action="store_const", const=True,
+                            help="the sending organisation holds an Erasmus accreditation "
+                                 "(Erasmus+ then funds non-associated third countries such as "
+                                 "the UK, within its 20%% international budget)")
+    accredited.add_argument("--not-accredited", dest="accredited", action="store_const",
+                            const=False, help="the sending organisation holds no Erasmus "
+                                              "accreditation")
+    accredited.add_argument("--organisation", metavar="NAME",
+                            help="read the accreditation from the sending organisation's "
+                                 "record (unknown when there is none)")
+    parser.add_argument("--group-table", choices=sorted(group_tables()),
+                        help="country-group table of individual support for this estimate "
+                             "(default: the one an administrator selected, else "
+                             f"{DEFAULT_GROUP_TABLE})")
+    parser.add_argument("--lang", default="en", choices=LANGUAGES,
+                        help="language of the reasons and conditions (default en)")
     parser.add_argument("--travel-table", default=DEFAULT_TRAVEL_TABLE, choices=TRAVEL_TABLES,
                         help=f"Erasmus+ travel table (default {DEFAULT_TRAVEL_TABLE}; which "
                              "applies to VET in the current call is not verified)")
@@ -70,10 +96,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rates.add_argument("--set-unit-costs", metavar="ITEM=EUR,...",
                        help="save unit costs of --call-year: organisational=..,linguistic=..,"
                             "inclusion=.. (EUR per participant; needs --rates-source)")
+    rates.add_argument("--select-group-table", metavar="TABLE", choices=sorted(group_tables()),
+                       help="store the country-group table every estimate uses (audited as "
+                            "--entered-by); country_groups_2024 is confirmed for higher "
+                            "education, unverified for VET")
     rates.add_argument("--load-travel-table", metavar="FILE.csv",
                        help="save a travel table of a new call (columns band_or_group, km_min, "
                             "km_max, standard_eur, green_eur) as --travel-table of --call-year")
-    parser.set_defaults(func=run, twin_town=None)
+    parser.set_defaults(func=run, twin_town=None, accredited=None)
 
 
 def _parse_rates(text: str | None, option: str) -> dict[int, float]:
@@ -160,7 +190,37 @@ def _unit_costs_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _select_group_table_command(args: argparse.Namespace) -> int:
+    from mobility.funding.rates import GroupTableSetting
+
+    choice = GroupTableSetting().select(args.select_group_table, user=args.entered_by)
+    table = group_tables()[choice.table]
+    print(f"selected {table.label} (by {choice.selected_by}, {choice.selected_at})")
+    return 0
+
+
+def _accreditation(args: argparse.Namespace) -> tuple[bool | None, str]:
+    """The organisation's accreditation from the options, and a line saying where it
+    came from."""
+    if args.organisation:
+        from mobility.storage import create_schema, get_engine
+        from mobility.storage.organisations import get_organisation
+
+        engine = get_engine()
+        create_schema(engine)
+        record = get_organisation(engine, args.organisation)
+        if record is None:
+            return None, t("funding.cli.no_record", args.lang, name=args.organisation)
+        return bool(record.erasmus_accredited), t(
+            "funding.cli.record", args.lang, name=record.name, who=record.updated_by,
+            when=format_date(record.updated_at, args.lang))
+    given = t("funding.cli.given", args.lang) if args.accredited is not None else ""
+    return args.accredited, given
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.select_group_table:
+        return _select_group_table_command(args)
     if args.load_travel_table:
         return _travel_table_command(args)
     if args.set_unit_costs:
@@ -171,11 +231,15 @@ def run(args: argparse.Namespace) -> int:
                               ("--days", args.days)) if v is None]
     if missing:
         raise ValidationError(f"mobility funding needs {', '.join(missing)}")
+    accredited, accreditation_source = _accreditation(args)
     context = FundingContext.from_names(
         args.origin, args.destination, args.days, twin_town=args.twin_town,
         status=ParticipantStatus.parse(args.status), age=args.age,
-        fewer_opportunities=args.fewer_opportunities, green_travel=args.green)
-    report = funding_report(context, travel_table=args.travel_table)
+        fewer_opportunities=args.fewer_opportunities, green_travel=args.green,
+        accredited=accredited)
+    report = funding_report(context, travel_table=args.travel_table,
+                            group_table=args.group_table, lang=args.lang)
+    report["accreditation_source"] = accreditation_source
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -185,39 +249,72 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(report: dict) -> str:
+    lang = report["lang"]
+
+    def yes_no(flag: object, unknown: str = "funding.cli.unknown") -> str:
+        return t({True: "org.yes", False: "org.no"}.get(flag, unknown), lang)  # type: ignore[call-overload]
+
     home, dest = report["from"], report["to"]
-    twin = {True: "yes", False: "no", None: "unknown"}[report["twin_town"]]
+    accredited = yes_no(report["accredited"], "funding.cli.not_recorded")
+    if report.get("accreditation_source"):
+        accredited += f" ({report['accreditation_source']})"
+    rates = report["daily_rates"] or t("funding.cli.no_rates", lang)
     lines = [
         f"{home['city']} ({home['country']}) -> {dest['city']} ({dest['country']}), "
-        f"{report['days']} days",
-        f"distance: {report['distance_km']:,.0f} km one-way (great circle); "
-        f"band {report['distance_band']} [{report['travel_table']}]",
-        f"twin town: {twin}; green travel: {'yes' if report['green_travel'] else 'no'}; "
-        f"fewer opportunities: {'yes' if report['fewer_opportunities'] else 'no'}",
-        f"daily rates: {report['daily_rates'] or 'none entered (individual support unknown)'}",
+        + t("funding.cli.days", lang, n=str(report["days"])),
+        t("funding.cli.distance", lang, km=report["distance_km"], band=report["distance_band"],
+          table=report["travel_table"]),
+        t("funding.cli.flags", lang, twin=yes_no(report["twin_town"]),
+          green=yes_no(report["green_travel"]), fewer=yes_no(report["fewer_opportunities"])),
+        t("funding.cli.daily_rates", lang, rates=rates),
+        t("funding.cli.groups", lang, table=report["group_table"]),
+        t("funding.cli.accredited", lang, accredited=accredited),
         "",
-        "eligible programmes:" if report["eligible"] else "no programme is eligible",
+        t("funding.cli.eligible" if report["eligible"] else "funding.cli.none_eligible", lang),
     ]
     for prog in report["programmes"]:
-        if not prog["eligible"]:
-            continue
-        est = prog["estimate"]
-        known = [p for p in est["parts"] if p["amount_eur"] is not None]
-        if not known:
-            total = "amount unknown"
-        else:
-            total = f"{est['total_known_eur']:,.0f} EUR" + (" at least" if est["missing"] else "")
-        lines.append(f"  {prog['name']}: {total}")
-        if prog["caveats"]:
-            lines.append(f"    check: {prog['caveats']}")
-        for part in est["parts"]:
-            amount = ("MISSING" if part["amount_eur"] is None
-                      else f"{part['amount_eur']:,.2f} EUR ({part['status']})")
-            lines.append(f"    - {part['part']}: {amount}: {part['detail']}"
-                         + (f" [{part['table']}]" if part["table"] else ""))
-        if est["missing"]:
-            lines.append(f"    missing: {', '.join(est['missing'])}")
+        if prog["eligible"]:
+            lines += _programme_lines(prog, lang)
     lines.append("")
-    lines.append("not eligible:")
+    lines.append(t("funding.cli.not_eligible", lang))
     lines += [f"  {p['name']}: {p['reason']}" for p in report["programmes"] if not p["eligible"]]
+    depends = [p for p in report["programmes"] if p["depends_on_accreditation"]]
+    if depends:
+        lines.append("")
+        lines.append(t("funding.cli.if_accredited", lang))
+        for prog in depends:
+            lines += _programme_lines(prog, lang)
     return "\n".join(lines)
+
+
+def _programme_lines(prog: dict, lang: str) -> list[str]:
+    """One programme's estimate, part by part, each with the table and call year used."""
+    est = prog["estimate"]
+    known = [p for p in est["parts"] if p["amount_eur"] is not None]
+    if not known:
+        total = t("funding.cli.amount_unknown", lang)
+    else:
+        total = t("funding.cli.eur_at_least" if est["missing"] else "funding.cli.eur", lang,
+                  eur=est["total_known_eur"])
+    lines = [f"  {prog['name']}: {total}"]
+    for code in est["conditions"]:
+        lines.append("    " + t("funding.cli.condition", lang,
+                                 condition=t(f"funding.condition.{code}", lang)))
+    if prog["caveats"]:
+        lines.append("    " + t("funding.cli.check", lang, caveats=prog["caveats"]))
+    for part in est["parts"]:
+        name = _part_name(part["part"], lang)
+        amount = (t("funding.cli.missing_amount", lang) if part["amount_eur"] is None
+                  else t("funding.cli.eur_cents", lang, eur=part["amount_eur"]) + " ("
+                  + t(f"funding.status.{part['status']}", lang) + ")")
+        lines.append(f"    - {name}: {amount}: {part['detail']}"
+                     + (f" [{part['table']}]" if part["table"] else ""))
+    if est["missing"]:
+        lines.append("    " + t("funding.cli.missing", lang, parts=", ".join(
+            _part_name(p, lang) for p in est["missing"])))
+    return lines
+
+
+def _part_name(part: str, lang: str) -> str:
+    key = f"funding.part.{part}"
+    return t(key, lang) if key in all_keys() else part

@@ -1,98 +1,145 @@
-"""A shortlist as a file of mobility activities for the Erasmus+ Beneficiary Module.
+"""Shortlisted stays as the Erasmus+ Beneficiary Module's mobility-activity import file.
 
 Sending organisations record each participant's stay as a *mobility activity* in the
-Beneficiary Module (BM). :func:`export_beneficiary_module` writes a shortlist as one row
-per activity with the fields the BM asks for: participant, sending and receiving
-organisation, receiving city and country, start and end dates, distance band, green
-travel, fewer opportunities (see ``docs/beneficiary-module.md``). The layout follows
-those activity fields; it was **not** validated against a live BM import (no internet
-here), so check the column mapping once before a real upload.
+Commission's Beneficiary Module (BM). :func:`export_beneficiary_module` writes one row per
+activity, column for column as the layout of the project's call year and action type
+defines it (:mod:`mobility.funding.bm_layout`, ``data/beneficiary_module_layouts.csv``),
+coded cells with the dictionary's values, and nothing else: no ids of ours, no distances.
 
-Only Erasmus+ eligible stays are written; the others come back in
-:attr:`BeneficiaryExport.skipped` with the reason. Text cells that a spreadsheet would
-run as a formula get a leading apostrophe (:func:`mobility.io.writing.neutralise`);
-:func:`read_beneficiary_module` removes it again, so a round trip gives the same table.
+The grant agreement number is an input (it names the call year and action type);
+organisations are written by their Erasmus+ OID: sending organisations from
+:mod:`mobility.storage.organisations`, host companies from the companies table's ``oid``
+column. A missing OID, or a dictionary value nobody could confirm, is reported per row
+and column before anything is written, never invented.
+
+Stays take their dates from the match frame's ``stay_start``/``stay_end``/``stay_days``
+when present (the matcher's stay), else from ``start``/``days``/``weeks`` or the
+apprentice's availability clipped to the placement (:func:`~mobility.funding.estimate.join_stays`).
+Only Erasmus+ eligible stays are written; the others come back in ``skipped``.
+
+:func:`read_beneficiary_module` reads such a file back into the product's fields with
+the layout's headers and dictionaries, so the file can be checked without the writer.
 
 Examples
 --------
->>> from mobility.funding.beneficiary import BM_COLUMNS
->>> list(BM_COLUMNS)[:4]
-['activity_id', 'activity_type', 'participant_id', 'participant_name']
+>>> from mobility.funding.beneficiary import FIELDS
+>>> list(FIELDS)[:3]
+['data_type', 'grant_agreement', 'mobility_activity_id']
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from mobility.errors import ValidationError
+from mobility.errors import Problem, ValidationError
+from mobility.funding.bm_layout import BMLayout, bm_layout, check_grant_agreement
 from mobility.funding.estimate import estimate_for_matches, join_stays
 from mobility.io.validation import unquote_formulas
 from mobility.io.writing import check_table_path, neutralise, write_file_atomically
 from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, erasmus_rules
+from mobility.storage.organisations import is_valid_oid
 
-#: The columns of the export, in order, with their dtypes after reading.
-BM_COLUMNS: dict[str, str] = {
-    "activity_id": "string",
+#: The product's values a layout can place in a column (``field`` in the layout file),
+#: with their dtypes. Coded fields hold the product's key; the file gets the BM value.
+FIELDS: dict[str, str] = {
+    "data_type": "string",
+    "grant_agreement": "string",
+    "mobility_activity_id": "string",
     "activity_type": "string",
+    "field": "string",
     "participant_id": "string",
-    "participant_name": "string",
+    "first_name": "string",
+    "last_name": "string",
     "participant_email": "string",
     "participant_date_of_birth": "datetime64[ns]",
-    "sending_organisation": "string",
-    "sending_city": "string",
+    "fewer_opportunities": "bool",
+    "sending_oid": "string",
     "sending_country": "string",
-    "receiving_organisation": "string",
-    "receiving_organisation_id": "string",
-    "receiving_city": "string",
+    "sending_city": "string",
+    "receiving_oid": "string",
     "receiving_country": "string",
+    "receiving_city": "string",
     "start_date": "datetime64[ns]",
     "end_date": "datetime64[ns]",
-    "duration_days": "int64",
-    "travel_days": "int64",
-    "distance_km": "float64",
+    "funded_duration": "int64",
     "distance_band": "string",
     "green_travel": "bool",
-    "fewer_opportunities": "bool",
-    "synthetic": "bool",
 }
 
-ACTIVITY_TYPES = {
-    "erasmus_short": "VET learners short-term learning mobility",
-    "erasmus_pro": "VET learners long-term learning mobility (ErasmusPro)",
-}
+#: Erasmus+ programme keys (funding) that are VET learner activities, and the product key
+#: the ``activity_type`` dictionary maps to a BM code.
+ACTIVITY_KEYS = ("erasmus_short", "erasmus_pro")
+
+#: Where a missing OID is asked for, per column.
+_OID_COLUMNS = {"sending_oid": "sending", "receiving_oid": "receiving"}
+
+
+@dataclass(frozen=True)
+class BeneficiaryActivities:
+    """The activities of a shortlist before writing: one row per stay in the product's
+    fields (:data:`FIELDS`), the rows left out with the reason, and the problems that
+    stop an export (each naming the file row and column)."""
+
+    layout: BMLayout
+    activities: pd.DataFrame
+    skipped: pd.DataFrame
+    problems: tuple[Problem, ...]
 
 
 @dataclass(frozen=True)
 class BeneficiaryExport:
-    """What :func:`export_beneficiary_module` wrote: the file, its rows, and the
-    shortlist rows it left out (``apprentice_id``, ``placement_id``, ``reason``)."""
+    """What :func:`export_beneficiary_module` wrote."""
 
     path: Path
+    layout: BMLayout
     activities: pd.DataFrame
     skipped: pd.DataFrame
 
 
+def split_name(name: object) -> tuple[str, str]:
+    """First and last name from a full name: the last word is the last name.
+
+    >>> split_name("Lea Marie Schmitz"), split_name("Cher")
+    (('Lea Marie', 'Schmitz'), ('', 'Cher'))
+    """
+    words = str(name or "").split()
+    return (" ".join(words[:-1]), words[-1]) if words else ("", "")
+
+
 def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
                            placements: pd.DataFrame, companies: pd.DataFrame, *,
+                           grant_agreement: str, sending_oids: Mapping[str, str | None],
                            green_travel: bool = False,
-                           travel_table: str = DEFAULT_TRAVEL_TABLE
-                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The activity table (columns :data:`BM_COLUMNS`) and the skipped rows, unwritten.
+                           travel_table: str = DEFAULT_TRAVEL_TABLE,
+                           dictionary_file: str | os.PathLike | None = None,
+                           file_name: str = "Beneficiary Module file") -> BeneficiaryActivities:
+    """The activity rows of ``shortlist`` for the layout ``grant_agreement`` names.
 
-    Stay length and start follow :func:`~mobility.funding.estimate.join_stays`; the end
-    date is start + days - 1. ``green_travel`` applies to every row unless the shortlist
-    has a ``green_travel`` column.
+    Parameters
+    ----------
+    shortlist : DataFrame
+        ``apprentice_id``, ``placement_id``; optional ``stay_start``/``stay_end``/
+        ``stay_days`` (else ``start``, ``days``/``weeks``) and ``green_travel``.
+    apprentices, placements, companies : DataFrame
+        Tables in the shared import format; companies may carry ``oid``.
+    grant_agreement : str
+        The project's grant agreement number; its year and action pick the layout.
+    sending_oids : mapping
+        Sending organisation name -> OID (None when not recorded).
     """
-    funded = estimate_for_matches(shortlist.reset_index(drop=True), apprentices, placements,
-                                  green_travel=green_travel, daily_rates=None,
-                                  travel_table=travel_table)
-    app, plc, days, start = join_stays(shortlist.reset_index(drop=True), apprentices,
-                                       placements)
+    number, call_year, action_type = check_grant_agreement(grant_agreement)
+    layout = bm_layout(call_year, action_type, dictionary_file=dictionary_file)
+    pairs = shortlist.reset_index(drop=True)
+    stays = _stays(pairs)
+    funded = estimate_for_matches(stays, apprentices, placements, green_travel=green_travel,
+                                  daily_rates=None, travel_table=travel_table)
+    app, plc, days, start = join_stays(stays, apprentices, placements)
     company_pos = pd.Index(companies["company_id"].astype(str)).get_indexer(
         plc["company_id"].astype(str))
     if (company_pos < 0).any():
@@ -101,132 +148,218 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
                               f"table: {', '.join(unknown)}")
     comp = companies.iloc[company_pos].reset_index(drop=True)
     eligible = funded["eligible_programmes"].fillna("").str.split(";")
-    kind = np.array([next((k for k in keys if k in ACTIVITY_TYPES), "") for keys in eligible],
+    kind = np.array([next((k for k in keys if k in ACTIVITY_KEYS), "") for keys in eligible],
                     dtype=object)
     keep = kind != ""
-    green = (shortlist["green_travel"].to_numpy(dtype=bool) if "green_travel" in shortlist
-             else np.full(len(funded), bool(green_travel)))
+    green = (pairs["green_travel"].fillna(False).to_numpy(dtype=bool)
+             if "green_travel" in pairs else np.full(len(pairs), bool(green_travel)))
     rules = erasmus_rules()
     green_counts = green & (funded["distance_km"].to_numpy() >= rules["green_from_km"].value)
     travel_days = np.where(green_counts, rules["green_travel_days"].value,
                            rules["standard_travel_days"].value).astype(np.int64)
     start_ts = pd.to_datetime(start).dt.normalize()
-    end_ts = start_ts + pd.to_timedelta(days - 1, unit="D")
+    end_ts = (pd.to_datetime(pairs["stay_end"]).dt.normalize().reset_index(drop=True)
+              if "stay_end" in pairs else start_ts + pd.to_timedelta(days - 1, unit="D"))
+    names = _names(app)
+    serial = number[-6:]
     activities = pd.DataFrame({
-        "activity_id": app["apprentice_id"].astype(str) + "-" + plc["placement_id"].astype(str),
-        "activity_type": [ACTIVITY_TYPES.get(k, "") for k in kind],
-        "participant_id": app["apprentice_id"], "participant_name": app["name"],
-        "participant_email": app["email"], "participant_date_of_birth": app["date_of_birth"],
-        "sending_organisation": app["sending_organisation"], "sending_city": app["home_city"],
-        "sending_country": app["home_country"], "receiving_organisation": comp["name"],
-        "receiving_organisation_id": comp["company_id"], "receiving_city": plc["city"],
-        "receiving_country": plc["country"], "start_date": start_ts, "end_date": end_ts,
-        "duration_days": days.astype(np.int64), "travel_days": travel_days,
-        "distance_km": funded["distance_km"].round(1).to_numpy(),
+        "data_type": "mobility",
+        "grant_agreement": number,
+        "mobility_activity_id": (serial + "-MOB-" + app["apprentice_id"].astype(str) + "-"
+                                 + plc["placement_id"].astype(str)),
+        "activity_type": kind,
+        "field": "vet",
+        "participant_id": app["apprentice_id"].astype(str),
+        "first_name": names[0], "last_name": names[1],
+        "participant_email": app["email"],
+        "participant_date_of_birth": app["date_of_birth"],
+        "fewer_opportunities": app["fewer_opportunities"].fillna(False).astype(bool),
+        "sending_oid": [_oid(sending_oids.get(str(s))) if pd.notna(s) else ""
+                        for s in app["sending_organisation"]],
+        "sending_country": app["home_country"], "sending_city": app["home_city"],
+        "receiving_oid": [_oid(v) for v in (comp["oid"] if "oid" in comp
+                                            else [None] * len(comp))],
+        "receiving_country": plc["country"], "receiving_city": plc["city"],
+        "start_date": start_ts, "end_date": end_ts,
+        "funded_duration": days.astype(np.int64) + travel_days,
         "distance_band": funded["distance_band"].to_numpy(),
-        "green_travel": green, "fewer_opportunities": app["fewer_opportunities"].astype(bool),
-        "synthetic": (app["synthetic"].astype(bool).to_numpy() if "synthetic" in app else False)
-        | (plc["synthetic"].astype(bool).to_numpy() if "synthetic" in plc else False),
-    })
-    activities = activities.astype(BM_COLUMNS)[list(BM_COLUMNS)]
+        "green_travel": green,
+    }).astype(FIELDS)
+    for name, dtype in FIELDS.items():  # empty text is missing, as the reader sees it
+        if dtype == "string":
+            activities[name] = activities[name].str.strip().replace("", pd.NA)
+    activities = activities[keep].reset_index(drop=True)
     skipped = pd.DataFrame({
         "apprentice_id": app["apprentice_id"].astype("string"),
         "placement_id": plc["placement_id"].astype("string"),
         "reason": pd.array([f"not eligible for Erasmus+ (eligible: {e or 'none'})"
                             for e in funded["eligible_programmes"].fillna("")], dtype="string"),
     })[~keep].reset_index(drop=True)
-    return activities[keep].reset_index(drop=True), skipped
+    kept_app = app[keep].reset_index(drop=True)
+    kept_comp = comp[keep].reset_index(drop=True)
+    problems = _problems(activities, layout, kept_app, kept_comp, file_name)
+    return BeneficiaryActivities(layout, activities, skipped, tuple(problems))
 
 
 def export_beneficiary_module(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
                               placements: pd.DataFrame, companies: pd.DataFrame,
-                              path: str | os.PathLike, *, green_travel: bool = False,
-                              travel_table: str = DEFAULT_TRAVEL_TABLE) -> BeneficiaryExport:
-    """Write the shortlist's Erasmus+ activities to ``path`` (``.csv`` or ``.xlsx``).
+                              path: str | os.PathLike, *, grant_agreement: str,
+                              sending_oids: Mapping[str, str | None],
+                              green_travel: bool = False,
+                              travel_table: str = DEFAULT_TRAVEL_TABLE,
+                              dictionary_file: str | os.PathLike | None = None
+                              ) -> BeneficiaryExport:
+    """Write the shortlist's Erasmus+ activities to ``path`` (``.csv`` or ``.xlsx``) in
+    the layout of ``grant_agreement``'s call year and action type.
 
-    The file appears complete or not at all (written beside the target, then renamed).
-    Dates are ``YYYY-MM-DD``, booleans ``true``/``false``, text neutralised against
-    formula injection.
-
-    Parameters
-    ----------
-    shortlist : DataFrame
-        ``apprentice_id``, ``placement_id``; optional ``days``/``weeks``, ``start``,
-        ``green_travel``.
-    apprentices, placements, companies : DataFrame
-        Validated tables in the shared import format.
-    path : path
-        Destination; the suffix picks the format.
-
-    Returns
-    -------
-    BeneficiaryExport
+    Nothing is written while a problem remains (missing OID, unknown dictionary value):
+    :class:`~mobility.errors.ValidationError` lists them, each with row and column. The
+    file appears complete or not at all; text cells are neutralised against formulas.
     """
     target = check_table_path(path)
-    activities, skipped = beneficiary_activities(shortlist, apprentices, placements, companies,
-                                                 green_travel=green_travel,
-                                                 travel_table=travel_table)
-    write_file_atomically(_for_file(activities), target, sheet="activities")
-    return BeneficiaryExport(target, activities, skipped)
+    built = beneficiary_activities(shortlist, apprentices, placements, companies,
+                                   grant_agreement=grant_agreement, sending_oids=sending_oids,
+                                   green_travel=green_travel, travel_table=travel_table,
+                                   dictionary_file=dictionary_file, file_name=target.name)
+    if built.problems:
+        raise ValidationError(f"{target.name} was not written: {len(built.problems)} "
+                              "problem(s) to fix first", problems=list(built.problems))
+    write_file_atomically(file_table(built.activities, built.layout), target,
+                          sheet="activities")
+    return BeneficiaryExport(target, built.layout, built.activities, built.skipped)
 
 
-def _for_file(activities: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for column, dtype in BM_COLUMNS.items():
-        s = activities[column]
-        if dtype == "string":
-            out[column] = neutralise(s)
+def file_table(activities: pd.DataFrame, layout: BMLayout) -> pd.DataFrame:
+    """The activities as the file's cells: the layout's headers in order, coded values
+    from its dictionaries, dates in the column's format, text neutralised."""
+    out: dict[str, pd.Series] = {}
+    for col in layout.columns:
+        s = activities[col.field]
+        dtype = FIELDS[col.field]
+        if dtype == "bool":
+            s = s.map({True: "true", False: "false"})
+        if col.dictionary:
+            s = s.astype("string").map(lambda key, d=col.dictionary: layout.value(d, key))
         elif dtype.startswith("datetime"):
-            out[column] = s.dt.strftime("%Y-%m-%d").fillna("").astype("string")
-        elif dtype == "bool":
-            out[column] = s.map({True: "true", False: "false"}).astype("string")
+            s = s.dt.strftime(col.format or "%Y-%m-%d")
+        if dtype == "int64" and not col.dictionary:
+            out[col.header] = s.astype("int64")
         else:
-            out[column] = s
+            out[col.header] = neutralise(s.astype("string").fillna(""))
     return pd.DataFrame(out)
 
 
-def read_beneficiary_module(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a file :func:`export_beneficiary_module` wrote back into the activity table
-    (columns and dtypes of :data:`BM_COLUMNS`, formula guards removed).
+def read_beneficiary_module(path: str | os.PathLike, layout: BMLayout) -> pd.DataFrame:
+    """Read an import file of ``layout`` back into the product's fields (formula guards
+    removed, coded values turned back into keys, dates parsed with the column's format).
 
     Raises
     ------
     ValidationError
-        When columns are missing or a cell cannot be read, naming file, row and column.
+        When the header is not the layout's, or a cell cannot be read (file, row, column).
     """
-    from mobility.errors import Problem
-
     source = Path(path)
     if source.suffix.lower() == ".xlsx":
         raw = pd.read_excel(source, dtype=str, keep_default_na=False)
     else:
         raw = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in BM_COLUMNS if c not in raw.columns]
-    if missing:
-        raise ValidationError(f"{source.name} is not a Beneficiary Module export: columns "
-                              f"{', '.join(missing)} are missing")
+    if list(raw.columns) != layout.headers:
+        raise ValidationError(
+            f"{source.name} does not have the columns of the {layout.call_year} "
+            f"{layout.action_type} layout",
+            problems=[Problem(f"expected {want!r}", file=source.name, row=1, column=str(got))
+                      for got, want in zip([*raw.columns, *[""] * len(layout.headers)],
+                                           layout.headers, strict=False) if got != want])
     problems: list[Problem] = []
     out: dict[str, object] = {}
-    for column, dtype in BM_COLUMNS.items():
-        s = raw[column].astype("string")
-        if dtype == "string":
-            out[column] = unquote_formulas(s).replace("", pd.NA)
-            continue
-        if dtype.startswith("datetime"):
-            parsed = pd.to_datetime(s.replace("", None), format="%Y-%m-%d", errors="coerce")
+    for col in layout.columns:
+        s = unquote_formulas(raw[col.header].astype("string"))
+        dtype = FIELDS[col.field]
+        if col.dictionary:
+            inverse = {v: k for k, v in layout.dictionaries.get(col.dictionary, {}).items()}
+            parsed = s.map(lambda v, inv=inverse: inv.get(v, pd.NA))
+            bad = parsed.isna()
+            if dtype == "bool":
+                parsed = parsed.map({"true": True, "false": False})
+        elif dtype.startswith("datetime"):
+            parsed = pd.to_datetime(s.replace("", None), format=col.format or "%Y-%m-%d",
+                                    errors="coerce")
             bad = parsed.isna() & (s != "")
-        elif dtype == "bool":
-            lowered = s.str.lower()
-            parsed = lowered == "true"
-            bad = ~lowered.isin(["true", "false"])
-        else:
+        elif dtype == "int64":
             parsed = pd.to_numeric(s, errors="coerce")
             bad = parsed.isna()
+        else:
+            parsed, bad = s.replace("", pd.NA), pd.Series(False, index=s.index)
         for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
-            problems.append(Problem(f"cannot read {s.iat[i]!r} as {dtype}", file=source.name,
-                                    row=int(i) + 2, column=column, value=str(s.iat[i])))
-        out[column] = parsed
+            problems.append(Problem(f"cannot read {s.iat[i]!r}", file=source.name,
+                                    row=int(i) + 2, column=col.header, value=str(s.iat[i])))
+        out[col.field] = parsed
     if problems:
         raise ValidationError(f"{source.name}: {len(problems)} unreadable cell(s)",
                               problems=problems)
-    return pd.DataFrame(out).astype(BM_COLUMNS)[list(BM_COLUMNS)]
+    fields = [c.field for c in layout.columns]
+    return pd.DataFrame(out).astype({f: FIELDS[f] for f in fields})[fields]
+
+
+def _stays(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs with ``start``/``days`` taken from the matcher's stay when present."""
+    stays = pairs.copy()
+    if "stay_start" in stays:
+        start = pd.to_datetime(stays["stay_start"])
+        stays["start"] = start
+        if "stay_days" in stays:
+            stays["days"] = stays["stay_days"].astype("int64")
+        elif "stay_end" in stays:
+            stays["days"] = (pd.to_datetime(stays["stay_end"]) - start).dt.days + 1
+    return stays
+
+
+def _names(app: pd.DataFrame) -> tuple[list[str], list[str]]:
+    if "first_name" in app and "last_name" in app:
+        return (app["first_name"].fillna("").astype(str).tolist(),
+                app["last_name"].fillna("").astype(str).tolist())
+    pairs = [split_name(n) for n in app["name"]]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _oid(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _problems(activities: pd.DataFrame, layout: BMLayout, app: pd.DataFrame,
+              comp: pd.DataFrame, file_name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    header = {c.field: c.header for c in layout.columns}
+    for field in _OID_COLUMNS:
+        if field not in header:
+            continue
+        for i, oid in enumerate(activities[field].fillna("").astype(str)):
+            if is_valid_oid(oid):
+                continue
+            if field == "sending_oid":
+                org = app["sending_organisation"].iat[i]
+                what = (f"sending organisation {org!r}" if pd.notna(org) and str(org).strip()
+                        else f"apprentice {app['apprentice_id'].iat[i]} (no sending organisation)")
+                fix = "record its OID under sending organisations"
+            else:
+                what = f"host company {comp['name'].iat[i]!r} ({comp['company_id'].iat[i]})"
+                fix = "add it in the companies table's oid column"
+            state = "has no OID" if not oid else f"has an invalid OID {oid!r}"
+            problems.append(Problem(f"{what} {state} (E + 8 digits): {fix}", file=file_name,
+                                    row=i + 2, column=header[field], value=oid or None))
+    for col in layout.columns:
+        if not col.dictionary or activities.empty:
+            continue
+        keys = activities[col.field]
+        if FIELDS[col.field] == "bool":
+            keys = keys.map({True: "true", False: "false"})
+        for key in sorted(set(keys.astype(str))):
+            if not layout.value(col.dictionary, key):
+                problems.append(Problem(
+                    f"no Beneficiary Module value for {col.dictionary} {key!r} in the "
+                    f"{layout.call_year} {layout.action_type} layout: add it to "
+                    "data/beneficiary_module_dictionaries.csv or pass a dictionary file",
+                    file=file_name, row=None, column=col.header))
+    return problems

@@ -21,9 +21,18 @@ Examples
 >>> table.loc[table.eligible, "programme_key"].tolist()
 ['ausbildung_weltweit', 'nrw_exchange']
 >>> for why in table.set_index("programme_key").loc["erasmus_pro", "reason"].split("; "):
-...     print(why)
-ErasmusPro covers EU member states and associated countries only
+...     print(why)  # doctest: +NORMALIZE_WHITESPACE
+ErasmusPro in a third country not associated to Erasmus+ (United Kingdom) depends on
+accreditation: only for accredited organisations, within their 20% international budget
+(whether the sending organisation is accredited is not recorded)
 ErasmusPro needs at least 90 days
+
+An organisation holding an Erasmus accreditation may use Erasmus+ there, on a condition:
+
+>>> ctx = FundingContext.from_names("Dortmund,DE", "Leeds,GB", days=21, accredited=True)
+>>> table = eligibility(ctx, lang="de").set_index("programme_key")
+>>> print(table.loc["erasmus_short", "conditions"])
+nur für akkreditierte Einrichtungen, im Rahmen ihres 20-%-Budgets für internationale Mobilität
 """
 
 from __future__ import annotations
@@ -36,9 +45,16 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.geo import gazetteer, haversine_km
-from mobility.models import City, country_name
+from mobility.i18n import country_name as i18n_country_name
+from mobility.i18n import t
+from mobility.models import City
 from mobility.reference.erasmus import programme_countries
-from mobility.reference.programmes import ParticipantStatus, ProgrammeRule, programme_rules
+from mobility.reference.programmes import (
+    ACCREDITED_THIRD_COUNTRIES,
+    ParticipantStatus,
+    ProgrammeRule,
+    programme_rules,
+)
 from mobility.reference.twinnings import load_partnerships
 from mobility.text import fold
 
@@ -48,7 +64,8 @@ _DE_ADMIN1_TO_ISO = {
     "07": "DE-NW", "08": "DE-RP", "09": "DE-SL", "10": "DE-SH", "11": "DE-BB", "12": "DE-MV",
     "13": "DE-SN", "14": "DE-ST", "15": "DE-TH", "16": "DE-BE",
 }
-_REGION_NAMES = {"DE-NW": "North Rhine-Westphalia", "DE-BW": "Baden-Württemberg"}
+#: Home regions with a name in the translation tables (``funding.region.<code>``).
+_REGION_KEYS = {"funding.region.DE-NW", "funding.region.DE-BW"}
 
 
 def home_region(city: City) -> str | None:
@@ -134,6 +151,10 @@ class FundingContext:
         How many participants travel together (1 for an individual placement).
     region : str, optional
         ISO 3166-2 code of the home Land (``"DE-NW"``); None = unknown.
+    accredited : bool, optional
+        The sending organisation holds an Erasmus accreditation in VET (then Erasmus+
+        can fund stays in non-associated third countries within 20% of its grant);
+        None = not recorded.
     """
 
     home: City
@@ -146,6 +167,7 @@ class FundingContext:
     green_travel: bool = False
     group_size: int = 1
     region: str | None = None
+    accredited: bool | None = None
     distance_km: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -184,8 +206,9 @@ class FundingContext:
 class StayArrays:
     """Many stays as parallel arrays: what the checks read.
 
-    ``age`` is float with NaN for unknown; ``twin_town`` is float 1/0 with NaN for
-    unknown; ``region`` holds ``""`` for unknown.
+    ``age`` is float with NaN for unknown; ``twin_town`` and ``accredited`` (the sending
+    organisation holds an Erasmus accreditation) are float 1/0 with NaN for unknown;
+    ``region`` holds ``""`` for unknown. ``accredited`` defaults to all unknown.
     """
 
     home_country: np.ndarray
@@ -196,6 +219,7 @@ class StayArrays:
     twin_town: np.ndarray
     group_size: np.ndarray
     region: np.ndarray
+    accredited: np.ndarray | None = None
     in_erasmus: np.ndarray = field(init=False)  # destination is an Erasmus+ country
 
     def __post_init__(self) -> None:
@@ -205,6 +229,9 @@ class StayArrays:
         for name in ("days", "age", "twin_town"):
             object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=float))
         object.__setattr__(self, "group_size", np.asarray(self.group_size, dtype=int))
+        object.__setattr__(self, "accredited",
+                           np.full(len(self.days), np.nan) if self.accredited is None
+                           else np.asarray(self.accredited, dtype=float))
         object.__setattr__(self, "in_erasmus", _member(self.country, programme_countries()))
 
     def __len__(self) -> int:
@@ -221,13 +248,15 @@ class StayArrays:
             twin_town=np.array([np.nan if ctx.twin_town is None else float(ctx.twin_town)]),
             group_size=np.array([ctx.group_size], dtype=int),
             region=np.array([ctx.region or ""], dtype=object),
+            accredited=np.array([np.nan if ctx.accredited is None else float(ctx.accredited)]),
         )
 
 
-#: A check: (rule, stays) -> (fails, unknown, reason, caveat). ``fails`` and ``unknown``
-#: are boolean arrays; the texts are the same for every row so that a 100k-row check
-#: stays a handful of numpy operations.
-Check = Callable[[ProgrammeRule, StayArrays], tuple[np.ndarray, np.ndarray, str, str]]
+#: A check: (rule, stays, lang) -> (fails, unknown, reason, caveat). ``fails`` and
+#: ``unknown`` are boolean arrays; the texts (sentences in ``lang``, from
+#: :func:`mobility.i18n.t`) are the same for every row so that a 100k-row check stays a
+#: handful of numpy operations.
+Check = Callable[..., tuple[np.ndarray, np.ndarray, str, str]]
 
 
 def _none(n: int) -> np.ndarray:
@@ -243,31 +272,31 @@ def _member(values: np.ndarray, allowed: Iterable[str]) -> np.ndarray:
     return out
 
 
-def _check_current(rule: ProgrammeRule, s: StayArrays):
+def _check_current(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     fails = np.full(len(s), not rule.current)
-    why = f"{rule.short_name} is not running any more ({rule.note.rstrip('.')})"
+    why = t("funding.why.not_running", lang, programme=rule.short_name,
+            note=rule.note.rstrip("."))
     return fails, _none(len(s)), why, ""
 
 
-def _check_individual(rule: ProgrammeRule, s: StayArrays):
+def _check_individual(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     n = len(s)
     if rule.individual_placements == "unconfirmed":
         return (np.ones(n, dtype=bool), _none(n),
-                f"{rule.short_name}: funding for individual apprentice placements is not "
-                "confirmed in the sources", "")
+                t("funding.why.individual_unconfirmed", lang, programme=rule.short_name), "")
     if rule.individual_placements == "no":
         return (s.group_size < rule.min_group_size, _none(n),
-                f"{rule.short_name} is a group exchange (at least {rule.min_group_size} "
-                "participants): an individual placement is not eligible", "")
+                t("funding.why.group_only", lang, programme=rule.short_name,
+                  n=rule.min_group_size), "")
     return _none(n), _none(n), "", ""
 
 
-def _check_abroad(rule: ProgrammeRule, s: StayArrays):
+def _check_abroad(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     fails = s.country == s.home_country
-    return fails, _none(len(s)), "the destination is in the home country: not a stay abroad", ""
+    return fails, _none(len(s)), t("funding.why.not_abroad", lang), ""
 
 
-def _check_destination(rule: ProgrammeRule, s: StayArrays):
+def _check_destination(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     dests = set(rule.destinations)
     erasmus = s.in_erasmus
     ok = np.zeros(len(s), dtype=bool)
@@ -276,40 +305,84 @@ def _check_destination(rule: ProgrammeRule, s: StayArrays):
         ok |= True
     if "erasmus_programme_countries" in dests:
         ok |= erasmus
-        described.append("EU member states and associated countries")
+        described.append(t("funding.dest.erasmus", lang))
     if "non_erasmus" in dests:
         ok |= ~erasmus
-        described.append("countries outside Erasmus+")
+        described.append(t("funding.dest.non_erasmus", lang))
+    if ACCREDITED_THIRD_COUNTRIES in dests:
+        ok |= ~erasmus  # open only to accredited organisations: _check_accreditation
     codes = sorted(d for d in dests if len(d) == 2)
     if codes:
         ok |= _member(s.country, codes)
-        described.append(", ".join(country_name(c) for c in codes))
-    what = " and ".join(described)
-    return ~ok, _none(len(s)), f"{rule.short_name} covers {what} only", ""
+        described.append(", ".join(i18n_country_name(c, lang) for c in codes))
+    what = t("funding.join.and", lang).join(described)
+    return ~ok, _none(len(s)), t("funding.why.destination", lang, programme=rule.short_name,
+                                 what=what), ""
 
 
-def _check_min_days(rule: ProgrammeRule, s: StayArrays):
+def _where(s: StayArrays, lang: str) -> str:
+    """The destination country's name when every stay goes to one country (texts are
+    the same for every row), else "several countries"."""
+    if len(s) == 1 or (len(s) and (s.country == s.country[0]).all()):
+        return i18n_country_name(str(s.country[0]), lang)
+    return t("funding.dest.several", lang)
+
+
+def _accreditation_applies(rule: ProgrammeRule, s: StayArrays) -> np.ndarray:
+    """Stays that are open to ``rule`` only through an accredited organisation."""
+    if ACCREDITED_THIRD_COUNTRIES not in rule.destinations:
+        return _none(len(s))
+    return ~s.in_erasmus & (s.country != s.home_country)
+
+
+def _check_accreditation(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
+    """A third country not associated to Erasmus+: only through an accredited sending
+    organisation. Known not accredited: the programme does not fit, and says why."""
+    applies = _accreditation_applies(rule, s)
+    return (applies & (s.accredited == 0), _none(len(s)),
+            t("funding.why.not_accredited", lang, programme=rule.short_name,
+              country=_where(s, lang)), "")
+
+
+def _check_accreditation_unknown(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
+    """As :func:`_check_accreditation` when nobody recorded whether the organisation is
+    accredited: the programme is not counted as fitting, and the reason says it depends
+    on the accreditation (most organisations hold none)."""
+    applies = _accreditation_applies(rule, s)
+    return (applies & np.isnan(s.accredited), _none(len(s)),
+            t("funding.why.accreditation_unknown", lang, programme=rule.short_name,
+              country=_where(s, lang), condition=t("funding.condition.accredited", lang)), "")
+
+
+def accreditation_condition(rule: ProgrammeRule, stays: StayArrays) -> np.ndarray:
+    """Stays that ``rule`` funds only on the accreditation condition (the organisation is
+    accredited and the destination a non-associated third country): estimates show the
+    condition in words next to the amounts."""
+    return _accreditation_applies(rule, stays) & (stays.accredited == 1)
+
+
+def _check_min_days(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     if rule.min_days is None:
         return _none(len(s)), _none(len(s)), "", ""
     return (s.days < rule.min_days, _none(len(s)),
-            f"{rule.short_name} needs at least {rule.min_days} days", "")
+            t("funding.why.min_days", lang, programme=rule.short_name, n=rule.min_days), "")
 
 
-def _check_max_days(rule: ProgrammeRule, s: StayArrays):
+def _check_max_days(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     if rule.max_days is None:
         return _none(len(s)), _none(len(s)), "", ""
     return (s.days > rule.max_days, _none(len(s)),
-            f"{rule.short_name} allows at most {rule.max_days} days", "")
+            t("funding.why.max_days", lang, programme=rule.short_name, n=rule.max_days), "")
 
 
-def _check_status(rule: ProgrammeRule, s: StayArrays):
+def _check_status(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     allowed = sorted(str(p) for p in rule.participants)
-    words = " or ".join(a.replace("_", " ") + "s" for a in allowed)
+    words = t("funding.join.or", lang).join(t(f"funding.who.{a}", lang) for a in allowed)
     return (~_member(s.status, allowed), _none(len(s)),
-            f"{rule.short_name} is for {words} only", "")
+            t("funding.why.status", lang, programme=rule.short_name, who=words), "")
 
 
-def _check_age(rule: ProgrammeRule, s: StayArrays):
+def _check_age(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     if rule.min_age is None and rule.max_age is None:
         return _none(len(s)), _none(len(s)), "", ""
     low = -np.inf if rule.min_age is None else rule.min_age
@@ -317,38 +390,44 @@ def _check_age(rule: ProgrammeRule, s: StayArrays):
     unknown = np.isnan(s.age)
     fails = ~unknown & ((s.age < low) | (s.age > high))
     if rule.min_age is not None and rule.max_age is not None:
-        limit = f"aged {rule.min_age} to {rule.max_age}"
+        limit = t("funding.age.between", lang, low=rule.min_age, high=rule.max_age)
     elif rule.min_age is not None:
-        limit = f"at least {rule.min_age} years old"
+        limit = t("funding.age.at_least", lang, n=rule.min_age)
     else:
-        limit = f"at most {rule.max_age} years old"
-    return (fails, unknown, f"{rule.short_name} requires participants {limit}",
-            f"age unknown: {rule.short_name} requires participants {limit}")
+        limit = t("funding.age.at_most", lang, n=rule.max_age)
+    why = t("funding.why.age", lang, programme=rule.short_name, limit=limit)
+    return fails, unknown, why, t("funding.caveat.age", lang, why=why)
 
 
-def _check_region(rule: ProgrammeRule, s: StayArrays):
+def _check_region(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     if not rule.home_region:
         return _none(len(s)), _none(len(s)), "", ""
-    name = _REGION_NAMES.get(rule.home_region, rule.home_region)
+    key = f"funding.region.{rule.home_region}"
+    name = t(key, lang) if key in _REGION_KEYS else rule.home_region
     unknown = s.region == ""
     return (~unknown & (s.region != rule.home_region), unknown,
-            f"{rule.short_name} is for apprentices from {name} ({rule.home_region})",
-            f"home region unknown: {rule.short_name} is for apprentices from {name}")
+            t("funding.why.region", lang, programme=rule.short_name, region=name,
+              code=rule.home_region),
+            t("funding.caveat.region", lang, programme=rule.short_name, region=name))
 
 
-def _check_twin_town(rule: ProgrammeRule, s: StayArrays):
+def _check_twin_town(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     if not rule.twin_town_only:
         return _none(len(s)), _none(len(s)), "", ""
     unknown = np.isnan(s.twin_town)
     return (~unknown & (s.twin_town == 0), unknown,
-            f"{rule.short_name} applies only in a twin town of the home municipality",
-            f"twin town unknown: {rule.short_name} applies only in a twin town")
+            t("funding.why.twin_town", lang, programme=rule.short_name),
+            t("funding.caveat.twin_town", lang, programme=rule.short_name))
 
 
 #: The checks in the order their reasons are given.
 CHECKS: tuple[Check, ...] = (_check_current, _check_individual, _check_abroad,
-                             _check_destination, _check_min_days, _check_max_days,
+                             _check_destination, _check_accreditation,
+                             _check_accreditation_unknown, _check_min_days, _check_max_days,
                              _check_status, _check_age, _check_region, _check_twin_town)
+
+#: The check that fails only because nobody recorded the organisation's accreditation.
+ACCREDITATION_UNKNOWN_CHECK = CHECKS.index(_check_accreditation_unknown)
 
 
 def eligible_matrix(stays: StayArrays, rules: Sequence[ProgrammeRule] | None = None
@@ -367,8 +446,8 @@ def eligible_matrix(stays: StayArrays, rules: Sequence[ProgrammeRule] | None = N
     return eligible, first_fail
 
 
-def eligibility(context: FundingContext, rules: Sequence[ProgrammeRule] | None = None
-                ) -> pd.DataFrame:
+def eligibility(context: FundingContext, rules: Sequence[ProgrammeRule] | None = None,
+                *, lang: str = "en") -> pd.DataFrame:
     """Every programme for one stay: eligible or not, why not, and what to check.
 
     Parameters
@@ -377,6 +456,9 @@ def eligibility(context: FundingContext, rules: Sequence[ProgrammeRule] | None =
         The stay.
     rules : sequence of ProgrammeRule, optional
         The rules to check (default: the shipped ``data/programme_rules.csv``).
+    lang : {"en", "de"}
+        Language of the reasons, caveats and conditions (sentences from
+        :func:`mobility.i18n.t`).
 
     Returns
     -------
@@ -384,30 +466,41 @@ def eligibility(context: FundingContext, rules: Sequence[ProgrammeRule] | None =
         One row per programme, by priority: ``programme_key``, ``programme``,
         ``eligible`` (bool), ``reason`` (every rule the stay breaks, ``"; "``-joined,
         empty when eligible), ``caveats`` (rules that could not be checked because a
-        fact is unknown), ``funding_form``, ``source`` (the programmes.csv row and URLs).
+        fact is unknown), ``conditions`` (what must hold for the funding, e.g. the
+        accreditation rule for a non-associated third country), ``depends_on_accreditation``
+        (True when the only obstacle is that nobody recorded whether the sending
+        organisation is accredited), ``funding_form``, ``source`` (the programmes.csv row
+        and URLs).
     """
     pool = list(programme_rules() if rules is None else rules)
     stays = StayArrays.from_context(context)
     rows = []
     for rule in pool:
-        reasons, caveats = [], []
-        for check in CHECKS:
-            fails, unknown, reason, caveat = check(rule, stays)
+        reasons, caveats, failed = [], [], []
+        for number, check in enumerate(CHECKS):
+            fails, unknown, reason, caveat = check(rule, stays, lang)
             if fails[0]:
                 reasons.append(reason)
+                failed.append(number)
             elif unknown[0]:
                 caveats.append(caveat)
+        conditions = (t("funding.condition.accredited", lang)
+                      if accreditation_condition(rule, stays)[0] else "")
         rows.append({"programme_key": rule.key, "programme": rule.name,
                      "eligible": not reasons, "reason": "; ".join(reasons),
                      "caveats": "" if reasons else "; ".join(caveats),
+                     "conditions": conditions,
+                     "depends_on_accreditation": failed == [ACCREDITATION_UNKNOWN_CHECK],
                      "funding_form": rule.funding_form,
                      "source": f"{rule.source_row}: {rule.source}"})
     frame = pd.DataFrame(rows)
-    text = [c for c in frame.columns if c != "eligible"]
+    flags = ("eligible", "depends_on_accreditation")
+    text = [c for c in frame.columns if c not in flags]
     frame[text] = frame[text].astype("string")
-    return frame.astype({"eligible": bool})
+    return frame.astype(dict.fromkeys(flags, bool))
 
 
-def reason_text(rule: ProgrammeRule, check_number: int, stays: StayArrays) -> str:
+def reason_text(rule: ProgrammeRule, check_number: int, stays: StayArrays,
+                lang: str = "en") -> str:
     """The reason of check ``check_number`` (from :func:`eligible_matrix`) for ``rule``."""
-    return CHECKS[check_number](rule, stays)[2] if check_number >= 0 else ""
+    return CHECKS[check_number](rule, stays, lang)[2] if check_number >= 0 else ""

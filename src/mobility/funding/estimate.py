@@ -34,7 +34,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -42,16 +42,20 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.funding.eligibility import (
+    CHECKS,
     FundingContext,
     StayArrays,
     _place_keys,
+    accreditation_condition,
     eligibility,
     eligible_matrix,
     home_region,
+    reason_text,
     twin_town_flags,
 )
 from mobility.funding.rates import (
     DailyRateTable,
+    current_group_table,
     current_travel_bands,
     current_unit_costs,
     default_rate_store,
@@ -61,11 +65,12 @@ from mobility.models import City
 from mobility.progress import ProgressCallback, Stages
 from mobility.reference.erasmus import (
     DEFAULT_TRAVEL_TABLE,
+    GroupTable,
     TravelBands,
     UnitCost,
-    country_group,
-    country_groups,
     erasmus_rules,
+    group_table,
+    programme_countries,
 )
 from mobility.reference.programmes import (
     ParticipantStatus,
@@ -75,6 +80,7 @@ from mobility.reference.programmes import (
     programme_rules,
     scale_amount,
 )
+from mobility.text import fold
 
 #: The parts of an Erasmus+ estimate, in the order they are shown.
 ERASMUS_PARTS = ("travel", "individual_support", "organisational_support",
@@ -112,6 +118,10 @@ class Estimate:
     programme_key: str
     programme: str
     parts: tuple[EstimatePart, ...]
+    #: Conditions the funding depends on, as codes translated by
+    #: ``t(f"funding.condition.{code}")``: ``"accredited"`` for a non-associated third
+    #: country (only accredited organisations, within their 20% international budget).
+    conditions: tuple[str, ...] = ()
 
     @property
     def total_known_eur(self) -> float:
@@ -130,7 +140,8 @@ class Estimate:
     def as_dict(self) -> dict[str, object]:
         return {"programme_key": self.programme_key, "programme": self.programme,
                 "total_known_eur": self.total_known_eur, "complete": self.complete,
-                "missing": list(self.missing), "parts": [p.as_dict() for p in self.parts]}
+                "missing": list(self.missing), "conditions": list(self.conditions),
+                "parts": [p.as_dict() for p in self.parts]}
 
     def to_frame(self) -> pd.DataFrame:
         """The parts as a table (``part, amount_eur, status, detail, table, source``)."""
@@ -155,8 +166,11 @@ def _resolve_rates(daily_rates: RatesArg) -> DailyRateTable | None:
 
 def erasmus_amounts(distance_km: object, days: object, country: object, green: object,
                     fewer: object, *, bands: TravelBands, daily_rates: DailyRateTable | None,
-                    unit_costs: Mapping[str, UnitCost]) -> dict[str, np.ndarray]:
+                    unit_costs: Mapping[str, UnitCost],
+                    groups: GroupTable | None = None) -> dict[str, np.ndarray]:
     """The Erasmus+ parts for many stays at once.
+
+    ``groups`` is the country-group table (default: :data:`DEFAULT_GROUP_TABLE`).
 
     Returns arrays: ``band`` (index, -1 below 10 km), ``green_paid`` (green amount
     used), ``travel_days``, ``funded_days``, ``group`` (0 = none) and one amount per
@@ -177,10 +191,11 @@ def erasmus_amounts(distance_km: object, days: object, country: object, green: o
     travel_days = np.where(green_counts, rules["green_travel_days"].value,
                            rules["standard_travel_days"].value)
     funded_days = days_arr + travel_days
-    group = country_groups(np.asarray(country, dtype=object).ravel()).reshape(dist.shape)
+    groups = groups or group_table()
+    group = groups.group_array(np.asarray(country, dtype=object).ravel()).reshape(dist.shape)
     if daily_rates is None:
         individual = np.full(dist.shape, np.nan)
-    else:
+    else:  # group 0 (no group) looks up NaN: unknown, never zero
         full_days = rules["full_rate_days"].value
         individual = (daily_rates.full_rate(group) * np.minimum(funded_days, full_days)
                       + daily_rates.reduced_rate(group) * np.maximum(funded_days - full_days, 0))
@@ -202,7 +217,8 @@ def erasmus_amounts(distance_km: object, days: object, country: object, green: o
 
 def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored",
                      travel_table: str = DEFAULT_TRAVEL_TABLE,
-                     call_year: int | None = None) -> Estimate:
+                     call_year: int | None = None,
+                     group_table: str | None = None) -> Estimate:
     """The Erasmus+ VET estimate for one stay, part by part, each naming its table.
 
     Parameters
@@ -217,20 +233,29 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
         tie to KA1 VET; which applies in the current call is not verified.
     call_year : int, optional
         Version of the travel table (default: its newest).
+    group_table : str, optional
+        The country-group table of individual support (default: the one an
+        administrator selected, else :data:`DEFAULT_GROUP_TABLE`; the 2024 regrouping,
+        unverified for VET, applies only when selected or asked for here).
 
     Returns
     -------
     Estimate
-        Short-term or long-term (ErasmusPro) by the number of days.
+        Short-term or long-term (ErasmusPro) by the number of days. For a destination
+        outside the programme countries (United Kingdom, Switzerland, USA, ...) the
+        amounts hold on the condition ``"accredited"`` (:attr:`Estimate.conditions`):
+        the same unit costs, only for accredited organisations, within their 20%
+        international budget.
     """
     rates = _resolve_rates(daily_rates)
     bands = current_travel_bands(travel_table, call_year)
     costs = current_unit_costs(call_year)
+    groups = current_group_table(group_table)
     rules = erasmus_rules()
     dest = context.destination
     got = erasmus_amounts([context.distance_km], [context.days], [dest.country],
                           [context.green_travel], [context.fewer_opportunities],
-                          bands=bands, daily_rates=rates, unit_costs=costs)
+                          bands=bands, daily_rates=rates, unit_costs=costs, groups=groups)
     band, travel_days = int(got["band"][0]), int(got["travel_days"][0])
     funded = int(got["funded_days"][0])
     km = f"{context.distance_km:,.0f} km one-way (great circle)"
@@ -255,13 +280,16 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
                               f"{km} -> band {label}; pays the return trip ({how})",
                               bands.table_label, band_rows)
 
-    group = country_group(dest.country)
+    group = groups.group(dest.country)
     days_text = f"{context.days} days + {travel_days} travel days = {funded} funded days"
     full_days = int(rules["full_rate_days"].value)
+    rate_label = rates.label if rates else "daily rates: none entered"
     if group is None:
-        individual = EstimatePart("individual_support", None, "missing",
-                                  f"{dest.country} has no individual-support country group in "
-                                  "erasmus_countries.csv", "erasmus_countries.csv", "")
+        individual = EstimatePart(
+            "individual_support", None, "missing",
+            f"{dest.country} has no individual-support country group in {groups.name}: the "
+            f"daily rate for this destination is unknown; {days_text}",
+            f"{rate_label}; {groups.label}", groups.source)
     elif rates is None or np.isnan(got["individual_support"][0]):
         why = ("no daily rates entered yet" if rates is None
                else f"the daily rate table has no rate for group {group}")
@@ -269,7 +297,7 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
             "individual_support", None, "missing",
             f"{why}: an administrator enters the national agency's daily rates for VET "
             f"learners (per country group) in the settings; {dest.country} is group {group}; "
-            f"{days_text}", "individual_support_learners (amounts unknown)",
+            f"{days_text}", f"{rate_label}; {groups.label}",
             "no public source found for the VET learner daily rates")
     else:
         full = float(rates.full_rate([group])[0])
@@ -282,7 +310,7 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
             "individual_support", float(got["individual_support"][0]), "computed",
             f"{days_text}: {min(funded, full_days)} x {full:.2f} + "
             f"{max(funded - full_days, 0)} x {reduced:.2f} EUR (group {group}; {how})",
-            rates.label, rates.source)
+            f"{rates.label}; {groups.label}", rates.source)
 
     org = costs["organisational support"]
     organisational = EstimatePart("organisational_support", float(got["organisational_support"][0]),
@@ -310,20 +338,23 @@ def estimate_erasmus(context: FundingContext, *, daily_rates: RatesArg = "stored
                                  "only for participants with fewer opportunities", inc.label,
                                  inc.source)
     key = "erasmus_pro" if context.days >= long_from else "erasmus_short"
+    outside = dest.country not in programme_countries() and dest.country != context.home.country
     return Estimate(key, get_rule(key).name,
-                    (travel, individual, organisational, linguistic, inclusion))
+                    (travel, individual, organisational, linguistic, inclusion),
+                    conditions=("accredited",) if outside else ())
 
 
 def estimate_programme(programme: str | ProgrammeRule, context: FundingContext, *,
                        daily_rates: RatesArg = "stored",
                        travel_table: str = DEFAULT_TRAVEL_TABLE,
-                       call_year: int | None = None) -> Estimate:
+                       call_year: int | None = None,
+                       group_table: str | None = None) -> Estimate:
     """The estimate of any programme for one stay (see the module docstring)."""
     rule = get_rule(programme) if isinstance(programme, str) else programme
     if rule.is_erasmus:
         est = estimate_erasmus(context, daily_rates=daily_rates, travel_table=travel_table,
-                               call_year=call_year)
-        return Estimate(rule.key, rule.name, est.parts)
+                               call_year=call_year, group_table=group_table)
+        return Estimate(rule.key, rule.name, est.parts, est.conditions)
     source = f"{rule.source_row}: {rule.source}"
     if rule.amounts:
         steps = amount_scales()
@@ -358,23 +389,30 @@ def estimate_programme(programme: str | ProgrammeRule, context: FundingContext, 
 
 def funding_report(context: FundingContext, *, daily_rates: RatesArg = "stored",
                    travel_table: str = DEFAULT_TRAVEL_TABLE,
-                   call_year: int | None = None) -> dict[str, object]:
+                   call_year: int | None = None, group_table: str | None = None,
+                   lang: str = "en") -> dict[str, object]:
     """Everything about one stay as plain data (what ``mobility funding --json`` prints):
-    distance, band, twin town, every programme with eligibility, and the estimate of
-    each eligible one."""
+    distance, band, twin town, every programme with eligibility (reasons, caveats and
+    conditions as sentences in ``lang``), and the estimate of each eligible one, and of
+    one that only depends on the organisation's accreditation (``depends_on_accreditation``:
+    what it would pay if the organisation is accredited)."""
     rates = _resolve_rates(daily_rates)
     bands = current_travel_bands(travel_table, call_year)
+    groups = current_group_table(group_table)
     band = int(bands.band_index([context.distance_km])[0])
-    table = eligibility(context)
+    table = eligibility(context, lang=lang)
     programmes = []
     for row in table.itertuples(index=False):
         item: dict[str, object] = {
             "key": row.programme_key, "name": row.programme, "eligible": bool(row.eligible),
-            "reason": row.reason, "caveats": row.caveats, "source": row.source}
-        if row.eligible:
+            "reason": row.reason, "caveats": row.caveats, "conditions": row.conditions,
+            "depends_on_accreditation": bool(row.depends_on_accreditation),
+            "source": row.source}
+        if row.eligible or row.depends_on_accreditation:
             item["estimate"] = estimate_programme(
                 str(row.programme_key), context, daily_rates=rates,
-                travel_table=travel_table, call_year=call_year).as_dict()
+                travel_table=travel_table, call_year=call_year,
+                group_table=groups.name).as_dict()
         programmes.append(item)
     return {
         "from": {"city": context.home.name, "country": context.home.country,
@@ -388,6 +426,9 @@ def funding_report(context: FundingContext, *, daily_rates: RatesArg = "stored",
         "fewer_opportunities": context.fewer_opportunities,
         "status": str(context.status), "age": context.age, "twin_town": context.twin_town,
         "daily_rates": rates.label if rates else None,
+        "group_table": groups.label,
+        "accredited": context.accredited,
+        "lang": lang,
         "eligible": [p["key"] for p in programmes if p["eligible"]],
         "programmes": programmes,
     }
@@ -413,7 +454,19 @@ MATCH_FUNDING_COLUMNS: dict[str, str] = {
     "funding_estimate_eur": "known amount for funding_programme (lower bound if parts missing)",
     "funding_missing": "parts of that estimate that are unknown, ';'-joined",
     "funding_complete": "True when no part of the estimate is missing",
-    "funding_tables": "the tables the estimate used (name, call year)",
+    "funding_tables": "the tables the estimate used (name, call year); Erasmus+ tables "
+                      "wherever Erasmus+ fits, also next to another chosen programme",
+    "erasmus_estimate_eur": "known Erasmus+ amount (sum of the Erasmus+ parts) where "
+                            "Erasmus+ fits, on a condition, or would fit if the sending "
+                            "organisation is accredited",
+    "funding_conditions": "condition the Erasmus+ amounts hold on, as a code: 'accredited' "
+                          "(only for accredited organisations, within their 20% "
+                          "international budget) or 'depends_on_accreditation' (nobody "
+                          "recorded whether the organisation is accredited)",
+    "funding_why_not": "why each other programme does not fit (its first broken rule), "
+                       "sentences in the requested language",
+    "funding_parts": "the parts of the estimate shown (Erasmus+ where it fits or depends on "
+                     "accreditation, else funding_programme) with amount, table and call year",
 }
 
 
@@ -448,10 +501,15 @@ def join_stays(matches: pd.DataFrame, apprentices: pd.DataFrame, placements: pd.
     """Line up each match with its apprentice and placement rows, and work out the stay.
 
     Returns ``(apprentice rows, placement rows, days, start)`` aligned with ``matches``
-    (positional, index reset). ``days``: the ``days`` column, else ``weeks`` x 7, else
-    the apprentice's desired weeks clipped to the placement's min/max weeks, x 7.
-    ``start``: the ``start`` column, else the later of the apprentice's
-    ``available_from`` and the placement's ``start``.
+    (positional, index reset).
+
+    ``days``: the matcher's ``stay_days`` (inclusive day count of the stay it chose,
+    inside both the apprentice's availability and the placement's window), else the
+    ``days`` column, else ``weeks`` x 7, else the apprentice's desired weeks clipped to
+    the placement's min/max weeks, x 7. ``start``: the matcher's ``stay_start``, else
+    the ``start`` column, else the later of the apprentice's ``available_from`` and the
+    placement's ``start``. A row whose ``stay_days``/``stay_start`` is empty falls back
+    to the next rule.
     """
     app = _take(apprentices, "apprentice_id", matches["apprentice_id"], "apprentices")
     plc = _take(placements, "placement_id", matches["placement_id"], "placements")
@@ -463,24 +521,69 @@ def join_stays(matches: pd.DataFrame, apprentices: pd.DataFrame, placements: pd.
         weeks = np.clip(app["desired_weeks"].to_numpy(float), plc["min_weeks"].to_numpy(float),
                         plc["max_weeks"].to_numpy(float))
         days = weeks * 7
+    if "stay_days" in matches:
+        given = pd.to_numeric(matches["stay_days"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        days = np.where(np.isnan(given), days, given)
     if "start" in matches:
         start = pd.Series(pd.to_datetime(matches["start"]).to_numpy())
     else:
         start = pd.Series(np.maximum(pd.to_datetime(app["available_from"]).to_numpy(),
                                      pd.to_datetime(plc["start"]).to_numpy()))
+    if "stay_start" in matches:
+        chosen = pd.Series(pd.to_datetime(matches["stay_start"]).to_numpy())
+        start = chosen.where(chosen.notna(), start)
     return app, plc, days, start
+
+
+def accreditation_flags(names: Sequence[object],
+                        organisations: pd.DataFrame | Mapping[str, bool] | None) -> np.ndarray:
+    """Whether each sending organisation holds an Erasmus accreditation: 1.0, 0.0, or NaN
+    when nobody recorded it (no record, or no name).
+
+    Parameters
+    ----------
+    names : sequence
+        ``apprentices.sending_organisation`` values (names compared after folding case
+        and umlauts, as the access policy does).
+    organisations : DataFrame or mapping, optional
+        :func:`mobility.storage.organisations.list_organisations` (``name``,
+        ``erasmus_accredited``) or ``{name: accredited}``; None = nothing recorded.
+    """
+    values = np.asarray(names, dtype=object)
+    out = np.full(len(values), np.nan)
+    if organisations is None or len(organisations) == 0:
+        return out
+    if isinstance(organisations, pd.DataFrame):
+        known = dict(zip(organisations["name"].astype(str),
+                         organisations["erasmus_accredited"].astype(bool), strict=True))
+    else:
+        known = {str(k): bool(v) for k, v in organisations.items()}
+    folded = {fold(k): v for k, v in known.items()}
+    codes, uniques = pd.factorize(pd.Series(values).astype("string").fillna(""))
+    found = np.array([float(folded[fold(u)]) if u and fold(u) in folded else np.nan
+                      for u in uniques] or [np.nan])
+    return found[codes] if len(codes) else out
 
 
 def context_for_match(apprentice_id: str, placement_id: str, apprentices: pd.DataFrame,
                       placements: pd.DataFrame, partnerships: pd.DataFrame | None = None, *,
-                      days: int | None = None, green_travel: bool = False) -> FundingContext:
+                      days: int | None = None, green_travel: bool = False,
+                      organisations: pd.DataFrame | Mapping[str, bool] | None = None,
+                      stay: Mapping[str, object] | None = None) -> FundingContext:
     """The :class:`FundingContext` of one match, built exactly as
     :func:`estimate_for_matches` sees it, for the full :func:`eligibility` table
     (every reason) and the part-by-part estimate of a match a user picked.
+
+    ``stay`` may carry the matcher's ``stay_start``/``stay_days`` of this match;
+    ``organisations`` the accreditation records (see :func:`accreditation_flags`).
     """
     match = pd.DataFrame({"apprentice_id": [apprentice_id], "placement_id": [placement_id]})
     if days is not None:
         match["days"] = [days]
+    for column in ("stay_start", "stay_days"):
+        if stay is not None and column in stay:
+            match[column] = [stay[column]]
     app, plc, stay_days, start = join_stays(match, apprentices, placements)
     row, place = app.iloc[0], plc.iloc[0]
     home = City(str(row["home_city"]), str(row["home_country"]), float(row["home_lat"]),
@@ -491,11 +594,59 @@ def context_for_match(apprentice_id: str, placement_id: str, apprentices: pd.Dat
     twin = bool(twin_town_flags([home.name], [home.country], [dest.name], [dest.country],
                                 partnerships)[0])
     status = str(row["status"]) if "status" in app else ParticipantStatus.APPRENTICE
+    accredited = accreditation_flags(
+        [row.get("sending_organisation")] if "sending_organisation" in app else [None],
+        organisations)[0]
     return FundingContext(home, dest, int(stay_days[0]), status=status,
                           age=None if np.isnan(age) else int(age),
                           fewer_opportunities=bool(row["fewer_opportunities"]),
                           twin_town=twin, green_travel=green_travel,
-                          region=_region_of(home.name, home.country) or None)
+                          region=_region_of(home.name, home.country) or None,
+                          accredited=None if np.isnan(accredited) else bool(accredited))
+
+
+def _why_not(stays: StayArrays, eligible: np.ndarray, first_fail: np.ndarray,
+             pool: Sequence[ProgrammeRule], lang: str) -> pd.Categorical:
+    """Per row: ``"programme: reason"`` for every programme that does not fit (its first
+    broken rule), ``"; "``-joined, in ``lang``. Worked out once per distinct combination
+    of failures and destination country, not once per row."""
+    n = len(stays)
+    if n == 0:
+        return pd.Categorical([])
+    country_codes, _countries = pd.factorize(pd.Series(stays.country))
+    # One integer per row: the first failed check of every rule (mixed radix) and the
+    # destination country; 13 ** 12 rules x a few hundred countries fits in int64.
+    radix = len(CHECKS) + 1
+    key = country_codes.astype(np.int64)
+    for j in range(first_fail.shape[1]):
+        key = key * radix + (first_fail[:, j].astype(np.int64) + 1)
+    _distinct, first_row, inverse = np.unique(key, return_index=True, return_inverse=True)
+    texts = []
+    for row in first_row:
+        one = _one_stay(stays, int(row))
+        combo = first_fail[int(row)]
+        reasons = [(rule, reason_text(rule, int(combo[j]), one, lang))
+                   for j, rule in enumerate(pool) if combo[j] >= 0]
+        texts.append("; ".join(why if why.startswith(rule.short_name)
+                               else f"{rule.short_name}: {why}" for rule, why in reasons))
+    return _categorical(np.asarray(inverse).ravel(), texts)
+
+
+def _categorical(codes: np.ndarray, texts: Sequence[str]) -> pd.Categorical:
+    """Row ``i`` holds ``texts[codes[i]]`` (texts may repeat), as a categorical."""
+    text_codes, categories = pd.factorize(pd.Series(list(texts), dtype=object))
+    return pd.Categorical.from_codes(text_codes[codes], pd.Index(categories, dtype=object))
+
+
+def _one_stay(stays: StayArrays, row: int) -> StayArrays:
+    """Row ``row`` of ``stays`` as a one-row :class:`StayArrays` (for its sentences)."""
+    return StayArrays(home_country=stays.home_country[row:row + 1],
+                      country=stays.country[row:row + 1], days=stays.days[row:row + 1],
+                      status=stays.status[row:row + 1], age=stays.age[row:row + 1],
+                      twin_town=stays.twin_town[row:row + 1],
+                      group_size=stays.group_size[row:row + 1],
+                      region=stays.region[row:row + 1],
+                      accredited=stays.accredited[row:row + 1])
 
 
 def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
@@ -503,6 +654,8 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
                          *, green_travel: bool = False, daily_rates: RatesArg = "stored",
                          travel_table: str = DEFAULT_TRAVEL_TABLE, call_year: int | None = None,
                          rules: Sequence[ProgrammeRule] | None = None,
+                         organisations: pd.DataFrame | Mapping[str, bool] | None = None,
+                         group_table: str | None = None, lang: str = "en",
                          progress: ProgressCallback | None = None) -> pd.DataFrame:
     """Add eligible programmes and estimate columns to a matches table, vectorised.
 
@@ -510,18 +663,24 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
     ----------
     matches : DataFrame
         At least ``apprentice_id`` and ``placement_id``. Optional columns used when
-        present: ``days`` (or ``weeks``) for the stay's length, ``start`` for its first
-        day (age is computed on it), ``green_travel`` per row.
+        present: ``stay_start``/``stay_days`` (the stay the matcher chose), else ``days``
+        (or ``weeks``) for the stay's length and ``start`` for its first day (age is
+        computed on it); ``green_travel`` per row.
     apprentices, placements : DataFrame
         Validated tables in the shared import format.
     partnerships : DataFrame, optional
         Twinnings in the shipped layout (default: ``data/twinnings.csv``).
     green_travel : bool
         Used for every row unless ``matches`` has a ``green_travel`` column.
-    daily_rates, travel_table, call_year
+    daily_rates, travel_table, call_year, group_table
         As in :func:`estimate_erasmus`.
     rules : sequence of ProgrammeRule, optional
         Default: the shipped rules.
+    organisations : DataFrame or mapping, optional
+        Which sending organisations hold an Erasmus accreditation
+        (:func:`accreditation_flags`); unknown for the others.
+    lang : {"en", "de"}
+        Language of ``funding_why_not``.
     progress : callable, optional
         ``(fraction, message)`` callback.
 
@@ -533,15 +692,21 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
 
     Notes
     -----
-    Without ``days``/``weeks`` the stay lasts the apprentice's desired weeks, clipped to
-    the placement's min/max weeks; without ``start`` it starts on the later of the
-    apprentice's ``available_from`` and the placement's ``start``. Every apprentice is
-    treated as in training (``status`` column in ``apprentices`` overrides).
+    Without the stay columns the stay lasts the apprentice's desired weeks, clipped to
+    the placement's min/max weeks, and starts on the later of the apprentice's
+    ``available_from`` and the placement's ``start`` (:func:`join_stays`). Every
+    apprentice is treated as in training (``status`` column in ``apprentices``
+    overrides). ``funding_programme`` is the first eligible programme by priority among
+    those without a condition, else the first conditional one: Erasmus+ in a
+    non-associated third country draws on the accredited organisation's 20% budget, so
+    a programme without that condition (AusbildungWeltweit) is named first, and the
+    Erasmus+ amounts stay in the ``erasmus_*`` columns with ``funding_conditions``.
     """
     pool = list(programme_rules() if rules is None else rules)
     rates = _resolve_rates(daily_rates)
     bands = current_travel_bands(travel_table, call_year)
     costs = current_unit_costs(call_year)
+    groups = current_group_table(group_table)
     with Stages(progress, ["join", "eligibility", "estimates"]) as stages:
         stages.next("join")
         app, plc, days, start = join_stays(matches, apprentices, placements)
@@ -555,13 +720,20 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         green = (matches["green_travel"].to_numpy(dtype=bool) if "green_travel" in matches
                  else np.full(len(app), bool(green_travel)))
         fewer = app["fewer_opportunities"].to_numpy(dtype=bool)
+        accredited = accreditation_flags(
+            app["sending_organisation"] if "sending_organisation" in app
+            else np.full(len(app), None), organisations)
         stays = StayArrays(home_country=app["home_country"].to_numpy(dtype=str, na_value=""),
                            country=plc["country"].to_numpy(dtype=str, na_value=""),
                            days=days, status=status, age=age, twin_town=twin.astype(float),
-                           group_size=np.ones(len(app), dtype=int), region=regions)
+                           group_size=np.ones(len(app), dtype=int), region=regions,
+                           accredited=accredited)
 
         stages.next("eligibility")
-        eligible, _first_fail = eligible_matrix(stays, pool)
+        eligible, first_fail = eligible_matrix(stays, pool)
+        conditional = np.column_stack(
+            [accreditation_condition(rule, stays) for rule in pool]) if pool else eligible
+        conditional = conditional & eligible
         keys = np.array([r.key for r in pool], dtype=object)
         weights = (1 << np.arange(len(pool), dtype=np.int64))
         masks = eligible.astype(np.int64) @ weights
@@ -569,15 +741,21 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         joined = np.array([";".join(keys[(m >> np.arange(len(pool))) & 1 == 1]) for m in uniq],
                           dtype=object)
         any_eligible = eligible.any(axis=1)
-        first = np.where(any_eligible, eligible.argmax(axis=1), -1)
+        plain = eligible & ~conditional
+        first = np.where(plain.any(axis=1), plain.argmax(axis=1), eligible.argmax(axis=1))
+        first = np.where(any_eligible, first, -1)
         programme = np.where(any_eligible, keys[np.clip(first, 0, None)], "").astype(str)
+        why_not = _why_not(stays, eligible, first_fail, pool, lang)
 
         stages.next("estimates")
         got = erasmus_amounts(distance, days, stays.country, green, fewer, bands=bands,
-                              daily_rates=rates, unit_costs=costs)
+                              daily_rates=rates, unit_costs=costs, groups=groups)
         erasmus_cols = [j for j, r in enumerate(pool) if r.is_erasmus]
         is_erasmus = eligible[:, erasmus_cols].any(axis=1) if erasmus_cols else np.zeros(
             len(app), dtype=bool)
+        erasmus_conditional = (conditional[:, erasmus_cols].any(axis=1) if erasmus_cols
+                               else np.zeros(len(app), dtype=bool))
+        depends = _depends_on_accreditation(stays, [pool[j] for j in erasmus_cols]) & ~is_erasmus
         out = matches.copy()
         out["distance_km"] = distance
         labels = np.array([*bands.labels, "below 10 km (no band)"], dtype=object)
@@ -598,10 +776,10 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         no_rate = chosen_erasmus & np.isnan(got["individual_support"])
         missing[no_rate] = ("individual_support (no daily rates entered)" if rates is None
                             else "individual_support (no rate for this country group)")
-        erasmus_tables = (f"{bands.table_label}; "
+        erasmus_tables = (f"{bands.table_label}; {groups.label}; "
                           f"{costs['organisational support'].label}"
                           + (f"; {rates.label}" if rates else ""))
-        tables[chosen_erasmus] = erasmus_tables
+        tables[chosen_erasmus | is_erasmus] = erasmus_tables
         for rule in pool:
             rows = programme == rule.key
             if rule.is_erasmus or not rows.any():
@@ -621,7 +799,81 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         out["funding_missing"] = pd.array(missing, dtype="string")
         out["funding_complete"] = any_eligible & (missing == "")
         out["funding_tables"] = pd.array(tables, dtype="string")
+        shown = is_erasmus | depends
+        out["erasmus_estimate_eur"] = np.where(shown, erasmus_known, np.nan)
+        # Few distinct texts over many rows: categoricals (a code per row), not 100k copies.
+        out["funding_conditions"] = pd.Categorical.from_codes(
+            np.where(erasmus_conditional, 1, np.where(depends, 2, 0)),
+            ["", "accredited", "depends_on_accreditation"])
+        out["funding_why_not"] = why_not
+        out["funding_parts"] = _parts_text(got, shown, programme, missing, tables, estimate,
+                                           _erasmus_labels(bands, costs, groups, rates), lang)
     return out
+
+
+def _depends_on_accreditation(stays: StayArrays, rules: Sequence[ProgrammeRule]) -> np.ndarray:
+    """Rows one of ``rules`` would fit if the organisation, whose accreditation nobody
+    recorded, were accredited."""
+    if not rules:
+        return np.zeros(len(stays), dtype=bool)
+    hopeful = replace(stays, accredited=np.where(np.isnan(stays.accredited), 1.0,
+                                                 stays.accredited))
+    would, _ = eligible_matrix(hopeful, rules)
+    return would.any(axis=1) & np.isnan(stays.accredited)
+
+
+def _erasmus_labels(bands: TravelBands, costs: Mapping[str, UnitCost], groups: GroupTable,
+                    rates: DailyRateTable | None) -> dict[str, str]:
+    """The table (name and call year) each Erasmus+ part is computed from."""
+    return {"travel": bands.table_label,
+            "individual_support": (f"{rates.label}; {groups.label}" if rates
+                                   else f"daily rates: none entered; {groups.label}"),
+            "organisational_support": costs["organisational support"].label,
+            "linguistic_support": costs["linguistic support"].label,
+            "inclusion_support": costs["inclusion support for organisations"].label}
+
+
+def _parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.ndarray,
+                missing: np.ndarray, tables: np.ndarray, estimate: np.ndarray,
+                labels: Mapping[str, str], lang: str) -> pd.Categorical:
+    """Per row, the parts of the estimate as one line in ``lang``: ``part amount
+    [table (call year)]``, ``"; "``-joined. Built once per distinct combination."""
+    from mobility.i18n import t
+
+    n = len(programme)
+    if n == 0:
+        return pd.Categorical([])
+    key = pd.DataFrame({"erasmus": erasmus, "programme": programme, "missing": missing,
+                        "tables": tables, "estimate": estimate,
+                        **{part: got[part] for part in ERASMUS_PARTS}})
+    codes = key.groupby(list(key.columns), dropna=False, sort=False).ngroup().to_numpy()
+    firsts = pd.Series(np.arange(n)).groupby(codes).first()
+
+    def money(value: float) -> str:
+        return t("common.unknown", lang) if np.isnan(value) else t("common.eur", lang,
+                                                                   eur=value)
+
+    texts = {}
+    for code, row in firsts.items():
+        if erasmus[row]:
+            items = [f"{t(f'funding.part.{part}', lang)} {money(float(got[part][row]))} "
+                     f"[{labels[part]}]" for part in ERASMUS_PARTS]
+        elif programme[row]:
+            what = str(missing[row]).split(" (")[0] or "grant"
+            items = [f"{t(f'funding.part.{what}', lang) if what in _PART_KEYS else what} "
+                     f"{money(float(estimate[row]))}"
+                     + (f" [{tables[row]}]" if tables[row] else "")]
+        else:
+            items = []
+        texts[code] = "; ".join(items)
+    order = sorted(texts)
+    return _categorical(np.searchsorted(order, codes), [texts[c] for c in order])
+
+
+#: Parts with a name in the translation tables (``funding.part.<name>``).
+_PART_KEYS = frozenset({"individual_support", "scholarship", "travel_subsidy", "grant",
+                        "travel", "organisational_support", "linguistic_support",
+                        "inclusion_support"})
 
 
 def _distances(apprentices: pd.DataFrame, placements: pd.DataFrame) -> np.ndarray:

@@ -506,3 +506,90 @@ def current_unit_costs(call_year: int | None = None, *,
     return {item: stored[item]
             if item in stored and (stored[item].call_year or 0) >= (cost.call_year or 0)
             else cost for item, cost in shipped.items()}
+
+
+# ---------------------------------------------------------------------------
+# Which country-group table estimates use (an administrator's choice, audited)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTableChoice:
+    """The country-group table an administrator selected, who did, and when."""
+
+    table: str
+    selected_by: str
+    selected_at: str
+
+
+class GroupTableSetting(_RateTableRows):
+    """The stored choice of country-group table (``erasmus_rate_tables`` row
+    ``country_group_table``/0). Every change is written to the audit log in the same
+    transaction. Without a stored choice, estimates use
+    :data:`mobility.reference.erasmus.DEFAULT_GROUP_TABLE`: a table that is unverified
+    for VET (the 2024 regrouping) is never applied unless selected here.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine, optional
+        Default: the process-wide engine of ``MOBILITY_DATABASE_URL``.
+    """
+
+    KEY = "country_group_table"
+
+    def load(self) -> GroupTableChoice | None:
+        """The stored choice, or None (then the default table applies)."""
+        found = self._newest(self.KEY, 0)
+        if found is None:
+            return None
+        payload = found.payload
+        return GroupTableChoice(str(payload["table"]), str(payload.get("selected_by", "")),
+                                str(payload.get("selected_at", "")))
+
+    def select(self, table: str, *, user: str) -> GroupTableChoice:
+        """Store ``table`` as the group table of every estimate; audited as ``user``."""
+        import sqlalchemy as sa
+
+        from mobility.reference.erasmus import group_tables
+        from mobility.storage.schema import audit_log
+
+        known = group_tables()
+        if table not in known:
+            raise ValidationError(f"{table!r} is not a country-group table; use one of "
+                                  f"{', '.join(sorted(known))}",
+                                  problems=[Problem("unknown table", column="table",
+                                                    value=str(table))])
+        if not str(user).strip():
+            raise ValidationError("say who selects the table (for the audit log)")
+        before = self.load()
+        now = datetime.now(UTC)
+        choice = GroupTableChoice(table, str(user), now.isoformat(timespec="seconds"))
+        with self.engine.begin() as conn:
+            audit_log.create(conn, checkfirst=True)
+            conn.execute(self.table.delete().where(
+                sa.and_(self.table.c.key == self.KEY, self.table.c.year == 0)))
+            conn.execute(self.table.insert().values(
+                key=self.KEY, year=0, source=known[table].source,
+                payload={"table": table, "selected_by": choice.selected_by,
+                         "selected_at": choice.selected_at}))
+            conn.execute(audit_log.insert().values(
+                who=str(user), at=now, action="select country-group table",
+                entity="erasmus_rate_tables", entity_id=self.KEY,
+                detail={"from": before.table if before else None, "to": table}))
+        return choice
+
+
+def current_group_table(name: str | None = None, *, setting: GroupTableSetting | None = None):
+    """The country-group table estimates use: ``name`` when given, else the table an
+    administrator selected (:class:`GroupTableSetting`), else the default one.
+
+    With ``MOBILITY_RATES_FILE`` set (no database) only ``name`` or the default applies.
+    """
+    from mobility.reference.erasmus import group_table
+
+    if name:
+        return group_table(name)
+    if setting is None and os.environ.get("MOBILITY_RATES_FILE"):
+        return group_table(None)
+    choice = (setting or GroupTableSetting()).load()
+    return group_table(choice.table if choice else None)

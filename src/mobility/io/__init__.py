@@ -40,7 +40,7 @@ import pandas as pd
 from mobility.errors import Problem, ValidationError
 from mobility.io.reading import CLI_MAX_BYTES, UPLOAD_MAX_BYTES, Source, read_raw
 from mobility.io.specs import KINDS, SPECS, ColumnSpec, TableSpec, empty_frame, spec_for
-from mobility.io.validation import validate_frame
+from mobility.io.validation import cap_problems, validate_frame
 from mobility.io.writing import write_table
 from mobility.progress import ProgressCallback, Stages
 
@@ -142,7 +142,8 @@ def read_table(
         stages.next("read file")
         raw, problems, notes = read_raw(source, name=name, max_bytes=max_bytes)
         if raw is None:
-            return ImportResult(kind, shown, empty_frame(kind), tuple(problems), tuple(notes), 0)
+            return ImportResult(kind, shown, empty_frame(kind), tuple(cap_problems(problems)),
+                                tuple(notes), 0)
         if problems:  # rows with the wrong number of cells: the rest is not trustworthy
             shown = problems[0].file or shown
         stages.next("validate")
@@ -150,7 +151,7 @@ def read_table(
             raw, kind, name=problems[0].file if problems else _display(shown),
             known_company_ids=known_company_ids, unknown_columns=unknown_columns,
             row_numbers=raw.attrs.get("row_numbers"))
-    problems = [*problems, *more]
+    problems = cap_problems([*problems, *more])
     if problems:
         frame = empty_frame(kind)
     rows_read = raw.attrs.get("data_rows", len(raw))

@@ -45,6 +45,18 @@ XLSX_MAX_RATIO = 100
 #: Largest file the dashboard accepts as an upload: bigger caseloads go through the
 #: command line, which does not hold a browser session open while it works.
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+#: Most columns a file may have (the widest import kind has about 20). Checked before
+#: parsing: a CSV's header line, a workbook's declared and actual cell positions.
+MAX_COLUMNS = 256
+#: Most data rows a file may have (the 1,000,000-apprentice benchmark fits twice).
+MAX_ROWS = 2_000_000
+#: Most rows a worksheet can have (Excel's own limit); a cell below it is damage.
+XLSX_MAX_ROW_NUMBER = 1_048_576
+#: Most empty rows a worksheet may leave between its data (they cost as much to read
+#: as full ones: one cell at row 1,048,576 is a million rows to walk through).
+XLSX_MAX_EMPTY_ROWS = 10_000
+#: Longest single worksheet row in XML, in bytes (256 full cells need far less).
+_XLSX_MAX_ROW_BYTES = 16 * 1024 * 1024
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc
@@ -161,6 +173,28 @@ def _decode_header(data: bytes) -> tuple[str | None, str, list[str]]:
     return "cp1252", "cp1252", ["not UTF-8: read as Windows-1252 (German Excel 'CSV')"]
 
 
+def _mixed_encoding(data: bytes, shown: str) -> Problem | None:
+    """A file that is not UTF-8 as a whole but has lines that are UTF-8 with accents
+    (and others that are not) mixes encodings: reading it either way would store some
+    names garbled ("MÃ¼ller"), so it is refused, naming a line of each kind."""
+    utf8_line = other_line = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and other_line:
+            return Problem(
+                f"file mixes text encodings: line {utf8_line} is UTF-8, line {other_line} is "
+                "not (Windows-1252?); open it in a spreadsheet and save it again as "
+                "'CSV UTF-8'", file=shown, row=max(utf8_line, other_line))
+    return None
+
+
 def _looks_binary(text: str) -> bool:
     """NUL bytes or many control characters: not a text table."""
     if "\x00" in text:
@@ -199,6 +233,10 @@ def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Proble
                    "unknown text encoding); save it as CSV UTF-8 or .xlsx", file=shown)
     if codec is None:
         return None, [junk], []
+    if codec == "cp1252":
+        mixed = _mixed_encoding(data, shown)
+        if mixed is not None:
+            return None, [mixed], []
     head = data[:65536].decode(codec, errors="ignore")
     if _looks_binary(head):
         return None, [junk], []
@@ -206,6 +244,16 @@ def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Proble
     separator = max([",", ";", "\t"], key=first_line.count)
     if first_line.count(separator) == 0:
         separator = ","
+    # Limits checked on the raw text, before a parser allocates anything per cell.
+    if first_line.count(separator) + 1 > MAX_COLUMNS:
+        return None, [Problem(
+            f"header has more than {MAX_COLUMNS:,} columns ({first_line.count(separator) + 1:,}"
+            f"{'+' if len(first_line) >= 65000 else ''}); no import has that many",
+            file=shown, row=1)], []
+    lines = data.count(b"\n") if codec != "utf-16" else data.count(b"\n\x00")
+    if lines > MAX_ROWS + 1:
+        return None, [Problem(f"file has {lines:,} lines, more than the {MAX_ROWS:,} rows one "
+                              "import may have; split it", file=shown)], []
     if separator != ",":
         notes.append(f"separator {'tab' if separator == chr(9) else repr(separator)}")
     fast = _read_csv_fast(data, separator, pandas_codec)
@@ -227,6 +275,11 @@ def _read_csv_careful(text: str, separator: str,
         for cells in reader:
             if not cells or not any(c.strip() for c in cells):
                 continue  # blank lines, as spreadsheets leave them at the end
+            if len(cells) > MAX_COLUMNS:
+                # Hostile or broken: stop here rather than hold millions of cells.
+                return None, [Problem(f"row has {len(cells):,} cells, more than the "
+                                      f"{MAX_COLUMNS:,} columns any import has; nothing "
+                                      "after it was read", file=shown, row=len(records) + 1)]
             records.append(cells)
     except csv.Error as exc:
         return None, [Problem(f"file is not a valid CSV table: {exc} (a quote that is never "
@@ -291,15 +344,145 @@ def _read_xlsx(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Probl
             f"workbook unpacks to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB, "
             "far more than a spreadsheet does (a zip bomb?); save it as CSV", file=shown)], []
     try:
-        return _read_workbook(load_workbook, data, shown)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            scan = _scan_first_sheet(archive, shown)
+    except Exception:  # the same damaged workbook openpyxl would refuse below
+        return None, invalid, []
+    if scan.problems:
+        return None, scan.problems, []
+    try:
+        return _read_workbook(load_workbook, data, shown, scan)
     except Exception:
         # openpyxl, zipfile, zlib and expat each raise their own errors on damaged or
         # hostile workbooks (flipped bytes, entity bombs); to the user they are all one.
         return None, invalid, []
 
 
-def _read_workbook(load_workbook, data: bytes,
-                   shown: str) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
+@dataclass
+class _SheetScan:
+    """What a streaming pass over the first worksheet's XML found, before openpyxl
+    reads it: refusals, and formula cells without a stored result (``"C7"``)."""
+
+    problems: list[Problem]
+    uncomputed: list[tuple[int, int]]
+
+
+_DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d*"')
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_STORED_VALUE = re.compile(rb"<v(?:\s[^>]*)?>[^<]")
+
+
+def _column_number(letters: bytes | str) -> int:
+    """``"A"`` -> 1, ``"XFD"`` -> 16384."""
+    number = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def _first_sheet_path(archive) -> str:
+    """The part name of the workbook's first sheet (what openpyxl reads as
+    ``worksheets[0]``), from ``xl/workbook.xml`` and its relationships."""
+    names = set(archive.namelist())
+    book = archive.read("xl/workbook.xml")[:1_000_000]
+    first = re.search(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book)
+    rels = "xl/_rels/workbook.xml.rels"
+    if first and rels in names:
+        for rel in re.finditer(rb"<Relationship\b[^>]*>", archive.read(rels)[:1_000_000]):
+            if re.search(rb'\bId="' + re.escape(first.group(1)) + rb'"', rel.group(0)):
+                target = re.search(rb'\bTarget="([^"]+)"', rel.group(0))
+                if target:
+                    path = target.group(1).decode()
+                    path = path.lstrip("/") if path.startswith("/") else "xl/" + path
+                    if path in names:
+                        return path
+    return "xl/worksheets/sheet1.xml"
+
+
+def _scan_first_sheet(archive, shown: str) -> _SheetScan:
+    """Stream the first worksheet's XML once, without building cells, and refuse what
+    would be out of proportion to read: a declared or actual cell beyond
+    :data:`MAX_COLUMNS` or row :data:`XLSX_MAX_ROW_NUMBER`, more than :data:`MAX_ROWS`
+    rows, more than :data:`XLSX_MAX_EMPTY_ROWS` empty rows in between. The
+    ``<dimension>`` a workbook declares is checked first but not trusted: the cells
+    themselves are counted, and the pass stops at the first one out of bounds."""
+    problems: list[Problem] = []
+    uncomputed: list[tuple[int, int]] = []
+
+    def refuse(message: str, row: int | None = None) -> _SheetScan:
+        return _SheetScan([Problem(message, file=shown, row=row)], [])
+
+    wide = (f"a cell beyond column {MAX_COLUMNS:,}: no import has that many columns; copy "
+            "the table into a new workbook or save it as CSV")
+    rows_seen = last_row = 0
+    tail = b""
+    checked_dimension = False
+    with archive.open(_first_sheet_path(archive)) as sheet:
+        while True:
+            chunk = sheet.read(1 << 20)
+            buffer = tail + chunk
+            if not checked_dimension:
+                checked_dimension = True
+                declared = _DIMENSION.search(buffer[:65536])
+                if declared and declared.group(3):
+                    if _column_number(declared.group(3)) > MAX_COLUMNS:
+                        return refuse(f"the sheet declares {wide}")
+                    if int(declared.group(4)) > XLSX_MAX_ROW_NUMBER:
+                        return refuse("the sheet declares rows beyond Excel's last row")
+            # Whole rows only; the rest waits for the next chunk.
+            cut = buffer.rfind(b"</row>")
+            end = (cut + len(b"</row>") if cut >= 0 else 0) if chunk else len(buffer)
+            body, tail = buffer[:end], buffer[end:]
+            if len(tail) > _XLSX_MAX_ROW_BYTES:
+                return refuse("one row of the sheet holds megabytes of cells: far more "
+                              "than a table row; save it as CSV")
+            for match in _ROW.finditer(body):
+                attributes, cells = match.group(1), match.group(2) or b""
+                number = _ROW_NUMBER.search(attributes)
+                row = int(number.group(1)) if number else last_row + 1
+                last_row = max(last_row, row)
+                if b"<c" not in cells:
+                    continue
+                rows_seen += 1
+                if row > XLSX_MAX_ROW_NUMBER:
+                    return refuse("a row beyond Excel's last row (damaged workbook)", row)
+                if rows_seen > MAX_ROWS:
+                    return refuse(f"more than {MAX_ROWS:,} rows: split the file", row)
+                if row - rows_seen > XLSX_MAX_EMPTY_ROWS:
+                    return refuse(f"more than {XLSX_MAX_EMPTY_ROWS:,} empty rows before row "
+                                  f"{row:,}: delete them (or save the table as CSV)", row)
+                count = cells.count(b"<c ") + cells.count(b"<c>") + cells.count(b"<c/>")
+                columns = set(_CELL_COLUMN.findall(cells))
+                if count > MAX_COLUMNS or any(_column_number(c) > MAX_COLUMNS
+                                              for c in columns):
+                    return refuse(f"row {row:,} has {wide}", row)
+                if b"<f" in cells:
+                    uncomputed += _uncomputed_cells(cells, row)
+            if not chunk:
+                break
+    return _SheetScan(problems, uncomputed)
+
+
+def _uncomputed_cells(cells: bytes, row: int) -> list[tuple[int, int]]:
+    """(row, column) of formula cells in one row's XML that carry no stored value."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    for cell in _CELL.finditer(cells):
+        position += 1
+        attributes, inner = cell.group(1), cell.group(2) or b""
+        named = re.search(rb'\br="([A-Z]+)\d*"', attributes)
+        position = _column_number(named.group(1)) if named else position
+        # openpyxl and other writers that do not calculate leave <v></v> or no <v>.
+        if b"<f" in inner and not _STORED_VALUE.search(inner) and b"<is>" not in inner:
+            found.append((row, position))
+    return found
+
+
+def _read_workbook(load_workbook, data: bytes, shown: str,
+                   scan: _SheetScan) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
     # data_only: formulas give their last computed value, never their source text.
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
@@ -310,18 +493,31 @@ def _read_workbook(load_workbook, data: bytes,
         header = next(rows, None)
         if header is None:
             return None, [Problem("workbook's first sheet is empty", file=shown)], []
-        width = len(header)
-        while width and header[width - 1] in (None, ""):
-            width -= 1  # trailing empty header cells are formatting, not columns
-        names = [_cell_text(h).strip() for h in header[:width]]
-        body: list[list[str]] = []
-        for cells in rows:
-            texts = [_cell_text(v) for v in cells[:width]]
-            texts += [""] * (width - len(texts))
-            body.append(texts)
+        # Every cell is kept, also those right of the last header: a value under no
+        # header is refused by validation, as it is in a CSV (the scan bounded the width).
+        texts_rows = [[_cell_text(v) for v in cells] for cells in rows]
+        header_texts = [_cell_text(h).strip() for h in header]
     finally:
         book.close()
+    def used(cells: list[str]) -> int:
+        last = len(cells)
+        while last and cells[last - 1] == "":
+            last -= 1  # trailing empty cells are formatting, not columns
+        return last
+
+    width = max([used(header_texts), *(used(r) for r in texts_rows)], default=0)
+    names = (header_texts + [""] * width)[:width]
+    body = [(r + [""] * width)[:width] for r in texts_rows]
     while body and not any(body[-1]):
         body.pop()  # Excel often reports formatted but empty rows at the end
+    problems = [Problem("formula without a stored result (the workbook was written by a "
+                        "program that does not calculate): open it in Excel or LibreOffice "
+                        "and save it again, or type the value",
+                        file=shown, row=row,
+                        column=names[col - 1] if 0 < col <= len(names) and names[col - 1]
+                        else f"column {col}")
+                for row, col in scan.uncomputed]
+    if problems:
+        return None, problems, []
     notes = [f"sheet {sheet.title!r}"] if len(book.sheetnames) > 1 else []
     return pd.DataFrame(body, columns=names, dtype=str), [], notes

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from datetime import date
 
@@ -37,6 +38,8 @@ from mobility.models import PartnershipStatus, country_codes, format_languages, 
 
 #: How many rows one failing check lists before it summarises the rest.
 MAX_PROBLEMS_PER_CHECK = 1000
+#: How many problems one file reports at most; one more line says how many were left out.
+MAX_PROBLEMS_PER_FILE = 2000
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "ja", "j", "1", "x", "wahr", "t", "oui", "si"})
 FALSE_WORDS = frozenset({"false", "no", "n", "nein", "0", "", "falsch", "f", "non"})
@@ -44,6 +47,18 @@ FALSE_WORDS = frozenset({"false", "no", "n", "nein", "0", "", "falsch", "f", "no
 #: Characters that make a spreadsheet treat a cell as a formula. The exporter puts an
 #: apostrophe in front of text cells starting with one of them; the reader removes it.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Look-alikes that some spreadsheets (East Asian input, fullwidth forms) also start a
+#: formula with: fullwidth and small = + - @, and the minus sign.
+FORMULA_LOOKALIKES = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63",
+                      "\ufe6b", "\u2212")
+#: Invisible characters a formula may hide behind: zero-width spaces and joiners, word
+#: joiner, soft hyphen, byte-order mark, direction marks and overrides, and spaces.
+_INVISIBLE_PREFIX = "[ \u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*"
+#: Text matching this is neutralised on export (an apostrophe in front) and un-quoted on
+#: import: a formula trigger or look-alike, possibly behind invisible characters, and
+#: possibly behind an apostrophe already (which then gets doubled).
+FORMULA_PATTERN = ("^'?" + _INVISIBLE_PREFIX + "["
+                   + "".join(re.escape(c) for c in FORMULA_TRIGGERS + FORMULA_LOOKALIKES) + "]")
 
 _EMAIL = r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$"
 _ISCO = r"^\d{4}$"
@@ -83,6 +98,22 @@ class _Collector:
                 f"(like: {first})", file=self.name, column=column))
 
 
+def cap_problems(problems: list[Problem] | tuple[Problem, ...],
+                 limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """The first ``limit`` problems and, if there were more, one line counting the rest.
+
+    >>> capped = cap_problems([Problem(f"p{i}", file="f.csv", row=i) for i in range(5)], 2)
+    >>> [str(p) for p in capped]
+    ['f.csv, row 0: p0', 'f.csv, row 1: p1', 'f.csv: ... and 3 more problems in this file']
+    """
+    problems = list(problems)
+    if len(problems) <= limit:
+        return problems
+    rest = len(problems) - limit
+    return [*problems[:limit], Problem(f"... and {rest:,} more problems in this file",
+                                       file=problems[limit].file)]
+
+
 def normalise_header(name: object) -> str:
     """``" Home City "`` -> ``"home_city"``: how people write headers, to our names."""
     return _HEADER_JUNK.sub("_", str(name).strip().lstrip("\ufeff").lower()).strip("_")
@@ -94,9 +125,9 @@ def unquote_formulas(s: pd.Series) -> pd.Series:
     if not quoted.any():
         return s
     # "'=x" was "=x"; "''=x" was "'=x" (the exporter doubles an apostrophe it did not add).
+    # Any other leading apostrophe is the cell's own and is kept.
     rest = s.str[1:]
-    guarded = quoted & (rest.str[:1].isin(FORMULA_TRIGGERS) | (
-        rest.str.startswith("'") & rest.str[1:2].isin(FORMULA_TRIGGERS)))
+    guarded = quoted & rest.str.contains(FORMULA_PATTERN, regex=True)
     return s.where(~guarded, rest)
 
 
@@ -136,16 +167,24 @@ def _numbers_of(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.replace("", None), errors="coerce").astype("float64")
 
 
+#: ISO dates, optionally with a time of day and a time zone (ignored: the date counts).
+_DATE_WITH_TIME = (r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                   r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+
+
 def _parse_dates(s: pd.Series) -> pd.Series:
-    """ISO ``YYYY-MM-DD`` or German ``DD.MM.YYYY``, once per distinct value."""
+    """ISO ``YYYY-MM-DD`` (a time of day and time zone after it are ignored) or German
+    ``DD.MM.YYYY``, once per distinct value."""
     codes, uniques = pd.factorize(s, sort=False)
     values = pd.Series(uniques, dtype="string")
-    iso = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    # A date with a time of day (and maybe a time zone) is the calendar date as written:
+    # "2026-03-01T23:30:00-05:00" is 1 March, whatever the time zone. Parsing the time
+    # zones instead raised on files that mix them.
+    day = values.str.extract(_DATE_WITH_TIME, expand=False)
+    iso = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
     german = pd.to_datetime(values, format="%d.%m.%Y", errors="coerce")
     parsed = iso.fillna(german)
     parsed = parsed.where(parsed.dt.year.between(1900, 2100))
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
     parsed = parsed.dt.normalize().astype("datetime64[ns]")
     return pd.Series(parsed.to_numpy()[codes], index=s.index, dtype="datetime64[ns]")
 
@@ -172,6 +211,13 @@ def _trade_name(text: str) -> str:
     return trade.name
 
 
+def _trade_list(text: str) -> str:
+    """Trade names or four-digit ISCO-08 codes separated by ';' (names as stored)."""
+    items = [x.strip() for x in text.split(";") if x.strip()]
+    return ";".join(dict.fromkeys(x if re.fullmatch(r"\d{4}", x) else _trade_name(x)
+                                  for x in items))
+
+
 def _language_list(text: str) -> str:
     return format_languages(parse_languages(text))
 
@@ -183,19 +229,59 @@ def _status(text: str) -> str:
 #: Longest text accepted in one cell: names, organisations and addresses are far
 #: shorter; a megabyte "name" is an attack or an accident.
 MAX_CELL_CHARS = 1000
-# Terminal escapes and other C0 controls (tab and line breaks excepted), DEL, and the
-# Unicode bidirectional overrides that make text display differently from what it is.
-_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+#: Refused in every text cell: C0 controls except tab and line feed (so also carriage
+#: return, which some programs read as a line break), DEL, the C1 controls U+0080-U+009F
+#: (terminal escapes; in a file read as UTF-8 they are never letters), the Unicode line
+#: and paragraph separators, direction marks and overrides (text that displays
+#: differently from what it is), zero-width space, word joiner and byte-order mark.
+#: Zero-width (non-)joiners stay allowed in text: some scripts and emoji need them.
+_CONTROL = ("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b\u200e\u200f\u061c"
+            "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Characters an id must not contain on top of those: any space other than the plain
+#: one, zero-width (non-)joiners, soft hyphen; and an id must be in Unicode NFKC form
+#: (so "Ｚ10" in fullwidth letters or "Z10" with a zero-width space are refused rather
+#: than becoming a second person next to "Z10").
+_ID_INVISIBLE = "[\u00a0\u00ad\u1680\u180e\u2000-\u200f\u202f\u205f\u3000]"
+#: Whole numbers are stored as 32-bit integers (PostgreSQL ``integer``; SQLite stores
+#: them exactly too): every int column is limited to this range on top of its own.
+INT_RANGE = (-2_147_483_648, 2_147_483_647)
 
 
-def _check_text_cells(s: pd.Series, name: str, out: _Collector) -> None:
+def _check_text_cells(s: pd.Series, name: str, out: _Collector, *, is_id: bool = False) -> None:
     too_long = s.str.len() > MAX_CELL_CHARS
     out.rows_where(too_long, name, lambda v: f"text of {len(v):,} characters is longer than "
                    f"the {MAX_CELL_CHARS:,} allowed in one cell", s)
     hidden = ~too_long & s.str.contains(_CONTROL, regex=True)
-    out.rows_where(hidden, name, "text contains control characters or direction overrides "
-                   "(invisible characters that change how text is shown); retype the cell",
-                   None)
+    out.rows_where(hidden, name, "text contains control characters, line separators or "
+                   "direction overrides (invisible characters that change how text is "
+                   "shown); retype the cell", None)
+    if is_id:
+        odd = ~too_long & ~hidden & s.str.contains(r"[^\x20-\x7e]", regex=True)
+        if odd.any():
+            codes, uniques = pd.factorize(s[odd])
+            bad_unique = np.fromiter(
+                (bool(re.search(_ID_INVISIBLE, u)) or unicodedata.normalize("NFKC", u) != u
+                 for u in uniques), dtype=bool, count=len(uniques))
+            bad = pd.Series(False, index=s.index)
+            bad[odd] = bad_unique[codes]
+            out.rows_where(bad, name, "id contains invisible or look-alike characters "
+                           "(zero-width or special spaces, fullwidth letters, combining "
+                           "accents); retype it in plain characters", None)
+
+
+def mask_text(text: str) -> str:
+    """What a problem report shows of a cell it must not repeat (an e-mail address):
+    the first character and the length.
+
+    >>> mask_text("lea.schmitz@@example.org")
+    'l… (24 characters)'
+    """
+    text = str(text)
+    return f"{text[:1]}… ({len(text)} characters)" if text else ""
+
+
+def _bound(value: float) -> str:
+    return f"{int(value):d}" if float(value).is_integer() else f"{value:g}"
 
 
 def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
@@ -207,14 +293,22 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
     parser = col.parser
 
     if parser in ("id", "text", "url", "email"):
-        _check_text_cells(s, name, out)
+        _check_text_cells(s, name, out, is_id=parser == "id")
     if parser in ("id", "text", "url"):
         return s.astype("string")
     if parser == "email":
         bad = ~blank & ~s.str.contains(_EMAIL, regex=True)
         # The message does not repeat the address: row and column locate it, and
         # problem lists travel further (logs, reports) than the data should.
-        out.rows_where(bad, name, "not an e-mail address (write name@domain.org)", s)
+        out.rows_where(bad, name, "not an e-mail address (write name@domain.org)",
+                       s.where(~bad, "").map(mask_text))
+        return s.astype("string")
+    if parser == "oid":
+        from mobility.storage.organisations import is_valid_oid
+
+        bad = ~blank & ~s.map(is_valid_oid).astype(bool)
+        out.rows_where(bad, name, lambda v: f"{v!r} is not an Erasmus+ organisation ID "
+                       "(E + 8 digits, e.g. E10012345)", s)
         return s.astype("string")
     if parser == "isco08":
         bad = ~blank & ~s.str.contains(_ISCO, regex=True)
@@ -226,8 +320,8 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
         out.rows_where(bad, name, lambda v: f"{v!r} is not an ISO 3166 two-letter country code "
                        "(e.g. DE, FR, GB)", s)
         return upper.astype("string")
-    if parser in ("countries", "trade", "languages", "status"):
-        func = {"countries": _country_list, "trade": _trade_name,
+    if parser in ("countries", "trade", "trades", "languages", "status"):
+        func = {"countries": _country_list, "trade": _trade_name, "trades": _trade_list,
                 "languages": _language_list, "status": _status}[parser]
         parsed, errors = _map_unique(s, func)
         if errors:
@@ -253,11 +347,16 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
             fractional = ok & (numbers != np.floor(numbers))
             out.rows_where(fractional, name, lambda v: f"{v!r} is not a whole number", s)
             ok &= ~fractional
+        if parser == "int":  # what both databases store exactly (see INT_RANGE)
+            low = INT_RANGE[0] if low is None else max(low, INT_RANGE[0])
+            high = INT_RANGE[1] if high is None else min(high, INT_RANGE[1])
         outside = ok & (((numbers < low) if low is not None else False)
                         | ((numbers > high) if high is not None else False))
         if outside.any():
-            bounds = (f"between {low:g} and {high:g}" if low is not None and high is not None
-                      else f"at least {low:g}" if low is not None else f"at most {high:g}")
+            bounds = (f"between {_bound(low)} and {_bound(high)}"
+                      if low is not None and high is not None
+                      else f"at least {_bound(low)}" if low is not None
+                      else f"at most {_bound(high)}")
             if parser == "float" and low is not None and 0 < low < 1e-6:
                 bounds = "greater than 0"
             label = {"lat": "latitude", "lon": "longitude"}.get(parser, name)
@@ -356,6 +455,10 @@ def validate_frame(
     for col in spec.columns:
         if col.name in present:
             text = raw.iloc[:, present[col.name]].astype("string").fillna("").str.strip()
+            if text.str.contains("\r\n", regex=False).any():
+                # A line break inside a quoted cell of a Windows file: CR LF becomes LF.
+                # A carriage return on its own is refused below (_CONTROL).
+                text = text.str.replace("\r\n", "\n", regex=False)
             text = unquote_formulas(text)
         else:
             text = pd.Series("", index=raw.index, dtype="string")

@@ -24,9 +24,10 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.io.specs import spec_for
-from mobility.io.validation import FORMULA_TRIGGERS
+from mobility.io.validation import FORMULA_PATTERN
 
-_RISKY = "^'?[" + "".join("\\" + c if c in "-" else c for c in FORMULA_TRIGGERS) + "]"
+# Triggers, their fullwidth look-alikes, and both behind zero-width characters.
+_RISKY = FORMULA_PATTERN
 
 
 def neutralise(s: pd.Series) -> pd.Series:
@@ -90,7 +91,7 @@ def write_table(frame: pd.DataFrame, kind: str, path: str | os.PathLike) -> Path
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "companies.csv"
     >>> _ = write_table(empty_frame("companies"), "companies", target)
     >>> target.read_text().splitlines()[0]
-    'company_id,name,city,country,lat,lon,sector,contact_email,website,synthetic'
+    'company_id,name,city,country,lat,lon,sector,contact_email,website,oid,synthetic'
     """
     target = check_table_path(path)
     return write_file_atomically(export_frame(frame, kind), target, sheet=kind)

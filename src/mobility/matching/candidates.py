@@ -43,16 +43,17 @@ from scipy.spatial import cKDTree
 
 from mobility.errors import Problem, ValidationError
 from mobility.geo import EARTH_RADIUS_KM
+from mobility.matching import kernel
 from mobility.matching.scores import (
     NO_LANGUAGE_REQUIRED,
+    SCORE_SCALE,
+    TIER_NAMED,
+    TIER_NONE,
     TIER_OTHER,
     TIER_RELATED,
     TIER_SAME,
-    TWIN_ACTIVE,
-    TWIN_DORMANT,
     TWIN_NONE,
     MatchSettings,
-    combine,
     distance_component,
     language_component,
     preference_component,
@@ -60,6 +61,7 @@ from mobility.matching.scores import (
     training_year_component,
     twin_component,
 )
+from mobility.matching.twins import apprentice_homes, build_twin_table
 from mobility.models import CEFR, parse_languages
 from mobility.text import fold
 
@@ -68,6 +70,8 @@ PLACEMENT_COLUMNS = (
     "placement_id", "isco08", "city", "country", "lat", "lon", "slots", "start", "end",
     "min_weeks", "languages", "accepts_related_trades",
 )
+#: Optional placement column: further trades the host takes (names or ISCO codes, ';').
+FURTHER_TRADES = "further_trades"
 APPRENTICE_COLUMNS = (
     "apprentice_id", "isco08", "home_city", "home_country", "home_lat", "home_lon",
     "training_year", "languages", "available_from", "available_to",
@@ -164,8 +168,12 @@ class PlacementIndex:
     twin_keys: np.ndarray
     twin_status: np.ndarray
     homes: pd.DataFrame
+    max_days: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    named_keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     blocks: dict[int, np.ndarray] = field(default_factory=dict)
     open_related: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    related_blocks: dict[int, np.ndarray] = field(default_factory=dict)
+    named_blocks: dict[int, np.ndarray] = field(default_factory=dict)
     twin_radius_km: float = 5.0
     columns: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -221,70 +229,42 @@ class PlacementIndex:
             twin_status=np.empty(0, np.int8),
             homes=pd.DataFrame(),
         )
+        index.max_days = (7 * pd.to_numeric(frame["max_weeks"], errors="coerce")
+                          .fillna(104).to_numpy(dtype=np.int64)
+                          if "max_weeks" in frame else np.full(len(frame), 7 * 104, np.int64))
+        index.named_keys = _further_trade_keys(frame)
         # Only placements with room are candidates: a full placement (0 slots) is never
         # recommended or allocated.
         open_ = np.flatnonzero(slots > 0)
         minor = isco_int[open_] // 10
         index.blocks = {int(g): open_[minor == g] for g in np.unique(minor)}
         index.open_related = open_[index.accepts_related[open_]]
+        sub = isco_int[index.open_related] // 100
+        index.related_blocks = {int(g): index.open_related[sub == g] for g in np.unique(sub)}
+        named_p, named_code = index.named_keys // 10_000, index.named_keys % 10_000
+        named_open = slots[named_p] > 0
+        named_p, named_code = named_p[named_open], named_code[named_open]
+        index.named_blocks = {int(c): np.unique(named_p[named_code == c])
+                              for c in np.unique(named_code)}
         index.twin_radius_km = float(settings.twin_radius_km)
-        # Precomputed so that one apprentice's recommendation is a dict hit plus one block.
-        index.columns = {g: np.union1d(own, index.open_related) for g, own in index.blocks.items()}
         index._build_twins(frame, partnerships, settings)
         return index
 
     def _build_twins(self, frame: pd.DataFrame, partnerships: pd.DataFrame | None,
                      settings: MatchSettings) -> None:
-        """Which placements lie in a partner city of which home municipality.
-
-        A placement counts as in the partner city when its folded name and country match,
-        or when it lies within ``twin_radius_km`` of the partner city's coordinates.
-        Suspended partnerships give no bonus and are dropped here.
-        """
+        """Which placements lie in a partner town of which home municipality: by
+        identity (same gazetteer entry, same folded name and country, or a town inside
+        a partner borough), never by distance alone; see :mod:`mobility.matching.twins`.
+        Suspended and ended partnerships give no bonus and are dropped here."""
         if partnerships is None or len(partnerships) == 0:
             self.homes = pd.DataFrame({"key": [], "name": [], "lat": [], "lon": []})
             return
-        table = partnerships[partnerships["status"].astype(str).str.lower() != "suspended"]
-        table = table.reset_index(drop=True)
-        home_key = _folded_keys(table["home_city"], table["home_country"])
-        home_codes, home_uniques = pd.factorize(home_key)
-        first = pd.Series(np.arange(len(table))).groupby(home_codes).first().to_numpy()
-        self.homes = pd.DataFrame({
-            "key": np.asarray(home_uniques, dtype=object),
-            "name": table["home_city"].astype(str).to_numpy()[first],
-            "lat": table["home_lat"].to_numpy(float)[first],
-            "lon": table["home_lon"].to_numpy(float)[first],
-        })
-        status = np.where(table["status"].astype(str).str.lower() == "dormant",
-                          TWIN_DORMANT, TWIN_ACTIVE)
-        place_key = _folded_keys(pd.Series(self.city), pd.Series(self.countries).iloc[self.country]
-                                 .reset_index(drop=True))
-        by_key = pd.Series(np.arange(len(self.ids))).groupby(place_key.to_numpy()).apply(list)
-        tree = cKDTree(self.xyz) if len(self.ids) else None
-        chord = 2 * np.sin(settings.twin_radius_km / EARTH_RADIUS_KM / 2)
-        partner_key = _folded_keys(table["partner_city"], table["partner_country"])
-        partner_xyz = _unit_vectors(table["partner_lat"].to_numpy(float),
-                                    table["partner_lon"].to_numpy(float))
-        partner_country = table["partner_country"].astype(str).str.upper().to_numpy()
-        keys, values = [], []
-        country_names = np.asarray(self.countries, dtype=object)
-        for r in range(len(table)):
-            hits = set(by_key.get(partner_key.iloc[r], []))
-            if tree is not None and np.isfinite(partner_xyz[r]).all():
-                near = tree.query_ball_point(partner_xyz[r], chord)
-                hits.update(i for i in near if country_names[self.country[i]] == partner_country[r])
-            if hits:
-                found = np.fromiter(hits, dtype=np.int64)
-                keys.append(home_codes[r] * len(self.ids) + found)
-                values.append(np.full(len(found), status[r], dtype=np.int8))
-        if not keys:
-            return
-        all_keys, all_values = np.concatenate(keys), np.concatenate(values)
-        # One (home, placement) pair may come from two rows: the livelier status wins.
-        order = np.lexsort((-all_values, all_keys))
-        all_keys, all_values = all_keys[order], all_values[order]
-        first_of_key = np.r_[True, all_keys[1:] != all_keys[:-1]]
-        self.twin_keys, self.twin_status = all_keys[first_of_key], all_values[first_of_key]
+        found = build_twin_table(partnerships, self.city,
+                                 np.asarray(self.countries, dtype=object)[self.country],
+                                 frame["lat"].to_numpy(float), frame["lon"].to_numpy(float))
+        self.homes = found.homes
+        self.twin_keys, self.twin_status, self.twin_via = (
+            found.twin_keys, found.twin_status, found.twin_via)
 
     def home_tree(self) -> cKDTree:
         """A KD-tree over the twinnings' home municipalities (built once, on demand)."""
@@ -293,11 +273,60 @@ class PlacementIndex:
                                                     self.homes["lon"].to_numpy(float)))
         return self._home_tree
 
-    def columns_for(self, minor_group: int) -> np.ndarray:
-        """Placements an apprentice of this ISCO minor group may be acceptable for: the
-        group's own (same and related trades) and every one that takes related trades."""
-        found = self.columns.get(int(minor_group))
-        return self.open_related if found is None else found
+    def columns_for(self, unit_group: int) -> np.ndarray:
+        """Placements an apprentice of this ISCO-08 unit group (4 digits) may be acceptable
+        for, ascending: those of the same minor group (same and related trades), those of
+        the same sub-major group that take related trades, and those naming the unit
+        group among their further trades. Nothing else is acceptable."""
+        unit = int(unit_group)
+        found = self.columns.get(unit)
+        if found is None:
+            empty = np.empty(0, np.int64)
+            found = np.unique(np.concatenate([
+                self.blocks.get(unit // 10, empty), self.related_blocks.get(unit // 100, empty),
+                self.named_blocks.get(unit, empty)])).astype(np.int64)
+            self.columns[unit] = found
+        return found
+
+    def names_trade(self, p: np.ndarray, isco: np.ndarray) -> np.ndarray:
+        """Whether placement ``p[i]`` names ISCO unit group ``isco[i]`` as a further trade."""
+        if len(self.named_keys) == 0:
+            return np.zeros(len(p), dtype=bool)
+        keys = np.asarray(p, np.int64) * 10_000 + np.asarray(isco, np.int64)
+        pos = np.minimum(np.searchsorted(self.named_keys, keys), len(self.named_keys) - 1)
+        return self.named_keys[pos] == keys
+
+
+def _further_trade_keys(frame: pd.DataFrame) -> np.ndarray:
+    """``placement * 10_000 + isco`` for each further trade a placement names (sorted).
+
+    The optional column ``further_trades`` lists trade names (as in ``data/trades.csv``)
+    or four-digit ISCO-08 codes separated by ``;``; anything else is refused with the row.
+    """
+    if FURTHER_TRADES not in frame:
+        return np.empty(0, np.int64)
+    from mobility.reference.trades import trade_catalog
+
+    catalog = trade_catalog()
+    keys, problems = [], []
+    cells = frame[FURTHER_TRADES].astype("string").fillna("")
+    for row, cell in enumerate(cells):
+        for item in (x.strip() for x in str(cell).split(";")):
+            if not item:
+                continue
+            if len(item) == 4 and item.isdigit():
+                keys.append(row * 10_000 + int(item))
+                continue
+            trade = catalog.get(item)
+            if trade is None:
+                problems.append(Problem(f"unknown trade {item!r}", file="placements",
+                                        row=row + 2, column=FURTHER_TRADES, value=item))
+            else:
+                keys.append(row * 10_000 + int(trade.isco08))
+    if problems:
+        raise ValidationError("placements name further trades that are not known trades or "
+                              "four-digit ISCO-08 codes", problems=problems[:100])
+    return np.unique(np.asarray(keys, dtype=np.int64))
 
 
 @dataclass
@@ -319,6 +348,7 @@ class ApprenticeBatch:
     home_city: np.ndarray
     language_text: list[dict[str, CEFR]]
     language_code: np.ndarray
+    desired_days: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -372,25 +402,17 @@ def encode_apprentices(apprentices: pd.DataFrame, index: PlacementIndex) -> Appr
         home_city=frame["home_city"].astype(str).to_numpy(),
         language_text=[{sk.language: sk.level for sk in skills} for skills in parsed],
         language_code=lang_codes,
+        # Without desired weeks the stay is as long as the placement and the windows allow.
+        desired_days=7 * pd.to_numeric(frame.get("desired_weeks", pd.Series(np.nan,
+                                       index=frame.index)), errors="coerce")
+        .fillna(104).to_numpy(dtype=np.int64),
     )
 
 
 def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) -> np.ndarray:
-    """The twinning home municipality of each apprentice (-1 if none): by folded name and
-    country, else the nearest home within the twin radius."""
-    home = np.full(len(frame), -1, dtype=np.int64)
-    if len(index.homes) == 0 or len(frame) == 0:
-        return home
-    key = _folded_keys(frame["home_city"], frame["home_country"])
-    by_key = {k: i for i, k in enumerate(index.homes["key"])}
-    home[:] = key.map(by_key).fillna(-1).astype(np.int64).to_numpy()
-    unmatched = np.flatnonzero((home < 0) & np.isfinite(xyz).all(axis=1))
-    if len(unmatched):
-        radius_km = index.twin_radius_km
-        dist, nearest = index.home_tree().query(xyz[unmatched], k=1)
-        close = dist <= 2 * np.sin(radius_km / EARTH_RADIUS_KM / 2)
-        home[unmatched[close]] = nearest[close]
-    return home
+    """The twinning home municipality of each apprentice (-1 if none): by identity (the
+    municipality's official code, else folded name and country), never by distance."""
+    return apprentice_homes(frame, index.homes)
 
 
 # ---------------------------------------------------------------------------
@@ -435,19 +457,19 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
 
     Vectorised over pairs; ``a`` and ``p`` are positions in ``A`` and ``P``.
     """
-    same = A.isco[a] == P.isco[p]
-    related = (A.isco[a] // 10) == (P.isco[p] // 10)
-    tier = np.where(same, TIER_SAME, np.where(related, TIER_RELATED, TIER_OTHER)).astype(np.int8)
+    tier = trade_tier(A.isco[a], P.isco[p], P.accepts_related[p], P.names_trade(p, A.isco[a]))
     width = A.level.shape[1]
     lang_p = P.lang[p]
     margins = np.take(A.level, a[:, None] * width + lang_p) - P.req[p]
     best_slot = np.argmax(margins, axis=1)
     margin = np.take_along_axis(margins, best_slot[:, None], axis=1)[:, 0].astype(np.int64)
     best_language = np.take_along_axis(lang_p, best_slot[:, None], axis=1)[:, 0]
-    cosine = np.einsum("ij,ij->i", A.xyz[a], P.xyz[p])
-    km = EARTH_RADIUS_KM * np.arccos(np.clip(cosine, -1.0, 1.0))
-    overlap = np.minimum(A.end[a], P.end[p]) - np.maximum(A.start[a], P.start[p]) + 1
-    acceptable = ((tier < TIER_OTHER) | P.accepts_related[p]) & (margin >= -1) \
+    a = np.asarray(a, dtype=np.int64)
+    p = np.asarray(p, dtype=np.int64)
+    # The compiled cosine: the scans rank by exactly these numbers (see kernel).
+    cosine = kernel.pair_cosines(np.ascontiguousarray(A.xyz), np.ascontiguousarray(P.xyz), a, p)
+    stay_start, stay_end, overlap = stay_window(A, P, a, p)
+    acceptable = (tier != TIER_NONE) & (margin >= -1) \
         & (overlap >= P.min_days[p]) & (cosine >= A.cos_max[a])
     twin = np.full(len(a), TWIN_NONE, dtype=np.int8)
     has_home = A.home[a] >= 0
@@ -456,6 +478,9 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
         pos = np.minimum(np.searchsorted(P.twin_keys, keys), len(P.twin_keys) - 1)
         twin[has_home] = np.where(P.twin_keys[pos] == keys, P.twin_status[pos], TWIN_NONE)
     preferred = A.preferred[a, P.country[p]]
+    app_i, host_i, score_i, km = kernel.pair_scores(
+        cosine, tier.astype(np.int64), twin.astype(np.int64), margin, preferred,
+        A.has_preferences[a], A.training_year[a], kernel.settings_vector(settings))
     components = {
         "trade": trade_component(tier, settings),
         "language": language_component(margin, settings),
@@ -467,8 +492,49 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
     return {
         "tier": tier, "margin": margin, "best_language": best_language, "distance_km": km,
         "twin": twin, "preferred": preferred, "overlap_days": overlap,
-        "acceptable": acceptable, **components, **combine(components, settings),
+        "stay_start": stay_start, "stay_end": stay_end,
+        "acceptable": acceptable, **components,
+        # The scores of the compiled scorer: the same operations as scores.combine.
+        "score": score_i / SCORE_SCALE, "apprentice_score": app_i / SCORE_SCALE,
+        "host_score": host_i / SCORE_SCALE,
     }
+
+
+def trade_tier(a_isco: np.ndarray, p_isco: np.ndarray, accepts_related: np.ndarray,
+               named: np.ndarray) -> np.ndarray:
+    """The trade rule (ISCO-08): same unit group (4 digits) :data:`TIER_SAME`; same minor
+    group (3 digits) :data:`TIER_RELATED`; same sub-major group (2 digits) at a host that
+    takes related trades :data:`TIER_OTHER`; a trade the host names among its further
+    trades :data:`TIER_NAMED`; anything else :data:`TIER_NONE` (not acceptable).
+
+    >>> trade_tier(np.array([5141, 5141, 5141, 5141]), np.array([5141, 5142, 5120, 3512]),
+    ...            np.array([True] * 4), np.array([False] * 4)).tolist()
+    [0, 1, 2, -1]
+    """
+    a_isco, p_isco = np.asarray(a_isco, np.int64), np.asarray(p_isco, np.int64)
+    tier = np.full(len(a_isco), TIER_NONE, dtype=np.int8)
+    tier[np.asarray(named, bool)] = TIER_NAMED
+    tier[np.asarray(accepts_related, bool) & (a_isco // 100 == p_isco // 100)] = TIER_OTHER
+    tier[a_isco // 10 == p_isco // 10] = TIER_RELATED
+    tier[a_isco == p_isco] = TIER_SAME
+    return tier
+
+
+def stay_window(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray,
+                p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last day of the stay (days since 1970) and the overlap in days.
+
+    The stay starts on the first day both windows are open and lasts the apprentice's
+    desired weeks, clipped to the placement's ``max_weeks`` and to the overlap of the
+    two windows, never shorter than the placement's ``min_weeks`` (a pair whose overlap
+    is shorter than that is not acceptable: its stay is meaningless).
+    """
+    start = np.maximum(A.start[a], P.start[p])
+    last = np.minimum(A.end[a], P.end[p])
+    overlap = last - start + 1
+    length = np.minimum(np.minimum(A.desired_days[a], P.max_days[p]), overlap)
+    length = np.maximum(length, P.min_days[p])
+    return start, start + length - 1, overlap
 
 
 def iter_acceptable(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings,
@@ -483,13 +549,13 @@ def iter_acceptable(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettin
     rows = np.arange(len(A)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(rows) == 0:
         return
-    minor = A.isco[rows] // 10
-    order = np.argsort(minor, kind="stable")
-    rows, minor = rows[order], minor[order]
-    bounds = np.flatnonzero(np.r_[True, minor[1:] != minor[:-1], True])
+    unit = A.isco[rows]
+    order = np.argsort(unit, kind="stable")
+    rows, unit = rows[order], unit[order]
+    bounds = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1], True])
     for lo, hi in itertools.pairwise(bounds):
         group_rows = rows[lo:hi]
-        cols = P.columns_for(int(minor[lo]))
+        cols = P.columns_for(int(unit[lo]))
         if len(cols) == 0:
             yield group_rows, _empty_features()
             continue
@@ -566,7 +632,7 @@ EXHAUSTIVE_CELLS = 4_000_000
 
 def block_cells(A: ApprenticeBatch, P: PlacementIndex) -> int:
     """How many (apprentice, placement) cells an exhaustive search would look at."""
-    groups, counts = np.unique(A.isco // 10, return_counts=True)
+    groups, counts = np.unique(A.isco, return_counts=True)
     return int(sum(int(c) * len(P.columns_for(int(g)))
                    for g, c in zip(groups, counts, strict=True)))
 

@@ -47,31 +47,29 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.matching.candidates import (
-    EXHAUSTIVE_CELLS,
     ApprenticeBatch,
     CandidatePairs,
     PlacementIndex,
     apprentice_key,
-    block_cells,
-    coverage,
     encode_apprentices,
     generate_candidates,
     host_key,
-    iter_acceptable,
     pair_features,
     rank_within,
 )
+from mobility.matching.exact import Blocks, optimal_exact, ranked_exact, stable_exact
 from mobility.matching.optimal import max_score_allocation
 from mobility.matching.scores import (
     COMPONENTS,
     NO_LANGUAGE_REQUIRED,
+    TIER_OTHER,
     TIER_RELATED,
     TIER_SAME,
-    TWIN_DORMANT,
     TWIN_NONE,
     MatchSettings,
 )
 from mobility.matching.stable import deferred_acceptance
+from mobility.matching.twins import twin_phrase, twin_via
 from mobility.models import language_name
 from mobility.progress import ProgressCallback, Stages
 
@@ -86,6 +84,8 @@ METHODS = {
 #: default, so that a national caseload solves within 10 minutes (see ``_settings_for``).
 LARGE_OPTIMAL_CASELOAD = 500_000
 LARGE_OPTIMAL_CANDIDATES = 30
+#: Candidates per apprentice of an approximate run when the settings say ``None``.
+DEFAULT_APPROXIMATE_CANDIDATES = 50
 
 NO_ACCEPTABLE = "no acceptable placement"
 LOST_COMPETITION = "lost the competition"
@@ -94,7 +94,8 @@ MATCHED = "matched"
 #: Columns of :meth:`Matcher.recommend` and of :attr:`Allocation.matches`.
 RESULT_COLUMNS = (
     "apprentice_id", "placement_id", "rank", "score", "apprentice_score", "host_score",
-    *COMPONENTS, "distance_km", "in_twin_town", "company_id", "city", "country", "explanation",
+    *COMPONENTS, "distance_km", "in_twin_town", "company_id", "city", "country",
+    "stay_start", "stay_end", "stay_days", "explanation",
 )
 
 
@@ -247,44 +248,37 @@ class Matcher:
             "city": pd.array(P.city[p], dtype="string"),
             "country": pd.array(np.asarray(P.countries, dtype=object)[P.country[p]],
                                 dtype="string"),
+            # The stay lies inside both windows (see candidates.stay_window).
+            "stay_start": f["stay_start"].astype("datetime64[D]").astype("datetime64[ns]"),
+            "stay_end": f["stay_end"].astype("datetime64[D]").astype("datetime64[ns]"),
+            "stay_days": (f["stay_end"] - f["stay_start"] + 1).astype(np.int64),
             "explanation": pd.array(explain(A, P, a, p, f), dtype="string"),
         })
         return frame
 
     # -- recommend -------------------------------------------------------------------
 
-    def recommend(self, apprentices: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+    def recommend(self, apprentices: pd.DataFrame, k: int = 10,
+                  approximate: bool = False) -> pd.DataFrame:
         """Each apprentice's ``k`` best acceptable placements by ``score`` (ties by
         ``placement_id``), one row per apprentice and rank (1 = best).
 
         Apprentices with no acceptable placement get no rows. Placements without free
         slots are never recommended.
 
-        Exact (every acceptable placement is scored) while the caseload's trade blocks
-        hold fewer than ``EXHAUSTIVE_CELLS`` apprentice x placement cells, which includes
-        any single apprentice; for larger caseloads the top ``k`` are taken from the
-        candidate pool of :func:`~mobility.matching.candidates.generate_candidates`.
+        Exact at every size: every acceptable placement of every apprentice is scored
+        (a compiled scan of her trade block, :mod:`mobility.matching.kernel`).
+        ``approximate=True`` takes the top ``k`` from the capped candidate pool of
+        :func:`~mobility.matching.candidates.generate_candidates` instead (faster for
+        huge caseloads, not exact).
         """
         self._check_fitted()
         if int(k) < 1:
             raise ValidationError("k must be at least 1")
         _frame, A = self._encode(apprentices)
-        P = self.index_
-        if block_cells(A, P) > EXHAUSTIVE_CELLS:
+        if approximate:
             return self._recommend_from_pool(A, int(k))
-        picked_a, picked_p, picked_rank = [], [], []
-        for _, f in iter_acceptable(A, P, self.settings_):
-            a, p = f["a"], f["p"]
-            if len(a) == 0:
-                continue
-            rank = rank_within(a, apprentice_key(f["score"], p, P))
-            top = rank < int(k)
-            picked_a.append(a[top])
-            picked_p.append(p[top])
-            picked_rank.append(rank[top] + 1)
-        if not picked_a:
-            return self._rows(A, *(np.empty(0, np.int64),) * 3)
-        a, p, rank = (np.concatenate(x) for x in (picked_a, picked_p, picked_rank))
+        a, p, rank = ranked_exact(Blocks(A, self.index_, self.settings_), int(k))
         order = np.lexsort((rank, A.id_rank[a]))
         return self._rows(A, a[order], p[order], rank[order]).reset_index(drop=True)
 
@@ -318,7 +312,8 @@ class Matcher:
         })
 
     def allocate(self, apprentices: pd.DataFrame, method: str = "stable",
-                 progress: ProgressCallback | None = None) -> Allocation:
+                 progress: ProgressCallback | None = None,
+                 approximate: bool = False) -> Allocation:
         """Share the placements' slots out among ``apprentices``.
 
         Parameters
@@ -326,11 +321,17 @@ class Matcher:
         apprentices : pandas.DataFrame
             The caseload (shared import format).
         method : {"stable", "optimal"}
-            ``"stable"``: apprentice-proposing deferred acceptance (fair: nobody is
-            passed over by someone the host likes less). ``"optimal"``: the largest total
-            ``score``, exactly (as much total fit as possible).
+            ``"stable"``: the apprentice-optimal stable matching over every acceptable
+            pair (fair: nobody is passed over by someone the host likes less).
+            ``"optimal"``: the largest total ``score`` over every acceptable pair,
+            with an optimality certificate (as much total fit as possible).
         progress : callable, optional
             ``(fraction, message)`` callback.
+        approximate : bool
+            Opt in to the capped candidate lists (``max_candidates`` per apprentice,
+            ``host_candidates`` per placement): faster on huge caseloads, but the answer
+            is stable / optimal only on those lists. The summary then says
+            ``exact: False``.
 
         Returns
         -------
@@ -347,25 +348,44 @@ class Matcher:
             # The candidates stage is the long one: report inside it, as the second quarter.
             inner = None if progress is None else (
                 lambda fraction, message: progress(0.25 + 0.25 * fraction, message))
-            settings = self._settings_for(method, len(A))
-            pairs = generate_candidates(A, P, settings, progress=inner)
-            stages.next(method)
-            a_key = apprentice_key(pairs.apprentice_score, pairs.p, P)
-            if method == "stable":
-                assignment = deferred_acceptance(
-                    len(A), len(P), a=pairs.a, p=pairs.p, apprentice_key=a_key,
-                    host_key=host_key(pairs.host_score, pairs.a, A), capacity=P.slots)
+            if approximate:
+                settings = self._settings_for(method, len(A))
+                pairs = generate_candidates(A, P, settings, progress=inner)
+                stages.next(method)
+                assignment, rank, extra = self._solve_on_lists(A, pairs, method)
+                acceptable_any = pairs.acceptable_any
+                considered = (pairs.a, pairs.p)
             else:
-                assignment = max_score_allocation(len(A), len(P), a=pairs.a, p=pairs.p,
-                                                  score=pairs.score, capacity=P.slots)
+                blocks = Blocks(A, P, self.settings_)
+                stages.next(method)
+                solve = stable_exact if method == "stable" else optimal_exact
+                run = solve(blocks, progress=inner)
+                assignment, rank = run.assignment, run.rank
+                acceptable_any = run.acceptable_per_apprentice > 0
+                considered = (run.a, run.p)
+                extra = {
+                    "acceptable_pairs": int(run.acceptable_per_apprentice.sum()),
+                    "cells_scanned_per_pass": blocks.cells(),
+                    "proposals": run.proposals, "refill_rounds": run.refill_rounds,
+                    "pricing_rounds": run.pricing_rounds, "certificate": run.certificate,
+                }
             stages.next("explain")
-            matches = self._allocation_rows(A, pairs, a_key, assignment)
+            matches = self._allocation_rows(A, assignment, rank, acceptable_any)
+            if approximate:  # the export says so in words, row by row
+                from mobility.i18n import t
+
+                matches["note"] = pd.array([t("match.approximate", "en")] * len(matches),
+                                           dtype="string")
         self.timings_ = dict(stages.timings)
         matched = int((assignment >= 0).sum())
-        no_acceptable = int((~pairs.acceptable_any).sum())
+        no_acceptable = int((~acceptable_any).sum())
+        seen = np.zeros(len(P), dtype=bool)
+        seen[considered[1]] = True
+        open_ = P.slots > 0
         summary = {
             "method": method,
             "question": METHODS[method],
+            "exact": not approximate,
             "apprentices": len(A),
             "matched": matched,
             "unmatched": len(A) - matched,
@@ -374,43 +394,75 @@ class Matcher:
             "placements": len(P),
             "slots": int(P.slots.sum()),
             "total_score": round(float(matches["score"].sum(skipna=True)), 6),
-            "candidates_per_apprentice": settings.max_candidates or "all",
-            "candidate_pairs": len(pairs),
-            "coverage": round(coverage(pairs, P), 4),
+            "candidates_per_apprentice": (self._settings_for(method, len(A)).max_candidates
+                                          if approximate else "all"),
+            "candidate_pairs": len(considered[0]),
+            "coverage": round(float((seen & open_).sum() / max(int(open_.sum()), 1)), 4),
+            **extra,
         }
-        return Allocation(method, matches, summary, lambda: self._pairs_frame(A, pairs))
+        return Allocation(method, matches, summary,
+                          lambda: self._considered_frame(A, *considered))
 
-    def _settings_for(self, method: str, n_apprentices: int) -> MatchSettings:
-        """The settings one allocation runs with.
-
-        The exact min-cost-flow solve grows with the number of candidate pairs: on this
-        2-core machine, 1M apprentices with 50 candidates each took 634 s and 11.9 GB, with
-        30 each 354 s and 6.6 GB for 1.5 % fewer placed. So when the caller left
-        ``max_candidates`` at its default, ``optimal`` on a caseload above
-        ``LARGE_OPTIMAL_CASELOAD`` keeps ``LARGE_OPTIMAL_CANDIDATES`` per apprentice; the
-        summary's ``candidates_per_apprentice`` says which was used.
-        """
-        if (method == "optimal" and "max_candidates" not in self.settings
-                and n_apprentices > LARGE_OPTIMAL_CASELOAD):
-            return replace(self.settings_, max_candidates=LARGE_OPTIMAL_CANDIDATES)
-        return self.settings_
-
-    def _allocation_rows(self, A: ApprenticeBatch, pairs: CandidatePairs, a_key: np.ndarray,
-                         assignment: np.ndarray) -> pd.DataFrame:
-        """One row per apprentice: matched ones with their pair's details, the others with
-        the reason."""
-        chosen = np.flatnonzero(assignment >= 0)
-        # Rank of the pair in the apprentice's own list (1 = their first choice).
+    def _solve_on_lists(self, A: ApprenticeBatch, pairs: CandidatePairs, method: str):
+        """Stable or optimal on capped candidate lists (the approximate opt-in)."""
+        P = self.index_
+        a_key = apprentice_key(pairs.apprentice_score, pairs.p, P)
+        if method == "stable":
+            assignment = deferred_acceptance(
+                len(A), len(P), a=pairs.a, p=pairs.p, apprentice_key=a_key,
+                host_key=host_key(pairs.host_score, pairs.a, A), capacity=P.slots)
+        else:
+            assignment = max_score_allocation(len(A), len(P), a=pairs.a, p=pairs.p,
+                                              score=pairs.score, capacity=P.slots)
         list_rank = rank_within(pairs.a, a_key) + 1
         held = assignment[pairs.a] == pairs.p
         rank = np.zeros(len(A), dtype=np.int64)
         rank[pairs.a[held]] = list_rank[held]
+        extra = {"acceptable_pairs": f"at least {len(pairs):,} (approximate: capped lists)",
+                 "proposals": None, "refill_rounds": 0, "pricing_rounds": 0,
+                 "certificate": "none: approximate (capped candidate lists)"}
+        return assignment, rank, extra
+
+    def _considered_frame(self, A: ApprenticeBatch, a: np.ndarray,
+                          p: np.ndarray) -> pd.DataFrame:
+        f = pair_features(A, self.index_, a, p, self.settings_)
+        return pd.DataFrame({
+            "apprentice_id": pd.array(A.ids[a], dtype="string"),
+            "placement_id": pd.array(self.index_.ids[p], dtype="string"),
+            "score": f["score"], "apprentice_score": f["apprentice_score"],
+            "host_score": f["host_score"],
+        })
+
+    def _settings_for(self, method: str, n_apprentices: int) -> MatchSettings:
+        """The settings an approximate allocation runs with.
+
+        The min-cost-flow solve grows with the number of candidate pairs: on this
+        2-core machine, 1M apprentices with 50 candidates each took 634 s and 11.9 GB, with
+        30 each 354 s and 6.6 GB for 1.5 % fewer placed. So when the caller left
+        ``max_candidates`` at its default, an approximate ``optimal`` run on a caseload
+        above ``LARGE_OPTIMAL_CASELOAD`` keeps ``LARGE_OPTIMAL_CANDIDATES`` per
+        apprentice; the summary's ``candidates_per_apprentice`` says which was used.
+        """
+        settings = self.settings_
+        if settings.max_candidates is None:
+            settings = replace(settings, max_candidates=DEFAULT_APPROXIMATE_CANDIDATES)
+        if (method == "optimal" and "max_candidates" not in self.settings
+                and n_apprentices > LARGE_OPTIMAL_CASELOAD):
+            return replace(settings, max_candidates=LARGE_OPTIMAL_CANDIDATES)
+        return settings
+
+    def _allocation_rows(self, A: ApprenticeBatch, assignment: np.ndarray, rank: np.ndarray,
+                         acceptable_any: np.ndarray) -> pd.DataFrame:
+        """One row per apprentice: matched ones with their pair's details (``rank``: where
+        the placement stood in her own list, 1 = first choice), the others with the
+        reason."""
+        chosen = np.flatnonzero(assignment >= 0)
         rows = self._rows(A, chosen, assignment[chosen], rank[chosen])
         rows["status"] = MATCHED
         others = np.flatnonzero(assignment < 0)
         rest = pd.DataFrame({
             "apprentice_id": pd.array(A.ids[others], dtype="string"),
-            "status": np.where(pairs.acceptable_any[others], LOST_COMPETITION, NO_ACCEPTABLE),
+            "status": np.where(acceptable_any[others], LOST_COMPETITION, NO_ACCEPTABLE),
         })
         matches = pd.concat([rows, rest], ignore_index=True) if len(rest) else rows
         matches = matches.astype({"rank": "Int64", "in_twin_town": "boolean", "status": "string"})
@@ -444,8 +496,11 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
             parts = [f"same trade ({p_isco})"]
         elif tier == TIER_RELATED:
             parts = [f"related trade ({p_isco}, yours {A.isco[ai]:04d})"]
+        elif tier == TIER_OTHER:
+            parts = [f"trade of the same family ({p_isco}, yours {A.isco[ai]:04d}; "
+                     "host takes related trades)"]
         else:
-            parts = [f"other trade ({p_isco}, yours {A.isco[ai]:04d}; host takes related trades)"]
+            parts = [f"further trade the host names ({p_isco}, yours {A.isco[ai]:04d})"]
         margin = int(f["margin"][i])
         if margin >= NO_LANGUAGE_REQUIRED:
             parts.append("no language required")
@@ -457,9 +512,8 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
             parts.append(text + (" (one level below)" if margin < 0 else ""))
         twin = int(f["twin"][i])
         if twin != TWIN_NONE:
-            home = homes[A.home[ai]]
-            parts.append(f"{P.city[pi]} is {home}'s twin town"
-                         + (" (dormant twinning)" if twin == TWIN_DORMANT else ""))
+            parts.append(twin_phrase(P.city[pi], homes[A.home[ai]], twin,
+                                     twin_via(P, A.home[ai], pi)))
         if bool(f["preferred"][i]):
             parts.append("preferred country")
         parts.append(f"{f['distance_km'][i]:,.0f} km")

@@ -55,13 +55,21 @@ def max_score_allocation(n_apprentices: int, n_placements: int, *, a: np.ndarray
     numpy.ndarray
         The placement of each apprentice, ``-1`` for the unplaced.
     """
+    gain = np.round(np.asarray(score, dtype=np.float64) * SCORE_SCALE).astype(np.int64)
+    return max_gain_allocation(n_apprentices, n_placements, a=a, p=p, gain=gain,
+                               capacity=capacity)
+
+
+def max_gain_allocation(n_apprentices: int, n_placements: int, *, a: np.ndarray,
+                        p: np.ndarray, gain: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """:func:`max_score_allocation` with integer gains (``score * 10**6``)."""
     from ortools.graph.python import min_cost_flow
 
     a = np.asarray(a, dtype=np.int64)
     p = np.asarray(p, dtype=np.int64)
     capacity = np.asarray(capacity, dtype=np.int64)
+    gain = np.asarray(gain, dtype=np.int64)
     assignment = np.full(n_apprentices, -1, dtype=np.int64)
-    gain = np.round(np.asarray(score, dtype=np.float64) * SCORE_SCALE).astype(np.int64)
     # A pair with no gain, or at a full placement, can never improve the total.
     useful = (gain > 0) & (capacity[p] > 0)
     a, p, gain = a[useful], p[useful], gain[useful]

@@ -3,8 +3,10 @@
 A pair is **acceptable** when every hard rule holds:
 
 * **trade**: same ISCO-08 unit group (4 digits: a full match) or same minor group
-  (first 3 digits: a *related* trade, lower score); trades further apart only when the
-  placement says it takes related trades (``accepts_related_trades``; lowest score);
+  (first 3 digits: a *related* trade, lower score); the same sub-major group (first 2
+  digits) only when the placement says it takes related trades
+  (``accepts_related_trades``); any other trade only when the placement names it in
+  ``further_trades``. Nothing else: a hairdresser (5141) is never offered IT (3512);
 * **language**: the placement names working languages with a minimum CEFR level and any
   one suffices; the apprentice's best margin decides. One level below is accepted with a
   penalty, further below (or not speaking the language at all) is not. A placement that
@@ -49,12 +51,18 @@ from mobility.errors import ValidationError
 SCORE_DECIMALS = 6
 SCORE_SCALE = 10**SCORE_DECIMALS
 
-#: Trade tiers, by how far apart the ISCO-08 codes are.
-TIER_SAME, TIER_RELATED, TIER_OTHER = 0, 1, 2
-TIER_LABELS = ("same trade", "related trade", "other trade")
+#: Trade tiers, by how far apart the ISCO-08 codes are: same unit group (4 digits),
+#: same minor group (3 digits), same sub-major group (2 digits) at a host that takes
+#: related trades, a further trade the host names; TIER_NONE is not acceptable.
+TIER_SAME, TIER_RELATED, TIER_OTHER, TIER_NAMED = 0, 1, 2, 3
+TIER_NONE = -1
+TIER_LABELS = ("same trade", "related trade", "trade of the same family",
+               "further trade the host names")
 
 #: Twin-town status codes used in the pair arrays (0: no twinning between the two cities).
 TWIN_NONE, TWIN_DORMANT, TWIN_ACTIVE = 0, 1, 2
+#: A partnership only an old source names (the 2016 Wikidata crawl): "unconfirmed".
+TWIN_UNCONFIRMED = 3
 
 #: Language margin given to a placement that names no working language.
 NO_LANGUAGE_REQUIRED = 99
@@ -75,9 +83,10 @@ class MatchSettings:
         Weights of the apprentice-side components (normalised to sum 1).
     host_w_trade, host_w_language, host_w_training_year : float
         Weights of the host-side components (normalised to sum 1).
-    trade_related, trade_other : float
-        Trade component for a related trade (same ISCO minor group) and for a trade
-        further apart that a placement accepting related trades takes (same trade: 1).
+    trade_related, trade_other, trade_named : float
+        Trade component for a related trade (same ISCO minor group), for a trade of the
+        same sub-major group at a placement that takes related trades, and for a further
+        trade the placement names (same trade: 1).
     language_one_below : float
         Language component when the apprentice is one CEFR level below the requirement.
     language_at_level, language_per_level_above : float
@@ -87,14 +96,18 @@ class MatchSettings:
         Share of the twin-town bonus a *dormant* twinning gives (suspended ones give none):
         the partnership exists on paper but exchanges are paused, so it still helps to
         open doors, less than a lived one.
+    unconfirmed_twin_factor : float
+        Share of the twin-town bonus an *unconfirmed* partnership gives (one only an old
+        crawl of Wikidata names: it may be outdated or a mere friendship); lower than a
+        confirmed one.
     no_preference : float
         Preference component when the apprentice named no preferred country (a preferred
         country gives 1, any other 0).
     distance_scale_km : float
         The distance component is ``exp(-km / distance_scale_km)``.
     twin_radius_km : float
-        Cities within this distance of a twinning's coordinates count as that city
-        (names are compared after folding, too).
+        Kept so that saved settings still load; twin towns are recognised by identity
+        (:mod:`mobility.matching.twins`), never by distance.
     max_candidates : int or None
         Keep at most this many acceptable placements per apprentice (best
         ``apprentice_score`` first); ``None`` keeps all (exact, for small caseloads).
@@ -123,10 +136,12 @@ class MatchSettings:
     host_w_training_year: float = 0.15
     trade_related: float = 0.6
     trade_other: float = 0.25
+    trade_named: float = 0.25
     language_one_below: float = 0.3
     language_at_level: float = 0.7
     language_per_level_above: float = 0.15
     dormant_twin_factor: float = 0.5
+    unconfirmed_twin_factor: float = 0.4
     no_preference: float = 0.5
     distance_scale_km: float = 1000.0
     twin_radius_km: float = 5.0
@@ -134,8 +149,9 @@ class MatchSettings:
     host_candidates: int = 10
 
     _UNIT = (
-        "apprentice_weight", "trade_related", "trade_other", "language_one_below",
+        "apprentice_weight", "trade_related", "trade_other", "trade_named", "language_one_below",
         "language_at_level", "language_per_level_above", "dormant_twin_factor", "no_preference",
+        "unconfirmed_twin_factor",
     )
     _WEIGHTS = (
         "w_trade", "w_twin_town", "w_preference", "w_distance",
@@ -177,9 +193,10 @@ class MatchSettings:
 
 def trade_component(tier: np.ndarray, s: MatchSettings) -> np.ndarray:
     """1 for the same ISCO unit group, ``trade_related`` for the same minor group,
-    ``trade_other`` for trades further apart (only acceptable when the host takes
-    related trades)."""
-    return np.array([1.0, s.trade_related, s.trade_other])[np.asarray(tier, dtype=np.intp)]
+    ``trade_other`` for the same sub-major group (only acceptable when the host takes
+    related trades), ``trade_named`` for a further trade the host names."""
+    return np.array([1.0, s.trade_related, s.trade_other, s.trade_named])[
+        np.asarray(tier, dtype=np.intp)]
 
 
 def language_component(margin: np.ndarray, s: MatchSettings) -> np.ndarray:
@@ -193,8 +210,10 @@ def language_component(margin: np.ndarray, s: MatchSettings) -> np.ndarray:
 
 
 def twin_component(status: np.ndarray, s: MatchSettings) -> np.ndarray:
-    """1 for an active twinning, ``dormant_twin_factor`` for a dormant one, else 0."""
-    return np.array([0.0, s.dormant_twin_factor, 1.0])[np.asarray(status, dtype=np.intp)]
+    """1 for an active twinning, ``dormant_twin_factor`` for a dormant one,
+    ``unconfirmed_twin_factor`` for an unconfirmed one, else 0."""
+    values = np.array([0.0, s.dormant_twin_factor, 1.0, s.unconfirmed_twin_factor])
+    return values[np.asarray(status, dtype=np.intp)]
 
 
 def preference_component(preferred: np.ndarray, has_preferences: np.ndarray,

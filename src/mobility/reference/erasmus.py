@@ -267,3 +267,74 @@ def country_groups(countries: object) -> np.ndarray:
     """Vectorised :func:`country_group`: an int array with 0 where there is no group."""
     series = pd.Series(np.asarray(countries, dtype=object)).astype(str).str.upper()
     return series.map(_groups()).fillna(0).astype(int).to_numpy()
+
+
+# ---------------------------------------------------------------------------
+# Country groups of individual support, versioned by call year
+# ---------------------------------------------------------------------------
+
+#: The group table used unless an administrator selects another: the 2021-2023 grouping,
+#: the one the sources tie to VET learners.
+DEFAULT_GROUP_TABLE = "country_groups_2021"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTable:
+    """One version of the individual-support country groups (``erasmus_country_groups.csv``).
+
+    ``vet_status`` says whether the table is known to apply to VET learners
+    (``"in use for VET"``) or not (``"unverified for VET"``: the 2024 regrouping is
+    confirmed for higher education only).
+    """
+
+    name: str
+    call_year: int
+    groups: dict[str, int]
+    vet_status: str
+    confidence: str
+    source: str
+    note: str
+
+    @property
+    def label(self) -> str:
+        """``"country_groups_2024 (call 2024; unverified for VET)"``."""
+        return f"{self.name} (call {self.call_year}; {self.vet_status})"
+
+    @property
+    def verified_for_vet(self) -> bool:
+        return not self.vet_status.startswith("unverified")
+
+    def group(self, country: str) -> int | None:
+        """The group (1-3) of ``country``, or None when the table has none for it."""
+        return self.groups.get(str(country).upper())
+
+    def group_array(self, countries: object) -> np.ndarray:
+        """Vectorised :meth:`group`: an int array with 0 where there is no group."""
+        series = pd.Series(np.asarray(countries, dtype=object).ravel()).astype(str).str.upper()
+        return series.map(self.groups).fillna(0).astype(int).to_numpy()
+
+
+@cache
+def group_tables() -> dict[str, GroupTable]:
+    """Every country-group table of ``data/erasmus_country_groups.csv``, by name."""
+    frame = pd.read_csv(data_dir() / "erasmus_country_groups.csv", dtype=str,
+                        keep_default_na=False)
+    tables: dict[str, GroupTable] = {}
+    for name, rows in frame.groupby("table", sort=False):
+        groups = {code.strip(): int(row.group) for row in rows.itertuples(index=False)
+                  for code in row.countries.split(",") if code.strip()}
+        first = rows.iloc[0]
+        tables[str(name)] = GroupTable(
+            name=str(name), call_year=int(first["call_year"]), groups=groups,
+            vet_status=str(first["vet_status"]), confidence=str(first["confidence"]),
+            source=str(first["source"]), note=str(first["note"]))
+    return tables
+
+
+def group_table(name: str | None = None) -> GroupTable:
+    """The country-group table ``name`` (default :data:`DEFAULT_GROUP_TABLE`)."""
+    tables = group_tables()
+    key = name or DEFAULT_GROUP_TABLE
+    if key not in tables:
+        raise NotFoundError(f"no country-group table {key!r}; known: {sorted(tables)}")
+    return tables[key]

@@ -13,7 +13,9 @@ reported as missing, never guessed.
 
 Destinations are either ISO country codes (``FR;BE``) or one of the named sets
 :data:`DESTINATION_SETS`: ``erasmus_programme_countries`` (EU 27 and associated third
-countries), ``non_erasmus`` (every other country) and ``worldwide``.
+countries), ``non_erasmus`` (every other country), ``worldwide`` and
+``non_associated_if_accredited`` (every country outside Erasmus+, but only for an
+organisation holding an Erasmus accreditation: :data:`ACCREDITED_THIRD_COUNTRIES`).
 
 Examples
 --------
@@ -47,7 +49,13 @@ from mobility.models import Programme, check_country
 from mobility.paths import data_dir
 
 #: Named destination sets a rule may use instead of country codes.
-DESTINATION_SETS = ("erasmus_programme_countries", "non_erasmus", "worldwide")
+DESTINATION_SETS = ("erasmus_programme_countries", "non_erasmus", "worldwide",
+                    "non_associated_if_accredited")
+
+#: Third countries not associated to Erasmus+ (the United Kingdom, Switzerland, the USA,
+#: ...): open to a rule with this set only when the sending organisation holds an Erasmus
+#: accreditation (within 20% of its grant, same unit costs).
+ACCREDITED_THIRD_COUNTRIES = "non_associated_if_accredited"
 
 
 class ParticipantStatus(enum.StrEnum):

@@ -76,8 +76,8 @@ def _token_forms(token: str) -> tuple[str, str]:
     trail = ""
     while tail and not tail[-1].isalnum():  # "Leger/in," keeps its comma outside
         trail, tail = tail[-1] + trail, tail[:-1]
-    if tail == "in":
-        return head + trail, head + "in" + trail
+    if tail == "in":  # Technologe/in -> Technologin
+        return head + trail, (head[:-1] if head.endswith("e") else head) + "in" + trail
     if tail == "r":  # Medizinische/r -> Medizinischer / Medizinische
         return head + "r" + trail, head + trail
     return head + trail, tail + trail  # Koch/Köchin, Zimmerer/Zimmerin
@@ -166,6 +166,12 @@ class TradeCatalog:
         for key in fold_keys(raw):
             if key in self._index:
                 return self._index[key]
+        # An official spelling with another gender marker ("Tischler/-in",
+        # "Verwaltungsfachangestellter/-e"): look up its spelled-out forms.
+        for form in gender_forms(raw) if "/" in raw else ():
+            for key in fold_keys(form):
+                if key in self._index:
+                    return self._index[key]
         return default
 
     def lookup(self, text: object) -> Trade:

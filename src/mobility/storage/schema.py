@@ -10,12 +10,17 @@ product's own records:
                           status and a ``version`` for optimistic concurrency
 ``match_runs``            one recommendation or allocation run: method, settings, when
 ``match_rows``            the pairs a run produced, with score and rank
+``working_plans``         the run each sending organisation adopted as its working plan
+``shortlist_events``      append-only history of a shortlist entry: notes, interest,
+                          manual overrides with their reason and broken rules
 ``programmes``            funding programmes as JSON payloads (the funding module)
 ``erasmus_rate_tables``   versioned Erasmus+ rate tables (key, year, JSON payload)
 ``cities``                optional cache of resolved cities
 ``geocode_cache``         answers of the online geocoder (see :class:`GeocodeCache`)
 ``audit_log``             who did what, when, to which record
 ``sending_organisations`` OID and Erasmus accreditation of each sending organisation
+``generated_documents``   Learning Agreements / Europass drafts made per shortlist pair:
+                          version, who, when, content hash and fields
 ========================  ==============================================================
 
 Accounts live in the ``users`` table that :mod:`mobility.auth.users` defines.
@@ -98,6 +103,11 @@ match_runs = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("settings", sa.JSON, nullable=False),
     sa.Column("rows", sa.Integer, nullable=False),
+    # Added for runs as records (issue 11): whose caseload, the engine's summary, and
+    # whether the result is exact (False only with the approximate opt-in; NULL: unknown).
+    sa.Column("organisation", sa.String),
+    sa.Column("summary", sa.JSON),
+    sa.Column("exact", sa.Boolean),
 )
 
 match_rows = sa.Table(
@@ -111,6 +121,37 @@ match_rows = sa.Table(
     sa.Column("score", sa.Float(53)),
     sa.Column("rank", sa.Integer),
     sa.Column("detail", sa.JSON),
+)
+
+#: The allocation run a sending organisation works from (its "working plan"); adopting
+#: another run replaces the row, the audit trail keeps the history.
+working_plans = sa.Table(
+    "working_plans",
+    metadata,
+    sa.Column("organisation", sa.String, primary_key=True),
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("match_runs.run_id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("adopted_by", sa.String(64), nullable=False),
+    sa.Column("adopted_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: What happened to a shortlist entry, append-only: adviser notes, an apprentice's
+#: interest, manual overrides (with the reason and the hard rules the pair breaks).
+shortlist_events = sa.Table(
+    "shortlist_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
+                                                        ondelete="CASCADE"), nullable=False),
+    sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
+                                                       ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("detail", sa.JSON),
+    sa.CheckConstraint("kind IN ('note','interest','override')", name="ck_shortlist_event_kind"),
+    sa.Index("ix_shortlist_events_pair", "apprentice_id", "placement_id"),
 )
 
 programmes = sa.Table(
@@ -166,6 +207,30 @@ sending_organisations = sa.Table(
     sa.Column("accreditation_id", sa.String(64)),
     sa.Column("updated_by", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Documents generated for a shortlist entry (Learning Agreement, Europass Mobility):
+#: who, when, which version, a hash of the content and the fields themselves, so that
+#: regenerating can say what changed (:mod:`mobility.documents.tracking`). Personal data:
+#: erased with the apprentice.
+generated_documents = sa.Table(
+    "generated_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
+                                                        ondelete="CASCADE"), nullable=False),
+    sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
+                                                       ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("file_name", sa.String),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("apprentice_id", "placement_id", "kind", "version",
+                        name="uq_generated_document_version"),
 )
 
 audit_log = sa.Table(

@@ -8,6 +8,12 @@ between, :func:`set_shortlist_status` raises :class:`~mobility.errors.ConflictEr
 Statuses: ``suggested`` -> ``contacted`` -> ``confirmed`` -> ``completed``, or
 ``declined`` at any point.
 
+Notes are history, not a field: every note is its own row in ``shortlist_events`` (author,
+time, text), never overwritten. An apprentice's interest is an event of its own
+(:func:`mark_interest`) and leaves the adviser's notes alone; a manual override
+(:func:`record_override`) is an event that carries its reason and the hard rules the pair
+breaks.
+
 Examples
 --------
 >>> from mobility.storage import new_engine, create_schema
@@ -42,7 +48,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mobility.errors import ConflictError, NotFoundError, ValidationError
 from mobility.storage.engine import begin_write
-from mobility.storage.schema import SHORTLIST_STATUSES, audit_log, shortlist
+from mobility.storage.schema import SHORTLIST_STATUSES, audit_log, shortlist, shortlist_events
 
 SHORTLIST_COLUMNS = ["apprentice_id", "placement_id", "status", "note", "score", "updated_by",
                      "updated_at", "version"]
@@ -179,7 +185,7 @@ def set_shortlist_status(
                 at = _when(latest.updated_at) if latest else "just now"
                 raise ConflictError(f"{label} was changed by {who} at {at}, reload")
             action, version = "shortlist status", base + 1
-            previous, note_changed = current.status, note is not None and note != current.note
+            previous, note_changed = current.status, bool(note)
         conn.execute(audit_log.insert().values(
             who=user, at=now, action=action, entity="shortlist",
             entity_id=f"{apprentice_id}/{placement_id}",
@@ -187,8 +193,167 @@ def set_shortlist_status(
             # are erased with the entry; the trail must outlive them).
             detail={"status": status, "previous_status": previous,
                     "note_changed": note_changed, "version": version}))
+        if note:  # each note is kept as its own history row, never overwriting the last
+            _add_event(conn, apprentice_id, placement_id, "note", note, user=user, at=now)
         row = conn.execute(sa.select(shortlist).where(where)).one()
     return _entry(row)
+
+
+#: Kinds of shortlist history rows.
+EVENT_KINDS = ("note", "interest", "override")
+EVENT_COLUMNS = ["id", "apprentice_id", "placement_id", "kind", "author", "at", "text",
+                 "detail"]
+
+
+def _add_event(conn: sa.Connection, apprentice_id: str, placement_id: str, kind: str,
+               text: str, *, user: str, at: datetime, detail: dict | None = None) -> int:
+    if kind not in EVENT_KINDS:
+        raise ValidationError(f"shortlist event {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+    done = conn.execute(shortlist_events.insert().values(
+        apprentice_id=apprentice_id, placement_id=placement_id, kind=kind, author=user, at=at,
+        text=text or "", detail=detail))
+    return int(done.inserted_primary_key[0])
+
+
+def add_note(engine: sa.Engine, apprentice_id: str, placement_id: str, text: str, *,
+             user: str) -> int:
+    """Append a note to the entry's history (the entry must exist); returns its id.
+
+    Notes are never changed or replaced: a correction is a new note.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("an empty note is not saved")
+    now = datetime.now(UTC)
+    where = (shortlist.c.apprentice_id == apprentice_id) & (
+        shortlist.c.placement_id == placement_id)
+    with begin_write(engine) as conn:
+        if conn.execute(sa.select(shortlist.c.version).where(where)).first() is None:
+            raise NotFoundError(f"shortlist entry {apprentice_id} / {placement_id} does not "
+                                "exist (any more): reload")
+        event = _add_event(conn, apprentice_id, placement_id, "note", text, user=user, at=now)
+        conn.execute(audit_log.insert().values(
+            who=user, at=now, action="shortlist note", entity="shortlist",
+            entity_id=f"{apprentice_id}/{placement_id}", detail={"event": event}))
+    return event
+
+
+def _ensure_entry(conn: sa.Connection, apprentice_id: str, placement_id: str, *, user: str,
+                  at: datetime, expected_version: int | None, status: str | None = None) -> int:
+    """Create the entry (``suggested``) when missing, or bump its version (optionally
+    with a new status) when ``expected_version`` still holds; returns the new version."""
+    where = (shortlist.c.apprentice_id == apprentice_id) & (
+        shortlist.c.placement_id == placement_id)
+    label = f"shortlist entry {apprentice_id} / {placement_id}"
+    current = conn.execute(sa.select(shortlist).where(where)).first()
+    if current is None:
+        if expected_version not in (None, 0):
+            raise NotFoundError(f"{label} does not exist (any more): reload")
+        try:
+            with conn.begin_nested():
+                conn.execute(shortlist.insert().values(
+                    apprentice_id=apprentice_id, placement_id=placement_id,
+                    status=status or "suggested", note="", score=None, updated_by=user,
+                    updated_at=at, version=1))
+        except IntegrityError:
+            again = conn.execute(sa.select(shortlist).where(where)).first()
+            if again is not None:
+                raise ConflictError(f"{label} was created by {again.updated_by} at "
+                                    f"{_when(again.updated_at)}, reload") from None
+            raise NotFoundError(f"apprentice {apprentice_id!r} or placement "
+                                f"{placement_id!r} does not exist") from None
+        return 1
+    if expected_version is not None and expected_version != current.version:
+        raise ConflictError(f"{label} was changed by {current.updated_by} at "
+                            f"{_when(current.updated_at)}, reload")
+    done = conn.execute(shortlist.update().where(where & (shortlist.c.version == current.version))
+                        .values(status=status or current.status, updated_by=user,
+                                updated_at=at, version=current.version + 1))
+    if done.rowcount != 1:
+        raise ConflictError(f"{label} was changed by someone else just now, reload")
+    return current.version + 1
+
+
+def mark_interest(engine: sa.Engine, apprentice_id: str, placement_id: str, *,
+                  user: str) -> ShortlistEntry:
+    """An apprentice marks interest in a placement: the entry is created when missing
+    (status ``suggested``) and an ``interest`` event is added. Status and notes stay as
+    they are."""
+    now = datetime.now(UTC)
+    where = (shortlist.c.apprentice_id == apprentice_id) & (
+        shortlist.c.placement_id == placement_id)
+    with begin_write(engine) as conn:
+        exists = conn.execute(sa.select(shortlist.c.version).where(where)).first()
+        if exists is None:
+            _ensure_entry(conn, apprentice_id, placement_id, user=user, at=now,
+                          expected_version=0)
+        event = _add_event(conn, apprentice_id, placement_id, "interest", "", user=user, at=now)
+        conn.execute(audit_log.insert().values(
+            who=user, at=now, action="shortlist interest", entity="shortlist",
+            entity_id=f"{apprentice_id}/{placement_id}", detail={"event": event}))
+        row = conn.execute(sa.select(shortlist).where(where)).one()
+    return _entry(row)
+
+
+def record_override(engine: sa.Engine, apprentice_id: str, placement_id: str, *, reason: str,
+                    breaks: list[str] | tuple[str, ...], user: str,
+                    expected_version: int | None) -> ShortlistEntry:
+    """Put ``placement_id`` on the apprentice's shortlist by hand, overriding the plan.
+
+    ``reason`` is required; ``breaks`` names the hard rules the pair breaks (see
+    :func:`mobility.desk.rules.rule_breaks`), kept with the event so that anyone reading
+    the plan later sees what was knowingly accepted.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("a manual override needs a reason")
+    now = datetime.now(UTC)
+    where = (shortlist.c.apprentice_id == apprentice_id) & (
+        shortlist.c.placement_id == placement_id)
+    with begin_write(engine) as conn:
+        version = _ensure_entry(conn, apprentice_id, placement_id, user=user, at=now,
+                                expected_version=expected_version)
+        event = _add_event(conn, apprentice_id, placement_id, "override", reason, user=user,
+                           at=now, detail={"breaks": list(breaks)})
+        conn.execute(audit_log.insert().values(
+            who=user, at=now, action="shortlist override", entity="shortlist",
+            entity_id=f"{apprentice_id}/{placement_id}",
+            detail={"event": event, "breaks": list(breaks), "version": version}))
+        row = conn.execute(sa.select(shortlist).where(where)).one()
+    return _entry(row)
+
+
+def get_shortlist_events(engine: sa.Engine, *, apprentice_id: str | None = None,
+                         placement_id: str | None = None,
+                         kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """History rows (``id, apprentice_id, placement_id, kind, author, at, text, detail``),
+    oldest first."""
+    query = sa.select(*[shortlist_events.c[n] for n in EVENT_COLUMNS])
+    if apprentice_id is not None:
+        query = query.where(shortlist_events.c.apprentice_id == apprentice_id)
+    if placement_id is not None:
+        query = query.where(shortlist_events.c.placement_id == placement_id)
+    if kinds:
+        query = query.where(shortlist_events.c.kind.in_(kinds))
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(shortlist_events.c.id)).fetchall()
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def latest_overrides(engine: sa.Engine) -> pd.DataFrame:
+    """The newest override per apprentice (``apprentice_id, placement_id, reason,
+    breaks, author, at``), unless that entry was declined since."""
+    events = get_shortlist_events(engine, kinds=("override",))
+    columns = ["apprentice_id", "placement_id", "reason", "breaks", "author", "at"]
+    if events.empty:
+        return pd.DataFrame(columns=columns)
+    newest = events.drop_duplicates("apprentice_id", keep="last")
+    entries = get_shortlist(engine)[["apprentice_id", "placement_id", "status"]]
+    newest = newest.merge(entries, on=["apprentice_id", "placement_id"], how="left")
+    newest = newest[newest["status"].astype("string").fillna("") != "declined"]
+    out = newest.assign(reason=newest["text"],
+                        breaks=[list((d or {}).get("breaks", [])) for d in newest["detail"]])
+    return out[columns].reset_index(drop=True)
 
 
 def _demo_pair(engine: sa.Engine) -> None:

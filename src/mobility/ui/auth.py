@@ -8,15 +8,15 @@ hiding a page is convenience, not protection.
 
 The password check is bcrypt (inside streamlit-authenticator); the re-authentication
 cookie is signed with :func:`mobility.auth.secrets.cookie_key`. Five failed attempts
-lock the account's sign-in for 15 minutes. Single sign-on through ``st.login`` is offered
-only when an ``[auth]`` section is configured in ``.streamlit/secrets.toml`` (it needs the identity
-provider online; offline installs use passwords).
+from one address for one username lock that address out of that username for 15 minutes
+(:class:`mobility.auth.users.SignInThrottle`), whether the account exists or not.
+Single sign-on through ``st.login`` is offered only when an ``[auth]`` section is
+configured in ``.streamlit/secrets.toml`` (it needs the identity provider online;
+offline installs use passwords).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -27,6 +27,7 @@ from mobility.auth.roles import Principal
 from mobility.auth.secrets import cookie_key, cookie_key_is_generated
 from mobility.auth.store import database_engine
 from mobility.auth.users import (
+    SignInThrottle,
     authenticator_credentials,
     demo_accounts,
     get_principal,
@@ -63,55 +64,57 @@ def _oidc_configured() -> bool:
         return False
 
 
-class _FailedAttempts:
-    """Failed sign-ins per username, shared by all sessions of this process.
-
-    streamlit-authenticator counts failures in the credentials mapping it is given, which
-    we rebuild from the database on every run; this keeps the count across runs and
-    sessions, and forgets it :data:`LOCKOUT_SECONDS` after the last failure (so that a
-    stranger cannot lock an account for good).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: dict[str, tuple[int, float]] = {}
-
-    def inject(self, credentials: dict) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for name, (count, last) in list(self._seen.items()):
-                if now - last > LOCKOUT_SECONDS:
-                    del self._seen[name]
-                elif name in credentials["usernames"]:
-                    credentials["usernames"][name]["failed_login_attempts"] = count
-
-    def collect(self, credentials: dict) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for name, record in credentials["usernames"].items():
-                count = int(record.get("failed_login_attempts", 0))
-                if count:
-                    previous = self._seen.get(name, (0, now))
-                    self._seen[name] = (count, now if count != previous[0] else previous[1])
-                else:
-                    self._seen.pop(name, None)
-
-
-_FAILED = _FailedAttempts()
+#: Failed sign-ins per client address and typed username (see
+#: :class:`mobility.auth.users.SignInThrottle` for why this key), shared by all sessions
+#: of this process.
+_THROTTLE = SignInThrottle(max_failures=MAX_LOGIN_ATTEMPTS, window=LOCKOUT_SECONDS)
 
 
 def reset_failed_sign_ins() -> None:
     """Forget every failed sign-in (tests; an administrator unlocking after a restart)."""
-    with _FAILED._lock:
-        _FAILED._seen.clear()
+    _THROTTLE.reset()
+
+
+def client_address() -> str:
+    """Who is signing in, for the throttle: the browser's address as Streamlit sees it.
+    Behind a reverse proxy every browser has the proxy's address; with
+    ``MOBILITY_TRUSTED_PROXY=1`` the address the proxy appended to
+    ``X-Forwarded-For`` (its last entry, which a browser cannot forge) is used instead."""
+    import os
+
+    if os.environ.get("MOBILITY_TRUSTED_PROXY", "").strip().lower() in {"1", "true", "yes",
+                                                                         "on"}:
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) and address else "unknown"
+
+
+class _ThrottledUsernames(dict):
+    """The credentials' username mapping as streamlit-authenticator reads it: its
+    ``get(username)`` (asked once per attempt, before the password check) remembers the
+    typed username and reports a throttled one as locked, existing or not, so that both
+    get the same answer."""
+
+    asked: str | None = None
+
+    def __init__(self, accounts: dict, client: str) -> None:
+        super().__init__(accounts)
+        self.client = client
+
+    def get(self, username, default=None):
+        self.asked = str(username)
+        if _THROTTLE.blocked(self.client, username):
+            return {"failed_login_attempts": MAX_LOGIN_ATTEMPTS}
+        return super().get(username, default)
 
 
 def _authenticator():
     import streamlit_authenticator as stauth
 
     credentials = authenticator_credentials(database_engine())
-    _FAILED.inject(credentials)
-    return credentials, stauth.Authenticate(
+    authenticator = stauth.Authenticate(
         credentials,
         cookie_name=COOKIE_NAME,
         cookie_key=cookie_key(),
@@ -119,6 +122,9 @@ def _authenticator():
         auto_hash=False,  # the store holds bcrypt hashes already; never plain passwords
         login_sleep_time=LOGIN_SLEEP_SECONDS,
     )
+    # The authenticator keeps this very mapping: swap in the throttled view of it.
+    credentials["usernames"] = _ThrottledUsernames(credentials["usernames"], client_address())
+    return credentials, authenticator
 
 
 def show_demo_banner() -> None:
@@ -197,9 +203,13 @@ def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
     except LoginError:
         st.error(t("auth.locked", lang, minutes=LOCKOUT_SECONDS // 60))
         _stop(signed_out)
-    finally:
-        _FAILED.collect(credentials)
     status = st.session_state.get("authentication_status")
+    accounts = credentials["usernames"]
+    if getattr(accounts, "asked", None) is not None:
+        if status is False:
+            _THROTTLE.failed(accounts.client, accounts.asked)
+        elif status:
+            _THROTTLE.succeeded(accounts.client, accounts.asked)
     if status is False:
         # One message for both cases: never tell which of username and password was wrong.
         st.error(t("auth.wrong", lang))

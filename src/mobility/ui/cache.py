@@ -149,6 +149,13 @@ def synthetic_row_count() -> int:
                    if "synthetic" in frame))
 
 
+def partnerships_changed() -> None:
+    """Forget cached tables and fitted matchers after a partnership was added or changed
+    (:mod:`mobility.ui.partnership_editor`)."""
+    clear_data()
+    _fitted_matcher.clear()
+
+
 def clear_data() -> None:
     """Forget cached data after a write (the fingerprint would catch it too; this
     frees memory at once)."""
@@ -251,28 +258,51 @@ def apprentice_row(apprentice_id: str) -> pd.Series | None:
 def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd.DataFrame:
     """The ``k`` best placements for a one-row apprentices frame, as cards
     (:func:`mobility.ui.views.placement_cards`) with the funding columns."""
-    from mobility.reference.twinnings import partners_of
     from mobility.ui.views import placement_cards
 
     frames = data()
     matches = matcher(settings).recommend(profile, k=k)
     home_city = str(profile.loc[0, "home_city"])
+    twins = partners_for(home_city)
     cards = placement_cards(matches, frames["placements"], frames["companies"],
                             home=(float(profile.loc[0, "home_lat"]),
                                   float(profile.loc[0, "home_lon"])),
-                            twin_towns=partners_of(home_city, partnerships()))
-    return funding_for(cards, profile)
+                            twin_towns=twins)
+    # One apprentice: only their home's partnerships can make a pair a twin-town stay,
+    # so the estimate need not fold all of Germany's partnerships on every search.
+    return funding_for(cards, profile, twins)
 
 
-def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=256)
+def _partners_for(_fingerprint: tuple, city: str) -> pd.DataFrame:
+    from mobility.reference.twinnings import partners_of
+
+    return partners_of(city, partnerships_for_matching(tables(_fingerprint)))
+
+
+def partners_for(city: str) -> pd.DataFrame:
+    """:func:`mobility.reference.twinnings.partners_of` over the partnerships the
+    product works with, cached per city until the data change (it resolves and folds
+    every partnership's home: about a second for all of Germany's)."""
+    return _partners_for(fingerprint(), city)
+
+
+def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame,
+                twin_towns: pd.DataFrame | None = None) -> pd.DataFrame:
     """The placed rows of ``matches`` with eligible programmes and estimates from
     :func:`mobility.funding.estimate.estimate_for_matches` (``funding_estimate_eur``,
-    ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names."""
+    ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names.
+
+    ``twin_towns``: the partnerships that can concern these apprentices (all stored
+    ones when not given)."""
     from mobility.funding.estimate import estimate_for_matches
     from mobility.reference.programmes import programme_rules
 
     placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
-    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships())
+    apprentices = _with_stored_organisation(apprentices)
+    out = estimate_for_matches(placed, apprentices, data()["placements"],
+                               partnerships() if twin_towns is None else twin_towns,
+                               organisations=organisations(), lang=_language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
@@ -280,22 +310,33 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame) -> pd.DataFram
     return out
 
 
-def estimate_parts(profile: pd.DataFrame, placement_id: str):
-    """The Erasmus+ estimate of one card, part by part
-    (:func:`mobility.funding.estimate.estimate_erasmus` on the stay as
-    :func:`funding_for` sees it), or None when the pair cannot be estimated."""
-    from mobility.errors import MobilityError
-    from mobility.funding.estimate import context_for_match, estimate_erasmus
+def organisations() -> pd.DataFrame:
+    """The sending organisations' records (accreditation decides whether Erasmus+ can
+    fund a non-associated third country)."""
+    from mobility.storage.organisations import list_organisations
 
-    frames = data()
-    try:
-        context = context_for_match(str(profile.loc[0, "apprentice_id"]), placement_id,
-                                    profile, frames["placements"], partnerships())
-        return estimate_erasmus(context)
-    except (MobilityError, KeyError, IndexError, ValueError):
-        return None
+    return list_organisations(engine())
 
 
+def _with_stored_organisation(apprentices: pd.DataFrame) -> pd.DataFrame:
+    """A profile typed into the apprentice form names no sending organisation: take the
+    stored apprentice's (same id), so that its Erasmus accreditation applies."""
+    stored = data()["apprentices"]
+    if "sending_organisation" not in stored or apprentices.empty:
+        return apprentices
+    known = dict(zip(stored["apprentice_id"].astype(str), stored["sending_organisation"],
+                     strict=True))
+    given = (apprentices["sending_organisation"] if "sending_organisation" in apprentices
+             else pd.Series(pd.NA, index=apprentices.index, dtype="string"))
+    filled = given.where(given.notna() & (given.astype("string") != ""),
+                         apprentices["apprentice_id"].astype(str).map(known))
+    return apprentices.assign(sending_organisation=filled.astype("string"))
+
+
+def _language() -> str:
+    from mobility.ui.common import current_language
+
+    return current_language()
 def company_profiles() -> pd.DataFrame:
     """Host companies by id: name, city, country, sector, contact e-mail, website."""
     columns = ["company_id", "name", "city", "country", "sector", "contact_email", "website"]
@@ -371,8 +412,13 @@ def check_upload(upload, kind: str):
     known = None
     if kind == "placements":
         known = stored_ids(engine(), "companies")
-    return read_table(upload, kind, name=getattr(upload, "name", None),
-                      max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    result = read_table(upload, kind, name=getattr(upload, "name", None),
+                        max_bytes=UPLOAD_MAX_BYTES, known_company_ids=known)
+    from mobility.auth.guarded import screen_import
+
+    # Rows the signed-in adviser may not store (another organisation's, or an id in use
+    # elsewhere) are problems of the check step, shown before anything is written.
+    return screen_import(engine(), _principal(), result)
 
 
 def write_import(frame: pd.DataFrame, kind: str, *, user: str, source: str):
@@ -400,27 +446,33 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame) -> bytes:
-    """The allocated pairs as the Erasmus+ Beneficiary Module file (CSV bytes), written
-    by :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+    """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
+    Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
+    :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
     import tempfile
     from pathlib import Path
 
     from mobility.auth.audit import record
     from mobility.auth.guarded import personal_rows
+    from mobility.documents.service import sending_oids
     from mobility.funding.beneficiary import export_beneficiary_module
 
     frames = data()
     matches = personal_rows(_principal(), matches, frames["apprentices"])  # own caseload
-    placed = matches[matches["placement_id"].notna()][["apprentice_id", "placement_id"]]
-    with engine().begin() as conn:
-        record(conn, _principal(), "export", "beneficiary_module", None,
-               detail={"rows": len(placed)})
+    placed = matches[matches["placement_id"].notna()]
+    keep = [c for c in ("apprentice_id", "placement_id", "stay_start", "stay_end", "stay_days")
+            if c in placed.columns]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "beneficiary_module.csv"
-        export_beneficiary_module(placed, frames["apprentices"], frames["placements"],
-                                  frames["companies"], path)
-        return path.read_bytes()
+        result = export_beneficiary_module(placed[keep], frames["apprentices"],
+                                           frames["placements"], frames["companies"], path,
+                                           grant_agreement=grant_agreement,
+                                           sending_oids=sending_oids(engine()))
+        with engine().begin() as conn:
+            record(conn, _principal(), "export", "beneficiary_module", None,
+                   detail={"rows": len(result.activities)})
+        return path.read_bytes(), result
 
 
 def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:
@@ -448,7 +500,7 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     who may see every city's aggregates; partnerships and places are public.
     """
     from mobility.auth import Action, Scope, authorize
-    from mobility.storage.shortlist import get_shortlist
+    from mobility.auth.aggregates import placement_status_rows
     from mobility.text import fold
     from mobility.ui.views import (
         municipality_comparison,
@@ -467,7 +519,8 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
         own = apprentices["sending_organisation"].astype("string").fillna("").map(fold)
         apprentices = apprentices[own == fold(principal.organisation or "")]
     # Read whole for counting only: no row of it leaves this function.
-    entries = get_shortlist(engine())[["apprentice_id", "placement_id", "status"]]
+    # Working plans (adopted runs, overrides) and confirmed placements, per apprentice.
+    entries = placement_status_rows(engine())
     comparison = municipality_comparison(partnerships(), apprentices, frames["placements"])
     if scope is not Scope.ANY:
         comparison = comparison.drop(columns=["apprentices", "suppressed"])

@@ -37,6 +37,7 @@ _LEVEL = r"(?:A1|A2|B1|B2|C1|C2|native|none)"
 _LANGUAGE = re.compile(rf"(?P<name>[A-Za-z ()-]+?) (?P<have>{_LEVEL}), (?P<need>{_LEVEL}) required")
 _ISCO = re.compile(r"trade \((?P<code>\d{4})(?:, yours (?P<own>\d{4}))?")
 _HOME = re.compile(r" is (?P<home>.+?)'s twin town")
+_BOROUGH = re.compile(r", in (?P<home>.+?)'s partner borough (?P<via>.+?)(?: \(|$| ·)")
 
 def language_in(english_name: str, lang: str) -> str:
     """A language the matcher names in English, named in ``lang`` by CLDR (Babel):
@@ -119,12 +120,17 @@ def explanation(row, lang: str) -> str:
     twin = _number(row.get("twin_town"))
     if bool(in_twin) if in_twin is not None else bool(twin):
         home = _HOME.search(english)
+        borough = _BOROUGH.search(english)
         city = str(row.get("city") or "")
-        text = (t("explain.twin_town_of", lang, city=city, home=home["home"]) if home
+        text = (t("explain.twin_borough", lang, city=city, home=borough["home"],
+                  via=borough["via"]) if borough
+                else t("explain.twin_town_of", lang, city=city, home=home["home"]) if home
                 else t("explain.twin_town", lang, city=city))
-        dormant = "(dormant twinning)" in english or (
-            twin is not None and not isinstance(row.get("twin_town"), bool) and 0 < twin < 1)
-        parts.append(text + (" " + t("explain.dormant", lang) if dormant else ""))
+        unconfirmed = "(unconfirmed twinning)" in english
+        dormant = "(dormant twinning)" in english or (not unconfirmed and (
+            twin is not None and not isinstance(row.get("twin_town"), bool) and 0 < twin < 1))
+        parts.append(text + (" " + t("explain.unconfirmed", lang) if unconfirmed
+                             else " " + t("explain.dormant", lang) if dormant else ""))
     preference = _number(row.get("preference"))
     if preference is not None and preference >= 1.0 - 1e-9:
         parts.append(t("explain.preferred_country", lang))

@@ -20,11 +20,10 @@ from mobility.i18n import country_name, format_date, format_number, language_nam
 from mobility.io import validate_frame
 from mobility.maps import placements_map
 from mobility.models import CEFR, City, parse_languages
-from mobility.reference.twinnings import partners_of
-from mobility.ui import cache
+from mobility.ui import cache, funding_panels
 from mobility.ui.common import column_config, current_language, current_principal, show_error
 from mobility.ui.explain import explanation, funding_missing_text
-from mobility.ui.views import collapse_offers, estimate_table
+from mobility.ui.views import collapse_offers
 
 LANGUAGE_CHOICES = ("en", "fr", "es", "it", "nl", "pl", "cs", "sv", "da", "pt", "de", "tr")
 LEVELS = [level.label for level in CEFR]
@@ -213,12 +212,7 @@ def _card(row: pd.Series, lang: str, home: str, apprentice_id: str | None,
         if row.get("funding_missing"):
             st.caption(t("apprentice.estimate_missing", lang,
                          what=esc(funding_missing_text(row["funding_missing"], lang))))
-        if "erasmus" in str(row.get("eligible_programmes") or ""):
-            with st.expander(t("card.estimate_parts", lang)):
-                parts = cache.estimate_parts(profile, str(row["placement_id"]))
-                if parts is not None:
-                    st.dataframe(estimate_table(parts.parts, lang), hide_index=True,
-                                 width="stretch")
+        funding_panels.funding_details(row, lang)  # condition, parts with tables, why not
         if apprentice_id:
             b1, b2 = st.columns(2)
             pid = row["placement_id"]
@@ -307,7 +301,7 @@ def render() -> None:
         home = City(home_name, "DE", float(profile.loc[0, "home_lat"]),
                     float(profile.loc[0, "home_lon"]))
         points = shown.rename(columns={"slots": "slots_left"})
-        st.plotly_chart(placements_map(home, points, partners_of(home_name, cache.partnerships()),
+        st.plotly_chart(placements_map(home, points, cache.partners_for(home_name),
                                        lang=lang), key="apprentice_map")
         st.caption(t("map.legend_help", lang))
     if apprentice_id:

@@ -16,7 +16,7 @@ from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
 from mobility.i18n import t
 from mobility.models import PartnershipStatus
 from mobility.paths import data_dir
-from mobility.ui import cache
+from mobility.ui import cache, funding_panels, partnership_editor
 from mobility.ui.accounts import accounts_section
 from mobility.ui.common import (
     column_config,
@@ -34,13 +34,16 @@ def _partnerships(lang: str) -> None:
     shown = table if chosen == "—" else table[table["home_city"] == chosen]
     st.caption(f"{number(len(shown), lang)} / {number(len(table), lang)}")
     shown = shown.reset_index(drop=True)
-    # Statuses are edited by their name in the page's language and stored as their code.
-    statuses = {str(code): t(f"status.{code}", lang) for code in PartnershipStatus}
-    if "status" in shown:
-        shown["status"] = shown["status"].map(lambda code: statuses.get(code, code))
+    # Coded columns are edited by their words in the page's language, stored as codes.
+    coded = {"status": {str(c): t(f"status.{c}", lang) for c in PartnershipStatus},
+             "confidence": {c: t(f"twin.{c}", lang) for c in ("confirmed", "unconfirmed")}}
     config = column_config(shown, lang)
-    config["status"] = st.column_config.SelectboxColumn(
-        t("field.status", lang), options=list(statuses.values()), required=True)
+    for column, words in coded.items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda code, w=words: w.get(code, code))
+            config[column] = st.column_config.SelectboxColumn(
+                t(f"field.{column}", lang), options=list(words.values()),
+                required=column == "status")
     for column in ("home_lat", "home_lon", "partner_lat", "partner_lon"):
         if column in shown:  # coordinates are edited as numbers, with their decimals
             config[column] = st.column_config.NumberColumn(t(f"field.{column}", lang),
@@ -48,13 +51,17 @@ def _partnerships(lang: str) -> None:
     edited = st.data_editor(shown, key="data_partnerships", hide_index=True,
                             num_rows="dynamic", width="stretch", column_config=config)
     if st.button(t("common.save", lang), key="data_save_partnerships"):
-        codes = {label: code for code, label in statuses.items()}
-        edited = edited.assign(status=edited["status"].map(lambda v: codes.get(v, v)))
+        for column, words in coded.items():
+            if column in edited:
+                codes = {label: code for code, label in words.items()}
+                edited[column] = edited[column].map(lambda v, c=codes: c.get(v, v))
         try:
             cache.save_partnerships(edited)
             st.success(t("data.saved", lang))
         except MobilityError as exc:
             show_error(exc)
+    st.divider()
+    partnership_editor.render_with_picker(lang)  # one municipality at a time, audited
 
 
 #: Columns of the reference tables a reader can use, in this order (the others are
@@ -106,6 +113,7 @@ def _rates(lang: str) -> None:
                 st.rerun()
             except MobilityError as exc:
                 show_error(exc)
+    funding_panels.funding_settings(lang)  # country-group table, organisations' accreditation
 
 
 def _rows(name: str) -> int:
@@ -114,6 +122,7 @@ def _rows(name: str) -> int:
 
 
 def _sources(lang: str) -> None:
+    st.info(t("data.licences_note", lang))
     """data/SOURCES.md for readers: what, from where, under which licence (how the
     files are rebuilt stays in that file, for developers)."""
     st.markdown(t("sources.intro", lang))
@@ -138,6 +147,7 @@ def _sources(lang: str) -> None:
 
 def _demo_notice(lang: str) -> None:
     st.info(t("app.synthetic_banner", lang))
+    st.caption(t("data.demo_trade_mix", lang))
     st.metric(t("field.count", lang), number(cache.synthetic_row_count(), lang))
 
 

@@ -17,8 +17,7 @@ from mobility.errors import MobilityError
 from mobility.i18n import country_name, t
 from mobility.maps import reach_map
 from mobility.models import City
-from mobility.reference.twinnings import partners_of
-from mobility.ui import cache
+from mobility.ui import cache, partnership_editor
 from mobility.ui.common import (
     column_config,
     current_language,
@@ -51,7 +50,13 @@ def render() -> None:
     except MobilityError as exc:
         show_error(exc)
         return
-    partners = partners_of(city, partnerships)
+    _reach(lang, city, partnerships)
+    # Municipalities keep their own partnerships; administrators any (others see nothing).
+    partnership_editor.render(lang, city)
+
+
+def _reach(lang: str, city: str, partnerships) -> None:
+    partners = cache.partners_for(city)
     if partners.empty:
         st.info(t("common.none_found", lang))
         return

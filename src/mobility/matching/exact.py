@@ -1,0 +1,251 @@
+"""Exact answers over every acceptable pair, without ever storing them all.
+
+* :func:`stable_exact`: the apprentice-optimal stable matching over the full acceptable
+  set. Deferred acceptance does not depend on the order of proposals, so each apprentice
+  starts with a short list of her best placements (one compiled scan of her trade block)
+  and fetches her next best only when every placement on her list has refused her
+  (*lazy refills*). A refill skips placements that are full of apprentices they prefer to
+  her: such a placement's worst holder only gets better, so it would refuse her anyway.
+* :func:`optimal_exact`: the maximum total ``score`` over the full acceptable set. Solved
+  as a min-cost flow on candidate columns (each apprentice's best by ``score``), then
+  *certified*: the least dual prices of the placements are computed from the solution
+  (:func:`~mobility.matching.kernel.placement_prices`), every acceptable pair is priced
+  against them (reduced profit ``score - u_a - v_p``), violators are added and the flow
+  re-solved until none is left. Dual feasibility over every pair plus equal primal and
+  dual totals proves optimality (LP duality; the b-matching polytope is integral).
+* :func:`ranked_exact`: each apprentice's true top ``k`` by ``score``.
+
+Each returns a :class:`Run` with the assignment and counters for the summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mobility.errors import MobilityError
+from mobility.matching import kernel
+from mobility.matching.candidates import ApprenticeBatch, PlacementIndex
+from mobility.matching.scores import MatchSettings
+
+#: Placements per apprentice in the first list (stable) and the first columns (optimal).
+FIRST_LIST = 24
+FIRST_COLUMNS = 16
+#: Violators added per apprentice and pricing round.
+PRICED_PER_ROW = 8
+
+_HIGH = np.iinfo(np.int64).max
+_LOW = np.iinfo(np.int64).min
+
+
+@dataclass
+class Run:
+    """What an exact run found and how much work it took."""
+
+    assignment: np.ndarray
+    rank: np.ndarray
+    acceptable_per_apprentice: np.ndarray
+    a: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    p: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    proposals: int = 0
+    refill_rounds: int = 0
+    pricing_rounds: int = 0
+    certificate: str = ""
+    dual_total: float | None = None
+
+
+class Blocks:
+    """The kernel's view of one caseload: packed arrays and each apprentice's block."""
+
+    def __init__(self, A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings):
+        self.A, self.P = A, P
+        self.n_a, self.n_p = len(A), len(P)
+        self.S = kernel.settings_vector(settings)
+        self.a_pack = (A.isco, A.isco // 10, A.isco // 100, A.start, A.end,
+                       np.ascontiguousarray(A.xyz), A.cos_max, A.training_year, A.level,
+                       A.preferred, A.has_preferences, A.home, A.id_rank)
+        self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
+                       P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
+                       P.req, P.id_rank, P.twin_keys, P.twin_status)
+        units, self.row_group = np.unique(A.isco, return_inverse=True)
+        cols = [P.columns_for(int(u)) for u in units]
+        self.col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
+        self.col_idx = (np.concatenate(cols) if cols else np.empty(0)).astype(np.int64)
+        self.row_group = self.row_group.astype(np.int64)
+        self.no_v = np.zeros(1, np.int64)
+        self.no_held = np.full(self.n_p, _LOW, np.int64)
+
+    def cells(self) -> int:
+        """Apprentice x placement cells in the blocks (what one full scan visits)."""
+        return int(np.diff(self.col_ptr)[self.row_group].sum())
+
+    def scan(self, rows, mode, K, bound, min_held=None, v=None):
+        rows = np.asarray(rows, np.int64)
+        return kernel.scan(rows, self.row_group[rows], mode, int(K),
+                           np.asarray(bound, np.int64), self.col_ptr,
+                           self.col_idx, self.a_pack, self.p_pack, self.S,
+                           self.no_held if min_held is None else min_held,
+                           self.no_v if v is None else v)
+
+    def values(self, a, p):
+        return kernel.cell_values(np.asarray(a, np.int64), np.asarray(p, np.int64),
+                                  self.a_pack, self.p_pack, self.S)
+
+    def apprentice_keys(self, app, p):
+        return app * (self.n_p + 1) + (self.n_p - self.P.id_rank[p])
+
+    def host_keys(self, host, a):
+        return host * (self.n_a + 1) + (self.n_a - self.A.id_rank[a])
+
+    def rank_of(self, rows, assignment, known):
+        """1 + the number of acceptable placements each row prefers to her own (rows
+        without a known rank are counted by a scan)."""
+        rank = known.copy()
+        todo = rows[(assignment[rows] >= 0) & (known[rows] <= 0)]
+        if len(todo):
+            _, app, _, _ = self.values(todo, assignment[todo])
+            _, _, above, _ = self.scan(todo, kernel.COUNT_ABOVE, 1,
+                                       self.apprentice_keys(app, assignment[todo]))
+            rank[todo] = above + 1
+        return rank
+
+
+def _flat(out_p, sizes, rows):
+    take = np.arange(out_p.shape[1])[None, :] < sizes[:, None]
+    return np.repeat(rows, sizes), out_p[take], take
+
+
+def ranked_exact(B: Blocks, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each apprentice's best ``k`` by score key: ``(a, p, rank)`` rows, best first."""
+    rows = np.arange(B.n_a, dtype=np.int64)
+    out_p, _, sizes, _ = B.scan(rows, kernel.BY_SCORE, k, np.full(B.n_a, _HIGH))
+    a, p, take = _flat(out_p, sizes, rows)
+    rank = np.broadcast_to(np.arange(1, k + 1), out_p.shape)[take]
+    return a, p, rank
+
+
+def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
+    """Apprentice-optimal stable matching over every acceptable pair (lazy refills)."""
+    n_a, n_p, P = B.n_a, B.n_p, B.P
+    rows = np.arange(n_a, dtype=np.int64)
+    out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, first,
+                                             np.full(n_a, _HIGH))
+    L_p = out_p
+    L_hk = np.zeros_like(out_p)
+    a_flat, p_flat, take = _flat(out_p, sizes, rows)
+    _, _, host, _ = B.values(a_flat, p_flat)
+    L_hk[take] = B.host_keys(host, a_flat)
+    L_len = sizes.copy()
+    last_key = np.where(sizes > 0, out_k[rows, np.maximum(sizes - 1, 0)], _LOW)
+    ptr = np.zeros(n_a, np.int64)
+    held_at = np.full(n_a, -1, np.int64)
+    cap = np.minimum(P.slots, n_a).astype(np.int64)
+    heap_ptr = np.r_[0, np.cumsum(cap)].astype(np.int64)
+    heap_k = np.zeros(max(int(heap_ptr[-1]), 1), np.int64)
+    heap_a = np.zeros_like(heap_k)
+    load = np.zeros(n_p, np.int64)
+    refilled = np.zeros(n_a, bool)
+    stack = np.empty(n_a + 1, np.int64)
+    free = rows[sizes > 0]
+    stack[:len(free)] = free
+    top = len(free)
+    proposals = refills = 0
+    while True:
+        exhausted, made = kernel.deferred_acceptance_lists(
+            stack, top, L_p, L_hk, L_len, ptr, held_at, cap, heap_ptr, heap_k, heap_a, load)
+        proposals += int(made)
+        exhausted = exhausted[last_key[exhausted] > _LOW]
+        if len(exhausted) == 0:
+            break
+        refills += 1
+        if progress is not None:
+            progress(min(0.95, 0.5 + 0.05 * refills),
+                     f"stable: refill round {refills}, {len(exhausted):,} apprentices")
+        full = load >= cap
+        min_held = np.where(full & (cap > 0), heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)],
+                            _LOW)
+        new_p, new_k, new_n, _ = B.scan(exhausted, kernel.BY_APPRENTICE, L_p.shape[1],
+                                        last_key[exhausted], min_held=min_held)
+        a_new, p_new, take = _flat(new_p, new_n, exhausted)
+        _, _, host, _ = B.values(a_new, p_new)
+        hk = np.zeros_like(new_p)
+        hk[take] = B.host_keys(host, a_new)
+        L_p[exhausted], L_hk[exhausted], L_len[exhausted] = new_p, hk, new_n
+        ptr[exhausted] = 0
+        refilled[exhausted] = True
+        last_key[exhausted] = np.where(new_n > 0, new_k[np.arange(len(exhausted)),
+                                                        np.maximum(new_n - 1, 0)], _LOW)
+        again = exhausted[new_n > 0]
+        stack[:len(again)] = again
+        top = len(again)
+    known = np.where(~refilled & (held_at >= 0), ptr, 0)  # ptr = position + 1 of the held
+    rank = B.rank_of(rows, held_at, known)
+    return Run(assignment=held_at, rank=rank, acceptable_per_apprentice=acceptable,
+               proposals=proposals, refill_rounds=refills,
+               certificate="deferred acceptance over every acceptable pair (lazy refills)",
+               a=a_flat, p=p_flat)
+
+
+def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
+                  max_rounds: int = 200) -> Run:
+    """Maximum total score over every acceptable pair (column generation, certified)."""
+    from mobility.matching.optimal import max_gain_allocation
+
+    n_a, n_p, P = B.n_a, B.n_p, B.P
+    rows = np.arange(n_a, dtype=np.int64)
+    out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, first,
+                                             np.full(n_a, _HIGH))
+    # An apprentice's best score bounds her reduced profits: rows with u >= it are done.
+    best_score = np.where(sizes > 0, out_k[:, 0] // (n_p + 1), -1)
+    col_a, col_p, _ = _flat(out_p, sizes, rows)
+    _, _, _, col_gain = B.values(col_a, col_p)
+    cap = np.minimum(P.slots, n_a).astype(np.int64)
+    rounds = 0
+    while True:
+        assignment = max_gain_allocation(n_a, n_p, a=col_a, p=col_p, gain=col_gain,
+                                         capacity=cap)
+        load = np.bincount(assignment[assignment >= 0], minlength=n_p)
+        v, converged = kernel.placement_prices(n_p, col_a, col_p, col_gain, assignment, load,
+                                               cap, 50 * (n_p + len(col_a)) + 1000)
+        if not converged:
+            raise MobilityError("the dual prices did not converge: the flow is not optimal")
+        own = np.zeros(n_a, np.int64)
+        held = assignment[col_a] == col_p
+        own[col_a[held]] = col_gain[held]
+        u = np.where(assignment >= 0, own - v[np.maximum(assignment, 0)], 0)
+        _check_duals(u, v, load, cap, col_a, col_p, col_gain)
+        rounds += 1
+        if progress is not None:
+            progress(min(0.95, 0.5 + 0.05 * rounds), f"optimal: pricing round {rounds}")
+        # Pricing every acceptable pair; rows whose u reaches their best score cannot
+        # hold a violator (v >= 0) and are skipped.
+        open_rows = rows[u < best_score]
+        new_p, _, new_n, _ = B.scan(open_rows, kernel.BY_REDUCED_PROFIT, PRICED_PER_ROW,
+                                    u[open_rows], v=v)
+        if int(new_n.sum()) == 0:
+            break
+        if rounds >= max_rounds:
+            raise MobilityError(f"no optimality certificate after {max_rounds} pricing rounds")
+        add_a, add_p, _ = _flat(new_p, new_n, open_rows)
+        _, _, _, add_gain = B.values(add_a, add_p)
+        col_a = np.r_[col_a, add_a]
+        col_p = np.r_[col_p, add_p]
+        col_gain = np.r_[col_gain, add_gain]
+    primal = int(own[assignment >= 0].sum())
+    dual = int(u.sum() + (cap * v).sum())
+    if primal != dual:
+        raise MobilityError(f"optimality certificate failed: primal {primal} != dual {dual}")
+    rank = B.rank_of(rows, assignment, np.zeros(n_a, np.int64))
+    return Run(assignment=assignment, rank=rank, acceptable_per_apprentice=acceptable,
+               pricing_rounds=rounds, a=col_a, p=col_p, dual_total=dual / 1e6,
+               certificate=(f"LP dual bound {dual / 1e6:.6f} equals the total score; no "
+                            "acceptable pair has positive reduced profit"))
+
+
+def _check_duals(u, v, load, cap, a, p, gain) -> None:
+    """Dual feasibility on the columns and complementary slackness (else: a bug)."""
+    bad = (u < 0).any() or (v < 0).any() or (v[load < cap] != 0).any() \
+        or (gain > u[a] + v[p]).any()
+    if bad:
+        raise MobilityError("the dual prices are not feasible: the flow is not optimal")

@@ -1,0 +1,408 @@
+"""Compiled inner loops (numba): every apprentice x placement cell of a trade block.
+
+The exact engine never stores the acceptable pairs (about 870 million at 100,000 x
+50,000). It scans them: for each apprentice, every placement of her trade block
+(:meth:`PlacementIndex.columns_for`) is checked against the hard rules and scored in
+one fused pass, and only what the caller asks for is kept: her best ``K`` by some key,
+or the count of pairs above a key. Rows are shared between threads (``prange``).
+
+One definition of the score. :func:`pair_scores` (used by
+:func:`mobility.matching.candidates.pair_features` for every score shown) and the scan
+call the same compiled function :func:`_scores`, with the same floating-point operations
+in the same order as :func:`mobility.matching.scores.combine`; the cosine of the angle
+between home and placement comes from :func:`_cosine` in both. So the keys a scan ranks
+by are exactly the keys of the scores reported.
+
+Integer keys (unique, higher is better):
+
+* apprentice key ``apprentice_score * 10**6 * (n_p + 1) + (n_p - id_rank[p])``: ties by
+  ``placement_id`` ascending as strings;
+* host key ``host_score * 10**6 * (n_a + 1) + (n_a - id_rank[a])``: ties by
+  ``apprentice_id``;
+* score key: as the apprentice key with ``score``.
+
+Compilation is cached on disk (``cache=True``); the first call in a fresh environment
+compiles (a few seconds, counted by the benchmark).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from mobility.geo import EARTH_RADIUS_KM
+from mobility.matching.scores import NO_LANGUAGE_REQUIRED, SCORE_SCALE, MatchSettings
+
+#: What a scan keeps for each row (see :func:`scan`).
+BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE, VALUES = 0, 1, 2, 3, 4
+
+_LOW = np.iinfo(np.int64).min
+
+
+def settings_vector(s: MatchSettings) -> np.ndarray:
+    """The settings as the float vector the kernels read (same values as ``combine``)."""
+    app_w = np.array([s.w_trade, s.w_twin_town, s.w_preference, s.w_distance])
+    app_w = app_w / app_w.sum()
+    host_w = np.array([s.host_w_trade, s.host_w_language, s.host_w_training_year])
+    host_w = host_w / host_w.sum()
+    return np.array([
+        *app_w, *host_w, s.apprentice_weight, 1 - s.apprentice_weight,
+        1.0, s.trade_related, s.trade_other, s.trade_named,
+        s.language_one_below, s.language_at_level, s.language_per_level_above,
+        0.0, s.dormant_twin_factor, 1.0, s.no_preference, s.distance_scale_km,
+        EARTH_RADIUS_KM, float(NO_LANGUAGE_REQUIRED), float(SCORE_SCALE)], dtype=np.float64)
+
+
+@njit(cache=True, inline="always")
+def _cosine(ax, p_xyz, a, p):
+    return ax[a, 0] * p_xyz[p, 0] + ax[a, 1] * p_xyz[p, 1] + ax[a, 2] * p_xyz[p, 2]
+
+
+@njit(cache=True, inline="always")
+def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S):
+    """(apprentice, host, score) as integers (score x 10**6) and the distance in km."""
+    trade = S[9 + tier]
+    if margin >= S[22]:
+        language = 1.0
+    elif margin < 0:
+        language = S[13]
+    else:
+        language = min(S[14] + S[15] * max(float(margin), 0.0), 1.0)
+    twin_c = S[16 + twin]
+    pref = (1.0 if preferred else 0.0) if has_pref else S[19]
+    km = S[21] * math.acos(min(max(cosine, -1.0), 1.0))
+    dist = math.exp(-km / S[20])
+    year_c = min(float(year), 3.0) / 3.0
+    scale = S[23]
+    app_i = np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist) * scale)
+    host_i = np.rint((S[4] * trade + S[5] * language + S[6] * year_c) * scale)
+    score_i = np.rint((S[7] * (app_i / scale) + S[8] * (host_i / scale)) * scale)
+    return np.int64(app_i), np.int64(host_i), np.int64(score_i), km
+
+
+@njit(cache=True)
+def pair_scores(cosine, tier, twin, margin, preferred, has_pref, year, S):
+    """Vectorised :func:`_scores` over pairs (the scores every result shows)."""
+    n = len(cosine)
+    app = np.empty(n, np.int64)
+    host = np.empty(n, np.int64)
+    score = np.empty(n, np.int64)
+    km = np.empty(n, np.float64)
+    for i in range(n):
+        app[i], host[i], score[i], km[i] = _scores(tier[i], twin[i], margin[i], cosine[i],
+                                                   preferred[i], has_pref[i], year[i], S)
+    return app, host, score, km
+
+
+@njit(cache=True)
+def pair_cosines(a_xyz, p_xyz, a, p):
+    out = np.empty(len(a), np.float64)
+    for i in range(len(a)):
+        out[i] = _cosine(a_xyz, p_xyz, a[i], p[i])
+    return out
+
+
+@njit(cache=True, inline="always")
+def _twin_range(twin_keys, home, n_p):
+    if home < 0 or len(twin_keys) == 0:
+        return 0, 0
+    return (np.searchsorted(twin_keys, home * n_p),
+            np.searchsorted(twin_keys, (home + 1) * n_p))
+
+
+@njit(cache=True)
+def _sift(heap_k, heap_p, r, size, i):
+    """Restore the min-heap ``heap_k[r, :size]`` below position ``i``."""
+    while True:
+        left, smallest = 2 * i + 1, i
+        if left < size and heap_k[r, left] < heap_k[r, smallest]:
+            smallest = left
+        if left + 1 < size and heap_k[r, left + 1] < heap_k[r, smallest]:
+            smallest = left + 1
+        if smallest == i:
+            return
+        heap_k[r, smallest], heap_k[r, i] = heap_k[r, i], heap_k[r, smallest]
+        heap_p[r, smallest], heap_p[r, i] = heap_p[r, i], heap_p[r, smallest]
+        i = smallest
+
+
+@njit(cache=True)
+def _push(heap_k, heap_p, r, cap, size, key, p):
+    """Keep the ``cap`` largest keys of row ``r`` in a min-heap; returns the new size."""
+    if size < cap:
+        i = size
+        heap_k[r, i], heap_p[r, i] = key, p
+        while i > 0:
+            parent = (i - 1) // 2
+            if heap_k[r, parent] <= heap_k[r, i]:
+                break
+            heap_k[r, parent], heap_k[r, i] = heap_k[r, i], heap_k[r, parent]
+            heap_p[r, parent], heap_p[r, i] = heap_p[r, i], heap_p[r, parent]
+            i = parent
+        return size + 1
+    if key <= heap_k[r, 0]:
+        return size
+    heap_k[r, 0], heap_p[r, 0] = key, p
+    _sift(heap_k, heap_p, r, cap, 0)
+    return size
+
+
+@njit(cache=True, parallel=True)
+def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
+    """One pass over the cells of ``rows`` (row ``r`` meets the placements
+    ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``).
+
+    ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
+    apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
+    not at a placement that is full of apprentices it prefers: host key below
+    ``min_held[p]``). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
+    among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
+    :data:`COUNT_ABOVE`: only the count of cells with apprentice key ``> bound[r]``.
+    :data:`VALUES`: for one-cell rows, ``keys[r, 0]`` packs the three scores
+    (``apprentice << 42 | host << 21 | score``; -1: not acceptable).
+
+    Returns ``(placements, keys, sizes, acceptable)``: ``K`` slots per row sorted best
+    first, how many are filled (the count for COUNT_ABOVE), and how many acceptable
+    cells each row has in all.
+
+    Each block's columns must ascend. The rules and scores are written out inside the
+    loop on purpose: a helper function
+    taking the arrays costs ten times the cell itself in reference counting.
+    """
+    (a_isco, a_minor, a_sub, a_start, a_end, a_xyz, a_cos_max, a_year, a_level, a_pref,
+     a_has_pref, a_home, a_rank) = A
+    (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
+     p_req, p_rank, twin_keys, twin_status) = P
+    n = len(rows)
+    out_p = np.full((n, K), -1, np.int64)
+    out_k = np.full((n, K), _LOW, np.int64)
+    sizes = np.zeros(n, np.int64)
+    acceptable = np.zeros(n, np.int64)
+    n_a = np.int64(len(a_isco))
+    n_p = np.int64(len(p_isco))
+    width = p_lang.shape[1]
+    for r in prange(n):
+        a = rows[r]
+        t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
+        g = groups[r]
+        size = 0
+        count = 0
+        above = 0
+        limit = bound[r]
+        own_host_tie = n_a - a_rank[a]
+        home_base = a_home[a] * n_p
+        for j in range(col_ptr[g], col_ptr[g + 1]):
+            p = col_idx[j]
+            # -- hard rules (candidates.pair_features states them for pairs) --
+            if min(a_end[a], p_end[p]) - max(a_start[a], p_start[p]) + 1 < p_min[p]:
+                continue
+            cosine = a_xyz[a, 0] * p_xyz[p, 0] + a_xyz[a, 1] * p_xyz[p, 1] \
+                + a_xyz[a, 2] * p_xyz[p, 2]
+            if cosine < a_cos_max[a]:
+                continue
+            best = -32000
+            for m in range(width):
+                gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                if gap > best:
+                    best = gap
+            if best < -1:
+                continue
+            if a_isco[a] == p_isco[p]:
+                tier = 0
+            elif a_minor[a] == p_minor[p]:
+                tier = 1
+            elif p_accepts[p] and a_sub[a] == p_sub[p]:
+                tier = 2
+            else:
+                tier = 3  # in the block only because the host names the trade
+            # Columns ascend, and so do this home's twin placements: walk both.
+            twin = 0
+            while t_lo < t_hi and twin_keys[t_lo] < home_base + p:
+                t_lo += 1
+            if t_lo < t_hi and twin_keys[t_lo] == home_base + p:
+                twin = np.int64(twin_status[t_lo])
+            app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine,
+                                                a_pref[a, p_country[p]], a_has_pref[a],
+                                                a_year[a], S)
+            count += 1
+            tie = n_p - p_rank[p]
+            if mode == 0:
+                key = app_i * (n_p + 1) + tie
+                if key >= limit or host_i * (n_a + 1) + own_host_tie < min_held[p]:
+                    continue
+            elif mode == 1:
+                key = score_i * (n_p + 1) + tie
+                if key >= limit:
+                    continue
+            elif mode == 2:
+                if score_i - v[p] <= limit:
+                    continue
+                key = (score_i - v[p]) * (n_p + 1) + tie
+            elif mode == 3:
+                if app_i * (n_p + 1) + tie > limit:
+                    above += 1
+                continue
+            else:
+                out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
+                continue
+            size = _push(out_k, out_p, r, K, size, key, p)
+        # Heap -> best first.
+        for end in range(size - 1, 0, -1):
+            out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
+            out_p[r, 0], out_p[r, end] = out_p[r, end], out_p[r, 0]
+            _sift(out_k, out_p, r, end, 0)
+        sizes[r] = above if mode == 3 else size
+        acceptable[r] = count
+    return out_p, out_k, sizes, acceptable
+
+
+def cell_values(a, p, A, P, S):
+    """(acceptable, apprentice, host, score) integers for given pairs (one-cell scans).
+    The pairs must pass the trade rule (the callers take them from the blocks)."""
+    a = np.asarray(a, np.int64)
+    n = len(a)
+    _, keys, _, _ = scan(a, np.arange(n, dtype=np.int64), VALUES, 1, np.zeros(n, np.int64),
+                         np.arange(n + 1, dtype=np.int64), np.asarray(p, np.int64), A, P, S,
+                         np.zeros(1, np.int64), np.zeros(1, np.int64))
+    packed = keys[:, 0]
+    ok = packed >= 0
+    mask = (1 << 21) - 1
+    return ok, np.where(ok, packed >> 42, 0), np.where(ok, (packed >> 21) & mask, 0), \
+        np.where(ok, packed & mask, 0)
+
+
+@njit(cache=True)
+def deferred_acceptance_lists(stack, top, L_p, L_hk, L_len, ptr, held_at, cap, heap_ptr,
+                              heap_k, heap_a, load):
+    """Apprentice-proposing deferred acceptance over per-apprentice lists.
+
+    ``stack[:top]`` holds the free apprentices who still have list entries; each proposes
+    down her list ``L_p[a, ptr[a]:L_len[a]]`` (host keys ``L_hk``); each placement keeps
+    its best ``cap[p]`` proposals in a min-heap (``heap_k``/``heap_a`` from
+    ``heap_ptr[p]``, ``load[p]`` filled). Returns ``(exhausted, proposals)``: the free
+    apprentices whose list ran out (they need their next placements) and the number of
+    proposals made. State arrays are updated in place, so calls can be repeated after
+    refilling lists: the result does not depend on the order of proposals.
+    """
+    exhausted = np.empty(len(stack), np.int64)
+    n_ex = 0
+    proposals = 0
+    while top > 0:
+        top -= 1
+        a = stack[top]
+        while True:
+            if ptr[a] >= L_len[a]:
+                exhausted[n_ex] = a
+                n_ex += 1
+                break
+            j = ptr[a]
+            ptr[a] += 1
+            p = L_p[a, j]
+            hk = L_hk[a, j]
+            proposals += 1
+            base = heap_ptr[p]
+            c = cap[p]
+            if load[p] < c:
+                i = load[p]
+                load[p] += 1
+            elif hk > heap_k[base]:
+                loser = heap_a[base]
+                held_at[loser] = -1
+                stack[top] = loser
+                top += 1
+                i = 0
+                # Sift the new holder down from the root.
+                while True:
+                    left, smallest = 2 * i + 1, i
+                    kk = hk
+                    if left < c and heap_k[base + left] < kk:
+                        smallest, kk = left, heap_k[base + left]
+                    if left + 1 < c and heap_k[base + left + 1] < kk:
+                        smallest = left + 1
+                    if smallest == i:
+                        break
+                    heap_k[base + i] = heap_k[base + smallest]
+                    heap_a[base + i] = heap_a[base + smallest]
+                    i = smallest
+                heap_k[base + i] = hk
+                heap_a[base + i] = a
+                held_at[a] = p
+                break
+            else:
+                continue
+            # Free slot: sift up from position i.
+            while i > 0:
+                parent = (i - 1) // 2
+                if heap_k[base + parent] <= hk:
+                    break
+                heap_k[base + i] = heap_k[base + parent]
+                heap_a[base + i] = heap_a[base + parent]
+                i = parent
+            heap_k[base + i] = hk
+            heap_a[base + i] = a
+            held_at[a] = p
+            break
+    return exhausted[:n_ex], proposals
+
+
+@njit(cache=True)
+def placement_prices(n_p, a, p, gain, held_at, load, cap, max_passes):
+    """Least dual prices ``v`` of the placements for an allocation over columns
+    ``(a, p, gain)``: ``v[p] >= gain`` for columns of unplaced apprentices,
+    ``v[p] >= v[q] + gain(a, p) - gain(a, q)`` for an apprentice placed at ``q``, and
+    ``v >= 0`` (longest paths, Bellman-Ford with a queue). Returns ``(v, converged)``;
+    it does not converge only when the allocation is not optimal on its columns.
+    """
+    v = np.zeros(n_p, np.int64)
+    n = len(a)
+    # Gain of each apprentice's own pair.
+    own = np.zeros(len(held_at), np.int64)
+    for i in range(n):
+        if held_at[a[i]] == p[i]:
+            own[a[i]] = gain[i]
+    # Arcs q -> p for placed apprentices, in CSR by q.
+    counts = np.zeros(n_p + 1, np.int64)
+    for i in range(n):
+        q = held_at[a[i]]
+        if q < 0:
+            if gain[i] > v[p[i]]:
+                v[p[i]] = gain[i]
+        elif q != p[i]:
+            counts[q + 1] += 1
+    for q in range(n_p):
+        counts[q + 1] += counts[q]
+    fill = counts[:-1].copy()
+    to = np.empty(counts[n_p], np.int64)
+    w = np.empty(counts[n_p], np.int64)
+    for i in range(n):
+        q = held_at[a[i]]
+        if q >= 0 and q != p[i]:
+            to[fill[q]] = p[i]
+            w[fill[q]] = gain[i] - own[a[i]]
+            fill[q] += 1
+    queue = np.empty(n_p + 1, np.int64)
+    queued = np.ones(n_p, np.bool_)
+    for q in range(n_p):
+        queue[q] = q
+    head, tail, size = 0, n_p, n_p
+    pops = 0
+    while size > 0:
+        q = queue[head]
+        head = (head + 1) % (n_p + 1)
+        size -= 1
+        queued[q] = False
+        pops += 1
+        if pops > max_passes:
+            return v, False
+        for j in range(counts[q], counts[q + 1]):
+            target = to[j]
+            if v[q] + w[j] > v[target]:
+                v[target] = v[q] + w[j]
+                if not queued[target]:
+                    queued[target] = True
+                    queue[tail] = target
+                    tail = (tail + 1) % (n_p + 1)
+                    size += 1
+    return v, True

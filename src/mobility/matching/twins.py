@@ -1,0 +1,278 @@
+"""Twin towns by identity: which placements lie in a partner town of which home.
+
+A placement is in a twin town of a home municipality when its city **is** the partner
+the partnership names, never because it lies near it:
+
+* the same gazetteer entry (``"Köln"`` and ``"Cologne"`` are one GeoNames place), or
+* the same folded name and country (the partner's name, a second spelling from
+  ``alt_names`` or one side of ``"Corinto/El Realejo"``), or
+* for partner boroughs and districts ("South Tyneside", "North Tyneside", "Calderdale")
+  a town the gazetteer places inside that borough (GeoNames admin2, shipped in
+  ``data/partner_boroughs.csv`` by ``tools/build_boroughs.py``) or the town the twinnings
+  table locates the borough at (``located_as``).
+
+A namesake is not the partner: a placement whose coordinates lie more than
+:data:`NAMESAKE_KM` from the partner's (Arlington, Texas for Aachen's Arlington,
+Virginia) does not count. Distance only ever takes a match away, never makes one.
+
+Home municipalities are keyed by their official code (AGS) where they are German:
+the partnership's ``home_ags`` or its home town resolved through
+:mod:`mobility.reference.municipalities`; apprentices' home towns resolve the same way,
+so "Frankfurt am Main" never meets Frankfurt (Oder)'s partners. Homes abroad and German
+names the register cannot resolve keep a folded ``name|country`` key.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from mobility.matching.twins import home_keys
+>>> home_keys(pd.Series(["Köln", "Koeln", "Frankfurt"]), pd.Series(["DE", "DE", "DE"])).tolist()
+['ags:05315000', 'ags:05315000', 'name:frankfurt|DE']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from mobility.geo import gazetteer, haversine_km
+from mobility.matching.scores import TWIN_ACTIVE, TWIN_DORMANT, TWIN_NONE, TWIN_UNCONFIRMED
+from mobility.paths import data_dir
+from mobility.text import fold
+
+#: A same-named place farther than this from the partner's coordinates is a namesake.
+NAMESAKE_KM = 50.0
+
+#: Which level wins when one (home, placement) pair comes from several partnerships.
+_PRIORITY = {TWIN_NONE: 0, TWIN_UNCONFIRMED: 1, TWIN_DORMANT: 2, TWIN_ACTIVE: 3}
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series([""] * len(frame), index=frame.index, dtype="string")
+    return frame[column].astype("string").fillna("")
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+
+
+def partnership_levels(table: pd.DataFrame) -> np.ndarray:
+    """The twin level of each partnership row: suspended and ended ones give none,
+    unconfirmed ones :data:`TWIN_UNCONFIRMED`, dormant ones :data:`TWIN_DORMANT`."""
+    status = _text(table, "status").str.lower().to_numpy(dtype=object)
+    confidence = _text(table, "confidence").str.lower().to_numpy(dtype=object)
+    level = np.full(len(table), TWIN_ACTIVE, dtype=np.int8)
+    level[status == "dormant"] = TWIN_DORMANT
+    level[confidence == "unconfirmed"] = TWIN_UNCONFIRMED
+    level[np.isin(status, ["suspended", "ended"])] = TWIN_NONE
+    return level
+
+
+def home_keys(cities: pd.Series, countries: pd.Series, ags: pd.Series | None = None,
+              lat: pd.Series | None = None, lon: pd.Series | None = None) -> pd.Series:
+    """``"ags:05315000"`` for a German home the register resolves (or a valid ``ags``
+    given), else ``"name:koeln|DE"``; one key per row, aligned with ``cities``."""
+    from mobility.reference.municipalities import municipality_register
+
+    cities = cities.astype("string").fillna("").reset_index(drop=True)
+    country = countries.astype("string").fillna("").str.upper().reset_index(drop=True)
+    uniques = pd.unique(cities)
+    folded = dict(zip(uniques, (fold(u) for u in uniques), strict=True))
+    keys = "name:" + cities.map(folded).astype(str) + "|" + country.astype(str)
+    german = (country == "DE").to_numpy()
+    if not german.any():
+        return keys
+    register = municipality_register()
+    code = pd.Series(pd.NA, index=keys.index, dtype="string")
+    if ags is not None:
+        given = ags.astype("string").fillna("").str.strip().reset_index(drop=True)
+        valid = given.str.fullmatch(r"\d{8}") & given.isin(register.table.index)
+        code = code.mask(valid & german, given)
+    todo = german & code.isna().to_numpy()
+    if todo.any():
+        pick = np.flatnonzero(todo)
+        found = register.resolve_many(
+            cities.iloc[pick], None if lat is None else lat.reset_index(drop=True).iloc[pick],
+            None if lon is None else lon.reset_index(drop=True).iloc[pick])
+        code.iloc[pick] = found["ags"].to_numpy()
+    resolved = code.notna().to_numpy()
+    keys[resolved] = "ags:" + code[resolved].astype(str)
+    return keys
+
+
+@cache
+def borough_towns() -> dict[tuple[str, str], tuple[str, ...]]:
+    """``(folded borough, country)`` -> folded names of the towns inside it."""
+    path = data_dir() / "partner_boroughs.csv"
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype="string", keep_default_na=False)
+    out: dict[tuple[str, str], list[str]] = {}
+    for borough, cc, town in zip(table["borough"], table["country"], table["town"], strict=True):
+        out.setdefault((fold(borough), cc), []).append(fold(town))
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+def _partner_keys(table: pd.DataFrame) -> list[list[tuple[tuple, str]]]:
+    """For each partnership row: its identity keys, each with the borough it goes
+    through (``""`` for the partner town itself)."""
+    gaz = gazetteer()
+    boroughs = borough_towns()
+    names = _text(table, "partner_city").to_numpy(dtype=object)
+    countries = _text(table, "partner_country").str.upper().to_numpy(dtype=object)
+    alts = _text(table, "alt_names").to_numpy(dtype=object)
+    located = _text(table, "located_as").to_numpy(dtype=object)
+    lat, lon = _numbers(table, "partner_lat"), _numbers(table, "partner_lon")
+    out = []
+    for r in range(len(table)):
+        cc, name = countries[r], str(names[r]).strip()
+        parts = [p.strip() for p in [name, *name.split("/"), *str(alts[r]).split(";")]
+                 if p.strip()]
+        keys: list[tuple[tuple, str]] = []
+        for part in dict.fromkeys(parts):
+            keys.append((("n", f"{fold(part)}|{cc}"), ""))
+            entry = gaz.get_entry(part, cc)
+            if entry is not None and (not np.isfinite(lat[r]) or haversine_km(
+                    entry.lat, entry.lon, lat[r], lon[r]) <= NAMESAKE_KM):
+                keys.append((("g", entry.geonameid), ""))
+            for town in boroughs.get((fold(part), cc), ()) if entry is None else ():
+                keys.append((("n", f"{town}|{cc}"), part))
+        if str(located[r]).strip():
+            keys.append((("n", f"{fold(located[r])}|{cc}"), name))
+        out.append(keys)
+    return out
+
+
+@dataclass(frozen=True)
+class TwinTable:
+    """The result of :func:`build_twin_table` (see :class:`PlacementIndex`)."""
+
+    homes: pd.DataFrame
+    twin_keys: np.ndarray
+    twin_status: np.ndarray
+    twin_via: np.ndarray
+
+
+def build_twin_table(partnerships: pd.DataFrame, city: np.ndarray, country: np.ndarray,
+                     lat: np.ndarray, lon: np.ndarray) -> TwinTable:
+    """Which placements (``city``, ``country``, coordinates; one entry per placement)
+    lie in a partner town of which home.
+
+    ``twin_keys`` are ``home * n_placements + placement`` (sorted, unique), with the
+    level in ``twin_status`` and the borough the match goes through in ``twin_via``
+    (``""`` when the placement's town is the partner itself). ``homes`` has ``key``,
+    ``name``, ``lat``, ``lon`` per home municipality (its code in ``twin_keys``).
+    """
+    table = partnerships.reset_index(drop=True)
+    level = partnership_levels(table)
+    keep = level != TWIN_NONE
+    table, level = table[keep].reset_index(drop=True), level[keep]
+    hkeys = home_keys(_text(table, "home_city"), _text(table, "home_country"),
+                      table.get("home_ags"), table.get("home_lat"), table.get("home_lon"))
+    home_codes, home_uniques = pd.factorize(hkeys)
+    first = pd.Series(np.arange(len(table))).groupby(home_codes).first().to_numpy()
+    homes = pd.DataFrame({
+        "key": np.asarray(home_uniques, dtype=object),
+        "name": _text(table, "home_city").to_numpy(dtype=object)[first] if len(table) else [],
+        "lat": _numbers(table, "home_lat")[first] if len(table) else [],
+        "lon": _numbers(table, "home_lon")[first] if len(table) else [],
+    })
+    n_p = len(city)
+    empty = TwinTable(homes, np.empty(0, np.int64), np.empty(0, np.int8),
+                      np.empty(0, dtype=object))
+    if len(table) == 0 or n_p == 0:
+        return empty
+    by_key: dict[tuple, list[tuple[int, str]]] = {}
+    for r, keys in enumerate(_partner_keys(table)):
+        for key, via in keys:
+            by_key.setdefault(key, []).append((r, via))
+    # Placements: one identity per distinct (city, country).
+    place = pd.Series(city, dtype="string").fillna("").str.strip() + "\x1f" + pd.Series(
+        country, dtype="string").fillna("").str.upper()
+    codes, uniques = pd.factorize(place)
+    gaz = gazetteer()
+    p_rows, r_rows, vias = [], [], []
+    members = pd.Series(np.arange(n_p)).groupby(codes).apply(np.asarray)
+    for u, text in enumerate(uniques):
+        name, _, cc = text.partition("\x1f")
+        hits: dict[int, str] = {}
+        entry = gaz.get_entry(name, cc) if name else None
+        for key in ([("n", f"{fold(name)}|{cc}")] + ([("g", entry.geonameid)] if entry else [])):
+            for r, via in by_key.get(key, ()):
+                if r not in hits or (hits[r] and not via):
+                    hits[r] = via
+        if not hits:
+            continue
+        idx = members[u]
+        for r, via in hits.items():
+            p_rows.append(idx)
+            r_rows.append(np.full(len(idx), r, dtype=np.int64))
+            vias.append(np.full(len(idx), via, dtype=object))
+    if not p_rows:
+        return empty
+    p_all, r_all, via_all = np.concatenate(p_rows), np.concatenate(r_rows), np.concatenate(vias)
+    # A namesake far from the partner is not the partner (distance takes away only).
+    p_lat = np.asarray(lat, dtype=float)[p_all]
+    p_lon = np.asarray(lon, dtype=float)[p_all]
+    r_lat = _numbers(table, "partner_lat")[r_all]
+    r_lon = _numbers(table, "partner_lon")[r_all]
+    known = np.isfinite(p_lat) & np.isfinite(r_lat)
+    far = np.zeros(len(p_all), dtype=bool)
+    if known.any():
+        far[known] = np.asarray(haversine_km(p_lat[known], p_lon[known], r_lat[known],
+                                             r_lon[known])) > NAMESAKE_KM
+    p_all, r_all, via_all = p_all[~far], r_all[~far], via_all[~far]
+    keys = home_codes[r_all].astype(np.int64) * n_p + p_all
+    values = level[r_all]
+    priority = np.vectorize(_PRIORITY.get, otypes=[np.int8])(values) if len(values) else values
+    # One (home, placement) pair may come from two rows: the livelier level wins, and
+    # among equals the partner town itself before a borough.
+    order = np.lexsort((via_all != "", -priority, keys))
+    keys, values, via_all = keys[order], values[order], via_all[order]
+    first_of_key = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, bool)
+    return TwinTable(homes, keys[first_of_key], values[first_of_key], via_all[first_of_key])
+
+
+def twin_via(P, home: int, placement: int) -> str:
+    """The borough through which ``placement`` is in ``home``'s twin town (``""``:
+    the town itself)."""
+    via = getattr(P, "twin_via", None)
+    if via is None or not len(P.twin_keys):
+        return ""
+    key = np.int64(home) * len(P.ids) + placement
+    pos = int(np.searchsorted(P.twin_keys, key))
+    return str(via[pos]) if pos < len(P.twin_keys) and P.twin_keys[pos] == key else ""
+
+
+def twin_phrase(city: str, home: str, level: int, via: str = "") -> str:
+    """The English explanation part: ``"Leeds is Dortmund's twin town"`` or
+    ``"South Shields, in Wuppertal's partner borough South Tyneside"``, with
+    ``(dormant twinning)`` / ``(unconfirmed twinning)`` where it applies.
+
+    >>> twin_phrase("South Shields", "Wuppertal", TWIN_ACTIVE, "South Tyneside")
+    "South Shields, in Wuppertal's partner borough South Tyneside"
+    """
+    text = (f"{city}, in {home}'s partner borough {via}" if via
+            else f"{city} is {home}'s twin town")
+    if level == TWIN_DORMANT:
+        text += " (dormant twinning)"
+    elif level == TWIN_UNCONFIRMED:
+        text += " (unconfirmed twinning)"
+    return text
+
+
+def apprentice_homes(frame: pd.DataFrame, homes: pd.DataFrame) -> np.ndarray:
+    """The code in ``homes`` of each apprentice's home municipality (-1: no known
+    partnership), by identity (AGS or folded name and country), never by distance."""
+    home = np.full(len(frame), -1, dtype=np.int64)
+    if len(homes) == 0 or len(frame) == 0:
+        return home
+    keys = home_keys(frame["home_city"], frame["home_country"], frame.get("home_ags"),
+                     frame.get("home_lat"), frame.get("home_lon"))
+    by_key = {k: i for i, k in enumerate(homes["key"])}
+    return keys.map(by_key).fillna(-1).astype(np.int64).to_numpy()
