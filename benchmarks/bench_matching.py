@@ -4,15 +4,19 @@ PyPI ``matching`` library.
 For each size (``APPRENTICESxPLACEMENTS``) the demo data are written once
 (``mobility.demo.write_demo``, not timed), then every method runs in a fresh process, so
 that its peak memory (``ru_maxrss``, a high-water mark read after each stage) is its own.
-Stages: read (the io reader), fit, encode, candidates, solve, explain, write. The
-table also shows candidate coverage (share of placements with room that appear in
-anyone's candidate list) and how many apprentices got a place.
+Stages: kernel (importing the compiled numba kernel and loading it from its on-disk cache),
+read (the io reader), fit, encode, candidates, solve, explain, write. Exact mode unless
+``--approximate``. Each stage shows wall seconds and CPU seconds of the process (user +
+system, all threads): on a shared machine the wall time depends on the load, printed
+with ``uptime`` at the start and the end. The first run also measures compiling the
+kernel from scratch (cache emptied) once.
 
-The peer comparison builds the ``matching`` library's HospitalResident game from *our*
-candidate lists on the smallest size (``--peer``), solves it resident-optimal, checks the
-matching is identical to ours and prints the speed ratio (its game construction
-included). The library recurses deeply (``deepcopy``): the recursion limit and the
-thread stack are raised for it, which the table says.
+The peer comparison enumerates the full acceptable set of the smallest size
+(``--peer``), builds the ``matching`` library's HospitalResident game from it, solves it
+resident-optimal, checks the matching is identical to ours (exact engine, end to end
+from the tables) and prints the speed ratio (its game construction included). The
+library recurses deeply (``deepcopy``): the recursion limit and the thread stack are
+raised for it, which the output says.
 
 Run::
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -39,21 +44,35 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(data: Path, method: str, out: Path, max_candidates: int | None = None) -> dict:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict:
     """One run of the match pipeline, stage by stage (in a fresh process)."""
+    stages: list[tuple[str, float, float, float]] = []
+    clock, cpu = time.perf_counter(), _cpu()
+
+    def stage(name: str) -> None:
+        nonlocal clock, cpu
+        now, now_cpu = time.perf_counter(), _cpu()
+        stages.append((name, now - clock, now_cpu - cpu, _rss_mb()))
+        clock, cpu = now, now_cpu
+
     import numpy as np
 
+    from mobility.matching import kernel  # noqa: F401  (numba: import + cache load)
+
+    _warm_up()
+    stage("kernel (import, cache load)")
     from mobility.commands.match import _write_csv, read_inputs
     from mobility.matching import Matcher
 
-    stages: list[tuple[str, float, float]] = []
-    clock = time.perf_counter()
     tables = read_inputs(data)
-    stages.append(("read", time.perf_counter() - clock, _rss_mb()))
-    clock = time.perf_counter()
-    settings = {} if max_candidates is None else {"max_candidates": max_candidates}
-    matcher = Matcher(**settings).fit(tables["placements"], tables["partnerships"])
-    stages.append(("fit", time.perf_counter() - clock, _rss_mb()))
+    stage("read")
+    matcher = Matcher().fit(tables["placements"], tables["partnerships"])
+    stage("fit")
     result: dict = {"stages": stages}
     if method == "recommend-one":
         people = tables["apprentices"]
@@ -61,31 +80,80 @@ def child(data: Path, method: str, out: Path, max_candidates: int | None = None)
         picks = rng.choice(len(people), size=min(200, len(people)), replace=False)
         seconds = []
         for i in picks:
-            clock = time.perf_counter()
-            matcher.recommend(people.iloc[[int(i)]], k=10)
-            seconds.append(time.perf_counter() - clock)
+            started = time.perf_counter()
+            matcher.recommend(people.iloc[[int(i)]], k=10, approximate=approximate)
+            seconds.append(time.perf_counter() - started)
         result["p50_ms"] = float(np.percentile(seconds, 50) * 1000)
         result["p95_ms"] = float(np.percentile(seconds, 95) * 1000)
-        stages.append(("recommend x200", float(np.sum(seconds)), _rss_mb()))
+        stage("recommend x200")
         return result
-    clock = time.perf_counter()
-    allocation = matcher.allocate(tables["apprentices"], method=method)
-    total = time.perf_counter() - clock
+    allocation = matcher.allocate(tables["apprentices"], method=method,
+                                  approximate=approximate)
+    total_cpu = _cpu() - cpu
     for name, seconds in matcher.timings_.items():
-        stages.append((name if name != method else f"solve ({method})", seconds, _rss_mb()))
-    stages.append(("allocate, other", total - sum(matcher.timings_.values()), _rss_mb()))
-    clock = time.perf_counter()
+        stages.append((name if name != method else f"solve ({method})", seconds, float("nan"),
+                       _rss_mb()))
+    stages.append(("allocate: CPU of all stages", sum(matcher.timings_.values()), total_cpu,
+                   _rss_mb()))
+    clock, cpu = time.perf_counter(), _cpu()
     _write_csv(allocation.matches, out)
-    stages.append(("write", time.perf_counter() - clock, _rss_mb()))
-    result["summary"] = allocation.summary
+    stage("write")
+    result["summary"] = {k: v for k, v in allocation.summary.items() if k != "question"}
     return result
 
 
-def run_child(data: Path, method: str, max_candidates: int | None = None) -> dict:
+def _warm_up() -> None:
+    """Call every kernel once on a tiny market, so that loading (or compiling) them is
+    counted in the "kernel" stage and not in the first real stage."""
+    import numpy as np
+    import pandas as pd
+
+    from mobility.matching import Matcher
+
+    day = pd.Timestamp("2026-03-01")
+    placements = pd.DataFrame({
+        "placement_id": ["P1"], "company_id": ["C1"], "isco08": ["7411"], "city": ["Leeds"],
+        "country": ["GB"], "lat": [53.8], "lon": [-1.55], "slots": [1], "start": [day],
+        "end": [day + pd.Timedelta(days=90)], "min_weeks": [2], "max_weeks": [8],
+        "languages": [""], "accepts_related_trades": [False]})
+    apprentices = pd.DataFrame({
+        "apprentice_id": ["A1", "A2"], "isco08": ["7411", "7411"],
+        "home_city": ["Dortmund"] * 2, "home_country": ["DE"] * 2,
+        "home_lat": [51.5] * 2, "home_lon": [7.47] * 2, "training_year": [2, 3],
+        "languages": ["en:B2"] * 2, "available_from": [day] * 2,
+        "available_to": [day + pd.Timedelta(days=60)] * 2, "desired_weeks": [4, 4],
+        "preferred_countries": [""] * 2, "max_distance_km": [np.nan] * 2})
+    matcher = Matcher().fit(placements, None)
+    matcher.recommend(apprentices, k=1)
+    for method in ("stable", "optimal"):
+        matcher.allocate(apprentices, method=method)
+
+
+def compile_cold() -> float:
+    """Seconds to compile every kernel from scratch (its on-disk cache emptied first)."""
+    import shutil
+
+    import mobility.matching
+
+    cache = Path(mobility.matching.__file__).parent / "__pycache__"
+    for path in cache.glob("kernel.*.nb[ci]"):
+        path.unlink()
+    script = ("import time; t = time.perf_counter(); import sys; sys.argv = ['x'];"
+              "from benchmarks_warm import _warm_up; _warm_up();"
+              "print(time.perf_counter() - t)")
+    folder = Path(tempfile.mkdtemp())
+    shutil.copy(__file__, folder / "benchmarks_warm.py")
+    path = f"{folder}:{os.environ.get('PYTHONPATH', '')}"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": path})
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def run_child(data: Path, method: str, approximate: bool = False) -> dict:
     out = data / f"matches-{method}.csv"
     proc = subprocess.run(
         [sys.executable, __file__, "--child", str(data), method, str(out),
-         str(max_candidates or "")],
+         "approximate" if approximate else "exact"],
         capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
@@ -93,36 +161,34 @@ def run_child(data: Path, method: str, max_candidates: int | None = None) -> dic
 
 
 def peer(data: Path) -> dict:
-    """Our stable matching against the ``matching`` library's on the same lists."""
+    """Our exact stable matching against the ``matching`` library's over the full
+    acceptable set."""
     import threading
 
     import numpy as np
 
     from mobility.commands.match import read_inputs
     from mobility.matching import Matcher
-    from mobility.matching.candidates import apprentice_key, generate_candidates, host_key
-    from mobility.matching.stable import deferred_acceptance
+    from mobility.matching.candidates import apprentice_key, host_key, pair_features
+    from mobility.matching.verify import enumerate_acceptable
 
     tables = read_inputs(data)
     matcher = Matcher().fit(tables["placements"], tables["partnerships"])
+    clock = time.perf_counter()
+    ours = matcher.allocate(tables["apprentices"], method="stable").matches
+    ours_s = time.perf_counter() - clock
     _, A = matcher._encode(tables["apprentices"])
     P = matcher.index_
-    pairs = generate_candidates(A, P, matcher.settings_)
-    clock = time.perf_counter()
-    a_key = apprentice_key(pairs.apprentice_score, pairs.p, P)
-    h_key = host_key(pairs.host_score, pairs.a, A)
-    ours = deferred_acceptance(len(A), len(P), a=pairs.a, p=pairs.p, apprentice_key=a_key,
-                               host_key=h_key, capacity=P.slots)
-    ours_s = time.perf_counter() - clock
-
-    order = np.lexsort((-a_key, pairs.a))
+    a, p = enumerate_acceptable(A, P)
+    f = pair_features(A, P, a, p, matcher.settings_)
+    a_key = apprentice_key(f["apprentice_score"], p, P)
+    h_key = host_key(f["host_score"], a, A)
     resident_prefs: dict[str, list[str]] = {}
-    for k in order:
-        resident_prefs.setdefault(A.ids[pairs.a[k]], []).append(P.ids[pairs.p[k]])
-    order = np.lexsort((-h_key, pairs.p))
+    for k in np.lexsort((-a_key, a)):
+        resident_prefs.setdefault(A.ids[a[k]], []).append(P.ids[p[k]])
     hospital_prefs: dict[str, list[str]] = {}
-    for k in order:
-        hospital_prefs.setdefault(P.ids[pairs.p[k]], []).append(A.ids[pairs.a[k]])
+    for k in np.lexsort((-h_key, p)):
+        hospital_prefs.setdefault(P.ids[p[k]], []).append(A.ids[a[k]])
     capacities = {h: int(P.slots[i]) for i, h in enumerate(P.ids) if h in hospital_prefs}
     box: dict = {}
 
@@ -145,11 +211,16 @@ def peer(data: Path) -> dict:
     if "solution" not in box:
         return {"error": "the matching library failed"}
     theirs = box["solution"]
-    mine = {A.ids[i]: P.ids[q] for i, q in enumerate(ours) if q >= 0}
+    placed = ours.dropna(subset=["placement_id"])
+    mine = dict(zip(placed["apprentice_id"], placed["placement_id"], strict=True))
     theirs_s = box["build_s"] + box["solve_s"]
-    return {"apprentices": len(A), "pairs": len(pairs), "identical": mine == theirs,
+    return {"apprentices": len(A), "pairs": len(a), "identical": mine == theirs,
             "ours_s": ours_s, "library_build_s": box["build_s"],
             "library_solve_s": box["solve_s"], "ratio": theirs_s / max(ours_s, 1e-9)}
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def main() -> None:
@@ -157,35 +228,45 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", default=list(DEFAULT_SIZES),
                         help="APPRENTICESxPLACEMENTS, e.g. 100000x50000")
     parser.add_argument("--methods", nargs="+", default=["stable", "optimal", "recommend-one"])
-    parser.add_argument("--peer", default="5000x2500",
+    parser.add_argument("--peer", default="2000x1000",
                         help="size for the matching-library comparison ('none' to skip)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-candidates", type=int, default=None,
-                        help="Matcher setting max_candidates (default: the Matcher's, 50)")
+    parser.add_argument("--approximate", action="store_true",
+                        help="the capped candidate lists instead of the exact engine")
+    parser.add_argument("--no-cold", action="store_true",
+                        help="skip measuring the kernel's compilation from scratch")
     args = parser.parse_args()
 
     from mobility.demo import write_demo
 
+    print(f"load at start: {_uptime()}")
+    if not args.no_cold:
+        print(f"compiling the numba kernel from scratch (cache emptied): "
+              f"{compile_cold():.1f} s (once per installation; later runs load the cache)")
     with tempfile.TemporaryDirectory() as tmp:
-        print("| apprentices | placements | method | stage | seconds | peak RSS MB |")
-        print("| ---: | ---: | --- | --- | ---: | ---: |")
+        print("| apprentices | placements | method | stage | wall s | CPU s | peak RSS MB |")
+        print("| ---: | ---: | --- | --- | ---: | ---: | ---: |")
         summaries = []
         for size in args.sizes:
             n_a, n_p = (int(x) for x in size.lower().split("x"))
             data = Path(tmp) / size
             write_demo(data, n_a, n_p, seed=args.seed)
             for method in args.methods:
-                result = run_child(data, method, args.max_candidates)
+                result = run_child(data, method, args.approximate)
                 if "error" in result:
-                    print(f"| {n_a:,} | {n_p:,} | {method} | failed: {result['error']} | | |")
+                    print(f"| {n_a:,} | {n_p:,} | {method} | failed: {result['error']} | | | |")
                     continue
-                total = 0.0
-                for name, seconds, rss in result["stages"]:
-                    total += seconds
-                    print(f"| {n_a:,} | {n_p:,} | {method} | {name} | {seconds:.2f} | {rss:,.0f} |")
-                peak = max(r for _, _, r in result["stages"])
+                total = total_cpu = 0.0
+                for name, seconds, cpu, rss in result["stages"]:
+                    if not name.startswith(("encode", "candidates", "solve", "explain")):
+                        total += seconds
+                        total_cpu += cpu
+                    cpu_text = "" if cpu != cpu else f"{cpu:.2f}"
+                    print(f"| {n_a:,} | {n_p:,} | {method} | {name} | {seconds:.2f} "
+                          f"| {cpu_text} | {rss:,.0f} |")
+                peak = max(r for *_, r in result["stages"])
                 print(f"| {n_a:,} | {n_p:,} | {method} | **total** | **{total:.2f}** "
-                      f"| **{peak:,.0f}** |")
+                      f"| **{total_cpu:.2f}** | **{peak:,.0f}** |")
                 if "summary" in result:
                     summaries.append((n_a, n_p, result["summary"]))
                 if "p50_ms" in result:
@@ -193,18 +274,24 @@ def main() -> None:
                                                  "p50_ms": round(result["p50_ms"], 1),
                                                  "p95_ms": round(result["p95_ms"], 1)}))
         print()
-        print("| apprentices | placements | method | matched | no acceptable | lost competition "
-              "| candidate pairs | coverage | total score |")
-        print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| apprentices | placements | method | exact | matched | lost competition "
+              "| no acceptable | acceptable pairs | proposals | refill rounds "
+              "| pricing rounds | total score |")
+        print("| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+              "| ---: |")
         for n_a, n_p, s in summaries:
             if "matched" in s:
-                print(f"| {n_a:,} | {n_p:,} | {s['method']} | {s['matched']:,} "
+                print(f"| {n_a:,} | {n_p:,} | {s['method']} | {s['exact']} | {s['matched']:,} "
+                      f"| {s['unmatched_lost_competition']:,} "
                       f"| {s['unmatched_no_acceptable_placement']:,} "
-                      f"| {s['unmatched_lost_competition']:,} | {s['candidate_pairs']:,} "
-                      f"| {s['coverage']:.1%} | {s['total_score']:,.1f} |")
+                      f"| {s['acceptable_pairs']} | {s['proposals']} | {s['refill_rounds']} "
+                      f"| {s['pricing_rounds']} | {s['total_score']:,.1f} |")
             else:
-                print(f"| {n_a:,} | {n_p:,} | {s['method']} | p50 {s['p50_ms']} ms, "
-                      f"p95 {s['p95_ms']} ms | | | | | |")
+                print(f"| {n_a:,} | {n_p:,} | {s['method']} | | p50 {s['p50_ms']} ms, "
+                      f"p95 {s['p95_ms']} ms | | | | | | | |")
+        for _, _, s in summaries:
+            if "certificate" in s:
+                print(f"certificate ({s['method']}, {s['apprentices']:,}): {s['certificate']}")
         if args.peer != "none":
             n_a, n_p = (int(x) for x in args.peer.lower().split("x"))
             data = Path(tmp) / f"peer-{args.peer}"
@@ -215,15 +302,17 @@ def main() -> None:
                 print(f"matching library at {n_a:,} x {n_p:,}: {result['error']}")
             else:
                 print(f"matching library (recursion limit and thread stack raised) at "
-                      f"{n_a:,} apprentices x {n_p:,} placements, {result['pairs']:,} pairs: "
-                      f"identical={result['identical']}, library {result['library_build_s']:.2f} s "
-                      f"to build the game + {result['library_solve_s']:.2f} s to solve, ours "
-                      f"{result['ours_s'] * 1000:.1f} ms: {result['ratio']:,.0f}x faster")
+                      f"{n_a:,} apprentices x {n_p:,} placements, the full acceptable set of "
+                      f"{result['pairs']:,} pairs: identical={result['identical']}, library "
+                      f"{result['library_build_s']:.2f} s to build the game + "
+                      f"{result['library_solve_s']:.2f} s to solve, ours end to end from the "
+                      f"tables {result['ours_s']:.2f} s: {result['ratio']:,.0f}x faster")
+    print(f"load at end: {_uptime()}")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        cap = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] else None
-        print(json.dumps(child(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), cap)))
+        approximate = len(sys.argv) > 5 and sys.argv[5] == "approximate"
+        print(json.dumps(child(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), approximate)))
     else:
         main()

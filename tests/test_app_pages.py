@@ -140,7 +140,7 @@ def test_adviser_search_narrows_the_caseload(app):
     assert len(app.dataframe[0].value) == 1
 
 
-def test_adviser_import_reports_bad_rows_and_writes_nothing(app, tmp_path):
+def test_adviser_import_reports_bad_rows_and_writes_nothing(app, tmp_path, monkeypatch):
     _open(app, "adviser")
     # AppTest cannot drive st.file_uploader; the page's check is the same call.
     from mobility.ui import cache
@@ -157,10 +157,21 @@ def test_adviser_import_reports_bad_rows_and_writes_nothing(app, tmp_path):
         def read(self) -> bytes:
             return self._data
 
-    bad = Upload(b"company_id,name,city,country\nC9,,Leeds,UK\n")
-    result = cache.check_upload(bad, "companies")
+    # An adviser may write apprentices only (issue 11: the check step knows the user);
+    # outside the app run, the signed-in adviser is given to the cache directly.
+    from mobility.auth import Principal, Role
+
+    monkeypatch.setattr(cache, "_principal", lambda: Principal(
+        "test-adviser", Role.ADVISER, organisation="HWK Dortmund"))
+    bad = Upload(b"apprentice_id,name,sending_organisation,home_city,home_country,trade,"
+                 b"training_year,available_from,available_to,desired_weeks\n"
+                 b"A9,,HWK Dortmund,Dortmund,UK,Tischler/in,2,2026-04-01,2026-08-31,4\n")
+    result = cache.check_upload(bad, "apprentices")
     assert not result.ok
-    assert [(p.row, p.column) for p in result.problems] == [(2, "name"), (2, "country")]
+    assert [(p.row, p.column) for p in result.problems] == [(2, "name"), (2, "home_country")]
+    refused = cache.check_upload(Upload(b"company_id,name,city,country\nC9,,Leeds,UK\n"),
+                                 "companies")
+    assert [(p.row, p.column) for p in refused.problems] == [(None, None)]
 
 
 def test_adviser_allocation_shows_a_summary(app):
@@ -294,7 +305,7 @@ def test_allocation_table_explains_in_german(app):
     _open(app, "adviser")
     app.button(key="run_allocation").click().run()
     table = next(d for d in app.dataframe if "explanation" in d.value.columns)
-    placed = table.value[table.value["placement_id"].notna()]
+    placed = table.value[table.value["placement_id"].fillna("") != ""]
     assert placed["explanation"].str.contains("Beruf").all()
     assert not table.value["explanation"].fillna("").str.contains("nan").any()
     assert set(table.value["status"]) <= {"vermittelt", "kein passender Platz",
@@ -354,3 +365,23 @@ def test_administrator_selects_the_2024_group_table_and_it_is_audited():
         who = conn.execute(sa.select(audit_log.c.who).where(
             audit_log.c.action == "select country-group table")).scalars().all()
     assert who == ["test-admin"]
+
+
+def test_the_funding_export_lists_parts_with_tables_and_why_not(app):
+    _open(app, "adviser")
+    app.button(key="run_allocation").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Förderung je Zuordnung (CSV)" in labels and "Förderung je Zuordnung (XLSX)" in labels
+    import pandas as pd
+
+    from mobility.ui.funding_panels import FUNDING_EXPORT_COLUMNS, funding_table
+
+    matches = pd.DataFrame({"apprentice_id": ["A1"], "placement_id": ["P1"]})  # Leeds
+    table = funding_table(matches, "en")
+    assert list(table.columns) == list(FUNDING_EXPORT_COLUMNS)
+    row = table.iloc[0]
+    assert row["funding_conditions"].startswith("depends on accreditation")
+    assert "travel_support (call 2024)" in row["funding_parts"]
+    assert "Erasmus+ short-term in a third country not associated to Erasmus+ (United Kingdom)" \
+        in row["funding_why_not"]

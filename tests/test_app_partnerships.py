@@ -4,8 +4,6 @@ municipality's partnerships from the data page; other roles see no editor."""
 
 from __future__ import annotations
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
@@ -20,19 +18,11 @@ from mobility.storage.partnerships import (
 )
 from mobility.ui.pages import page_path
 from mobility.ui.partnership_editor import form_key
+from test_app_pages import _fresh_caches  # noqa: F401  (autouse: each test starts clean)
 
 LEEDS = PartnershipKey("Dortmund", "DE", "Leeds", "GB")
 BARCELONA = PartnershipKey("Köln", "DE", "Barcelona", "ES")
 ADMIN = Principal("test-admin", Role.ADMINISTRATOR)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _signed_in(role: str) -> AppTest:

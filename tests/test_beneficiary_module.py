@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.paper_support import OIDS, tables
 
 from mobility.errors import ValidationError
 from mobility.funding.beneficiary import (
@@ -23,6 +22,7 @@ from mobility.funding.beneficiary import (
 )
 from mobility.funding.bm_layout import available_layouts, bm_layout, check_grant_agreement
 from mobility.io import read_table
+from paper_support import OIDS, tables
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SENDING = {"HWK Test": OIDS["HWK Test"]}
@@ -116,6 +116,11 @@ def test_missing_oids_are_reported_per_row_and_nothing_is_written(tmp_path, data
                      (3, "Receiving Organisation OID")}
     assert "Tischlerei Graz" in str(caught.value.problems[-1])
     assert not (tmp_path / "bm.csv").exists()
+    with pytest.raises(ValidationError) as german:
+        _export(tmp_path, data_type_file, data=data, sending={}, lang="de")
+    assert german.value.message == "bm.csv wurde nicht geschrieben: zuerst 3 Problem(e) beheben."
+    assert "Gastbetrieb „Tischlerei Graz“ (C3) hat keine gültige OID" in str(
+        german.value.problems[-1])
 
 
 def test_an_unconfirmed_data_type_value_is_not_invented(tmp_path):
@@ -123,6 +128,9 @@ def test_an_unconfirmed_data_type_value_is_not_invented(tmp_path):
         _export(tmp_path, None)
     assert [p.column for p in caught.value.problems] == ["Data type"]
     assert not (tmp_path / "bm.csv").exists()
+    typed = _export(tmp_path, None, data_type=" FROM-MY-TEMPLATE ")  # read off the template
+    with typed.path.open(encoding="utf-8", newline="") as handle:
+        assert {row["Data type"] for row in csv.DictReader(handle)} == {"FROM-MY-TEMPLATE"}
 
 
 @pytest.mark.parametrize("number", ["", "2024-1-DE02-KA121-VET", "2024-1-de02-KA121-VET-1",
@@ -133,7 +141,7 @@ def test_a_malformed_grant_agreement_number_is_refused(number):
 
 
 def test_a_grant_agreement_without_a_layout_is_refused(tmp_path, data_type_file):
-    with pytest.raises(ValidationError, match=r"no Beneficiary Module layout.*KA131-HED"):
+    with pytest.raises(ValidationError, match=r"No Beneficiary Module layout.*KA131-HED"):
         export_beneficiary_module(tables()["pairs"], *[tables()[k] for k in (
             "apprentices", "placements", "companies")], tmp_path / "bm.csv",
             grant_agreement="2024-1-DE02-KA131-HED-000123456", sending_oids=SENDING)
@@ -151,6 +159,20 @@ def test_stay_dates_come_from_the_match_frame(tmp_path, data_type_file):
     assert row["start_date"] == pd.Timestamp("2027-06-07")
     assert row["end_date"] == pd.Timestamp("2027-06-27")
     assert row["funded_duration"] == 21 + 2  # Stuttgart -> Graz, standard travel: 2 days
+
+
+def test_a_row_without_a_matcher_stay_falls_back_to_the_availability(tmp_path, data_type_file):
+    pairs = tables()["pairs"].assign(
+        stay_start=pd.to_datetime([None, None, "2027-06-07"]),
+        stay_end=pd.to_datetime([None, None, "2027-06-27"]))  # no stay_days: from the dates
+    built = beneficiary_activities(pairs, *[tables()[k] for k in (
+        "apprentices", "placements", "companies")], grant_agreement=_ga(2024, "KA121-VET"),
+        sending_oids=SENDING, dictionary_file=data_type_file)
+    rows = built.activities.set_index("participant_id")
+    assert rows.loc["A3", "end_date"] == pd.Timestamp("2027-06-27")
+    assert rows.loc["A3", "funded_duration"] == 21 + 2
+    assert rows.loc["A2", "start_date"] == pd.Timestamp("2027-04-01")  # later of the two
+    assert rows.loc["A2", "end_date"] == pd.Timestamp("2027-07-21")  # 16 weeks
 
 
 def test_activity_ids_are_stable_and_unique(tmp_path, data_type_file):

@@ -8,7 +8,6 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from tests.paper_support import OIDS, seeded_engine
 
 from mobility.auth.roles import Principal, Role
 from mobility.documents.render import pdf_font
@@ -16,6 +15,7 @@ from mobility.documents.service import generate_document
 from mobility.documents.tracking import describe, document_history
 from mobility.errors import ConfigurationError, PermissionDenied, ValidationError
 from mobility.storage.schema import audit_log, generated_documents
+from paper_support import OIDS, seeded_engine
 
 ADVISER = Principal("mueller", Role.ADVISER, organisation="HWK Test")
 OTHER = Principal("schulz", Role.ADVISER, organisation="IHK Anders")
@@ -116,7 +116,7 @@ def test_each_document_is_versioned_audited_and_says_what_changed(engine, tmp_pa
     assert same.tracked.content_hash == first.tracked.content_hash
     assert describe(same.tracked, "en") == ["Version 2: unchanged since version 1."]
     with engine.begin() as conn:  # the host moves the start by a week
-        conn.exec_driver_sql("UPDATE placements SET start = '2027-04-08 00:00:00.000000' "
+        conn.exec_driver_sql("UPDATE placements SET start = '2027-04-08' "
                              "WHERE placement_id = 'P2'")
     changed = generate_document(engine, ADVISER, "learning-agreement", "A2", "P2",
                                 tmp_path / "la.docx", lang="de", today=TODAY)
@@ -194,7 +194,7 @@ def test_learning_outcomes_of_a_trade_are_prefilled_else_lines_are_left(engine):
     from mobility.documents.facts import match_facts
     from mobility.documents.service import _frames, sending_oids
 
-    frames = _frames(engine)
+    frames = _frames(engine, ["A2"], ["P2"])
     facts = match_facts("A2", "P2", frames["apprentices"], frames["placements"],
                         frames["companies"], sending_oids=sending_oids(engine))
     empty = learning_agreement(facts, "en", prepared_by="mueller", today=TODAY).blocks[4]

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobility.cli import main
@@ -87,6 +87,7 @@ def test_every_part_names_the_table_it_used():
     assert "call 2025" in parts(est)["organisational_support"].table
 
 
+@settings(deadline=None)  # the first example opens the database: slow on a loaded machine
 @given(st.integers(10, 364))
 def test_individual_support_grows_with_every_extra_day(days):
     shorter = estimate_erasmus(FundingContext(HOME, LILLE, days), daily_rates=RATES)

@@ -24,3 +24,18 @@ def test_a_confirmed_entry_writes_and_records_the_learning_agreement(app):  # no
     assert "Version 1: erste Fassung." in captions
     assert any(c.startswith("Lernvereinbarung · Version 1 · test-adviser") for c in captions)
     assert [d for d in app.get("download_button") if "Lernvereinbarung" in d.proto.label]
+
+
+def test_the_beneficiary_module_file_names_each_missing_oid_on_the_page(app):  # noqa: F811
+    _open(app, "adviser")
+    app.button(key="run_allocation").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [c for c in app.caption if "Förderkennzeichen" in c.value]  # asks for the number
+    app.text_input(key="bm_grant_agreement").input("2024-1-DE02-KA121-VET-000123456").run()
+    assert not app.exception, [e.value for e in app.exception]
+    errors = [e.value.replace("\\", "") for e in app.error]
+    assert any("wurde nicht geschrieben" in e for e in errors), errors
+    problems = app.dataframe[-1].value  # one row per problem: row, column, message
+    assert "Receiving Organisation OID" in set(problems["column"])
+    assert {"Sending Organisation OID", "Data type"} <= set(problems["column"])
+    assert not [d for d in app.get("download_button") if d.proto.label.startswith("Datei")]

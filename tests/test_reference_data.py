@@ -191,3 +191,25 @@ def test_resolving_ten_thousand_home_towns_is_fast():
     start = time.perf_counter()
     reg.resolve_many(texts)
     assert time.perf_counter() - start < 2.0
+
+
+# --- trades in imports ----------------------------------------------------------------
+
+
+def test_an_import_with_new_trades_in_everyday_spelling_succeeds(tmp_path):
+    from mobility.io import read_table
+
+    example = _ROOT / "data" / "examples" / "apprentices.csv"
+    table = pd.read_csv(example, dtype=str, keep_default_na=False)
+    table.loc[0, "trade"] = "Zahntechnikerin"
+    table.loc[1, "trade"] = "Chemikant"
+    if "isco08" in table:
+        table.loc[[0, 1], "isco08"] = ""
+    path = tmp_path / "apprentices.csv"
+    table.to_csv(path, index=False)
+    result = read_table(path, "apprentices")
+    assert result.ok, result.problems
+    assert result.frame.loc[0, "trade"] == "Zahntechniker/in"
+    assert result.frame.loc[1, "trade"] == "Chemikant/in"
+    if "isco08" in result.frame:
+        assert result.frame.loc[[0, 1], "isco08"].tolist() == ["3214", "8131"]

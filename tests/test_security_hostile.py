@@ -77,6 +77,14 @@ def test_the_largest_allowed_numbers_come_back_identical_from_both_databases(bac
         companies = read_table_from_db(engine, "companies")
         assert companies.loc[0, "lat"] == -89.999999999999
         assert companies.loc[0, "lon"] == 179.99999999999997
+        far, near = "1.7976931348623157e308", "0.000000001"
+        data = table(apprentice("A1") + f",{far}", apprentice("A2") + f",{near}",
+                     header=HEADER + ",max_distance_km")
+        people = read_table(data, "apprentices")
+        assert people.ok, people.problems
+        upsert_table(engine, "apprentices", people.frame)
+        back = read_table_from_db(engine, "apprentices").sort_values("apprentice_id")
+        assert back["max_distance_km"].tolist() == [float(far), float(near)]
 
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_lines():

@@ -364,6 +364,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.status.indicative": ("Richtwert", "indicative"),
     "funding.status.missing": ("fehlt", "missing"),
     "funding.status.not_applicable": ("entfällt", "not applicable"),
+    "funding.export_csv": ("Förderung je Zuordnung (CSV)", "Funding per match (CSV)"),
+    "funding.export_xlsx": ("Förderung je Zuordnung (XLSX)", "Funding per match (XLSX)"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),
@@ -532,6 +534,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
                      "This run is your organisation's working plan."),
     "runs.adopt": ("Als Arbeitsplan übernehmen", "Adopt as working plan"),
     "runs.plan": ("Arbeitsplan", "Working plan"),
+    "field.stay_start": ("Aufenthalt ab", "Stay from"),
+    "field.stay_end": ("Aufenthalt bis", "Stay until"),
+    "field.stay_days": ("Aufenthalt (Tage)", "Stay (days)"),
+    "field.solution": ("Lösung", "Solution"),
+    "runs.adopt_needs_organisation": (
+        "Arbeitspläne gehören einer entsendenden Organisation; als Verwaltung können Sie "
+        "Läufe ansehen, aber keinen übernehmen.",
+        "Working plans belong to a sending organisation; as an administrator you can view "
+        "runs but not adopt one."),
+    "shortlist.read_only": ("Ihre Rolle darf Vorschlagslisten nur ansehen.",
+                            "Your role may only view shortlists."),
+    "adviser.exports_not_allowed": (
+        "Ihre Rolle darf keine personenbezogenen Daten exportieren.",
+        "Your role may not export personal data."),
     "runs.when": ("Zeitpunkt", "When"),
     "runs.pick": ("Lauf", "Run"),
     "runs.open": ("Lauf öffnen", "Open run"),
@@ -843,9 +859,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
-    "field.stay_start": ("Aufenthalt ab", "Stay from"),
-    "field.stay_end": ("Aufenthalt bis", "Stay to"),
-    "field.stay_days": ("Aufenthalt (Tage)", "Stay (days)"),
     "field.listed_on": ("Gelistet am", "Listed on"),
     "field.source_id": ("Quellen-Nr.", "Source id"),
     "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
@@ -1098,6 +1111,12 @@ _TEXTS.update({
     "bm.grant_agreement": ("Förderkennzeichen (Grant Agreement No.)", "Grant Agreement No."),
     "bm.grant_help": ("Wie im Finanzhilfevertrag, z. B. 2024-1-DE02-KA121-VET-000123456.",
                       "As on the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.data_type": ("Data type (aus Ihrer Vorlage)", "Data type (from your template)"),
+    "bm.data_type_help": (
+        "Der Wert der Spalte „Data type“ einer Mobilitätszeile, wie ihn die aus Ihrem "
+        "Projekt exportierte Vorlage zeigt; keine öffentliche Quelle nennt ihn.",
+        "The value of the “Data type” column of a mobility row as the template exported "
+        "from your project shows it; no public source gives it."),
     "bm.needs_grant": (
         "Für die Datei des Beneficiary Module bitte das Förderkennzeichen eingeben.",
         "Enter the Grant Agreement No. to get the Beneficiary Module file."),
@@ -1106,6 +1125,39 @@ _TEXTS.update({
         "Ihres Projekts vergleichen.",
         "Not confirmed against a template: {columns}. Compare with your project's template "
         "before uploading."),
+    "bm.problem.grant": (
+        "{number} ist kein Förderkennzeichen: bitte wie im Finanzhilfevertrag schreiben, "
+        "z. B. 2024-1-DE02-KA121-VET-000123456.",
+        "{number} is not a grant agreement number: write it as on the grant agreement, "
+        "e.g. 2024-1-DE02-KA121-VET-000123456."),
+    "bm.problem.no_layout": (
+        "Kein Beneficiary-Module-Layout für den Aufruf {year} und {action} in {file} "
+        "(vorhanden: {known}).",
+        "No Beneficiary Module layout for call year {year} and {action} in {file} "
+        "(known: {known})."),
+    "bm.problem.not_written": ("{file} wurde nicht geschrieben: zuerst {n} Problem(e) beheben.",
+                               "{file} was not written: {n} problem(s) to fix first."),
+    "bm.problem.sending_oid": (
+        "Die entsendende Einrichtung „{org}“ hat keine gültige OID (E + 8 Ziffern): bitte "
+        "bei den entsendenden Einrichtungen eintragen.",
+        "Sending organisation “{org}” has no valid OID (E + 8 digits): record it under "
+        "sending organisations."),
+    "bm.problem.no_sending_org": (
+        "Für Azubi {id} ist keine entsendende Einrichtung eingetragen, also keine OID.",
+        "Apprentice {id} has no sending organisation, so no OID."),
+    "bm.problem.host_oid": (
+        "Der Gastbetrieb „{name}“ ({id}) hat keine gültige OID (E + 8 Ziffern): bitte in "
+        "der Spalte oid der Betriebe ergänzen.",
+        "Host company “{name}” ({id}) has no valid OID (E + 8 digits): add it in the "
+        "companies table's oid column."),
+    "bm.problem.oid_invalid": ("Eingetragen ist „{oid}“.", "The value on record is “{oid}”."),
+    "bm.problem.no_value": (
+        "Für die Spalte „{column}“ hat das Layout {year} {action} keinen Wert für den "
+        "Eintrag in „value“: in data/beneficiary_module_dictionaries.csv ergänzen, eine "
+        "Wörterbuchdatei angeben oder den Wert aus Ihrer Vorlage eintragen.",
+        "The {year} {action} layout has no value for column “{column}” and the entry in "
+        "“value”: add it to data/beneficiary_module_dictionaries.csv, pass a dictionary "
+        "file or enter the value from your template."),
     "bm.skipped": ("{n} Paare sind nicht Erasmus+-förderfähig und fehlen in der Datei.",
                    "{n} pairs are not eligible for Erasmus+ and are not in the file."),
 })

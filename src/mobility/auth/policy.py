@@ -160,12 +160,14 @@ _AGS = re.compile(r"\d{8}")
 
 
 def principal_ags(principal: Principal) -> str | None:
-    """The official municipality code (AGS) of a municipality account, when known: an
-    ``ags`` the account carries, or a city written as its 8-digit AGS; else ``None`` (the
-    account is then matched by name)."""
-    for value in (getattr(principal, "ags", None), principal.city):
-        if value is not None and _AGS.fullmatch(str(value).strip()):
-            return str(value).strip()
+    """The official municipality code (AGS) a municipality account carries, else ``None``.
+
+    Accounts name their city only (``users.city``), so today this is ``None`` and accounts
+    are matched by name, as everywhere else in the product; an account that one day
+    carries an ``ags`` is matched by code against rows that have one."""
+    value = getattr(principal, "ags", None)
+    if value is not None and _AGS.fullmatch(str(value).strip()):
+        return str(value).strip()
     return None
 
 

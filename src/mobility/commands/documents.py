@@ -6,7 +6,7 @@
         --out FILE.docx|FILE.pdf [--lang de|en] --as USER
     mobility documents europass --apprentice ID --placement ID --out FILE [--lang de|en] --as USER
     mobility documents beneficiary-module --grant-agreement NUMBER --out FILE.csv|FILE.xlsx \\
-        [--green-travel] [--dictionary FILE] --as USER
+        [--green-travel] [--data-type VALUE] [--dictionary FILE] --as USER
 
 Documents hold personal data: only an adviser of the apprentice's organisation may write
 them, every file is audited, and each Learning Agreement or Europass draft is recorded on
@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bm.add_argument("--dictionary", type=Path, metavar="FILE",
                     help="extra dictionary values (columns as "
                          "data/beneficiary_module_dictionaries.csv), e.g. the Data type value")
+    bm.add_argument("--data-type", metavar="VALUE",
+                    help="the 'Data type' of a main mobility row as your project's exported "
+                         "template shows it (no public source gives it)")
     _as_user(bm)
     bm.set_defaults(func=_run_bm)
 
@@ -86,7 +89,8 @@ def _run_bm(args: argparse.Namespace) -> int:
     result = export_beneficiary_file(engine, principal, args.out,
                                      grant_agreement=args.grant_agreement,
                                      green_travel=args.green_travel,
-                                     dictionary_file=args.dictionary)
+                                     dictionary_file=args.dictionary,
+                                     data_type=args.data_type)
     layout = result.layout
     print(f"{len(result.activities):,} mobility activities written to {result.path} "
           f"({layout.call_year} {layout.action_type} layout, audited)")

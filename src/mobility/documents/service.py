@@ -68,7 +68,7 @@ def generate_document(engine: sa.Engine, principal: Principal, kind: str, appren
     if lang not in ("de", "en"):
         raise ValidationError(f"document language {lang!r}: use de or en")
     target = check_document_path(path)
-    frames = _frames(engine)
+    frames = _frames(engine, [apprentice_id], [placement_id])
     apprentices = frames["apprentices"]
     row = apprentices[apprentices["apprentice_id"].astype(str) == str(apprentice_id)]
     if row.empty:
@@ -97,7 +97,8 @@ def generate_document(engine: sa.Engine, principal: Principal, kind: str, appren
 def export_beneficiary_file(engine: sa.Engine, principal: Principal,
                             path: str | os.PathLike, *, grant_agreement: str,
                             green_travel: bool = False,
-                            dictionary_file: str | os.PathLike | None = None):
+                            dictionary_file: str | os.PathLike | None = None,
+                            data_type: str | None = None):
     """The Beneficiary Module file of ``principal``'s confirmed shortlist entries
     (own caseload only), audited. Returns the
     :class:`~mobility.funding.beneficiary.BeneficiaryExport`."""
@@ -105,11 +106,11 @@ def export_beneficiary_file(engine: sa.Engine, principal: Principal,
     from mobility.storage.shortlist import get_shortlist
 
     authorize(principal, Action.EXPORT_PERSONAL_DATA)
-    frames = _frames(engine)
-    own = restrict_to_scope(principal, Action.EXPORT_PERSONAL_DATA, frames["apprentices"])
     entries = get_shortlist(engine)
-    entries = entries[entries["status"].isin(DOCUMENT_STATUSES)
-                      & entries["apprentice_id"].isin(set(own["apprentice_id"].astype(str)))]
+    entries = entries[entries["status"].isin(DOCUMENT_STATUSES)]
+    frames = _frames(engine, entries["apprentice_id"], entries["placement_id"])
+    own = restrict_to_scope(principal, Action.EXPORT_PERSONAL_DATA, frames["apprentices"])
+    entries = entries[entries["apprentice_id"].isin(set(own["apprentice_id"].astype(str)))]
     if entries.empty:
         raise ValidationError("no confirmed shortlist entries in your caseload: confirm "
                               "matches before writing the Beneficiary Module file")
@@ -119,7 +120,7 @@ def export_beneficiary_file(engine: sa.Engine, principal: Principal,
                                        path, grant_agreement=grant_agreement,
                                        sending_oids=sending_oids(engine),
                                        green_travel=green_travel,
-                                       dictionary_file=dictionary_file)
+                                       dictionary_file=dictionary_file, data_type=data_type)
     with engine.begin() as conn:
         record(conn, principal, "export", "beneficiary_module", None,
                detail={"rows": len(result.activities),
@@ -128,10 +129,29 @@ def export_beneficiary_file(engine: sa.Engine, principal: Principal,
     return result
 
 
-def _frames(engine: sa.Engine) -> dict[str, pd.DataFrame]:
-    from mobility.storage.tables import read_table_from_db
+def _frames(engine: sa.Engine, apprentice_ids, placement_ids) -> dict[str, pd.DataFrame]:
+    """Only the stored rows a document needs (never the whole caseload): the apprentices
+    and placements named, and the placements' companies, in the import format."""
+    placements = _rows(engine, "placements", "placement_id", placement_ids)
+    return {"apprentices": _rows(engine, "apprentices", "apprentice_id", apprentice_ids),
+            "placements": placements,
+            "companies": _rows(engine, "companies", "company_id", placements["company_id"])}
 
-    return {k: read_table_from_db(engine, k) for k in ("apprentices", "placements", "companies")}
+
+def _rows(engine: sa.Engine, kind: str, column: str, ids) -> pd.DataFrame:
+    from mobility.io.specs import spec_for
+    from mobility.storage.schema import KIND_TABLES
+    from mobility.storage.tables import conform
+
+    table, names = KIND_TABLES[kind], spec_for(kind).names
+    wanted = sorted({str(i) for i in ids})
+    rows: list = []
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):  # bounded IN lists
+            rows += conn.execute(sa.select(*[table.c[n] for n in names]).where(
+                table.c[column].in_(wanted[start:start + 500]))).all()
+    return conform(pd.DataFrame({n: pd.Series([r[i] for r in rows], dtype=object)
+                                 for i, n in enumerate(names)}), kind)
 
 
 def _check_confirmed(engine: sa.Engine, apprentice_id: str, placement_id: str) -> None:

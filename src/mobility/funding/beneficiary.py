@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from mobility.errors import Problem, ValidationError
-from mobility.funding.bm_layout import BMLayout, bm_layout, check_grant_agreement
+from mobility.funding.bm_layout import BMLayout, bm_layout, check_grant_agreement, with_value
 from mobility.funding.estimate import estimate_for_matches, join_stays
+from mobility.i18n import t
 from mobility.io.validation import unquote_formulas
 from mobility.io.writing import check_table_path, neutralise, write_file_atomically
 from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, erasmus_rules
@@ -118,7 +119,9 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
                            green_travel: bool = False,
                            travel_table: str = DEFAULT_TRAVEL_TABLE,
                            dictionary_file: str | os.PathLike | None = None,
-                           file_name: str = "Beneficiary Module file") -> BeneficiaryActivities:
+                           file_name: str = "Beneficiary Module file",
+                           data_type: str | None = None,
+                           lang: str = "en") -> BeneficiaryActivities:
     """The activity rows of ``shortlist`` for the layout ``grant_agreement`` names.
 
     Parameters
@@ -132,9 +135,16 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
         The project's grant agreement number; its year and action pick the layout.
     sending_oids : mapping
         Sending organisation name -> OID (None when not recorded).
+    data_type : str, optional
+        The "Data type" value of a main mobility row as the project's own template shows
+        it (no stored source gives it; see ``docs/beneficiary-module.md``).
+    lang : {"en", "de"}
+        Language of the problems.
     """
-    number, call_year, action_type = check_grant_agreement(grant_agreement)
-    layout = bm_layout(call_year, action_type, dictionary_file=dictionary_file)
+    number, call_year, action_type = check_grant_agreement(grant_agreement, lang)
+    layout = bm_layout(call_year, action_type, dictionary_file=dictionary_file, lang=lang)
+    if data_type and data_type.strip():
+        layout = with_value(layout, "data_type", "mobility", data_type)
     pairs = shortlist.reset_index(drop=True)
     stays = _stays(pairs)
     funded = estimate_for_matches(stays, apprentices, placements, green_travel=green_travel,
@@ -158,8 +168,10 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
     travel_days = np.where(green_counts, rules["green_travel_days"].value,
                            rules["standard_travel_days"].value).astype(np.int64)
     start_ts = pd.to_datetime(start).dt.normalize()
-    end_ts = (pd.to_datetime(pairs["stay_end"]).dt.normalize().reset_index(drop=True)
-              if "stay_end" in pairs else start_ts + pd.to_timedelta(days - 1, unit="D"))
+    end_ts = start_ts + pd.to_timedelta(days - 1, unit="D")
+    if "stay_end" in pairs:  # the matcher's end where it chose one
+        chosen = pd.to_datetime(pairs["stay_end"]).dt.normalize().reset_index(drop=True)
+        end_ts = chosen.where(chosen.notna(), end_ts)
     names = _names(app)
     serial = number[-6:]
     activities = pd.DataFrame({
@@ -197,7 +209,7 @@ def beneficiary_activities(shortlist: pd.DataFrame, apprentices: pd.DataFrame,
     })[~keep].reset_index(drop=True)
     kept_app = app[keep].reset_index(drop=True)
     kept_comp = comp[keep].reset_index(drop=True)
-    problems = _problems(activities, layout, kept_app, kept_comp, file_name)
+    problems = _problems(activities, layout, kept_app, kept_comp, file_name, lang)
     return BeneficiaryActivities(layout, activities, skipped, tuple(problems))
 
 
@@ -207,8 +219,9 @@ def export_beneficiary_module(shortlist: pd.DataFrame, apprentices: pd.DataFrame
                               sending_oids: Mapping[str, str | None],
                               green_travel: bool = False,
                               travel_table: str = DEFAULT_TRAVEL_TABLE,
-                              dictionary_file: str | os.PathLike | None = None
-                              ) -> BeneficiaryExport:
+                              dictionary_file: str | os.PathLike | None = None,
+                              data_type: str | None = None,
+                              lang: str = "en") -> BeneficiaryExport:
     """Write the shortlist's Erasmus+ activities to ``path`` (``.csv`` or ``.xlsx``) in
     the layout of ``grant_agreement``'s call year and action type.
 
@@ -220,10 +233,11 @@ def export_beneficiary_module(shortlist: pd.DataFrame, apprentices: pd.DataFrame
     built = beneficiary_activities(shortlist, apprentices, placements, companies,
                                    grant_agreement=grant_agreement, sending_oids=sending_oids,
                                    green_travel=green_travel, travel_table=travel_table,
-                                   dictionary_file=dictionary_file, file_name=target.name)
+                                   dictionary_file=dictionary_file, file_name=target.name,
+                                   data_type=data_type, lang=lang)
     if built.problems:
-        raise ValidationError(f"{target.name} was not written: {len(built.problems)} "
-                              "problem(s) to fix first", problems=list(built.problems))
+        raise ValidationError(t("bm.problem.not_written", lang, file=target.name,
+                                n=len(built.problems)), problems=list(built.problems))
     write_file_atomically(file_table(built.activities, built.layout), target,
                           sheet="activities")
     return BeneficiaryExport(target, built.layout, built.activities, built.skipped)
@@ -302,15 +316,13 @@ def read_beneficiary_module(path: str | os.PathLike, layout: BMLayout) -> pd.Dat
 
 
 def _stays(pairs: pd.DataFrame) -> pd.DataFrame:
-    """The pairs with ``start``/``days`` taken from the matcher's stay when present."""
+    """The pairs with ``stay_days`` worked out from ``stay_start``/``stay_end`` when only
+    those are given; :func:`~mobility.funding.estimate.join_stays` then takes the
+    matcher's stay row by row and falls back where a row has none."""
     stays = pairs.copy()
-    if "stay_start" in stays:
-        start = pd.to_datetime(stays["stay_start"])
-        stays["start"] = start
-        if "stay_days" in stays:
-            stays["days"] = stays["stay_days"].astype("int64")
-        elif "stay_end" in stays:
-            stays["days"] = (pd.to_datetime(stays["stay_end"]) - start).dt.days + 1
+    if "stay_start" in stays and "stay_end" in stays and "stay_days" not in stays:
+        stays["stay_days"] = (pd.to_datetime(stays["stay_end"])
+                              - pd.to_datetime(stays["stay_start"])).dt.days + 1
     return stays
 
 
@@ -329,7 +341,7 @@ def _oid(value: object) -> str:
 
 
 def _problems(activities: pd.DataFrame, layout: BMLayout, app: pd.DataFrame,
-              comp: pd.DataFrame, file_name: str) -> list[Problem]:
+              comp: pd.DataFrame, file_name: str, lang: str) -> list[Problem]:
     problems: list[Problem] = []
     header = {c.field: c.header for c in layout.columns}
     for field in _OID_COLUMNS:
@@ -340,15 +352,18 @@ def _problems(activities: pd.DataFrame, layout: BMLayout, app: pd.DataFrame,
                 continue
             if field == "sending_oid":
                 org = app["sending_organisation"].iat[i]
-                what = (f"sending organisation {org!r}" if pd.notna(org) and str(org).strip()
-                        else f"apprentice {app['apprentice_id'].iat[i]} (no sending organisation)")
-                fix = "record its OID under sending organisations"
+                if pd.isna(org) or not str(org).strip():
+                    message = t("bm.problem.no_sending_org", lang,
+                                id=app["apprentice_id"].iat[i])
+                else:
+                    message = t("bm.problem.sending_oid", lang, org=org)
             else:
-                what = f"host company {comp['name'].iat[i]!r} ({comp['company_id'].iat[i]})"
-                fix = "add it in the companies table's oid column"
-            state = "has no OID" if not oid else f"has an invalid OID {oid!r}"
-            problems.append(Problem(f"{what} {state} (E + 8 digits): {fix}", file=file_name,
-                                    row=i + 2, column=header[field], value=oid or None))
+                message = t("bm.problem.host_oid", lang, name=comp["name"].iat[i],
+                            id=comp["company_id"].iat[i])
+            if oid:
+                message += " " + t("bm.problem.oid_invalid", lang, oid=oid)
+            problems.append(Problem(message, file=file_name, row=i + 2, column=header[field],
+                                    value=oid or None))
     for col in layout.columns:
         if not col.dictionary or activities.empty:
             continue
@@ -358,8 +373,8 @@ def _problems(activities: pd.DataFrame, layout: BMLayout, app: pd.DataFrame,
         for key in sorted(set(keys.astype(str))):
             if not layout.value(col.dictionary, key):
                 problems.append(Problem(
-                    f"no Beneficiary Module value for {col.dictionary} {key!r} in the "
-                    f"{layout.call_year} {layout.action_type} layout: add it to "
-                    "data/beneficiary_module_dictionaries.csv or pass a dictionary file",
-                    file=file_name, row=None, column=col.header))
+                    t("bm.problem.no_value", lang, column=col.header, year=layout.call_year,
+                      action=layout.action_type),
+                    file=file_name, row=None, column=col.header,
+                    value=f"{col.dictionary}={key}"))
     return problems

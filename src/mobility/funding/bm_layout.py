@@ -34,12 +34,13 @@ import csv
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 from mobility.errors import Problem, ValidationError
+from mobility.i18n import t
 from mobility.paths import data_dir
 
 LAYOUTS_FILE = "beneficiary_module_layouts.csv"
@@ -94,14 +95,23 @@ class BMLayout:
         return self.dictionaries.get(dictionary, {}).get(key, "")
 
 
-def check_grant_agreement(text: object) -> tuple[str, int, str]:
+def with_value(layout: BMLayout, dictionary: str, key: str, value: str) -> BMLayout:
+    """``layout`` with one dictionary value set (a value the user read off their own
+    template, e.g. the Data type of a main row); it then counts as confirmed."""
+    values = {name: dict(entries) for name, entries in layout.dictionaries.items()}
+    values.setdefault(dictionary, {})[key] = value.strip()
+    return replace(layout, dictionaries=MappingProxyType(
+        {k: MappingProxyType(v) for k, v in values.items()}),
+        unverified_values=layout.unverified_values - {(dictionary, key)})
+
+
+def check_grant_agreement(text: object, lang: str = "en") -> tuple[str, int, str]:
     """``(number, call_year, action_type)`` of a grant agreement number, or
-    ValidationError saying what the number must look like."""
+    ValidationError (in ``lang``) saying what the number must look like."""
     number = str(text or "").strip().upper()
     found = GRANT_AGREEMENT.fullmatch(number)
     if found is None:
-        message = (f"{number or '(empty)'!s} is not a grant agreement number: write it as on "
-                   "the grant agreement, e.g. 2024-1-DE02-KA121-VET-000123456")
+        message = t("bm.problem.grant", lang, number=number or "…")
         raise ValidationError(message, problems=[Problem(message, column="Grant Agreement No.")])
     return number, int(found["year"]), f"{found['action']}-{found['field']}"
 
@@ -114,9 +124,14 @@ def available_layouts(directory: str | os.PathLike | None = None) -> list[tuple[
 
 def bm_layout(call_year: int, action_type: str, *,
               dictionary_file: str | os.PathLike | None = None,
-              directory: str | os.PathLike | None = None) -> BMLayout:
+              directory: str | os.PathLike | None = None, lang: str = "en") -> BMLayout:
     """The layout of ``call_year`` and ``action_type``; ``dictionary_file`` (same columns
     as the dictionaries file) adds or replaces dictionary values."""
+    known = available_layouts(directory)
+    if (int(call_year), str(action_type)) not in known:
+        raise ValidationError(t("bm.problem.no_layout", lang, year=call_year,
+                                action=action_type, file=LAYOUTS_FILE,
+                                known=", ".join(f"{y} {a}" for y, a in known)))
     return _layout(int(call_year), str(action_type),
                    None if dictionary_file is None else str(dictionary_file),
                    None if directory is None else str(directory))
@@ -128,10 +143,6 @@ def _layout(call_year: int, action_type: str, dictionary_file: str | None,
     layouts = _path(directory, LAYOUTS_FILE)
     rows = [r for r in _read(layouts, _LAYOUT_HEADER)
             if int(r["call_year"]) == call_year and r["action_type"] == action_type]
-    if not rows:
-        known = ", ".join(f"{y} {a}" for y, a in available_layouts(directory))
-        raise ValidationError(f"no Beneficiary Module layout for call year {call_year} and "
-                              f"{action_type} in {layouts.name} (known: {known})")
     rows.sort(key=lambda r: int(r["position"]))
     columns = tuple(LayoutColumn(r["column"], r["field"], r["dictionary"], r["format"],
                                  r["verified"] == "yes", r["source"]) for r in rows)

@@ -274,8 +274,7 @@ def _member(values: np.ndarray, allowed: Iterable[str]) -> np.ndarray:
 
 def _check_current(rule: ProgrammeRule, s: StayArrays, lang: str = "en"):
     fails = np.full(len(s), not rule.current)
-    why = t("funding.why.not_running", lang, programme=rule.short_name,
-            note=rule.note.rstrip("."))
+    why = t("funding.why.not_running", lang, programme=rule.short_name)
     return fails, _none(len(s)), why, ""
 
 

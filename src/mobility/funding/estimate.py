@@ -34,7 +34,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -42,7 +42,6 @@ import pandas as pd
 
 from mobility.errors import ValidationError
 from mobility.funding.eligibility import (
-    CHECKS,
     FundingContext,
     StayArrays,
     _place_keys,
@@ -50,9 +49,16 @@ from mobility.funding.eligibility import (
     eligibility,
     eligible_matrix,
     home_region,
-    reason_text,
     twin_town_flags,
 )
+from mobility.funding.match_texts import (
+    ERASMUS_PARTS,
+    accreditation_flags,
+    depends_on_accreditation,
+    erasmus_labels,
+    parts_text,
+)
+from mobility.funding.match_texts import why_not as why_not_texts
 from mobility.funding.rates import (
     DailyRateTable,
     current_group_table,
@@ -80,11 +86,6 @@ from mobility.reference.programmes import (
     programme_rules,
     scale_amount,
 )
-from mobility.text import fold
-
-#: The parts of an Erasmus+ estimate, in the order they are shown.
-ERASMUS_PARTS = ("travel", "individual_support", "organisational_support",
-                 "linguistic_support", "inclusion_support")
 
 #: ``daily_rates="stored"`` means: the newest table the administrator saved.
 RatesArg = DailyRateTable | None | Literal["stored"]
@@ -536,36 +537,6 @@ def join_stays(matches: pd.DataFrame, apprentices: pd.DataFrame, placements: pd.
     return app, plc, days, start
 
 
-def accreditation_flags(names: Sequence[object],
-                        organisations: pd.DataFrame | Mapping[str, bool] | None) -> np.ndarray:
-    """Whether each sending organisation holds an Erasmus accreditation: 1.0, 0.0, or NaN
-    when nobody recorded it (no record, or no name).
-
-    Parameters
-    ----------
-    names : sequence
-        ``apprentices.sending_organisation`` values (names compared after folding case
-        and umlauts, as the access policy does).
-    organisations : DataFrame or mapping, optional
-        :func:`mobility.storage.organisations.list_organisations` (``name``,
-        ``erasmus_accredited``) or ``{name: accredited}``; None = nothing recorded.
-    """
-    values = np.asarray(names, dtype=object)
-    out = np.full(len(values), np.nan)
-    if organisations is None or len(organisations) == 0:
-        return out
-    if isinstance(organisations, pd.DataFrame):
-        known = dict(zip(organisations["name"].astype(str),
-                         organisations["erasmus_accredited"].astype(bool), strict=True))
-    else:
-        known = {str(k): bool(v) for k, v in organisations.items()}
-    folded = {fold(k): v for k, v in known.items()}
-    codes, uniques = pd.factorize(pd.Series(values).astype("string").fillna(""))
-    found = np.array([float(folded[fold(u)]) if u and fold(u) in folded else np.nan
-                      for u in uniques] or [np.nan])
-    return found[codes] if len(codes) else out
-
-
 def context_for_match(apprentice_id: str, placement_id: str, apprentices: pd.DataFrame,
                       placements: pd.DataFrame, partnerships: pd.DataFrame | None = None, *,
                       days: int | None = None, green_travel: bool = False,
@@ -603,50 +574,6 @@ def context_for_match(apprentice_id: str, placement_id: str, apprentices: pd.Dat
                           twin_town=twin, green_travel=green_travel,
                           region=_region_of(home.name, home.country) or None,
                           accredited=None if np.isnan(accredited) else bool(accredited))
-
-
-def _why_not(stays: StayArrays, eligible: np.ndarray, first_fail: np.ndarray,
-             pool: Sequence[ProgrammeRule], lang: str) -> pd.Categorical:
-    """Per row: ``"programme: reason"`` for every programme that does not fit (its first
-    broken rule), ``"; "``-joined, in ``lang``. Worked out once per distinct combination
-    of failures and destination country, not once per row."""
-    n = len(stays)
-    if n == 0:
-        return pd.Categorical([])
-    country_codes, _countries = pd.factorize(pd.Series(stays.country))
-    # One integer per row: the first failed check of every rule (mixed radix) and the
-    # destination country; 13 ** 12 rules x a few hundred countries fits in int64.
-    radix = len(CHECKS) + 1
-    key = country_codes.astype(np.int64)
-    for j in range(first_fail.shape[1]):
-        key = key * radix + (first_fail[:, j].astype(np.int64) + 1)
-    _distinct, first_row, inverse = np.unique(key, return_index=True, return_inverse=True)
-    texts = []
-    for row in first_row:
-        one = _one_stay(stays, int(row))
-        combo = first_fail[int(row)]
-        reasons = [(rule, reason_text(rule, int(combo[j]), one, lang))
-                   for j, rule in enumerate(pool) if combo[j] >= 0]
-        texts.append("; ".join(why if why.startswith(rule.short_name)
-                               else f"{rule.short_name}: {why}" for rule, why in reasons))
-    return _categorical(np.asarray(inverse).ravel(), texts)
-
-
-def _categorical(codes: np.ndarray, texts: Sequence[str]) -> pd.Categorical:
-    """Row ``i`` holds ``texts[codes[i]]`` (texts may repeat), as a categorical."""
-    text_codes, categories = pd.factorize(pd.Series(list(texts), dtype=object))
-    return pd.Categorical.from_codes(text_codes[codes], pd.Index(categories, dtype=object))
-
-
-def _one_stay(stays: StayArrays, row: int) -> StayArrays:
-    """Row ``row`` of ``stays`` as a one-row :class:`StayArrays` (for its sentences)."""
-    return StayArrays(home_country=stays.home_country[row:row + 1],
-                      country=stays.country[row:row + 1], days=stays.days[row:row + 1],
-                      status=stays.status[row:row + 1], age=stays.age[row:row + 1],
-                      twin_town=stays.twin_town[row:row + 1],
-                      group_size=stays.group_size[row:row + 1],
-                      region=stays.region[row:row + 1],
-                      accredited=stays.accredited[row:row + 1])
 
 
 def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
@@ -745,7 +672,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
         first = np.where(plain.any(axis=1), plain.argmax(axis=1), eligible.argmax(axis=1))
         first = np.where(any_eligible, first, -1)
         programme = np.where(any_eligible, keys[np.clip(first, 0, None)], "").astype(str)
-        why_not = _why_not(stays, eligible, first_fail, pool, lang)
+        why_not = why_not_texts(stays, eligible, first_fail, pool, lang)
 
         stages.next("estimates")
         got = erasmus_amounts(distance, days, stays.country, green, fewer, bands=bands,
@@ -755,7 +682,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
             len(app), dtype=bool)
         erasmus_conditional = (conditional[:, erasmus_cols].any(axis=1) if erasmus_cols
                                else np.zeros(len(app), dtype=bool))
-        depends = _depends_on_accreditation(stays, [pool[j] for j in erasmus_cols]) & ~is_erasmus
+        depends = depends_on_accreditation(stays, [pool[j] for j in erasmus_cols]) & ~is_erasmus
         out = matches.copy()
         out["distance_km"] = distance
         labels = np.array([*bands.labels, "below 10 km (no band)"], dtype=object)
@@ -806,74 +733,9 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
             np.where(erasmus_conditional, 1, np.where(depends, 2, 0)),
             ["", "accredited", "depends_on_accreditation"])
         out["funding_why_not"] = why_not
-        out["funding_parts"] = _parts_text(got, shown, programme, missing, tables, estimate,
-                                           _erasmus_labels(bands, costs, groups, rates), lang)
+        out["funding_parts"] = parts_text(got, shown, programme, missing, tables, estimate,
+                                           erasmus_labels(bands, costs, groups, rates), lang)
     return out
-
-
-def _depends_on_accreditation(stays: StayArrays, rules: Sequence[ProgrammeRule]) -> np.ndarray:
-    """Rows one of ``rules`` would fit if the organisation, whose accreditation nobody
-    recorded, were accredited."""
-    if not rules:
-        return np.zeros(len(stays), dtype=bool)
-    hopeful = replace(stays, accredited=np.where(np.isnan(stays.accredited), 1.0,
-                                                 stays.accredited))
-    would, _ = eligible_matrix(hopeful, rules)
-    return would.any(axis=1) & np.isnan(stays.accredited)
-
-
-def _erasmus_labels(bands: TravelBands, costs: Mapping[str, UnitCost], groups: GroupTable,
-                    rates: DailyRateTable | None) -> dict[str, str]:
-    """The table (name and call year) each Erasmus+ part is computed from."""
-    return {"travel": bands.table_label,
-            "individual_support": (f"{rates.label}; {groups.label}" if rates
-                                   else f"daily rates: none entered; {groups.label}"),
-            "organisational_support": costs["organisational support"].label,
-            "linguistic_support": costs["linguistic support"].label,
-            "inclusion_support": costs["inclusion support for organisations"].label}
-
-
-def _parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.ndarray,
-                missing: np.ndarray, tables: np.ndarray, estimate: np.ndarray,
-                labels: Mapping[str, str], lang: str) -> pd.Categorical:
-    """Per row, the parts of the estimate as one line in ``lang``: ``part amount
-    [table (call year)]``, ``"; "``-joined. Built once per distinct combination."""
-    from mobility.i18n import t
-
-    n = len(programme)
-    if n == 0:
-        return pd.Categorical([])
-    key = pd.DataFrame({"erasmus": erasmus, "programme": programme, "missing": missing,
-                        "tables": tables, "estimate": estimate,
-                        **{part: got[part] for part in ERASMUS_PARTS}})
-    codes = key.groupby(list(key.columns), dropna=False, sort=False).ngroup().to_numpy()
-    firsts = pd.Series(np.arange(n)).groupby(codes).first()
-
-    def money(value: float) -> str:
-        return t("common.unknown", lang) if np.isnan(value) else t("common.eur", lang,
-                                                                   eur=value)
-
-    texts = {}
-    for code, row in firsts.items():
-        if erasmus[row]:
-            items = [f"{t(f'funding.part.{part}', lang)} {money(float(got[part][row]))} "
-                     f"[{labels[part]}]" for part in ERASMUS_PARTS]
-        elif programme[row]:
-            what = str(missing[row]).split(" (")[0] or "grant"
-            items = [f"{t(f'funding.part.{what}', lang) if what in _PART_KEYS else what} "
-                     f"{money(float(estimate[row]))}"
-                     + (f" [{tables[row]}]" if tables[row] else "")]
-        else:
-            items = []
-        texts[code] = "; ".join(items)
-    order = sorted(texts)
-    return _categorical(np.searchsorted(order, codes), [texts[c] for c in order])
-
-
-#: Parts with a name in the translation tables (``funding.part.<name>``).
-_PART_KEYS = frozenset({"individual_support", "scholarship", "travel_subsidy", "grant",
-                        "travel", "organisational_support", "linguistic_support",
-                        "inclusion_support"})
 
 
 def _distances(apprentices: pd.DataFrame, placements: pd.DataFrame) -> np.ndarray:

@@ -32,6 +32,8 @@ from mobility.matching.scores import MatchSettings
 #: Placements per apprentice in the first list (stable) and the first columns (optimal).
 FIRST_LIST = 24
 FIRST_COLUMNS = 16
+#: The longest list one refill fetches (each refill doubles the previous one).
+LONGEST_REFILL = 4096
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 8
 
@@ -65,9 +67,13 @@ class Blocks:
         self.a_pack = (A.isco, A.isco // 10, A.isco // 100, A.start, A.end,
                        np.ascontiguousarray(A.xyz), A.cos_max, A.training_year, A.level,
                        A.preferred, A.has_preferences, A.home, A.id_rank)
-        self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
-                       P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
-                       P.req, P.id_rank, P.twin_keys, P.twin_status)
+        # Built once per fitted index: one apprentice's recommendation must not pay for it.
+        self.p_pack = getattr(P, "_kernel_pack", None)
+        if self.p_pack is None:
+            self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
+                           P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
+                           P.req, P.id_rank, P.twin_keys, P.twin_status)
+            P._kernel_pack = self.p_pack
         units, self.row_group = np.unique(A.isco, return_inverse=True)
         cols = [P.columns_for(int(u)) for u in units]
         self.col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
@@ -126,19 +132,26 @@ def ranked_exact(B: Blocks, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
-    """Apprentice-optimal stable matching over every acceptable pair (lazy refills)."""
+    """Apprentice-optimal stable matching over every acceptable pair (lazy refills).
+
+    Lists live in one flat pool (``start``/``length`` per apprentice). A refill fetches
+    twice as many placements as the apprentice's previous list (up to
+    :data:`LONGEST_REFILL`), so an apprentice refused everywhere scans her block a few
+    times, not once per ``first`` placements.
+    """
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
     out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, first,
                                              np.full(n_a, _HIGH))
-    L_p = out_p
-    L_hk = np.zeros_like(out_p)
-    a_flat, p_flat, take = _flat(out_p, sizes, rows)
+    a_flat, p_flat, _ = _flat(out_p, sizes, rows)
     _, _, host, _ = B.values(a_flat, p_flat)
-    L_hk[take] = B.host_keys(host, a_flat)
+    pool_p, pool_hk = p_flat, B.host_keys(host, a_flat)
+    L_start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     L_len = sizes.copy()
     last_key = np.where(sizes > 0, out_k[rows, np.maximum(sizes - 1, 0)], _LOW)
+    next_size = np.full(n_a, 2 * first, np.int64)
     ptr = np.zeros(n_a, np.int64)
+    passed = np.zeros(n_a, np.int64)  # entries dropped from the front by compaction
     held_at = np.full(n_a, -1, np.int64)
     cap = np.minimum(P.slots, n_a).astype(np.int64)
     heap_ptr = np.r_[0, np.cumsum(cap)].astype(np.int64)
@@ -151,9 +164,11 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     stack[:len(free)] = free
     top = len(free)
     proposals = refills = 0
+    considered_a, considered_p = [a_flat.astype(np.int32)], [p_flat.astype(np.int32)]
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
-            stack, top, L_p, L_hk, L_len, ptr, held_at, cap, heap_ptr, heap_k, heap_a, load)
+            stack, top, pool_p, pool_hk, L_start, L_len, ptr, held_at, cap, heap_ptr, heap_k,
+            heap_a, load)
         proposals += int(made)
         exhausted = exhausted[last_key[exhausted] > _LOW]
         if len(exhausted) == 0:
@@ -162,29 +177,56 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
         if progress is not None:
             progress(min(0.95, 0.5 + 0.05 * refills),
                      f"stable: refill round {refills}, {len(exhausted):,} apprentices")
-        full = load >= cap
-        min_held = np.where(full & (cap > 0), heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)],
-                            _LOW)
-        new_p, new_k, new_n, _ = B.scan(exhausted, kernel.BY_APPRENTICE, L_p.shape[1],
-                                        last_key[exhausted], min_held=min_held)
-        a_new, p_new, take = _flat(new_p, new_n, exhausted)
-        _, _, host, _ = B.values(a_new, p_new)
-        hk = np.zeros_like(new_p)
-        hk[take] = B.host_keys(host, a_new)
-        L_p[exhausted], L_hk[exhausted], L_len[exhausted] = new_p, hk, new_n
-        ptr[exhausted] = 0
+        full = (load >= cap) & (cap > 0)
+        min_held = np.where(full, heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)], _LOW)
+        again = []
+        wanted = next_size[exhausted]
+        for size in np.unique(wanted):
+            who = exhausted[wanted == size]
+            new_p, new_k, new_n, _ = B.scan(who, kernel.BY_APPRENTICE, int(size),
+                                            last_key[who], min_held=min_held)
+            a_new, p_new, _ = _flat(new_p, new_n, who)
+            _, _, host, _ = B.values(a_new, p_new)
+            L_start[who] = len(pool_p) + np.r_[0, np.cumsum(new_n)[:-1]]
+            pool_p = np.r_[pool_p, p_new]
+            pool_hk = np.r_[pool_hk, B.host_keys(host, a_new)]
+            L_len[who] = new_n
+            ptr[who] = 0
+            passed[who] = 0
+            last_key[who] = np.where(new_n > 0, new_k[np.arange(len(who)),
+                                                      np.maximum(new_n - 1, 0)], _LOW)
+            next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
+            considered_a.append(a_new.astype(np.int32))
+            considered_p.append(p_new.astype(np.int32))
+            again.append(who[new_n > 0])
         refilled[exhausted] = True
-        last_key[exhausted] = np.where(new_n > 0, new_k[np.arange(len(exhausted)),
-                                                        np.maximum(new_n - 1, 0)], _LOW)
-        again = exhausted[new_n > 0]
+        again = np.concatenate(again)
         stack[:len(again)] = again
         top = len(again)
-    known = np.where(~refilled & (held_at >= 0), ptr, 0)  # ptr = position + 1 of the held
+        pool_p, pool_hk, L_start = _compact(pool_p, pool_hk, L_start, L_len, ptr, passed)
+    # Never refilled: position + 1 of the held entry in her first (unpruned) list.
+    known = np.where(~refilled & (held_at >= 0), passed + ptr, 0)
     rank = B.rank_of(rows, held_at, known)
     return Run(assignment=held_at, rank=rank, acceptable_per_apprentice=acceptable,
                proposals=proposals, refill_rounds=refills,
                certificate="deferred acceptance over every acceptable pair (lazy refills)",
-               a=a_flat, p=p_flat)
+               a=np.concatenate(considered_a).astype(np.int64),
+               p=np.concatenate(considered_p).astype(np.int64))
+
+
+def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
+    """Drop the list entries already proposed to once they are most of the pool."""
+    remaining = L_len - ptr
+    live = int(remaining.sum())
+    if len(pool_p) < 4 * live + 1_000_000:
+        return pool_p, pool_hk, L_start
+    first = L_start + ptr
+    idx = np.repeat(first - np.r_[0, np.cumsum(remaining)[:-1]], remaining) + np.arange(live)
+    new_start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
+    L_len -= ptr
+    passed += ptr
+    ptr[:] = 0
+    return pool_p[idx], pool_hk[idx], new_start
 
 
 def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,

@@ -61,8 +61,13 @@ def _cosine(ax, p_xyz, a, p):
 
 
 @njit(cache=True, inline="always")
-def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S):
-    """(apprentice, host, score) as integers (score x 10**6) and the distance in km."""
+def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True):
+    """(apprentice, host, score) as integers (score x 10**6) and the distance in km.
+
+    ``exact=False`` takes the distance component at its maximum (1) instead of computing
+    it: an upper bound on the apprentice score and the score (every operation is
+    monotone), the host score exactly, and no arc cosine or exponential.
+    """
     trade = S[9 + tier]
     if margin >= S[22]:
         language = 1.0
@@ -72,8 +77,11 @@ def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S):
         language = min(S[14] + S[15] * max(float(margin), 0.0), 1.0)
     twin_c = S[16 + twin]
     pref = (1.0 if preferred else 0.0) if has_pref else S[19]
-    km = S[21] * math.acos(min(max(cosine, -1.0), 1.0))
-    dist = math.exp(-km / S[20])
+    km = 0.0
+    dist = 1.0
+    if exact:
+        km = S[21] * math.acos(min(max(cosine, -1.0), 1.0))
+        dist = math.exp(-km / S[20])
     year_c = min(float(year), 3.0) / 3.0
     scale = S[23]
     app_i = np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist) * scale)
@@ -223,11 +231,30 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
                 t_lo += 1
             if t_lo < t_hi and twin_keys[t_lo] == home_base + p:
                 twin = np.int64(twin_status[t_lo])
-            app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine,
-                                                a_pref[a, p_country[p]], a_has_pref[a],
-                                                a_year[a], S)
             count += 1
             tie = n_p - p_rank[p]
+            preferred = a_pref[a, p_country[p]]
+            if mode != 4:
+                # Bounds first (distance component at 1): most cells cannot beat what the
+                # row holds already, and then the arc cosine and exponential are skipped.
+                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                    a_has_pref[a], a_year[a], S, False)
+                full = size == K
+                if mode == 0:
+                    if host_i * (n_a + 1) + own_host_tie < min_held[p] or (
+                            full and app_i * (n_p + 1) + tie <= out_k[r, 0]):
+                        continue
+                elif mode == 1:
+                    if full and score_i * (n_p + 1) + tie <= out_k[r, 0]:
+                        continue
+                elif mode == 2:
+                    if score_i - v[p] <= limit or (
+                            full and (score_i - v[p]) * (n_p + 1) + tie <= out_k[r, 0]):
+                        continue
+                elif app_i * (n_p + 1) + tie <= limit:
+                    continue
+            app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                a_has_pref[a], a_year[a], S, True)
             if mode == 0:
                 key = app_i * (n_p + 1) + tie
                 if key >= limit or host_i * (n_a + 1) + own_host_tie < min_held[p]:
@@ -274,12 +301,13 @@ def cell_values(a, p, A, P, S):
 
 
 @njit(cache=True)
-def deferred_acceptance_lists(stack, top, L_p, L_hk, L_len, ptr, held_at, cap, heap_ptr,
-                              heap_k, heap_a, load):
+def deferred_acceptance_lists(stack, top, L_p, L_hk, L_start, L_len, ptr, held_at, cap,
+                              heap_ptr, heap_k, heap_a, load):
     """Apprentice-proposing deferred acceptance over per-apprentice lists.
 
     ``stack[:top]`` holds the free apprentices who still have list entries; each proposes
-    down her list ``L_p[a, ptr[a]:L_len[a]]`` (host keys ``L_hk``); each placement keeps
+    down her list ``L_p[L_start[a] + ptr[a]:L_start[a] + L_len[a]]`` (host keys
+    ``L_hk``); each placement keeps
     its best ``cap[p]`` proposals in a min-heap (``heap_k``/``heap_a`` from
     ``heap_ptr[p]``, ``load[p]`` filled). Returns ``(exhausted, proposals)``: the free
     apprentices whose list ran out (they need their next placements) and the number of
@@ -299,8 +327,8 @@ def deferred_acceptance_lists(stack, top, L_p, L_hk, L_len, ptr, held_at, cap, h
                 break
             j = ptr[a]
             ptr[a] += 1
-            p = L_p[a, j]
-            hk = L_hk[a, j]
+            p = L_p[L_start[a] + j]
+            hk = L_hk[L_start[a] + j]
             proposals += 1
             base = heap_ptr[p]
             c = cap[p]

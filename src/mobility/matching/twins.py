@@ -81,27 +81,34 @@ def home_keys(cities: pd.Series, countries: pd.Series, ags: pd.Series | None = N
 
     cities = cities.astype("string").fillna("").reset_index(drop=True)
     country = countries.astype("string").fillna("").str.upper().reset_index(drop=True)
-    uniques = pd.unique(cities)
-    folded = dict(zip(uniques, (fold(u) for u in uniques), strict=True))
-    keys = "name:" + cities.map(folded).astype(str) + "|" + country.astype(str)
     german = (country == "DE").to_numpy()
-    if not german.any():
-        return keys
-    register = municipality_register()
+    keys = pd.Series(np.full(len(cities), "", dtype=object))
     code = pd.Series(pd.NA, index=keys.index, dtype="string")
-    if ags is not None:
-        given = ags.astype("string").fillna("").str.strip().reset_index(drop=True)
-        valid = given.str.fullmatch(r"\d{8}") & given.isin(register.table.index)
-        code = code.mask(valid & german, given)
-    todo = german & code.isna().to_numpy()
-    if todo.any():
-        pick = np.flatnonzero(todo)
-        found = register.resolve_many(
-            cities.iloc[pick], None if lat is None else lat.reset_index(drop=True).iloc[pick],
-            None if lon is None else lon.reset_index(drop=True).iloc[pick])
-        code.iloc[pick] = found["ags"].to_numpy()
+    if german.any():
+        register = municipality_register()
+        if ags is not None:
+            given = ags.astype(object).where(ags.notna(), "").astype(str).str.strip()
+            given = given.reset_index(drop=True)
+            known = register.codes
+            valid = np.fromiter((g in known for g in given), bool, len(given)) & german
+            code[valid] = given[valid]
+        todo = german & code.isna().to_numpy()
+        if todo.any():
+            pick = np.flatnonzero(todo)
+            found = register.resolve_many(
+                cities.iloc[pick],
+                None if lat is None else lat.reset_index(drop=True).iloc[pick],
+                None if lon is None else lon.reset_index(drop=True).iloc[pick])
+            code.iloc[pick] = found["ags"].to_numpy()
     resolved = code.notna().to_numpy()
     keys[resolved] = "ags:" + code[resolved].astype(str)
+    rest = np.flatnonzero(~resolved)
+    if len(rest):
+        names = cities.iloc[rest]
+        uniques = pd.unique(names)
+        folded = dict(zip(uniques, (fold(u) for u in uniques), strict=True))
+        keys.iloc[rest] = ("name:" + names.map(folded).astype(str) + "|"
+                           + country.iloc[rest].astype(str)).to_numpy()
     return keys
 
 

@@ -189,6 +189,7 @@ class UnitCost:
         return versioned_label(f"other_unit_costs: {self.item}", self.call_year)
 
 
+@cache  # shipped data; a frozen value: the same answer for every estimate
 def unit_cost(item: str) -> UnitCost:
     """The row ``item`` of the ``other_unit_costs`` table (``"organisational support"``,
     ``"linguistic support"``, ``"inclusion support for organisations"``)."""
@@ -310,7 +311,10 @@ class GroupTable:
 
     def group_array(self, countries: object) -> np.ndarray:
         """Vectorised :meth:`group`: an int array with 0 where there is no group."""
-        series = pd.Series(np.asarray(countries, dtype=object).ravel()).astype(str).str.upper()
+        values = np.asarray(countries, dtype=object).ravel()
+        if len(values) < 64:  # one stay: a dictionary lookup, not a pandas round trip
+            return np.array([self.groups.get(str(c).upper(), 0) for c in values], dtype=int)
+        series = pd.Series(values).astype(str).str.upper()
         return series.map(self.groups).fillna(0).astype(int).to_numpy()
 
 

@@ -95,6 +95,8 @@ class MunicipalityRegister:
         order = table["population"].astype(float).fillna(0).to_numpy().argsort(kind="stable")
         frame = table.iloc[order[::-1]].reset_index(drop=True)
         self.table = frame.set_index("ags", drop=False)
+        #: Every municipality's code, for fast membership tests.
+        self.codes = frozenset(frame["ags"].astype(str))
         self._by_name: dict[str, tuple[str, ...]] = {}
         self._by_base: dict[str, tuple[str, ...]] = {}
         self._by_postcode: dict[str, tuple[str, ...]] = {}
@@ -127,7 +129,7 @@ class MunicipalityRegister:
         return len(self.table)
 
     def __contains__(self, ags: object) -> bool:
-        return isinstance(ags, str) and ags in self.table.index
+        return isinstance(ags, str) and ags in self.codes
 
     def name(self, ags: str) -> str:
         """The municipality's name (``"Frankfurt (Oder)"``)."""
@@ -174,18 +176,7 @@ class MunicipalityRegister:
             return Resolution(based[0], "base name")
         if based:
             return Resolution(None, "ambiguous", based)
-        return self._other_language(raw, key, lat, lon)
-
-    def _other_language(self, raw: str, key: str, lat, lon) -> Resolution:
-        """``"Munich"``, ``"Cologne"``: the gazetteer's German entry for another
-        language's name, when it is a municipality's own name."""
-        from mobility.geo import gazetteer
-
-        entry = gazetteer().get_entry(raw, "DE")
-        if entry is None or fold(entry.name) == key:
-            return Resolution(None, "unknown")
-        found = self._by_name.get(fold(entry.name), ())
-        return Resolution(found[0], "name") if len(found) == 1 else Resolution(None, "unknown")
+        return Resolution(None, "unknown")
 
     def _near(self, candidates: tuple[str, ...], lat, lon) -> str | None:
         if lat is None or lon is None or not (np.isfinite(lat) and np.isfinite(lon)):
@@ -213,13 +204,16 @@ class MunicipalityRegister:
         # others by text alone so that a caseload of one town is resolved once.
         distinct = pd.unique(text)
         shared = {t: fold(t) in self._shared for t in distinct}
-        keyed = text.map(shared).astype(bool)
-        rounded_lat = lat_v.round(3).where(keyed)
-        rounded_lon = lon_v.round(3).where(keyed)
-        key = pd.MultiIndex.from_arrays([text, rounded_lat, rounded_lon])
-        codes, uniques = pd.factorize(key)
-        results = [self.resolve(t, None if pd.isna(a) else a, None if pd.isna(o) else o)
-                   for t, a, o in uniques]
+        if lat is None or not any(shared.values()):
+            codes, uniques = pd.factorize(text)
+            results = [self.resolve(t) for t in uniques]
+        else:
+            keyed = text.map(shared).astype(bool)
+            key = pd.MultiIndex.from_arrays([text, lat_v.round(3).where(keyed),
+                                             lon_v.round(3).where(keyed)])
+            codes, uniques = pd.factorize(key)
+            results = [self.resolve(t, None if pd.isna(a) else a, None if pd.isna(o) else o)
+                       for t, a, o in uniques]
         ags = np.array([r.ags or "" for r in results], dtype=object)[codes]
         how = np.array([r.how for r in results], dtype=object)[codes]
         cands = np.array([";".join(r.candidates) for r in results], dtype=object)[codes]

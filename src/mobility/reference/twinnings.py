@@ -149,3 +149,33 @@ def to_partnerships(table: pd.DataFrame) -> list[Partnership]:
         )
         for r in table.itertuples(index=False)
     ]
+
+
+#: Neighbouring municipalities whose partnerships are shown (for information, without a
+#: bonus) when a home municipality has none: those whose centre lies within this
+#: distance of the home's centre (km). In North Rhine-Westphalia that is the adjoining
+#: towns; in rural Bavaria or Rhineland-Palatinate a handful of villages and the nearest
+#: small town.
+NEIGHBOUR_KM = 15.0
+
+
+def neighbour_partnerships(ags: str, partnerships: pd.DataFrame | None = None,
+                           km: float = NEIGHBOUR_KM) -> pd.DataFrame:
+    """The partnerships of the municipalities within ``km`` of the one with code
+    ``ags`` (not its own), nearest first, with ``home_km`` (centre to centre).
+    Suspended and ended partnerships are left out."""
+    from mobility.matching.twins import home_keys
+    from mobility.reference.municipalities import municipality_register
+
+    table = load_partnerships() if partnerships is None else partnerships
+    near = municipality_register().near(ags, km)
+    if near.empty or table.empty:
+        return table.iloc[0:0].assign(home_km=pd.Series(dtype=float))
+    keys = home_keys(table["home_city"], table["home_country"], table.get("home_ags"),
+                     table.get("home_lat"), table.get("home_lon"))
+    distance = dict(zip("ags:" + near["ags"].astype(str), near["km"], strict=True))
+    found = table.assign(home_km=keys.map(distance).to_numpy())
+    found = found[found["home_km"].notna()
+                  & ~found["status"].astype(str).isin(["suspended", "ended"])]
+    return found.sort_values(["home_km", "home_city", "partner_city"]).reset_index(drop=True)
+

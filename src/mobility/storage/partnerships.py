@@ -229,9 +229,10 @@ def _target(principal: Principal | None, action: Action, city: str | None,
             # An account cannot claim an official code it does not hold.
             authorize(principal, action, {"home_city": "", "home_country": country,
                                           "home_ags": ags})
-        authorize(principal, action, {"home_city": city, "home_country": country,
-                                      "home_ags": ags or own or ""})
-        return Municipality(str(city).strip(), country, ags or own)
+        # The name asked for must be the account's own, whatever code it holds: a code
+        # never lends its rights to another city's name.
+        authorize(principal, action, {"home_city": city, "home_country": country})
+        return Municipality(str(city).strip(), country, own)
     if city is None or not str(city).strip():
         raise ValidationError("name the municipality whose partnerships to keep",
                               problems=[Problem("required", column="home_city")])

@@ -263,32 +263,37 @@ def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd
     frames = data()
     matches = matcher(settings).recommend(profile, k=k)
     home_city = str(profile.loc[0, "home_city"])
-    twins = partners_for(home_city)
+    twins = partners_for(home_city, lat=float(profile.loc[0, "home_lat"]),
+                         lon=float(profile.loc[0, "home_lon"]))
     cards = placement_cards(matches, frames["placements"], frames["companies"],
                             home=(float(profile.loc[0, "home_lat"]),
                                   float(profile.loc[0, "home_lon"])),
                             twin_towns=twins)
     # One apprentice: only their home's partnerships can make a pair a twin-town stay,
     # so the estimate need not fold all of Germany's partnerships on every search.
-    return funding_for(cards, profile, twins)
+    return funding_for(cards, profile, twin_towns=twins)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _partners_for(_fingerprint: tuple, city: str) -> pd.DataFrame:
+def _partners_for(_fingerprint: tuple, city: str, lat: float | None,
+                  lon: float | None) -> pd.DataFrame:
     from mobility.reference.twinnings import partners_of
 
-    return partners_of(city, partnerships_for_matching(tables(_fingerprint)))
+    return partners_of(city, partnerships_for_matching(tables(_fingerprint)), lat=lat, lon=lon)
 
 
-def partners_for(city: str) -> pd.DataFrame:
+def partners_for(city: str, *, lat: float | None = None, lon: float | None = None
+                 ) -> pd.DataFrame:
     """:func:`mobility.reference.twinnings.partners_of` over the partnerships the
-    product works with, cached per city until the data change (it resolves and folds
-    every partnership's home: about a second for all of Germany's)."""
-    return _partners_for(fingerprint(), city)
+    product works with (``lat``/``lon`` tell apart towns of the same name), cached per
+    town until the data change (it resolves and folds every partnership's home: about
+    a second for all of Germany's)."""
+    return _partners_for(fingerprint(), city, lat, lon)
 
 
 def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame,
-                twin_towns: pd.DataFrame | None = None) -> pd.DataFrame:
+                lang: str | None = None, twin_towns: pd.DataFrame | None = None
+                ) -> pd.DataFrame:
     """The placed rows of ``matches`` with eligible programmes and estimates from
     :func:`mobility.funding.estimate.estimate_for_matches` (``funding_estimate_eur``,
     ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names.
@@ -302,7 +307,7 @@ def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame,
     apprentices = _with_stored_organisation(apprentices)
     out = estimate_for_matches(placed, apprentices, data()["placements"],
                                partnerships() if twin_towns is None else twin_towns,
-                               organisations=organisations(), lang=_language())
+                               organisations=organisations(), lang=lang or _language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(
         [", ".join(names.get(k, k) for k in str(keys).split(";") if k)
@@ -446,7 +451,8 @@ def save_partnerships(edited: pd.DataFrame, *, user: str = "admin"):
     return write_import(frame, "partnerships", user=user, source="edited in the app")
 
 
-def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
+def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str,
+                            data_type: str | None = None, lang: str = "de"):
     """The allocated pairs of the signed-in adviser's caseload as the Erasmus+ Beneficiary
     Module file: ``(CSV bytes, BeneficiaryExport)``, audited; see
     :func:`mobility.funding.beneficiary.export_beneficiary_module`."""
@@ -468,7 +474,8 @@ def beneficiary_module_file(matches: pd.DataFrame, *, grant_agreement: str):
         result = export_beneficiary_module(placed[keep], frames["apprentices"],
                                            frames["placements"], frames["companies"], path,
                                            grant_agreement=grant_agreement,
-                                           sending_oids=sending_oids(engine()))
+                                           sending_oids=sending_oids(engine()),
+                                           data_type=data_type, lang=lang)
         with engine().begin() as conn:
             record(conn, _principal(), "export", "beneficiary_module", None,
                    detail={"rows": len(result.activities)})

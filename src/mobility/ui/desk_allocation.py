@@ -68,7 +68,30 @@ def match_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
     if "country" in shown:
         shown["country"] = [country_name(c, lang) if isinstance(c, str) else ""
                             for c in shown["country"]]
-    return shown
+    return blank_missing(shown, lang)
+
+
+def blank_missing(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table for reading: missing text and numbers (unplaced rows) as empty cells, not
+    "None"; numbers with the language's separators (scores with two decimals)."""
+    from mobility.ui.common import FRACTION_COLUMNS
+
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not values.isna().any():
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = [format_date(v, lang) for v in values]
+        elif pd.api.types.is_bool_dtype(values):
+            out[column] = values.astype("boolean").fillna(False).astype(bool)
+        elif pd.api.types.is_numeric_dtype(values):
+            digits = 2 if column in FRACTION_COLUMNS else 0
+            out[column] = [format_number(v, lang, digits) if pd.notna(v) else ""
+                           for v in values]
+        else:
+            out[column] = values.astype("string").fillna("")
+    return out
 
 
 def break_sentence(rule: str, lang: str, values: dict | None = None) -> str:
@@ -124,6 +147,9 @@ def _run(lang: str, method: str, settings: dict, budget: float,
         show_error(exc)
         return
     st.session_state["open_run"] = run_id
+    # The summary below shows this run as computed: its funding is already known.
+    stamp = (run_id, tuple(result.matches["placement_id"].astype("string").fillna("")))
+    st.session_state["open_run_funding"] = (stamp, funded)
     bar.empty()
 
 
@@ -172,6 +198,8 @@ def allocation_tab(lang: str, apprentices: pd.DataFrame) -> None:
                    else t("runs.approximate", lang))
     if adopted:
         st.success(t("runs.is_plan", lang))
+    elif not desk_store.organisation():
+        st.caption(t("runs.adopt_needs_organisation", lang))
     elif st.button(t("runs.adopt", lang), key="adopt_run"):
         try:
             desk_store.adopt(record.run_id)
@@ -185,11 +213,21 @@ def allocation_tab(lang: str, apprentices: pd.DataFrame) -> None:
                  column_config=column_config(table, lang, labels=component_labels(lang)))
 
 
+def _funded(run_id: str, matches: pd.DataFrame) -> pd.DataFrame:
+    """The funding estimate of a run as it stands, computed once per run and state (not
+    on every rerun of the page)."""
+    stamp = (run_id, tuple(matches["placement_id"].astype("string").fillna("")))
+    memo = st.session_state.get("open_run_funding")
+    if memo is None or memo[0] != stamp:
+        memo = (stamp, cache.funding_for(matches, cache.data()["apprentices"]))
+        st.session_state["open_run_funding"] = memo
+    return memo[1]
+
+
 def _summary(lang: str, record, matches: pd.DataFrame, budget: float) -> None:
     summary = allocation_summary(matches.assign(
         twin_town=matches.get("in_twin_town", pd.Series(False, index=matches.index))))
-    funded = cache.funding_for(matches, cache.data()["apprentices"])
-    check = budget_check(funded, budget)
+    check = budget_check(_funded(record.run_id, matches), budget)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("adviser.matched", lang), number(summary["matched"], lang))
     c2.metric(t("adviser.unmatched", lang), number(summary["unmatched"], lang))

@@ -178,3 +178,39 @@ def _split_parts(text: str) -> list[str]:
             start = i + 2
     items.append(text[start:])
     return [item for item in items if item]
+
+
+#: Columns of the funding export, in order (ids first, then the estimate in words).
+FUNDING_EXPORT_COLUMNS = ("apprentice_id", "placement_id", "funding_programme", "programmes",
+                          "funding_estimate_eur", "funding_missing", "erasmus_estimate_eur",
+                          "funding_conditions", "funding_parts", "funding_why_not",
+                          "funding_tables")
+
+
+def funding_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every placed match's funding: the chosen programme and estimate, the Erasmus+
+    amount with its condition in words, the parts with table and call year, and why the
+    other programmes do not fit (texts in ``lang``)."""
+    funded = cache.funding_for(matches, cache.data()["apprentices"], lang)
+    if funded.empty:
+        return funded.reindex(columns=list(FUNDING_EXPORT_COLUMNS))
+    conditions = funded["funding_conditions"].astype(str)
+    funded = funded.assign(funding_conditions=[
+        t(f"funding.condition.{c}", lang) if c else "" for c in conditions])
+    return funded[[c for c in FUNDING_EXPORT_COLUMNS if c in funded]].astype(
+        {c: "string" for c in ("funding_conditions", "funding_parts", "funding_why_not")})
+
+
+def funding_export(lang: str, matches: pd.DataFrame) -> None:
+    """Download buttons for :func:`funding_table` (CSV and XLSX, guarded like every
+    export of personal data)."""
+    try:
+        table = funding_table(matches, lang)
+        csv, xlsx = cache.export_matches(table, "csv"), cache.export_matches(table, "xlsx")
+    except MobilityError as exc:
+        show_error(exc)
+        return
+    st.download_button(t("funding.export_csv", lang), csv, "funding.csv", "text/csv",
+                       key="export_funding_csv")
+    st.download_button(t("funding.export_xlsx", lang), xlsx, "funding.xlsx",
+                       key="export_funding_xlsx")

@@ -17,7 +17,7 @@ import streamlit as st
 
 from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import MobilityError
-from mobility.i18n import format_date, t
+from mobility.i18n import format_date, language_name, t
 from mobility.ui import cache
 from mobility.ui.common import current_principal, show_error
 
@@ -28,8 +28,11 @@ _MIME = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingm
 def beneficiary_module_export(lang: str, matches: pd.DataFrame) -> None:
     """Grant agreement input, then the download of the allocation's BM file or the
     problems (missing OIDs per row, unconfirmed dictionary values) that stop it."""
-    number = st.text_input(t("bm.grant_agreement", lang), key="bm_grant_agreement",
+    c1, c2 = st.columns(2)
+    number = c1.text_input(t("bm.grant_agreement", lang), key="bm_grant_agreement",
                            help=t("bm.grant_help", lang)).strip()
+    data_type = c2.text_input(t("bm.data_type", lang), key="bm_data_type",
+                              help=t("bm.data_type_help", lang)).strip()
     if not number:
         st.caption(t("bm.needs_grant", lang))
         return
@@ -37,7 +40,8 @@ def beneficiary_module_export(lang: str, matches: pd.DataFrame) -> None:
     key = (id(matches), number)
     if store.get("key") != key:
         try:
-            built = cache.beneficiary_module_file(matches, grant_agreement=number)
+            built = cache.beneficiary_module_file(matches, grant_agreement=number,
+                                                  data_type=data_type or None, lang=lang)
         except MobilityError as exc:
             built = exc
         store.clear()
@@ -71,7 +75,7 @@ def document_actions(lang: str, who: str, entry) -> None:
     with st.expander(t("doc.documents", lang)):
         c1, c2 = st.columns(2)
         doc_lang = c1.selectbox(t("doc.language", lang), ["de", "en"], key=f"doc_lang_{key}",
-                                format_func=lambda code: code.upper())
+                                format_func=lambda code: language_name(code, lang))
         suffix = c2.selectbox(t("doc.format", lang), [".docx", ".pdf"], key=f"doc_fmt_{key}",
                               format_func=lambda s: s.lstrip(".").upper())
         b1, b2 = st.columns(2)

@@ -114,6 +114,9 @@ def _table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 
 def _import(lang: str) -> None:
     kinds = desk_store.writable_kinds()
+    if kinds != st.session_state.get("import_kinds_for"):  # the role changed: start over
+        st.session_state["import_kinds_for"] = kinds
+        st.session_state.pop("import_result", None)
     if not kinds:
         st.caption(t("import.nothing_allowed", lang))
         return
@@ -178,6 +181,8 @@ def _export_files(record, matches: pd.DataFrame) -> dict[str, bytes | Exception]
     stamp = (record.run_id, len(matches), tuple(matches["placement_id"].astype(str)))
     if store.get("for") != stamp:
         table = export_table(matches)
+        if record.exact is False:  # the file says so too, not only the page
+            table.insert(0, "solution", "approximate")
         files: dict[str, bytes | Exception] = {
             "csv": cache.export_matches(table, "csv"),
             "xlsx": cache.export_matches(table, "xlsx"),
@@ -193,6 +198,9 @@ def _exports(lang: str) -> None:
         st.caption(t("adviser.no_allocation", lang))
         return
     record, matches = shown
+    if not desk_store.may("EXPORT_PERSONAL_DATA"):  # administrators: no personal data
+        st.caption(t("adviser.exports_not_allowed", lang))
+        return
     if record.exact is False:
         st.warning(t("runs.approximate", lang))
     files = _export_files(record, matches)
@@ -203,6 +211,7 @@ def _exports(lang: str) -> None:
     st.download_button(t("adviser.export_excel_de", lang), files["excel_de"],
                        "zuordnungen-excel.csv", "text/csv", key="export_excel_de")
     paperwork.beneficiary_module_export(lang, matches)
+    funding_panels.funding_export(lang, matches)  # parts with table + call year, why not
 
 
 def render() -> None:

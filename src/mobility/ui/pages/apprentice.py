@@ -23,6 +23,7 @@ from mobility.models import CEFR, City, parse_languages
 from mobility.ui import cache, funding_panels
 from mobility.ui.common import column_config, current_language, current_principal, show_error
 from mobility.ui.explain import explanation, funding_missing_text
+from mobility.ui.home_partnerships import home_partnership_note
 from mobility.ui.views import collapse_offers
 
 LANGUAGE_CHOICES = ("en", "fr", "es", "it", "nl", "pl", "cs", "sv", "da", "pt", "de", "tr")
@@ -275,6 +276,7 @@ def render() -> None:
         show_error(exc)
         return
 
+    home_partnership_note(profile, cache.partnerships(), lang)  # helper "data"
     st.subheader(t("apprentice.filters", lang))
     f1, f2, f3 = st.columns(3)
     only_twin = f1.toggle(t("apprentice.only_twin", lang), key="only_twin")
@@ -301,8 +303,8 @@ def render() -> None:
         home = City(home_name, "DE", float(profile.loc[0, "home_lat"]),
                     float(profile.loc[0, "home_lon"]))
         points = shown.rename(columns={"slots": "slots_left"})
-        st.plotly_chart(placements_map(home, points, cache.partners_for(home_name),
-                                       lang=lang), key="apprentice_map")
+        st.plotly_chart(placements_map(home, points, cache.partners_for(
+            home_name, lat=home.lat, lon=home.lon), lang=lang), key="apprentice_map")
         st.caption(t("map.legend_help", lang))
     if apprentice_id:
         _saved_list(lang, apprentice_id)
