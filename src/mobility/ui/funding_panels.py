@@ -26,6 +26,7 @@ from mobility.errors import MobilityError
 from mobility.i18n import country_name, format_date, t
 from mobility.ui import cache
 from mobility.ui.common import current_principal, show_error
+from mobility.ui.views import readable_sources
 
 
 def organisation_section(lang: str) -> None:
@@ -117,7 +118,8 @@ def group_table_section(lang: str) -> None:
     def label(name: str) -> str:
         table = tables[name]
         status = t("groups.verified" if table.verified_for_vet else "groups.unverified", lang)
-        return t("groups.option", lang, name=name, year=str(table.call_year), status=status)
+        return t("groups.option", lang, name=t("groups.table", lang, year=str(table.call_year)),
+                 year=str(table.call_year), status=status)
 
     names = list(tables)
     picked = st.radio(t("groups.pick", lang), names, index=names.index(current),
@@ -157,7 +159,8 @@ def funding_details(row: pd.Series, lang: str) -> None:
     with st.expander(t("funding.details", lang)):
         if parts:
             st.markdown(t("funding.parts_title", lang))
-            st.markdown("\n".join(f"- {esc(item)}" for item in _split_parts(parts)))
+            st.markdown("\n".join(f"- {esc(readable_sources(item, lang))}"
+                                   for item in _split_parts(parts)))
         if why_not:
             st.markdown(t("funding.why_not_title", lang))
             st.markdown("\n".join(f"- {esc(item)}" for item in why_not.split("; ")))
