@@ -365,3 +365,23 @@ def test_administrator_selects_the_2024_group_table_and_it_is_audited():
         who = conn.execute(sa.select(audit_log.c.who).where(
             audit_log.c.action == "select country-group table")).scalars().all()
     assert who == ["test-admin"]
+
+
+def test_the_funding_export_lists_parts_with_tables_and_why_not(app):
+    _open(app, "adviser")
+    app.button(key="run_allocation").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Förderung je Zuordnung (CSV)" in labels and "Förderung je Zuordnung (XLSX)" in labels
+    import pandas as pd
+
+    from mobility.ui.funding_panels import FUNDING_EXPORT_COLUMNS, funding_table
+
+    matches = pd.DataFrame({"apprentice_id": ["A1"], "placement_id": ["P1"]})  # Leeds
+    table = funding_table(matches, "en")
+    assert list(table.columns) == list(FUNDING_EXPORT_COLUMNS)
+    row = table.iloc[0]
+    assert row["funding_conditions"].startswith("depends on accreditation")
+    assert "travel_support (call 2024)" in row["funding_parts"]
+    assert "Erasmus+ short-term in a third country not associated to Erasmus+ (United Kingdom)" \
+        in row["funding_why_not"]

@@ -26,6 +26,7 @@ from mobility.errors import MobilityError
 from mobility.i18n import country_name, format_date, t
 from mobility.ui import cache
 from mobility.ui.common import current_principal, show_error
+from mobility.ui.views import readable_sources
 
 
 def organisation_section(lang: str) -> None:
@@ -117,7 +118,8 @@ def group_table_section(lang: str) -> None:
     def label(name: str) -> str:
         table = tables[name]
         status = t("groups.verified" if table.verified_for_vet else "groups.unverified", lang)
-        return t("groups.option", lang, name=name, year=str(table.call_year), status=status)
+        return t("groups.option", lang, name=t("groups.table", lang, year=str(table.call_year)),
+                 year=str(table.call_year), status=status)
 
     names = list(tables)
     picked = st.radio(t("groups.pick", lang), names, index=names.index(current),
@@ -157,7 +159,8 @@ def funding_details(row: pd.Series, lang: str) -> None:
     with st.expander(t("funding.details", lang)):
         if parts:
             st.markdown(t("funding.parts_title", lang))
-            st.markdown("\n".join(f"- {esc(item)}" for item in _split_parts(parts)))
+            st.markdown("\n".join(f"- {esc(readable_sources(item, lang))}"
+                                   for item in _split_parts(parts)))
         if why_not:
             st.markdown(t("funding.why_not_title", lang))
             st.markdown("\n".join(f"- {esc(item)}" for item in why_not.split("; ")))
@@ -175,3 +178,39 @@ def _split_parts(text: str) -> list[str]:
             start = i + 2
     items.append(text[start:])
     return [item for item in items if item]
+
+
+#: Columns of the funding export, in order (ids first, then the estimate in words).
+FUNDING_EXPORT_COLUMNS = ("apprentice_id", "placement_id", "funding_programme", "programmes",
+                          "funding_estimate_eur", "funding_missing", "erasmus_estimate_eur",
+                          "funding_conditions", "funding_parts", "funding_why_not",
+                          "funding_tables")
+
+
+def funding_table(matches: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every placed match's funding: the chosen programme and estimate, the Erasmus+
+    amount with its condition in words, the parts with table and call year, and why the
+    other programmes do not fit (texts in ``lang``)."""
+    funded = cache.funding_for(matches, cache.data()["apprentices"], lang)
+    if funded.empty:
+        return funded.reindex(columns=list(FUNDING_EXPORT_COLUMNS))
+    conditions = funded["funding_conditions"].astype(str)
+    funded = funded.assign(funding_conditions=[
+        t(f"funding.condition.{c}", lang) if c else "" for c in conditions])
+    return funded[[c for c in FUNDING_EXPORT_COLUMNS if c in funded]].astype(
+        {c: "string" for c in ("funding_conditions", "funding_parts", "funding_why_not")})
+
+
+def funding_export(lang: str, matches: pd.DataFrame) -> None:
+    """Download buttons for :func:`funding_table` (CSV and XLSX, guarded like every
+    export of personal data)."""
+    try:
+        table = funding_table(matches, lang)
+        csv, xlsx = cache.export_matches(table, "csv"), cache.export_matches(table, "xlsx")
+    except MobilityError as exc:
+        show_error(exc)
+        return
+    st.download_button(t("funding.export_csv", lang), csv, "funding.csv", "text/csv",
+                       key="export_funding_csv")
+    st.download_button(t("funding.export_xlsx", lang), xlsx, "funding.xlsx",
+                       key="export_funding_xlsx")
