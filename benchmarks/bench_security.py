@@ -1,8 +1,10 @@
 """Costs of the trust layer: password hashing, the policy check, narrowing a caseload,
-suppressing counts, and erasing one apprentice from a populated database.
+suppressing counts, erasing one apprentice from a populated database, and refusing
+hostile uploads of full upload size (each must stay under 2 s and 200 MB).
 
 Run: ``.venv/bin/python benchmarks/bench_security.py [apprentices]`` (default 100,000).
-Prints sizes, wall times and peak memory (ru_maxrss).
+Prints sizes, wall times and peak memory (ru_maxrss for the process; tracemalloc for
+each hostile upload).
 """
 
 from __future__ import annotations
@@ -91,5 +93,71 @@ def main(n: int) -> None:
     print(f"{'  rows deleted':58s} {sum(report.rows_deleted.values()):>14,}")
 
 
+def _sheet_workbook(sheet_xml: bytes) -> bytes:
+    """A minimal .xlsx whose first sheet is ``sheet_xml`` (as hostile tools write)."""
+    import io
+    import zipfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_security_limits import workbook
+
+    template = workbook("@@SHEET@@")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"@@SHEET@@", sheet_xml)
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def hostile_uploads() -> None:
+    """Upload-sized hostile files: time and traced peak memory of their refusal."""
+    import tracemalloc
+
+    from mobility.io import UPLOAD_MAX_BYTES, read_table
+
+    header = (b"apprentice_id,name,email,sending_organisation,home_city,home_country,trade,"
+              b"training_year,available_from,available_to,desired_weeks")
+    good = (b"A{i},Lea,lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,"
+            b"2026-05-31,4")
+    rows = UPLOAD_MAX_BYTES // (len(good) + 8) - 10
+    body = b"\n".join(good.replace(b"{i}", str(i).encode()) for i in range(rows))
+    cases = {
+        "CSV, 1,000,000-column header": b",".join(b"c%d" % i for i in range(1_000_000)),
+        "CSV, 49 MB of separators in one row": header + b"\n" + b"," * (49 * 2**20),
+        "CSV, 49 MB, bad row at the end": header + b"\n" + body + b"\n" + b"x," * 300,
+        "XLSX, one cell at row 1,048,576": _sheet_workbook(
+            b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
+            b'<c r="A1048576"><v>1</v></c></row></sheetData>'),
+        "XLSX, 150,000 cells in column XFD": _sheet_workbook(
+            b'<dimension ref="A1:K2"/><sheetData>' + b"".join(
+                b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (r, r)
+                for r in range(1, 150_001)) + b"</sheetData>"),
+        "XLSX, 500,000 good rows then column XFD": _sheet_workbook(
+            b"<sheetData>" + b"".join(
+                b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><v>2</v></c></row>'
+                % (r, r, r, r) for r in range(1, 500_001))
+            + b'<row r="500001"><c r="XFD500001"><v>1</v></c></row></sheetData>'),
+    }
+    for label, data in cases.items():
+        start = time.perf_counter()
+        result = read_table(data, "apprentices", name="hostile", max_bytes=UPLOAD_MAX_BYTES)
+        elapsed = time.perf_counter() - start
+        tracemalloc.start()
+        read_table(data, "apprentices", name="hostile", max_bytes=UPLOAD_MAX_BYTES)
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        verdict = "refused" if not result.ok else "ACCEPTED"
+        print(f"{label:40s} {len(data) / 1e6:7.1f} MB  {verdict:8s} {elapsed:6.2f} s  "
+              f"traced peak {peak:6.0f} MB  process peak RSS {peak_mb():6.0f} MB  "
+              f"({len(result.problems)} problems)")
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    if sys.argv[1:] == ["--hostile"]:
+        hostile_uploads()
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

@@ -187,3 +187,35 @@ def test_security_md_states_the_limits_in_force_and_names_tests_that_exist():
     for test in re.findall(r"`::(\w+)`", text):
         assert any(f"def {test}(" in (root / p).read_text(encoding="utf-8")
                    for p, _ in named), test
+
+
+def test_the_large_file_reader_numbers_bad_rows_like_the_careful_one(monkeypatch):
+    """Files above CAREFUL_MAX_BYTES go to pyarrow's tolerant reader (Python's csv module
+    needed ten times the file's size in memory): same problems, same kept rows."""
+    rows = [
+        "A1,Lea,lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4",
+        "A2,Lea,lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4,x",
+        "",
+        'A3,"Lea\nZwei",lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,'
+        "2026-05-31,4",
+        "A4,Lea,lea@example.org,HWK Dortmund",
+        "A5,Lea,lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4",
+    ]
+    data = (HEADER + "\n" + "\n".join(rows) + "\n").encode()
+    careful = read_table(data, "apprentices", name="r.csv")
+    monkeypatch.setattr(reading_module, "CAREFUL_MAX_BYTES", 0)
+    tolerant = read_table(data, "apprentices", name="r.csv")
+    assert [(p.row, p.message) for p in tolerant.problems] == [
+        (p.row, p.message) for p in careful.problems]
+    assert [p.row for p in careful.problems] == [3, 5]
+    assert tolerant.rows_read == careful.rows_read == 5
+
+
+def test_a_big_file_with_bad_rows_is_refused_without_checking_every_cell():
+    good = "A{i},Lea,lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4"
+    lines = [good.format(i=i) for i in range(60_000)]
+    lines[30_000] += ",extra"
+    data = (HEADER + "\n" + "\n".join(lines) + "\n").encode()
+    result = refused_cheaply(data, "big.csv")
+    assert [p.row for p in result.problems] == [30_002, None]
+    assert "not checked yet" in result.problems[-1].message

@@ -553,6 +553,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
                      "This run is your organisation's working plan."),
     "runs.adopt": ("Als Arbeitsplan übernehmen", "Adopt as working plan"),
     "runs.plan": ("Arbeitsplan", "Working plan"),
+    "field.stay_start": ("Aufenthalt ab", "Stay from"),
+    "field.stay_end": ("Aufenthalt bis", "Stay until"),
+    "field.stay_days": ("Aufenthalt (Tage)", "Stay (days)"),
+    "field.solution": ("Lösung", "Solution"),
+    "runs.adopt_needs_organisation": (
+        "Arbeitspläne gehören einer entsendenden Organisation; als Verwaltung können Sie "
+        "Läufe ansehen, aber keinen übernehmen.",
+        "Working plans belong to a sending organisation; as an administrator you can view "
+        "runs but not adopt one."),
+    "shortlist.read_only": ("Ihre Rolle darf Vorschlagslisten nur ansehen.",
+                            "Your role may only view shortlists."),
+    "adviser.exports_not_allowed": (
+        "Ihre Rolle darf keine personenbezogenen Daten exportieren.",
+        "Your role may not export personal data."),
     "runs.when": ("Zeitpunkt", "When"),
     "runs.pick": ("Lauf", "Run"),
     "runs.open": ("Lauf öffnen", "Open run"),
@@ -707,14 +721,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
                              "{city}, in {home}'s partner borough {via}"),
     "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
-    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
-    "twin.confirmed": ("bestätigt", "confirmed"),
+    "field.source_id": ("Quellenkennung", "Source id"),
+    "field.listed_on": ("Gelistet auf", "Listed on"),
     "data.demo_trade_mix": (
         "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
-        "gewichtet (BIBB, Spalte new_contracts_2024 in data/trades.csv); Berufe ohne "
+        "gewichtet (BIBB, in data/trades.csv); Berufe ohne "
         "BIBB-Zahl (z. B. Pflegefachmann/-frau, von Destatis gezählt) kommen nicht vor.",
         "The demo data's trades are weighted by the new training contracts of 2024 (BIBB, "
-        "column new_contracts_2024 in data/trades.csv); trades without a BIBB figure (e.g. "
+        "in data/trades.csv); trades without a BIBB figure (e.g. "
         "Pflegefachmann/-frau, counted by Destatis) do not occur."),
     "data.licences_note": (
         "Partnerschaften aus den englischen Wikipedia-Listen stehen unter CC BY-SA 4.0, die "
@@ -799,6 +813,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.action.change": ("geändert", "changed"),
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
+    "keep.conflict": (
+        "Die Partnerschaft mit {partner} wurde inzwischen von {who} geändert ({date}, "
+        "{time} UTC). Ihre Änderung ist nicht gespeichert: Bitte die neuen Angaben prüfen "
+        "und erneut speichern.",
+        "The partnership with {partner} was changed meanwhile by {who} ({date}, {time} UTC). "
+        "Your change is not saved: check the new values and save again.",
+    ),
+    "keep.an_import": ("einem Import", "an import"),
+    "keep.not_saved": ("Nicht gespeichert. Bitte korrigieren:",
+                       "Not saved. Please correct:"),
+    "keep.problem": ("Problem", "Problem"),
     # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
     "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
                                      "travel support (distance bands)"),
@@ -810,8 +835,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
                                         "inclusion support for organisations"),
     "funding.table.erasmus_countries": ("Ländergruppen (erasmus_countries.csv)",
                                         "country groups (erasmus_countries.csv)"),
-    "funding.table.daily_rates": ("Tagessätze (von der Administration eingetragen)",
-                                  "daily rates (entered by an administrator)"),
     "funding.call_year": ("Aufruf {year}", "call {year}"),
     "funding.undated": ("ohne Jahr", "undated"),
     "card.places": ("{n} Plätze", "{n} places"),
@@ -835,14 +858,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
                         "Contact: through your adviser"),
     "card.profile": ("Betrieb: {name}, {city} ({country}) · Branche: {sector}",
                      "Host: {name}, {city} ({country}) · sector: {sector}"),
-    "card.estimate_parts": ("Förderschätzung Teil für Teil", "Funding estimate part by part"),
-    "card.part": ("Teil", "Part"),
-    "card.amount": ("Betrag", "Amount"),
-    "card.how": ("Stand", "Status"),
-    "card.table": ("Tabelle", "Table"),
-    "card.call": ("Aufruf", "Call"),
-    "card.score": ("Eignung {score}", "Score {score}"),
-    "card.score_unknown": ("Eignung unbekannt", "Score unknown"),
     "map.in_twin_town": ("Platz in einer Partnerstadt", "Placement in a twin town"),
     "map.elsewhere": ("Platz anderswo", "Placement elsewhere"),
     "map.legend_help": (
@@ -859,7 +874,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Line colour: the partnership's status (green active, orange dormant, red "
         "suspended). The bigger the dot, the more open places there are.",
     ),
-    "common.select_all": ("Alle auswählen", "Select all"),
     "budget.move": (
         "Wenn {name} ({place}) über {programme} gefördert wird, spart das {eur}.",
         "Moving {name} ({place}) to {programme} saves {eur}.",
@@ -875,6 +889,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
+    "funding.table.country_groups": ("Ländergruppen", "country groups"),
+    "funding.table.daily_rates_none": ("Tagessätze: keine eingetragen",
+                                       "daily rates: none entered"),
+    "funding.table.in_use_vet": ("für die Berufsbildung in Gebrauch", "in use for VET"),
     "data.accounts": ("Konten", "Accounts"),
     "accounts.role": ("Rolle", "Role"),
     "accounts.demo": ("Demo", "Demo"),

@@ -62,6 +62,11 @@ __all__ = [
 ]
 
 
+#: Files with more data rows than this whose rows do not all have the right number of
+#: cells are refused with those rows listed, without checking the other rows' cells.
+FULL_REPORT_ROWS = 20_000
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """What reading one file gave.
@@ -146,6 +151,14 @@ def read_table(
                                 tuple(notes), 0)
         if problems:  # rows with the wrong number of cells: the rest is not trustworthy
             shown = problems[0].file or shown
+            if len(raw) > FULL_REPORT_ROWS:
+                # A big file that is already refused: say why now rather than spend
+                # seconds checking every other cell (issue 12: refusals stay cheap).
+                more = Problem(f"the other {len(raw):,} rows were not checked yet: fix these "
+                               "rows first", file=shown)
+                return ImportResult(kind, _display(shown), empty_frame(kind),
+                                    tuple(cap_problems([*problems, more])), tuple(notes),
+                                    raw.attrs.get("data_rows", len(raw)))
         stages.next("validate")
         frame, more, fill_notes = validate_frame(
             raw, kind, name=problems[0].file if problems else _display(shown),

@@ -55,6 +55,8 @@ XLSX_MAX_ROW_NUMBER = 1_048_576
 #: Most empty rows a worksheet may leave between its data (they cost as much to read
 #: as full ones: one cell at row 1,048,576 is a million rows to walk through).
 XLSX_MAX_EMPTY_ROWS = 10_000
+#: Rows with the wrong number of cells listed one by one (the rest are counted).
+MAX_PROBLEM_ROWS = 1000
 #: Longest single worksheet row in XML, in bytes (256 full cells need far less).
 _XLSX_MAX_ROW_BYTES = 16 * 1024 * 1024
 
@@ -256,11 +258,109 @@ def _read_csv(data: bytes, shown: str) -> tuple[pd.DataFrame | None, list[Proble
                               "import may have; split it", file=shown)], []
     if separator != ",":
         notes.append(f"separator {'tab' if separator == chr(9) else repr(separator)}")
+    crowded = _crowded_line(data, separator, codec)
+    if crowded is not None:
+        return None, [Problem(
+            f"a line has more than {_MAX_SEPARATORS_PER_LINE:,} separators: far more than "
+            f"the {MAX_COLUMNS:,} columns any import has; nothing was read", file=shown,
+            row=crowded)], notes
     fast = _read_csv_fast(data, separator, pandas_codec)
     if fast is not None:
         return fast, [], notes
+    if len(data) > CAREFUL_MAX_BYTES:
+        tolerant = _read_csv_tolerant(data, separator, codec, shown)
+        if tolerant is not None:
+            raw, problems = tolerant
+            return raw, problems, notes
     raw, problems = _read_csv_careful(data.decode(codec), separator, shown)
     return raw, problems, notes
+
+
+#: Most separators one CSV line may hold before parsing (quoted cells may hold a few).
+_MAX_SEPARATORS_PER_LINE = 4 * MAX_COLUMNS
+#: Files up to this size that the fast parser rejects are re-read by Python's csv module
+#: (exact messages for broken quoting); larger ones by pyarrow, skipping bad rows.
+CAREFUL_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _crowded_line(data: bytes, separator: str, codec: str) -> int | None:
+    """The first line (1 = header) with more than :data:`_MAX_SEPARATORS_PER_LINE`
+    separators, found before any parser runs; None if none. Only lines longer than
+    that many bytes can qualify, and real files have none, so this is one pass of array
+    arithmetic over the line breaks."""
+    if codec == "utf-16" or data.count(separator.encode()) <= _MAX_SEPARATORS_PER_LINE:
+        return None
+    import numpy as np
+
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    ends = np.append(breaks, len(data))
+    starts = np.concatenate(([0], breaks + 1))
+    for line in np.flatnonzero(ends - starts > _MAX_SEPARATORS_PER_LINE).tolist():
+        if data.count(separator.encode(), int(starts[line]), int(ends[line])) \
+                > _MAX_SEPARATORS_PER_LINE:
+            return line + 1
+    return None
+
+
+def _read_csv_tolerant(data: bytes, separator: str, codec: str,
+                       shown: str) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """pyarrow, single-threaded so that it numbers rows, skipping rows with the wrong
+    number of cells and reporting each (row = record, header = 1, as the careful parser
+    counts). For large files: Python's csv module needs ten times the memory. None when
+    pyarrow cannot read the file at all (the careful parser then says why)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    first = next(csv.reader(io.StringIO(data[:65536].decode(codec, errors="ignore")
+                                        .lstrip("\ufeff")), delimiter=separator), [])
+    width = len(first)
+    if not width:
+        return None
+    bad: list[tuple[int, int]] = []
+
+    def skip(row) -> str:
+        if len(bad) < MAX_PROBLEM_ROWS:
+            bad.append((row.number or 0, row.actual_columns))
+        else:
+            bad.append((0, 0))
+        return "skip"
+
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=False, column_names=names,
+                                           encoding="utf8" if codec.startswith("utf-8")
+                                           else codec, block_size=4 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True,
+                                              invalid_row_handler=skip),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+    except (pa.ArrowException, ValueError, UnicodeError):
+        return None
+    frame = table.to_pandas().astype("string").fillna("")
+    header = [str(c).strip().lstrip("\ufeff") for c in frame.iloc[0].tolist()] if len(frame) \
+        else [c.strip() for c in first]
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    numbers = {n for n, _ in bad if n}
+    records = len(body) + len(bad)
+    kept = [n for n in range(2, records + 2) if n not in numbers][:len(body)]
+    problems = [Problem(f"row has {cells} cells but the header has {width}"
+                        f"{_width_hint(cells, width, separator)}", file=shown, row=number)
+                for number, cells in bad if number]
+    if len(bad) > len(problems):
+        problems.append(Problem(f"... and {len(bad) - len(problems):,} more rows with the wrong "
+                                "number of cells", file=shown))
+    body.attrs["row_numbers"] = kept
+    body.attrs["data_rows"] = records
+    return body, problems
+
+
+def _width_hint(cells: int, width: int, separator: str) -> str:
+    return (" (a decimal comma in a comma-separated file? quote the value or use ';')"
+            if cells > width and separator == "," else "")
 
 
 def _read_csv_careful(text: str, separator: str,
@@ -291,10 +391,9 @@ def _read_csv_careful(text: str, separator: str,
     body = records[1:]
     for number, cells in enumerate(body, start=2):
         if len(cells) != width:
-            hint = (" (a decimal comma in a comma-separated file? quote the value or use ';')"
-                    if len(cells) > width and separator == "," else "")
             problems.append(Problem(f"row has {len(cells)} cells but the header has {width}"
-                                    f"{hint}", file=shown, row=number))
+                                    f"{_width_hint(len(cells), width, separator)}",
+                                    file=shown, row=number))
     # Rows with the wrong number of cells are reported once and left out: their cells
     # sit under the wrong headers, and checking them would only add confusing problems.
     kept = [(number, cells) for number, cells in enumerate(body, start=2)
@@ -383,6 +482,38 @@ def _column_number(letters: bytes | str) -> int:
     return number
 
 
+_ROW_OPEN = re.compile(rb"<row[\s>/]")
+_ROW_POSITION = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_CELL_OPEN = re.compile(rb"<c[\s>/]")
+
+
+def _column_letters(number: int) -> bytes:
+    """16384 -> ``b"XFD"``."""
+    letters = b""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = bytes([65 + rest]) + letters
+    return letters
+
+
+def _quick_counts(body: bytes) -> tuple[int, int, int] | None:
+    """(rows, highest row, highest column) of a run of whole worksheet rows, with a few
+    regular-expression passes and no Python work per cell; None when some row or cell
+    has no position (``r``), a formula is present, or a row holds more cells than
+    columns allowed: then the rows are looked at one by one."""
+    if b"<f" in body:
+        return None
+    rows = _ROW_POSITION.findall(body)
+    if len(rows) != len(_ROW_OPEN.findall(body)):
+        return None
+    columns = _CELL_COLUMN.findall(body)
+    if len(columns) != len(_CELL_OPEN.findall(body)) or len(columns) > MAX_COLUMNS * len(rows):
+        return None
+    top = max(map(int, rows), default=0)
+    column = max(map(_column_number, set(columns)), default=0)
+    return len(rows), top, column
+
+
 def _first_sheet_path(archive) -> str:
     """The part name of the workbook's first sheet (what openpyxl reads as
     ``worksheets[0]``), from ``xl/workbook.xml`` and its relationships."""
@@ -439,14 +570,33 @@ def _scan_first_sheet(archive, shown: str) -> _SheetScan:
             if len(tail) > _XLSX_MAX_ROW_BYTES:
                 return refuse("one row of the sheet holds megabytes of cells: far more "
                               "than a table row; save it as CSV")
+            quick = _quick_counts(body)
+            if quick is not None:  # every row and cell says where it is: count in bulk
+                rows, top, column = quick
+                rows_seen += rows
+                last_row = max(last_row, top)
+                if column > MAX_COLUMNS:
+                    at = re.search(rb'<c\b[^>]*?\br="' + _column_letters(column) + rb'(\d+)"',
+                                   body)
+                    row = int(at.group(1)) if at else None
+                    return refuse(f"row {row or 0:,} has {wide}", row)
+                if last_row > XLSX_MAX_ROW_NUMBER:
+                    return refuse("a row beyond Excel's last row (damaged workbook)", last_row)
+                if rows_seen > MAX_ROWS:
+                    return refuse(f"more than {MAX_ROWS:,} rows: split the file", last_row)
+                if last_row - rows_seen > XLSX_MAX_EMPTY_ROWS:
+                    return refuse(f"more than {XLSX_MAX_EMPTY_ROWS:,} empty rows before row "
+                                  f"{last_row:,}: delete them (or save the table as CSV)",
+                                  last_row)
+                body = b""
             for match in _ROW.finditer(body):
                 attributes, cells = match.group(1), match.group(2) or b""
                 number = _ROW_NUMBER.search(attributes)
                 row = int(number.group(1)) if number else last_row + 1
                 last_row = max(last_row, row)
+                rows_seen += 1  # an empty row costs openpyxl as much as a full one
                 if b"<c" not in cells:
                     continue
-                rows_seen += 1
                 if row > XLSX_MAX_ROW_NUMBER:
                     return refuse("a row beyond Excel's last row (damaged workbook)", row)
                 if rows_seen > MAX_ROWS:

@@ -81,7 +81,9 @@ def blank_missing(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = out[column]
         if not values.isna().any():
             continue
-        if pd.api.types.is_bool_dtype(values):
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = [format_date(v, lang) for v in values]
+        elif pd.api.types.is_bool_dtype(values):
             out[column] = values.astype("boolean").fillna(False).astype(bool)
         elif pd.api.types.is_numeric_dtype(values):
             digits = 2 if column in FRACTION_COLUMNS else 0
@@ -145,6 +147,9 @@ def _run(lang: str, method: str, settings: dict, budget: float,
         show_error(exc)
         return
     st.session_state["open_run"] = run_id
+    # The summary below shows this run as computed: its funding is already known.
+    stamp = (run_id, tuple(result.matches["placement_id"].astype("string").fillna("")))
+    st.session_state["open_run_funding"] = (stamp, funded)
     bar.empty()
 
 
@@ -193,6 +198,8 @@ def allocation_tab(lang: str, apprentices: pd.DataFrame) -> None:
                    else t("runs.approximate", lang))
     if adopted:
         st.success(t("runs.is_plan", lang))
+    elif not desk_store.organisation():
+        st.caption(t("runs.adopt_needs_organisation", lang))
     elif st.button(t("runs.adopt", lang), key="adopt_run"):
         try:
             desk_store.adopt(record.run_id)

@@ -56,10 +56,15 @@ def shortlist_tab(lang: str, apprentices: pd.DataFrame) -> None:
         return
     who = st.selectbox(t("adviser.pick", lang), list(labels), format_func=labels.get,
                        key="shortlist_apprentice")
-    _planned_pair(lang, who)
-    _override(lang, who)
-    _erase(lang, who)
-    _entries(lang, who)
+    editing = desk_store.may("EDIT_SHORTLIST")
+    if editing:
+        _planned_pair(lang, who)
+        _override(lang, who)
+    else:
+        st.caption(t("shortlist.read_only", lang))
+    if desk_store.may("ERASE_APPRENTICE"):
+        _erase(lang, who)
+    _entries(lang, who, editing)
 
 
 def _planned_pair(lang: str, who: str) -> None:
@@ -74,6 +79,9 @@ def _planned_pair(lang: str, who: str) -> None:
     if pair.empty:
         return
     placement = str(pair.iloc[0]["placement_id"])
+    listed = cache.shortlist(who)
+    if (listed["placement_id"].astype(str) == placement).any():
+        return  # already on the shortlist (adopting a plan puts its pairs there)
     label = placement_labels().get(placement, placement)
     # Company names and ids come from files: a label renders Markdown (images, links).
     if st.button(f"{t('adviser.add_to_shortlist', lang)}: {escape_label(label)}",
@@ -151,7 +159,7 @@ def _sorted(entries: pd.DataFrame, order: str) -> pd.DataFrame:
                                kind="stable")
 
 
-def _entries(lang: str, who: str) -> None:
+def _entries(lang: str, who: str, editing: bool) -> None:
     try:
         entries = cache.shortlist(who)
         history = desk_store.history(who)
@@ -165,10 +173,11 @@ def _entries(lang: str, who: str) -> None:
     order = st.selectbox(t("shortlist.sort", lang), SORTS, key="shortlist_sort",
                          format_func=lambda s: t(f"shortlist.sort.{s}", lang))
     for entry in _sorted(entries, order).itertuples(index=False):
-        _entry(lang, who, entry, history[history["placement_id"] == entry.placement_id])
+        _entry(lang, who, entry, history[history["placement_id"] == entry.placement_id],
+               editing)
 
 
-def _entry(lang: str, who: str, entry, history: pd.DataFrame) -> None:
+def _entry(lang: str, who: str, entry, history: pd.DataFrame, editing: bool) -> None:
     key = entry_key(who, str(entry.placement_id))
     # Optimistic concurrency: a save is based on the version this session last saw, so a
     # colleague's change in between is refused by storage, never overwritten.
@@ -183,6 +192,8 @@ def _entry(lang: str, who: str, entry, history: pd.DataFrame) -> None:
         st.caption(t("shortlist.ids", lang, placement=entry.placement_id))
         for event in history.itertuples(index=False):
             st.caption(_event_text(event, lang))
+        if not editing:
+            return
         c1, c2, c3 = st.columns([1, 2, 1])
         status = c1.selectbox(t("field.status", lang), SHORTLIST_STATUSES,
                               index=SHORTLIST_STATUSES.index(entry.status),

@@ -19,6 +19,20 @@ def _principal():
     return current_principal()
 
 
+def may(action: str) -> bool:
+    """Whether the signed-in role may perform ``action`` (a :class:`mobility.auth.Action`
+    name such as ``"EDIT_SHORTLIST"``) in any scope: what the page offers at all."""
+    from mobility.auth import Action, allowed_actions
+
+    principal = _principal()
+    return principal is not None and Action[action] in allowed_actions(principal)
+
+
+def organisation() -> str | None:
+    """The signed-in user's sending organisation (None for administrators)."""
+    return getattr(_principal(), "organisation", None)
+
+
 def _visible_apprentices() -> pd.DataFrame:
     from mobility.auth import visible_apprentices
 

@@ -103,23 +103,20 @@ def problems_table(problems, lang: str) -> pd.DataFrame:
 
 
 def _table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    import io
-
-    from mobility.io.writing import neutralise
+    from mobility.io.writing import neutralise, table_bytes
 
     shaped = frame.copy()
     for column in shaped.columns:
         if shaped[column].dtype == object or shaped[column].dtype == "string":
             shaped[column] = neutralise(shaped[column].astype("string"))
-    if fmt == "csv":
-        return shaped.to_csv(index=False).encode("utf-8-sig")
-    buffer = io.BytesIO()
-    shaped.to_excel(buffer, index=False)
-    return buffer.getvalue()
+    return table_bytes(shaped, fmt, sheet="problems")  # the one writer (io/writing.py)
 
 
 def _import(lang: str) -> None:
     kinds = desk_store.writable_kinds()
+    if kinds != st.session_state.get("import_kinds_for"):  # the role changed: start over
+        st.session_state["import_kinds_for"] = kinds
+        st.session_state.pop("import_result", None)
     if not kinds:
         st.caption(t("import.nothing_allowed", lang))
         return
@@ -201,6 +198,9 @@ def _exports(lang: str) -> None:
         st.caption(t("adviser.no_allocation", lang))
         return
     record, matches = shown
+    if not desk_store.may("EXPORT_PERSONAL_DATA"):  # administrators: no personal data
+        st.caption(t("adviser.exports_not_allowed", lang))
+        return
     if record.exact is False:
         st.warning(t("runs.approximate", lang))
     files = _export_files(record, matches)
