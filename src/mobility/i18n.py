@@ -322,7 +322,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "for higher education, unverified for VET: it applies only when selected here. Every "
         "estimate names the table it used."),
     "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
-    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
     "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
     "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
                           "confirmed for higher education, unverified for VET"),
@@ -366,6 +365,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.status.not_applicable": ("entfällt", "not applicable"),
     "funding.export_csv": ("Förderung je Zuordnung (CSV)", "Funding per match (CSV)"),
     "funding.export_xlsx": ("Förderung je Zuordnung (XLSX)", "Funding per match (XLSX)"),
+    "funding.used.travel_support": ("Reisekostentabelle Berufsbildung, Aufruf {year}",
+                                     "VET travel table, call {year}"),
+    "funding.used.travel_support_alt": (
+        "Reisekostentabelle der Hochschulbildung, Aufruf {year}",
+        "higher-education travel table, call {year}"),
+    "funding.used.unit_cost": ("Stückkosten {item}, Aufruf {year}",
+                                "unit cost {item}, call {year}"),
+    "funding.used.groups": ("{name} (Aufruf {year}; {status})",
+                             "{name} (call {year}; {status})"),
+    "funding.used.groups.country_groups_2021": ("Ländergruppen der Aufrufe 2021–2023",
+                                                 "country groups of the 2021–2023 calls"),
+    "funding.used.groups.country_groups_2024": ("Ländergruppen ab dem Aufruf 2024",
+                                                 "country groups from the 2024 call"),
+    "funding.used.daily_rates": (
+        "Tagessätze Aufruf {year}, Fassung {version} (eingetragen von {who} am {when}; "
+        "Quelle: {source})",
+        "daily rates call {year}, version {version} (entered by {who} on {when}; "
+        "source: {source})"),
+    "funding.used.no_rates": ("Tagessätze: keine eingetragen", "daily rates: none entered"),
+    "funding.used.amounts": ("Beträge laut Programmquelle", "amounts stated by the programme"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),
@@ -702,14 +721,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
                              "{city}, in {home}'s partner borough {via}"),
     "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
-    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
-    "twin.confirmed": ("bestätigt", "confirmed"),
+    "field.source_id": ("Quellenkennung", "Source id"),
+    "field.listed_on": ("Gelistet auf", "Listed on"),
     "data.demo_trade_mix": (
         "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
-        "gewichtet (BIBB, Spalte new_contracts_2024 in data/trades.csv); Berufe ohne "
+        "gewichtet (BIBB, in data/trades.csv); Berufe ohne "
         "BIBB-Zahl (z. B. Pflegefachmann/-frau, von Destatis gezählt) kommen nicht vor.",
         "The demo data's trades are weighted by the new training contracts of 2024 (BIBB, "
-        "column new_contracts_2024 in data/trades.csv); trades without a BIBB figure (e.g. "
+        "in data/trades.csv); trades without a BIBB figure (e.g. "
         "Pflegefachmann/-frau, counted by Destatis) do not occur."),
     "data.licences_note": (
         "Partnerschaften aus den englischen Wikipedia-Listen stehen unter CC BY-SA 4.0, die "
@@ -794,6 +813,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.action.change": ("geändert", "changed"),
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
+    "keep.conflict": (
+        "Die Partnerschaft mit {partner} wurde inzwischen von {who} geändert ({date}, "
+        "{time} UTC). Ihre Änderung ist nicht gespeichert: Bitte die neuen Angaben prüfen "
+        "und erneut speichern.",
+        "The partnership with {partner} was changed meanwhile by {who} ({date}, {time} UTC). "
+        "Your change is not saved: check the new values and save again.",
+    ),
+    "keep.an_import": ("einem Import", "an import"),
+    "keep.not_saved": ("Nicht gespeichert. Bitte korrigieren:",
+                       "Not saved. Please correct:"),
+    "keep.problem": ("Problem", "Problem"),
     # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
     "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
                                      "travel support (distance bands)"),
@@ -805,8 +835,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
                                         "inclusion support for organisations"),
     "funding.table.erasmus_countries": ("Ländergruppen (erasmus_countries.csv)",
                                         "country groups (erasmus_countries.csv)"),
-    "funding.table.daily_rates": ("Tagessätze (von der Administration eingetragen)",
-                                  "daily rates (entered by an administrator)"),
     "funding.call_year": ("Aufruf {year}", "call {year}"),
     "funding.undated": ("ohne Jahr", "undated"),
     "card.places": ("{n} Plätze", "{n} places"),
@@ -830,14 +858,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
                         "Contact: through your adviser"),
     "card.profile": ("Betrieb: {name}, {city} ({country}) · Branche: {sector}",
                      "Host: {name}, {city} ({country}) · sector: {sector}"),
-    "card.estimate_parts": ("Förderschätzung Teil für Teil", "Funding estimate part by part"),
-    "card.part": ("Teil", "Part"),
-    "card.amount": ("Betrag", "Amount"),
-    "card.how": ("Stand", "Status"),
-    "card.table": ("Tabelle", "Table"),
-    "card.call": ("Aufruf", "Call"),
-    "card.score": ("Eignung {score}", "Score {score}"),
-    "card.score_unknown": ("Eignung unbekannt", "Score unknown"),
     "map.in_twin_town": ("Platz in einer Partnerstadt", "Placement in a twin town"),
     "map.elsewhere": ("Platz anderswo", "Placement elsewhere"),
     "map.legend_help": (
@@ -854,7 +874,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Line colour: the partnership's status (green active, orange dormant, red "
         "suspended). The bigger the dot, the more open places there are.",
     ),
-    "common.select_all": ("Alle auswählen", "Select all"),
     "budget.move": (
         "Wenn {name} ({place}) über {programme} gefördert wird, spart das {eur}.",
         "Moving {name} ({place}) to {programme} saves {eur}.",
@@ -870,6 +889,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
+    "funding.table.country_groups": ("Ländergruppen", "country groups"),
+    "funding.table.daily_rates_none": ("Tagessätze: keine eingetragen",
+                                       "daily rates: none entered"),
+    "funding.table.in_use_vet": ("für die Berufsbildung in Gebrauch", "in use for VET"),
     "data.accounts": ("Konten", "Accounts"),
     "accounts.role": ("Rolle", "Role"),
     "accounts.demo": ("Demo", "Demo"),

@@ -258,32 +258,55 @@ def apprentice_row(apprentice_id: str) -> pd.Series | None:
 def recommend(profile: pd.DataFrame, k: int, settings: dict | None = None) -> pd.DataFrame:
     """The ``k`` best placements for a one-row apprentices frame, as cards
     (:func:`mobility.ui.views.placement_cards`) with the funding columns."""
-    from mobility.reference.twinnings import partners_of
     from mobility.ui.views import placement_cards
 
     frames = data()
     matches = matcher(settings).recommend(profile, k=k)
     home_city = str(profile.loc[0, "home_city"])
+    twins = partners_for(home_city, lat=float(profile.loc[0, "home_lat"]),
+                         lon=float(profile.loc[0, "home_lon"]))
     cards = placement_cards(matches, frames["placements"], frames["companies"],
                             home=(float(profile.loc[0, "home_lat"]),
                                   float(profile.loc[0, "home_lon"])),
-                            twin_towns=partners_of(home_city, partnerships(),
-                                                   lat=float(profile.loc[0, "home_lat"]),
-                                                   lon=float(profile.loc[0, "home_lon"])))
-    return funding_for(cards, profile)
+                            twin_towns=twins)
+    # One apprentice: only their home's partnerships can make a pair a twin-town stay,
+    # so the estimate need not fold all of Germany's partnerships on every search.
+    return funding_for(cards, profile, twin_towns=twins)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _partners_for(_fingerprint: tuple, city: str, lat: float | None,
+                  lon: float | None) -> pd.DataFrame:
+    from mobility.reference.twinnings import partners_of
+
+    return partners_of(city, partnerships_for_matching(tables(_fingerprint)), lat=lat, lon=lon)
+
+
+def partners_for(city: str, *, lat: float | None = None, lon: float | None = None
+                 ) -> pd.DataFrame:
+    """:func:`mobility.reference.twinnings.partners_of` over the partnerships the
+    product works with (``lat``/``lon`` tell apart towns of the same name), cached per
+    town until the data change (it resolves and folds every partnership's home: about
+    a second for all of Germany's)."""
+    return _partners_for(fingerprint(), city, lat, lon)
 
 
 def funding_for(matches: pd.DataFrame, apprentices: pd.DataFrame,
-                lang: str | None = None) -> pd.DataFrame:
+                lang: str | None = None, twin_towns: pd.DataFrame | None = None
+                ) -> pd.DataFrame:
     """The placed rows of ``matches`` with eligible programmes and estimates from
     :func:`mobility.funding.estimate.estimate_for_matches` (``funding_estimate_eur``,
-    ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names."""
+    ``funding_missing`` ...), plus ``programmes``: the eligible programmes' names.
+
+    ``twin_towns``: the partnerships that can concern these apprentices (all stored
+    ones when not given)."""
     from mobility.funding.estimate import estimate_for_matches
     from mobility.reference.programmes import programme_rules
 
     placed = matches[matches["placement_id"].notna()].reset_index(drop=True)
     apprentices = _with_stored_organisation(apprentices)
-    out = estimate_for_matches(placed, apprentices, data()["placements"], partnerships(),
+    out = estimate_for_matches(placed, apprentices, data()["placements"],
+                               partnerships() if twin_towns is None else twin_towns,
                                organisations=organisations(), lang=lang or _language())
     names = {rule.key: rule.name for rule in programme_rules()}
     out["programmes"] = pd.array(

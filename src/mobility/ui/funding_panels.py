@@ -26,6 +26,7 @@ from mobility.errors import MobilityError
 from mobility.i18n import country_name, format_date, t
 from mobility.ui import cache
 from mobility.ui.common import current_principal, show_error
+from mobility.ui.views import readable_sources
 
 
 def organisation_section(lang: str) -> None:
@@ -99,6 +100,7 @@ def _caseload_organisations() -> list[str]:
 def group_table_section(lang: str) -> None:
     """The country-group table of individual support: administrators choose it."""
     from mobility.funding.accreditation import select_group_table
+    from mobility.funding.match_texts import group_table_name
     from mobility.funding.rates import GroupTableSetting
     from mobility.reference.erasmus import DEFAULT_GROUP_TABLE, group_tables
 
@@ -115,9 +117,7 @@ def group_table_section(lang: str) -> None:
                      when=format_date(choice.selected_at[:10], lang)))
 
     def label(name: str) -> str:
-        table = tables[name]
-        status = t("groups.verified" if table.verified_for_vet else "groups.unverified", lang)
-        return t("groups.option", lang, name=name, year=str(table.call_year), status=status)
+        return group_table_name(tables[name], lang)
 
     names = list(tables)
     picked = st.radio(t("groups.pick", lang), names, index=names.index(current),
@@ -157,7 +157,8 @@ def funding_details(row: pd.Series, lang: str) -> None:
     with st.expander(t("funding.details", lang)):
         if parts:
             st.markdown(t("funding.parts_title", lang))
-            st.markdown("\n".join(f"- {esc(item)}" for item in _split_parts(parts)))
+            st.markdown("\n".join(f"- {esc(readable_sources(item, lang))}"
+                                   for item in _split_parts(parts)))
         if why_not:
             st.markdown(t("funding.why_not_title", lang))
             st.markdown("\n".join(f"- {esc(item)}" for item in why_not.split("; ")))

@@ -1,8 +1,9 @@
 """Load what the first search needs while the sign-in form is on screen.
 
 The first apprentice search used to pay for unpickling the gazetteer (~2.7 s, 170,000
-places), importing the matching stack (scipy, ~0.6 s) and fitting the matcher on the
-stored placements (~0.7 s) - 11 s in a browser on 2 shared cores. :func:`warm_up` starts
+places), importing the matching stack (scipy, numba, ~0.6-4 s), fitting the matcher on
+the stored placements and partnerships (~0.7-8 s) and compiling its numba scan (~1-3 s)
+- 11 s and more in a browser on 2 shared cores. :func:`warm_up` starts
 one background thread per server process and database that does all of it, so a
 person who spends a few seconds typing their password finds it ready. The thread only
 fills caches (:mod:`mobility.ui.cache`, :func:`mobility.geo.gazetteer`); it draws
@@ -33,7 +34,10 @@ def _work() -> None:
         gazetteer()
         from mobility.ui import cache
 
-        cache.matcher()
+        fitted = cache.matcher()
+        sample = cache.data()["apprentices"].head(1).reset_index(drop=True)
+        if not sample.empty:  # compiles the matcher's numba scan once per process
+            fitted.recommend(sample, k=1)
         import mobility.funding.estimate  # noqa: F401  (imports the funding tables' code)
     except Exception:
         logging.getLogger(__name__).exception("warm-up failed")

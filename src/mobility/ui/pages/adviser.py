@@ -103,19 +103,13 @@ def problems_table(problems, lang: str) -> pd.DataFrame:
 
 
 def _table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    import io
-
-    from mobility.io.writing import neutralise
+    from mobility.io.writing import neutralise, table_bytes
 
     shaped = frame.copy()
     for column in shaped.columns:
         if shaped[column].dtype == object or shaped[column].dtype == "string":
             shaped[column] = neutralise(shaped[column].astype("string"))
-    if fmt == "csv":
-        return shaped.to_csv(index=False).encode("utf-8-sig")
-    buffer = io.BytesIO()
-    shaped.to_excel(buffer, index=False)
-    return buffer.getvalue()
+    return table_bytes(shaped, fmt, sheet="problems")  # the one writer (io/writing.py)
 
 
 def _import(lang: str) -> None:

@@ -20,7 +20,6 @@ from mobility.i18n import country_name, format_date, format_number, language_nam
 from mobility.io import validate_frame
 from mobility.maps import placements_map
 from mobility.models import CEFR, City, parse_languages
-from mobility.reference.twinnings import partners_of
 from mobility.ui import cache, funding_panels
 from mobility.ui.common import column_config, current_language, current_principal, show_error
 from mobility.ui.explain import explanation, funding_missing_text
@@ -304,9 +303,8 @@ def render() -> None:
         home = City(home_name, "DE", float(profile.loc[0, "home_lat"]),
                     float(profile.loc[0, "home_lon"]))
         points = shown.rename(columns={"slots": "slots_left"})
-        st.plotly_chart(placements_map(home, points, partners_of(
-            home_name, cache.partnerships(), lat=home.lat, lon=home.lon),
-            lang=lang), key="apprentice_map")
+        st.plotly_chart(placements_map(home, points, cache.partners_for(
+            home_name, lat=home.lat, lon=home.lon), lang=lang), key="apprentice_map")
         st.caption(t("map.legend_help", lang))
     if apprentice_id:
         _saved_list(lang, apprentice_id)

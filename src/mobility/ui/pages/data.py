@@ -34,13 +34,16 @@ def _partnerships(lang: str) -> None:
     shown = table if chosen == "—" else table[table["home_city"] == chosen]
     st.caption(f"{number(len(shown), lang)} / {number(len(table), lang)}")
     shown = shown.reset_index(drop=True)
-    # Statuses are edited by their name in the page's language and stored as their code.
-    statuses = {str(code): t(f"status.{code}", lang) for code in PartnershipStatus}
-    if "status" in shown:
-        shown["status"] = shown["status"].map(lambda code: statuses.get(code, code))
+    # Coded columns are edited by their words in the page's language, stored as codes.
+    coded = {"status": {str(c): t(f"status.{c}", lang) for c in PartnershipStatus},
+             "confidence": {c: t(f"twin.{c}", lang) for c in ("confirmed", "unconfirmed")}}
     config = column_config(shown, lang)
-    config["status"] = st.column_config.SelectboxColumn(
-        t("field.status", lang), options=list(statuses.values()), required=True)
+    for column, words in coded.items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda code, w=words: w.get(code, code))
+            config[column] = st.column_config.SelectboxColumn(
+                t(f"field.{column}", lang), options=list(words.values()),
+                required=column == "status")
     for column in ("home_lat", "home_lon", "partner_lat", "partner_lon"):
         if column in shown:  # coordinates are edited as numbers, with their decimals
             config[column] = st.column_config.NumberColumn(t(f"field.{column}", lang),
@@ -48,8 +51,10 @@ def _partnerships(lang: str) -> None:
     edited = st.data_editor(shown, key="data_partnerships", hide_index=True,
                             num_rows="dynamic", width="stretch", column_config=config)
     if st.button(t("common.save", lang), key="data_save_partnerships"):
-        codes = {label: code for code, label in statuses.items()}
-        edited = edited.assign(status=edited["status"].map(lambda v: codes.get(v, v)))
+        for column, words in coded.items():
+            if column in edited:
+                codes = {label: code for code, label in words.items()}
+                edited[column] = edited[column].map(lambda v, c=codes: c.get(v, v))
         try:
             cache.save_partnerships(edited)
             st.success(t("data.saved", lang))

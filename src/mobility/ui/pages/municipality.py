@@ -17,7 +17,6 @@ from mobility.errors import MobilityError
 from mobility.i18n import country_name, t
 from mobility.maps import reach_map
 from mobility.models import City
-from mobility.reference.twinnings import partners_of
 from mobility.ui import cache, partnership_editor
 from mobility.ui.common import (
     column_config,
@@ -57,7 +56,7 @@ def render() -> None:
 
 
 def _reach(lang: str, city: str, partnerships) -> None:
-    partners = partners_of(city, partnerships)
+    partners = cache.partners_for(city)
     if partners.empty:
         st.info(t("common.none_found", lang))
         return
