@@ -859,6 +859,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "municipality.chart_top": (
+        "Im Diagramm: die {n} Kommunen mit den meisten Partnerschaften und Ihre; die "
+        "Tabelle zeigt alle.",
+        "In the chart: the {n} municipalities with most partnerships and yours; the table "
+        "lists all."),
     "field.listed_on": ("Gelistet am", "Listed on"),
     "field.source_id": ("Quellen-Nr.", "Source id"),
     "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
