@@ -152,7 +152,8 @@ def hostile_uploads() -> None:
         tracemalloc.stop()
         verdict = "refused" if not result.ok else "ACCEPTED"
         print(f"{label:40s} {len(data) / 1e6:7.1f} MB  {verdict:8s} {elapsed:6.2f} s  "
-              f"traced peak {peak:6.0f} MB  ({len(result.problems)} problems)")
+              f"traced peak {peak:6.0f} MB  process peak RSS {peak_mb():6.0f} MB  "
+              f"({len(result.problems)} problems)")
 
 
 if __name__ == "__main__":

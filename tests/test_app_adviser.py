@@ -205,7 +205,8 @@ def test_an_override_names_the_broken_rules_needs_a_reason_and_reaches_the_plan(
     assert "Plätze: alle 1 Plätze sind schon vergeben" in warning  # the plan holds P2
     _ok(board.button(key="override_go").click().run())
     assert any("begründen" in e.value for e in board.error)
-    assert get_shortlist(get_engine(), apprentice_id="A7").empty  # nothing without a reason
+    stored = get_shortlist(get_engine(), apprentice_id="A7")  # the plan's pair (Barcelona)
+    assert stored["placement_id"].tolist() == ["P3"]  # and nothing without a reason
     board.text_input(key="override_reason").input("Betrieb bildet auch Köche aus").run()
     _ok(board.button(key="override_go").click().run())
     assert get_shortlist_events(get_engine(), apprentice_id="A7")["detail"].tolist()[0][

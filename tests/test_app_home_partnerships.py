@@ -55,6 +55,9 @@ def test_hattingen_has_no_partnership_and_sees_its_neighbours(page):
     assert f"im Umkreis von {NEIGHBOUR_KM:.0f} km" in text and "ohne Bonus" in text
     first = near.iloc[0]
     assert f"{first.partner_city}" in text and f"Partnerstadt von {first.home_city}" in text
+    unconfirmed = near.head(8)[near.head(8)["confidence"] == "unconfirmed"]
+    for row in unconfirmed.itertuples(index=False):  # shown as unconfirmed, in words
+        assert f"{row.partner_city} " in text and "(unbestätigt)" in text
 
 
 def test_a_home_with_partnerships_gets_no_such_sentence_and_answers_fast(page):

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
 from auth_support import sign_in
+from i18n_walk import problems as walk_problems
 from mobility.auth import Principal, Role
 from mobility.storage import get_engine
 from mobility.storage.partnerships import (
@@ -76,6 +77,7 @@ def test_a_municipality_adds_and_changes_partnerships_the_history_shows_the_user
     assert "test-city" in set(history["Benutzer"]) and "Lyon" in set(history["Partnerstadt"])
     assert {b.label for b in at.get("download_button")} == {
         "Partnerschaften als CSV", "Partnerschaften als Excel (XLSX)"}
+    assert not walk_problems(at, "de")  # all German: no raw keys, None, ISO dates, English
 
     # A colleague saves meanwhile: our form is based on what we saw, so it is refused.
     seen = get_partnership(get_engine(), ADMIN, LEEDS).token
@@ -84,7 +86,7 @@ def test_a_municipality_adds_and_changes_partnerships_the_history_shows_the_user
     at.button(key=f"{slot}_save").click()
     _ok(at.run())
     shown = [e.value.replace("\\", "") for e in at.error]  # markdown-escaped
-    assert any("test-admin" in m and "reload" in m for m in shown)
+    assert any("von test-admin geändert" in m and "nicht gespeichert" in m for m in shown)
     assert get_partnership(get_engine(), ADMIN, LEEDS).status == "suspended"
 
     # Checked like an import: a control character is refused, naming the column.

@@ -117,6 +117,20 @@ def test_adopting_a_run_makes_it_the_plan_replaces_the_last_and_is_audited(engin
     assert actions.adopted_run(engine, KOELN) is None  # per organisation
 
 
+def test_adopting_a_plan_puts_its_pairs_on_the_shortlist_without_touching_entries(engine):
+    set_shortlist_status(engine, "A1", "P1", "confirmed", note="signed", user="mueller",
+                         expected_version=0)
+    plan = pd.DataFrame({"apprentice_id": ["A1", "A2", "A3"], "placement_id": ["P1", "P1", None],
+                         "score": [0.9, 0.8, None]})
+    run_id = run_store.save_match_run(engine, "stable", plan, organisation="HWK Dortmund")
+    assert actions.adopt_run(engine, ADVISER, run_id) == 1
+    stored = get_shortlist(engine).sort_values("apprentice_id")
+    assert stored[["apprentice_id", "placement_id", "status", "note", "version"]
+                  ].values.tolist() == [["A1", "P1", "confirmed", "signed", 1],
+                                        ["A2", "P1", "suggested", "", 1]]
+    assert actions.adopt_run(engine, ADVISER, run_id) == 0  # again: nothing doubled
+
+
 def test_stable_and_optimal_compare_by_who_changes(engine, frames):
     stable = _allocate(frames, "stable").matches
     optimal = _allocate(frames, "optimal").matches
@@ -364,15 +378,20 @@ def test_municipality_counts_follow_the_adopted_plan_and_confirmations(engine, f
                     expected_version=0)
     assert pd.isna(placed_in_leeds())  # 4: suppressed, no longer 5
     rows = placement_status_rows(engine)
-    assert rows[rows["apprentice_id"] == "A5"].values.tolist() == [
-        ["A5", "P2", "planned"], ["A5", "P2", "suggested"]]  # planned there, still open
-    # A confirmed placement beats the override.
-    set_shortlist_status(engine, "A5", "P1", "confirmed", user="mueller", expected_version=0)
+    assert sorted(map(tuple, rows[rows["apprentice_id"] == "A5"].values)) == [
+        ("A5", "P1", "suggested"), ("A5", "P2", "planned"),
+        ("A5", "P2", "suggested")]  # planned there; both entries still open
+    # A confirmed placement beats the override (the plan had put A5/P1 on the shortlist).
+    set_shortlist_status(engine, "A5", "P1", "confirmed", user="mueller", expected_version=1)
     assert placed_in_leeds() == 5
     rows = placement_status_rows(engine)
-    assert rows.values.tolist() == [["A1", "P1", "planned"], ["A2", "P1", "planned"],
-                                    ["A3", "P1", "planned"], ["A4", "P1", "planned"],
-                                    ["A5", "P1", "confirmed"], ["A5", "P2", "suggested"]]
+    planned = rows[rows["status"] != "suggested"]
+    assert planned.values.tolist() == [["A1", "P1", "planned"], ["A2", "P1", "planned"],
+                                       ["A3", "P1", "planned"], ["A4", "P1", "planned"],
+                                       ["A5", "P1", "confirmed"]]
+    open_entries = rows[rows["status"] == "suggested"]
+    assert sorted(map(tuple, open_entries[["apprentice_id", "placement_id"]].values)) == [
+        ("A1", "P1"), ("A2", "P1"), ("A3", "P1"), ("A4", "P1"), ("A5", "P2")]
 
 
 # --- import that knows the user ------------------------------------------------------

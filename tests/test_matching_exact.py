@@ -72,7 +72,11 @@ def markets(draw, max_apprentices=10, max_placements=7):
              partner_lon=-1.54785, since_year=1969, status="active", source=""),
         dict(home_city="Köln", home_country="DE", home_lat=50.94, home_lon=6.96,
              partner_city="Lyon", partner_country="FR", partner_lat=45.76,
-             partner_lon=4.84, since_year=1960, status="dormant", source="")],
+             partner_lon=4.84, since_year=1960, status="dormant", source=""),
+        dict(home_city="Kiel", home_country="DE", home_lat=54.32, home_lon=10.14,
+             partner_city="Cork", partner_country="IE", partner_lat=51.9,
+             partner_lon=-8.47, since_year=1990, status="active", source="",
+             confidence="unconfirmed")],
     ).astype(PARTNERSHIP_COLUMNS)
     return pd.DataFrame(placements), pd.DataFrame(apprentices), twins
 

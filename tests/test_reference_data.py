@@ -213,3 +213,11 @@ def test_an_import_with_new_trades_in_everyday_spelling_succeeds(tmp_path):
     assert result.frame.loc[1, "trade"] == "Chemikant/in"
     if "isco08" in result.frame:
         assert result.frame.loc[[0, 1], "isco08"].tolist() == ["3214", "8131"]
+
+
+def test_the_type_ahead_offers_the_new_trades_everyday_names():
+    from mobility.reference.trades import trade_catalog
+
+    names = {name for name, _trade in trade_catalog().aliases()}
+    assert {"Zahntechnikerin", "Chemikant", "Chemikantin", "Verwaltungsfachangestellte",
+            "Lokführer"} <= names

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from db_support import BACKENDS, fresh_database
 from mobility.auth import Principal, Role
 from mobility.auth.audit import audit_trail
 from mobility.auth.erasure import erase_apprentice, find_personal_data
@@ -283,3 +284,30 @@ def test_erasure_without_readers_reports_a_clean_file(engine):
     report = erase_apprentice(engine, "AZ-0417", actor=ADVISER)
     assert report.file_scrubbed is True
     assert b"Quappendorf" not in _db_and_wal(engine)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_erasure_by_references_works_the_same_on_both_databases(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
+        engine = get_engine(url)
+        create_schema(engine)
+        _add(engine, "companies", f"company_id,name,city,country\n8,Schreinerei {ERIKA},"
+                                  "Leeds,GB\n")
+        _add(engine, "placements", "placement_id,company_id,trade,city,country,slots,start,"
+                                   "end,min_weeks,max_weeks\n8,8,Koch,Leeds,GB,1,2026-03-01,"
+                                   "2026-06-30,2,6\n")
+        _add(engine, "apprentices", HEADER_ROW + _row("8", ERIKA, FAMILY, "HWK Dortmund")
+             + _row("HWK/8", "Max Mustermann", FAMILY, "HWK Dortmund"))
+        set_shortlist_status(engine, "8", "8", "suggested", user="mueller", expected_version=0)
+        set_shortlist_status(engine, "HWK/8", "8", "suggested", user="mueller",
+                             note=f"brother of {ERIKA}", expected_version=0)
+        report = erase_apprentice(engine, "8", actor=ADVISER)
+        assert report.rows_deleted == {"apprentices": 1, "shortlist": 1}
+        assert _cells(engine, "select apprentice_id, email from apprentices") == [
+            ("HWK/8", FAMILY)]
+        assert _cells(engine, "select name from companies") == [(f"Schreinerei {ERIKA}",)]
+        ids = set(audit_trail(engine, SYSTEM, entity="shortlist")["entity_id"])
+        assert ids == {f"{report.pseudonym}/8", "HWK/8/8"}
+        assert get_shortlist(engine, apprentice_id="HWK/8")["note"].iloc[0] == (
+            "brother of [erased]")
+        assert report.file_scrubbed is (True if backend == "sqlite" else None)

@@ -384,3 +384,49 @@ def test_the_export_command_writes_one_municipalitys_partnerships(tmp_path, caps
     assert "partnerships of Dortmund written" in capsys.readouterr().out
     # Without --city/--as the command keeps writing the whole stored table.
     assert main(["export", "--kind", "partnerships", "--out", str(tmp_path / "all.csv")]) == 0
+
+
+# --- the municipality comparison, column-wise, equals the per-municipality loop -------
+
+
+def _comparison_by_loop(partnerships, apprentices, placements):
+    """The original definition, one municipality at a time (the second reader)."""
+    rows = []
+    for home, partners in partnerships.groupby("home_city"):
+        keys = {(fold(c), str(k)) for c, k in zip(partners["partner_city"],
+                                                  partners["partner_country"], strict=True)}
+        inside = [(fold(c), str(k)) in keys for c, k in zip(placements["city"],
+                                                             placements["country"], strict=True)]
+        rows.append({"municipality": home, "partnerships": len(partners),
+                     "active": int((partners["status"] == "active").sum()),
+                     "apprentices": int((apprentices["home_city"].map(fold) == fold(home)).sum()),
+                     "places_in_partners": int(placements.loc[inside, "slots"].sum())})
+    return pd.DataFrame(rows)
+
+
+_TOWNS = ["Dortmund", "Köln", "Koeln", "Leeds", "Amiens", "Lyon", "Unna"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_TOWNS), st.sampled_from(_TOWNS),
+                          st.sampled_from(["GB", "FR"]),
+                          st.sampled_from(["active", "dormant", "ended"])),
+                min_size=1, max_size=12),
+       st.lists(st.sampled_from(_TOWNS), max_size=12),
+       st.lists(st.tuples(st.sampled_from(_TOWNS), st.sampled_from(["GB", "FR"]),
+                          st.integers(0, 3)), max_size=8))
+def test_the_municipality_comparison_equals_the_loop_over_municipalities(pairs, homes, offers):
+    from mobility.ui.views import municipality_comparison
+
+    partnerships = pd.DataFrame(pairs, columns=["home_city", "partner_city", "partner_country",
+                                                "status"]).drop_duplicates(
+        ["home_city", "partner_city", "partner_country"])
+    apprentices = pd.DataFrame({"home_city": pd.Series(homes, dtype="string")})
+    placements = pd.DataFrame(offers, columns=["city", "country", "slots"])
+    fast = municipality_comparison(partnerships, apprentices, placements)
+    slow = _comparison_by_loop(partnerships, apprentices, placements)
+    columns = ["municipality", "partnerships", "active", "places_in_partners"]
+    assert fast[columns].to_dict("records") == slow[columns].to_dict("records")
+    shown = fast["apprentices"].dropna()  # counts below 5 are suppressed
+    assert (shown == slow.loc[shown.index, "apprentices"]).all()
+    assert (slow.loc[fast["apprentices"].isna(), "apprentices"] < 5).all()

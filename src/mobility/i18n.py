@@ -322,7 +322,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "for higher education, unverified for VET: it applies only when selected here. Every "
         "estimate names the table it used."),
     "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
-    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
     "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
     "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
                           "confirmed for higher education, unverified for VET"),
@@ -366,6 +365,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.status.not_applicable": ("entfällt", "not applicable"),
     "funding.export_csv": ("Förderung je Zuordnung (CSV)", "Funding per match (CSV)"),
     "funding.export_xlsx": ("Förderung je Zuordnung (XLSX)", "Funding per match (XLSX)"),
+    "funding.used.travel_support": ("Reisekostentabelle Berufsbildung, Aufruf {year}",
+                                     "VET travel table, call {year}"),
+    "funding.used.travel_support_alt": (
+        "Reisekostentabelle der Hochschulbildung, Aufruf {year}",
+        "higher-education travel table, call {year}"),
+    "funding.used.unit_cost": ("Stückkosten {item}, Aufruf {year}",
+                                "unit cost {item}, call {year}"),
+    "funding.used.groups": ("{name} (Aufruf {year}; {status})",
+                             "{name} (call {year}; {status})"),
+    "funding.used.groups.country_groups_2021": ("Ländergruppen der Aufrufe 2021–2023",
+                                                 "country groups of the 2021–2023 calls"),
+    "funding.used.groups.country_groups_2024": ("Ländergruppen ab dem Aufruf 2024",
+                                                 "country groups from the 2024 call"),
+    "funding.used.daily_rates": (
+        "Tagessätze Aufruf {year}, Fassung {version} (eingetragen von {who} am {when}; "
+        "Quelle: {source})",
+        "daily rates call {year}, version {version} (entered by {who} on {when}; "
+        "source: {source})"),
+    "funding.used.no_rates": ("Tagessätze: keine eingetragen", "daily rates: none entered"),
+    "funding.used.amounts": ("Beträge laut Programmquelle", "amounts stated by the programme"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),
@@ -702,8 +721,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "explain.twin_borough": ("{city}, im Partnerbezirk {via} von {home}",
                              "{city}, in {home}'s partner borough {via}"),
     "explain.unconfirmed": ("(unbestätigte Partnerschaft)", "(unconfirmed twinning)"),
-    "twin.unconfirmed": ("unbestätigt", "unconfirmed"),
-    "twin.confirmed": ("bestätigt", "confirmed"),
+    "field.source_id": ("Quellenkennung", "Source id"),
+    "field.listed_on": ("Gelistet auf", "Listed on"),
     "data.demo_trade_mix": (
         "Die Berufe der Demodaten sind nach den neu abgeschlossenen Ausbildungsverträgen 2024 "
         "gewichtet (BIBB, in data/trades.csv); Berufe ohne "
@@ -794,6 +813,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "keep.action.change": ("geändert", "changed"),
     "keep.export_csv": ("Partnerschaften als CSV", "Partnerships as CSV"),
     "keep.export_xlsx": ("Partnerschaften als Excel (XLSX)", "Partnerships as Excel (XLSX)"),
+    "keep.conflict": (
+        "Die Partnerschaft mit {partner} wurde inzwischen von {who} geändert ({date}, "
+        "{time} UTC). Ihre Änderung ist nicht gespeichert: Bitte die neuen Angaben prüfen "
+        "und erneut speichern.",
+        "The partnership with {partner} was changed meanwhile by {who} ({date}, {time} UTC). "
+        "Your change is not saved: check the new values and save again.",
+    ),
+    "keep.an_import": ("einem Import", "an import"),
+    "keep.not_saved": ("Nicht gespeichert. Bitte korrigieren:",
+                       "Not saved. Please correct:"),
+    "keep.problem": ("Problem", "Problem"),
     # --- ui helper (issue 11): cards, estimate parts, maps, sources, accounts -----------
     "funding.table.travel_support": ("Reisekostensätze (Entfernungsbänder)",
                                      "travel support (distance bands)"),
@@ -864,8 +894,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Tabelle zeigt alle.",
         "In the chart: the {n} municipalities with most partnerships and yours; the table "
         "lists all."),
-    "field.listed_on": ("Gelistet am", "Listed on"),
-    "field.source_id": ("Quellen-Nr.", "Source id"),
     "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
     "funding.table.country_groups": ("Ländergruppen", "country groups"),
     "funding.table.daily_rates_none": ("Tagessätze: keine eingetragen",

@@ -63,4 +63,10 @@ def _update(args: argparse.Namespace) -> int:
         if not diffs[kind].empty:
             target = write_file(kind, path)
             print(t("reference.written", lang, path=target, rows=f"{diffs[kind].rows:,}"))
+            if kind == "twinnings":  # the names matching knows the partner towns by
+                from mobility.matching.twins import write_partner_aliases
+
+                aliases = target.parent / "partner_aliases.csv"
+                rows = write_partner_aliases(target, aliases)
+                print(t("reference.written", lang, path=aliases, rows=f"{rows:,}"))
     return 0

@@ -68,8 +68,10 @@ def open_run(engine: sa.Engine, principal: Principal, run_id: str,
     return record, visible_matches(principal, matches, apprentices).reset_index(drop=True)
 
 
-def adopt_run(engine: sa.Engine, principal: Principal, run_id: str) -> None:
-    """Adopt ``run_id`` as the working plan of the run's organisation (audited)."""
+def adopt_run(engine: sa.Engine, principal: Principal, run_id: str) -> int:
+    """Adopt ``run_id`` as the working plan of the run's organisation (audited) and put
+    its pairs on the shortlist as ``suggested`` where the pair has no entry yet (entries
+    being worked on keep their status and notes). Returns how many entries were added."""
     authorize(principal, Action.RUN_ALLOCATION)
     record = run_store.get_match_run(engine, run_id)
     _may_see_run(principal, record)
@@ -78,6 +80,9 @@ def adopt_run(engine: sa.Engine, principal: Principal, run_id: str) -> None:
         raise PermissionDenied("a working plan belongs to a sending organisation")
     run_store.adopt_match_run(engine, run_id, organisation=organisation,
                               user=principal.username)
+    pairs = run_store.load_match_run(engine, run_id)
+    return entries.suggest_pairs(engine, pairs[["apprentice_id", "placement_id", "score"]]
+                                 if "score" in pairs else pairs, user=principal.username)
 
 
 def adopted_run(engine: sa.Engine, principal: Principal) -> str | None:

@@ -52,7 +52,8 @@ def settings_vector(s: MatchSettings) -> np.ndarray:
         1.0, s.trade_related, s.trade_other, s.trade_named,
         s.language_one_below, s.language_at_level, s.language_per_level_above,
         0.0, s.dormant_twin_factor, 1.0, s.no_preference, s.distance_scale_km,
-        EARTH_RADIUS_KM, float(NO_LANGUAGE_REQUIRED), float(SCORE_SCALE)], dtype=np.float64)
+        EARTH_RADIUS_KM, float(NO_LANGUAGE_REQUIRED), float(SCORE_SCALE),
+        s.unconfirmed_twin_factor], dtype=np.float64)
 
 
 @njit(cache=True, inline="always")
@@ -75,7 +76,8 @@ def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True
         language = S[13]
     else:
         language = min(S[14] + S[15] * max(float(margin), 0.0), 1.0)
-    twin_c = S[16 + twin]
+    # Twin levels 0-2 (none, dormant, active) then 3 (unconfirmed): see scores.TWIN_*.
+    twin_c = S[16 + twin] if twin < 3 else S[24]
     pref = (1.0 if preferred else 0.0) if has_pref else S[19]
     km = 0.0
     dist = 1.0

@@ -3,7 +3,9 @@
 A placement is in a twin town of a home municipality when its city **is** the partner
 the partnership names, never because it lies near it:
 
-* the same gazetteer entry (``"Köln"`` and ``"Cologne"`` are one GeoNames place), or
+* the same gazetteer entry (``"Köln"`` and ``"Cologne"`` are one GeoNames place; the
+  names under which the gazetteer finds each partner town are shipped in
+  ``data/partner_aliases.csv``, so matching does not load the whole gazetteer), or
 * the same folded name and country (the partner's name, a second spelling from
   ``alt_names`` or one side of ``"Corinto/El Realejo"``), or
 * for partner boroughs and districts ("South Tyneside", "North Tyneside", "Calderdale")
@@ -31,16 +33,19 @@ Examples
 
 from __future__ import annotations
 
+import csv
+import os
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from mobility.geo import gazetteer, haversine_km
+from mobility.geo import haversine_km
 from mobility.matching.scores import TWIN_ACTIVE, TWIN_DORMANT, TWIN_NONE, TWIN_UNCONFIRMED
 from mobility.paths import data_dir
-from mobility.text import fold
+from mobility.text import fold, fold_keys
+from mobility.text import fold as _fold
 
 #: A same-named place farther than this from the partner's coordinates is a namesake.
 NAMESAKE_KM = 50.0
@@ -113,6 +118,62 @@ def home_keys(cities: pd.Series, countries: pd.Series, ags: pd.Series | None = N
 
 
 @cache
+def partner_aliases() -> dict[tuple[str, str], tuple[int, float, float]]:
+    """``(folded name, country)`` -> ``(geonameid, lat, lon)`` of the gazetteer place that
+    name finds, for every partner town of the shipped twinnings
+    (``data/partner_aliases.csv``, ``tools/build_partner_aliases.py``): the gazetteer's
+    own answer, without loading its 170,000 places on every matching run."""
+    path = data_dir() / "partner_aliases.csv"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {(r["key"], r["country"]): (int(r["geonameid"]), float(r["lat"]), float(r["lon"]))
+                for r in csv.DictReader(fh)}
+
+
+def write_partner_aliases(twinnings: str | os.PathLike, dst: str | os.PathLike) -> int:
+    """Write ``dst`` (the layout of ``data/partner_aliases.csv``) for the partner towns of
+    the twinnings file ``twinnings``: every folded name under which the gazetteer finds
+    each of them in its country. Loads the gazetteer; returns the rows written."""
+    from mobility.geo import gazetteer
+
+    gaz = gazetteer()
+    wanted: set[int] = set()
+    with open(twinnings, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            cc = row["partner_country"]
+            names = [row["partner_city"], *row["partner_city"].split("/"),
+                     *(row.get("alt_names") or "").split(";"), row.get("located_as") or ""]
+            for name in names:
+                entry = gaz.get_entry(name.strip(), cc) if name.strip() else None
+                if entry is not None:
+                    wanted.add(entry.geonameid)
+    rows = [{"key": key, "country": cc, "geonameid": int(gaz.entries.geonameid[i]),
+             "lat": round(float(gaz.entries.lat[i]), 5), "lon": round(float(gaz.entries.lon[i]), 5)}
+            for (key, cc), i in gaz._by_country.items()
+            if int(gaz.entries.geonameid[i]) in wanted]
+    rows.sort(key=lambda r: (r["country"], r["key"]))
+    tmp = f"{dst}.tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["key", "country", "geonameid", "lat", "lon"])
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, dst)
+    partner_aliases.cache_clear()
+    return len(rows)
+
+
+def _place_id(name: str, country: str) -> tuple[int, float, float] | None:
+    """The gazetteer place a name finds in a country, when it is a partner town."""
+    aliases = partner_aliases()
+    for key in fold_keys(name):
+        found = aliases.get((key, country))
+        if found is not None:
+            return found
+    return None
+
+
+@cache
 def borough_towns() -> dict[tuple[str, str], tuple[str, ...]]:
     """``(folded borough, country)`` -> folded names of the towns inside it."""
     path = data_dir() / "partner_boroughs.csv"
@@ -128,7 +189,6 @@ def borough_towns() -> dict[tuple[str, str], tuple[str, ...]]:
 def _partner_keys(table: pd.DataFrame) -> list[list[tuple[tuple, str]]]:
     """For each partnership row: its identity keys, each with the borough it goes
     through (``""`` for the partner town itself)."""
-    gaz = gazetteer()
     boroughs = borough_towns()
     names = _text(table, "partner_city").to_numpy(dtype=object)
     countries = _text(table, "partner_country").str.upper().to_numpy(dtype=object)
@@ -136,6 +196,14 @@ def _partner_keys(table: pd.DataFrame) -> list[list[tuple[tuple, str]]]:
     located = _text(table, "located_as").to_numpy(dtype=object)
     lat, lon = _numbers(table, "partner_lat"), _numbers(table, "partner_lon")
     out = []
+    memo: dict[str, str] = {}
+
+    def fold(text: str) -> str:  # partner names repeat across homes: fold each once
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = _fold(text)
+        return found
+
     for r in range(len(table)):
         cc, name = countries[r], str(names[r]).strip()
         parts = [p.strip() for p in [name, *name.split("/"), *str(alts[r]).split(";")]
@@ -143,11 +211,11 @@ def _partner_keys(table: pd.DataFrame) -> list[list[tuple[tuple, str]]]:
         keys: list[tuple[tuple, str]] = []
         for part in dict.fromkeys(parts):
             keys.append((("n", f"{fold(part)}|{cc}"), ""))
-            entry = gaz.get_entry(part, cc)
-            if entry is not None and (not np.isfinite(lat[r]) or haversine_km(
-                    entry.lat, entry.lon, lat[r], lon[r]) <= NAMESAKE_KM):
-                keys.append((("g", entry.geonameid), ""))
-            for town in boroughs.get((fold(part), cc), ()) if entry is None else ():
+            place = _place_id(part, cc)
+            if place is not None and (not np.isfinite(lat[r]) or haversine_km(
+                    place[1], place[2], lat[r], lon[r]) <= NAMESAKE_KM):
+                keys.append((("g", place[0]), ""))
+            for town in boroughs.get((fold(part), cc), ()) if place is None else ():
                 keys.append((("n", f"{town}|{cc}"), part))
         if str(located[r]).strip():
             keys.append((("n", f"{fold(located[r])}|{cc}"), name))
@@ -202,14 +270,13 @@ def build_twin_table(partnerships: pd.DataFrame, city: np.ndarray, country: np.n
     place = pd.Series(city, dtype="string").fillna("").str.strip() + "\x1f" + pd.Series(
         country, dtype="string").fillna("").str.upper()
     codes, uniques = pd.factorize(place)
-    gaz = gazetteer()
     p_rows, r_rows, vias = [], [], []
     members = pd.Series(np.arange(n_p)).groupby(codes).apply(np.asarray)
     for u, text in enumerate(uniques):
         name, _, cc = text.partition("\x1f")
         hits: dict[int, str] = {}
-        entry = gaz.get_entry(name, cc) if name else None
-        for key in ([("n", f"{fold(name)}|{cc}")] + ([("g", entry.geonameid)] if entry else [])):
+        place = _place_id(name, cc) if name else None
+        for key in ([("n", f"{fold(name)}|{cc}")] + ([("g", place[0])] if place else [])):
             for r, via in by_key.get(key, ()):
                 if r not in hits or (hits[r] and not via):
                     hits[r] = via

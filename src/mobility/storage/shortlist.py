@@ -323,6 +323,36 @@ def record_override(engine: sa.Engine, apprentice_id: str, placement_id: str, *,
     return _entry(row)
 
 
+def suggest_pairs(engine: sa.Engine, pairs: pd.DataFrame, *, user: str) -> int:
+    """Put each ``apprentice_id, placement_id`` pair (``score`` optional) on the shortlist
+    as ``suggested`` unless the pair has an entry already (which keeps its status, notes
+    and version); one transaction, one audit entry. Returns how many were added."""
+    placed = pairs[pairs["placement_id"].notna()]
+    if placed.empty:
+        return 0
+    now = datetime.now(UTC)
+    with begin_write(engine) as conn:
+        have = {(r.apprentice_id, r.placement_id) for r in conn.execute(
+            sa.select(shortlist.c.apprentice_id, shortlist.c.placement_id)).fetchall()}
+        rows = []
+        for row in placed.to_dict("records"):
+            key = (str(row["apprentice_id"]), str(row["placement_id"]))
+            if key in have:
+                continue
+            have.add(key)
+            score = row.get("score")
+            rows.append({"apprentice_id": key[0], "placement_id": key[1], "status": "suggested",
+                         "note": "", "score": None if score is None or pd.isna(score)
+                         else float(score), "updated_by": user, "updated_at": now,
+                         "version": 1})
+        if rows:
+            conn.execute(shortlist.insert(), rows)
+            conn.execute(audit_log.insert().values(
+                who=user, at=now, action="shortlist from plan", entity="shortlist",
+                entity_id=None, detail={"added": len(rows)}))
+    return len(rows)
+
+
 def get_shortlist_events(engine: sa.Engine, *, apprentice_id: str | None = None,
                          placement_id: str | None = None,
                          kinds: tuple[str, ...] | None = None) -> pd.DataFrame:

@@ -79,6 +79,9 @@ def _planned_pair(lang: str, who: str) -> None:
     if pair.empty:
         return
     placement = str(pair.iloc[0]["placement_id"])
+    listed = cache.shortlist(who)
+    if (listed["placement_id"].astype(str) == placement).any():
+        return  # already on the shortlist (adopting a plan puts its pairs there)
     label = placement_labels().get(placement, placement)
     # Company names and ids come from files: a label renders Markdown (images, links).
     if st.button(f"{t('adviser.add_to_shortlist', lang)}: {escape_label(label)}",

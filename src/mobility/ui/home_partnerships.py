@@ -49,6 +49,8 @@ def home_partnership_note(profile: pd.DataFrame, partnerships: pd.DataFrame, lan
     lines = [t("apprentice.neighbour_partner", lang, partner=esc(str(r.partner_city)),
                country=country_name(str(r.partner_country), lang), home=esc(str(r.home_city)),
                km=format_number(r.home_km, lang, 0))
+             + (f" ({t('confidence.unconfirmed', lang)})"
+                if str(getattr(r, "confidence", "")) == "unconfirmed" else "")
              for r in near.head(SHOWN).itertuples(index=False)]
     st.info(t("apprentice.no_partnership", lang, home=esc(home), km=km) + "\n\n"
             + "\n".join(f"- {line}" for line in lines))

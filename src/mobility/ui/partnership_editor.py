@@ -10,6 +10,7 @@ partnerships see nothing of this section.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import date
 
@@ -19,7 +20,7 @@ import streamlit as st
 from mobility.auth import Action, authorize
 from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import ConflictError, MobilityError, PermissionDenied
-from mobility.i18n import country_name, format_date, t
+from mobility.i18n import all_keys, country_name, format_date, t
 from mobility.models import country_codes
 from mobility.storage import partnerships as keep
 from mobility.text import fold
@@ -149,19 +150,39 @@ def _edit(rows: pd.DataFrame, lang: str, key: str) -> None:
             cache.engine(), current_principal(), record.key, expected=seen, status=status,
             since_year=None if year is None else int(year), confidence=confidence,
             contact_office=office, source=source)
-    except ConflictError as exc:
-        st.error(esc(exc.message))
+    except ConflictError:
+        latest = keep.get_partnership(cache.engine(), current_principal(), record.key)
+        st.error(esc(t("keep.conflict", lang, partner=record.key.partner_city,
+                       who=latest.updated_by or t("keep.an_import", lang),
+                       date=format_date(latest.updated_at, lang),
+                       time=latest.updated_at[11:16])))
         # The next render shows (and a deliberate second save bases on) the latest.
         st.session_state.pop(f"{slot}_seen", None)
         return
     except MobilityError as exc:
-        show_error(exc)
+        _not_saved(exc, lang)
         return
     st.session_state[f"{slot}_seen"] = saved.token
     cache.partnerships_changed()
     st.session_state[f"{key}_flash"] = t(
         "keep.saved" if saved.token != record.token else "keep.unchanged", lang)
     st.rerun()
+
+
+def _not_saved(exc: MobilityError, lang: str) -> None:
+    """A refused save in the reader's language: what was not saved, then each problem
+    with the field it concerns (the package's message stays as written)."""
+    if not exc.problems:
+        show_error(exc)
+        return
+    st.error(t("keep.not_saved", lang))
+    known = set(all_keys())
+    st.dataframe(pd.DataFrame({
+        "column": [p.column or "" for p in exc.problems],
+        t("keep.what", lang): [t(f"field.{p.column}", lang) if f"field.{p.column}" in known
+                               else (p.column or "") for p in exc.problems],
+        t("keep.problem", lang): [p.message for p in exc.problems],
+    }), hide_index=True, width="stretch", column_config={"column": None})
 
 
 def form_key(key: str, partnership: keep.PartnershipKey) -> str:
@@ -211,7 +232,7 @@ def _add(city: str, lang: str, key: str) -> None:
             status=status, confidence=confidence, contact_office=office, source=source,
             partner_lat=lat, partner_lon=lon)
     except MobilityError as exc:
-        show_error(exc)
+        _not_saved(exc, lang)
         return
     cache.partnerships_changed()
     st.session_state[f"{key}_flash"] = t("keep.added", lang, partner=added.key.partner_city)
@@ -259,15 +280,14 @@ def _history(city: str, lang: str, key: str) -> None:
 
 def _exports(city: str, lang: str, key: str) -> None:
     name = "-".join(["partnerschaften", *fold(city).split()])
+    engine, principal, table = cache.engine(), current_principal(), _table_now()
     c1, c2 = st.columns(2)
-    try:
-        for column, fmt, label, mime in (
-                (c1, "csv", "keep.export_csv", "text/csv"),
-                (c2, "xlsx", "keep.export_xlsx",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
-            data = keep.city_partnerships_file(cache.engine(), current_principal(), fmt, city,
-                                               table=_table_now())
-            column.download_button(t(label, lang), data, f"{name}.{fmt}", mime,
-                                   key=f"{key}_export_{fmt}")
-    except MobilityError as exc:
-        show_error(exc)
+    for column, fmt, label, mime in (
+            (c1, "csv", "keep.export_csv", "text/csv"),
+            (c2, "xlsx", "keep.export_xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        # Written only when clicked (the same permission check runs then).
+        data = functools.partial(keep.city_partnerships_file, engine, principal, fmt, city,
+                                 table=table)
+        column.download_button(t(label, lang), data, f"{name}.{fmt}", mime,
+                               key=f"{key}_export_{fmt}", on_click="ignore")
