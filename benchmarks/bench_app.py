@@ -85,7 +85,7 @@ def journey(browser, url: str, user: str, password: str, seen: set[str]) -> list
     """Sign in as ``user``, open each of its pages twice; rows (step, seconds)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(120_000)
+    page.set_default_timeout(300_000)
     rows = []
     page.goto(url)
     page.get_by_role("button", name="Anmelden").wait_for()
@@ -97,7 +97,11 @@ def journey(browser, url: str, user: str, password: str, seen: set[str]) -> list
         page.get_by_role("button", name="Anmelden").click()
         rendered(page, TITLES[pages[0]])
 
-    rows.append((user, f"sign in -> {pages[0]}", timed(sign_in)))
+    try:
+        rows.append((user, f"sign in -> {pages[0]}", timed(sign_in)))
+    except Exception:
+        page.screenshot(path=str(Path(tempfile.gettempdir()) / f"bench-{user}.png"))
+        raise
     page.wait_for_timeout(1500)  # the sign-in cookie is written (one more rerun)
     for name in pages:
         for visit in ("cold" if name not in seen else "warm", "warm"):
@@ -166,7 +170,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             first = browser.new_page()
-            first.set_default_timeout(120_000)
+            first.set_default_timeout(300_000)
             rows.append(("-", "sign-in form (first visitor)", timed(lambda: (
                 first.goto(url), first.get_by_role("button", name="Anmelden").wait_for()))))
             first.close()

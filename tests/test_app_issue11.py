@@ -88,13 +88,13 @@ def test_cards_inform_and_collapse_identical_offers():
 def test_the_estimate_is_shown_part_by_part_with_table_and_call_year():
     at = _app("apprentice")
     _button(at, "Plätze suchen").click().run()
-    tables = [d.value for d in at.dataframe if "Teil" in d.value.columns]
-    assert tables, "an Erasmus+ card breaks its estimate down"
-    parts = tables[0]
-    assert {"Teil", "Betrag", "Stand", "Tabelle", "Aufruf"} <= set(parts.columns)
-    assert "Reise" in set(parts["Teil"])
-    travel = parts[parts["Teil"] == "Reise"].iloc[0]
-    assert travel["Aufruf"].isdigit() and travel["Betrag"].endswith("€")
+    details = [e for e in at.expander if e.label == "Förderung im Einzelnen"]
+    assert details, "an Erasmus+ card breaks its estimate down"
+    text = "\n".join(m.value for m in details[0].markdown).replace("\\", "")
+    assert "Reise" in text
+    # the table by a reader's name, with its call year (not "travel_support (call 2024)")
+    assert "Reisekostensätze (Entfernungsbänder), Aufruf 20" in text
+    assert "travel_support" not in text
 
 
 # --- budget plan --------------------------------------------------------------------

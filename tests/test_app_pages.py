@@ -330,8 +330,8 @@ def test_leeds_card_says_erasmus_depends_on_accreditation_then_shows_the_conditi
     text = _texts(app)
     assert "hängt von der Akkreditierung ab" in text
     details = " ".join(m.value for m in app.markdown).replace("\\", "")
-    assert "travel_support (call 2024)" in details  # each part names its table and call
-    assert "country_groups_2021 (call 2021" in details
+    assert "Reisekostentabelle Berufsbildung, Aufruf 2024" in details  # table and call year
+    assert "Ländergruppen der Aufrufe 2021–2023 (Aufruf 2021" in details
     assert "- DFJW internship scholarship fördert nur Frankreich" in details  # in German
     # the adviser records the own organisation as accredited (caseload tab)
     _open(app, "adviser")
@@ -386,6 +386,6 @@ def test_the_funding_export_lists_parts_with_tables_and_why_not(app):
     assert list(table.columns) == list(FUNDING_EXPORT_COLUMNS)
     row = table.iloc[0]
     assert row["funding_conditions"].startswith("depends on accreditation")
-    assert "travel_support (call 2024)" in row["funding_parts"]
+    assert "VET travel table, call 2024" in row["funding_parts"]
     assert "Erasmus+ short-term in a third country not associated to Erasmus+ (United Kingdom)" \
         in row["funding_why_not"]

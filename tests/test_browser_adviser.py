@@ -53,7 +53,7 @@ def test_demo_adviser_adopts_an_allocation_and_finds_it_again_after_a_reload(
 
     open_tab(page, "Verteilung berechnen")
     page.get_by_role("button", name="Verteilung starten").click()
-    page.get_by_role("button", name="Als Arbeitsplan übernehmen").wait_for()
+    page.get_by_role("button", name="Als Arbeitsplan übernehmen").wait_for(timeout=120_000)
     header = page.get_by_text("Lauf vom").first.inner_text()
     page.get_by_role("button", name="Als Arbeitsplan übernehmen").click()
     page.get_by_text("Arbeitsplan Ihrer Organisation").first.wait_for()

@@ -174,7 +174,7 @@ def test_adviser_imports_allocates_and_confirms_a_match(server, browser_page, tm
     open_app(page, server(), "Fallliste", "adviser")  # lands on the match board
 
     open_tab(page, "Daten importieren")
-    choose(page, "Art der Datei", "apprentices")
+    choose(page, "Art der Datei", "Azubis")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
     page.get_by_role("button", name="Prüfen").click()
     page.get_by_text("keine Fehler").wait_for()

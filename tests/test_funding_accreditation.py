@@ -159,10 +159,15 @@ def test_matches_take_the_accreditation_of_the_sending_organisation():
     assert unknown["funding_conditions"] == "depends_on_accreditation"
     assert np.isnan(unknown["erasmus_travel_eur"])  # the parts stay "not eligible"
     parts = accredited["funding_parts"]
-    assert "travel €275 [travel_support (call 2024)]" in parts
-    assert "individual support unknown [daily rates: none entered; country_groups_2021" in parts
-    assert "organisational support €350 [other_unit_costs: organisational support (call 2025)]" \
-        in parts
+    assert "travel €275 [VET travel table, call 2024]" in parts
+    assert ("individual support unknown [daily rates: none entered; country groups of the "
+            "2021–2023 calls (call 2021; in use for VET)]") in parts
+    assert "organisational support €350 [unit cost organisational support, call 2025]" in parts
+    german = estimate_for_matches(matches.head(1), apprentices, placements, daily_rates=RATES,
+                                  organisations=orgs, lang="de")["funding_parts"].iloc[0]
+    assert "Reise 275 € [Reisekostentabelle Berufsbildung, Aufruf 2024]" in german
+    assert "Tagessätze Aufruf 2026, Fassung 0 (eingetragen von – am –; Quelle: test table)" \
+        in german
     assert "the sending organisation is not accredited" in refused["funding_why_not"]
     assert "depends on accreditation" in unknown["funding_why_not"]
     german = estimate_for_matches(matches, apprentices, placements, daily_rates=None,

@@ -322,7 +322,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "for higher education, unverified for VET: it applies only when selected here. Every "
         "estimate names the table it used."),
     "groups.pick": ("Tabelle für alle Schätzungen", "Table for every estimate"),
-    "groups.option": ("{name} (Aufruf {year}; {status})", "{name} (call {year}; {status})"),
     "groups.verified": ("für die Berufsbildung in Gebrauch", "in use for VET"),
     "groups.unverified": ("für Hochschulbildung bestätigt, für Berufsbildung nicht geprüft",
                           "confirmed for higher education, unverified for VET"),
@@ -366,6 +365,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "funding.status.not_applicable": ("entfällt", "not applicable"),
     "funding.export_csv": ("Förderung je Zuordnung (CSV)", "Funding per match (CSV)"),
     "funding.export_xlsx": ("Förderung je Zuordnung (XLSX)", "Funding per match (XLSX)"),
+    "funding.used.travel_support": ("Reisekostentabelle Berufsbildung, Aufruf {year}",
+                                     "VET travel table, call {year}"),
+    "funding.used.travel_support_alt": (
+        "Reisekostentabelle der Hochschulbildung, Aufruf {year}",
+        "higher-education travel table, call {year}"),
+    "funding.used.unit_cost": ("Stückkosten {item}, Aufruf {year}",
+                                "unit cost {item}, call {year}"),
+    "funding.used.groups": ("{name} (Aufruf {year}; {status})",
+                             "{name} (call {year}; {status})"),
+    "funding.used.groups.country_groups_2021": ("Ländergruppen der Aufrufe 2021–2023",
+                                                 "country groups of the 2021–2023 calls"),
+    "funding.used.groups.country_groups_2024": ("Ländergruppen ab dem Aufruf 2024",
+                                                 "country groups from the 2024 call"),
+    "funding.used.daily_rates": (
+        "Tagessätze Aufruf {year}, Fassung {version} (eingetragen von {who} am {when}; "
+        "Quelle: {source})",
+        "daily rates call {year}, version {version} (entered by {who} on {when}; "
+        "source: {source})"),
+    "funding.used.no_rates": ("Tagessätze: keine eingetragen", "daily rates: none entered"),
+    "funding.used.amounts": ("Beträge laut Programmquelle", "amounts stated by the programme"),
     "funding.part.travel": ("Reise", "travel"),
     "funding.part.organisational_support": ("organisatorische Unterstützung",
                                             "organisational support"),

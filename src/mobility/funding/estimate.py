@@ -734,7 +734,7 @@ def estimate_for_matches(matches: pd.DataFrame, apprentices: pd.DataFrame,
             ["", "accredited", "depends_on_accreditation"])
         out["funding_why_not"] = why_not
         out["funding_parts"] = parts_text(got, shown, programme, missing, tables, estimate,
-                                           erasmus_labels(bands, costs, groups, rates), lang)
+                                           erasmus_labels(bands, costs, groups, rates, lang), lang)
     return out
 
 

@@ -119,15 +119,47 @@ def depends_on_accreditation(stays: StayArrays, rules: Sequence[ProgrammeRule]) 
     return would.any(axis=1) & np.isnan(stays.accredited)
 
 
+def table_name(kind: str, lang: str, **values: object) -> str:
+    """A table an estimate used, named for people in ``lang`` with its call year
+    (``kind``: ``travel_support``, ``travel_support_alt``, ``unit_cost``, ``groups``,
+    ``daily_rates``, ``no_rates``, ``amounts``). Years are passed as text."""
+    key = f"funding.used.{kind}"
+    return t(key, lang, **values) if key in _TABLE_KEYS else str(values.get("name", kind))
+
+
+def group_table_name(groups: GroupTable, lang: str) -> str:
+    """``"Ländergruppen ab Aufruf 2024 (für Hochschulbildung bestätigt, ...)"``."""
+    status = t("groups.verified" if groups.verified_for_vet else "groups.unverified", lang)
+    key = f"funding.used.groups.{groups.name}"
+    name = t(key, lang) if key in _TABLE_KEYS else groups.name
+    return t("funding.used.groups", lang, name=name, year=str(groups.call_year),
+             status=status)
+
+
+def rates_name(rates: DailyRateTable | None, lang: str) -> str:
+    """The administrator's daily-rate table (call year, version, who, when, source)."""
+    if rates is None:
+        return t("funding.used.no_rates", lang)
+    return t("funding.used.daily_rates", lang, year=str(rates.call_year),
+             version=str(rates.version), who=rates.entered_by or "–",
+             when=rates.entered_at[:10] or "–", source=rates.source)
+
+
 def erasmus_labels(bands: TravelBands, costs: Mapping[str, UnitCost], groups: GroupTable,
-                    rates: DailyRateTable | None) -> dict[str, str]:
-    """The table (name and call year) each Erasmus+ part is computed from."""
-    return {"travel": bands.table_label,
-            "individual_support": (f"{rates.label}; {groups.label}" if rates
-                                   else f"daily rates: none entered; {groups.label}"),
-            "organisational_support": costs["organisational support"].label,
-            "linguistic_support": costs["linguistic support"].label,
-            "inclusion_support": costs["inclusion support for organisations"].label}
+                   rates: DailyRateTable | None, lang: str = "en") -> dict[str, str]:
+    """The table (name and call year) each Erasmus+ part is computed from, in ``lang``."""
+
+    def cost(item: str, part: str) -> str:
+        return table_name("unit_cost", lang, item=t(f"funding.part.{part}", lang),
+                          year=str(costs[item].call_year or "–"))
+
+    return {"travel": table_name(bands.name, lang, year=str(bands.call_year or "–"),
+                                 name=bands.table_label),
+            "individual_support": f"{rates_name(rates, lang)}; {group_table_name(groups, lang)}",
+            "organisational_support": cost("organisational support", "organisational_support"),
+            "linguistic_support": cost("linguistic support", "linguistic_support"),
+            "inclusion_support": cost("inclusion support for organisations",
+                                      "inclusion_support")}
 
 
 def parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.ndarray,
@@ -157,7 +189,7 @@ def parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.nd
             what = str(missing[row]).split(" (")[0] or "grant"
             items = [f"{t(f'funding.part.{what}', lang) if what in _PART_KEYS else what} "
                      f"{money(float(estimate[row]))}"
-                     + (f" [{tables[row]}]" if tables[row] else "")]
+                     + (f" [{table_name('amounts', lang)}]" if tables[row] else "")]
         else:
             items = []
         texts[code] = "; ".join(items)
@@ -169,3 +201,10 @@ def parts_text(got: dict[str, np.ndarray], erasmus: np.ndarray, programme: np.nd
 _PART_KEYS = frozenset({"individual_support", "scholarship", "travel_subsidy", "grant",
                         "travel", "organisational_support", "linguistic_support",
                         "inclusion_support"})
+
+#: Tables with a name in the translation tables (``funding.used.<kind>``).
+_TABLE_KEYS = frozenset({
+    "funding.used.travel_support", "funding.used.travel_support_alt",
+    "funding.used.unit_cost", "funding.used.groups", "funding.used.daily_rates",
+    "funding.used.no_rates", "funding.used.amounts",
+    "funding.used.groups.country_groups_2021", "funding.used.groups.country_groups_2024"})

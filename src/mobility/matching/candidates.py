@@ -61,7 +61,7 @@ from mobility.matching.scores import (
     training_year_component,
     twin_component,
 )
-from mobility.matching.twins import apprentice_homes, build_twin_table
+from mobility.matching.twins import apprentice_homes, build_twin_table, home_keys
 from mobility.models import CEFR, parse_languages
 from mobility.text import fold
 
@@ -411,8 +411,21 @@ def encode_apprentices(apprentices: pd.DataFrame, index: PlacementIndex) -> Appr
 
 def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) -> np.ndarray:
     """The twinning home municipality of each apprentice (-1 if none): by identity (the
-    municipality's official code, else folded name and country), never by distance."""
-    return apprentice_homes(frame, index.homes)
+    municipality's official code, else folded name and country), never by distance.
+
+    Same answer as :func:`mobility.matching.twins.apprentice_homes`, with its key ->
+    position table kept on the index: one apprentice's recommendation must not rebuild
+    it from every home municipality.
+    """
+    if len(index.homes) == 0 or len(frame) == 0:
+        return apprentice_homes(frame, index.homes)
+    positions = getattr(index, "_home_positions", None)
+    if positions is None:
+        positions = {k: i for i, k in enumerate(index.homes["key"])}
+        index._home_positions = positions
+    keys = home_keys(frame["home_city"], frame["home_country"], frame.get("home_ags"),
+                     frame.get("home_lat"), frame.get("home_lon"))
+    return keys.map(positions).fillna(-1).astype(np.int64).to_numpy()
 
 
 # ---------------------------------------------------------------------------

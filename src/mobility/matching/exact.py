@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from mobility.errors import MobilityError
@@ -36,6 +37,9 @@ FIRST_COLUMNS = 16
 LONGEST_REFILL = 4096
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 8
+
+#: Scans of fewer rows run on the calling thread alone.
+_FEW_ROWS = 64
 
 _HIGH = np.iinfo(np.int64).max
 _LOW = np.iinfo(np.int64).min
@@ -88,11 +92,20 @@ class Blocks:
 
     def scan(self, rows, mode, K, bound, min_held=None, v=None):
         rows = np.asarray(rows, np.int64)
-        return kernel.scan(rows, self.row_group[rows], mode, int(K),
-                           np.asarray(bound, np.int64), self.col_ptr,
-                           self.col_idx, self.a_pack, self.p_pack, self.S,
-                           self.no_held if min_held is None else min_held,
-                           self.no_v if v is None else v)
+        args = (rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
+                self.col_ptr, self.col_idx, self.a_pack, self.p_pack, self.S,
+                self.no_held if min_held is None else min_held,
+                self.no_v if v is None else v)
+        if len(rows) >= _FEW_ROWS:
+            return kernel.scan(*args)
+        # A handful of rows (one apprentice's recommendation): waking the other threads
+        # costs more than the scan, above all on a busy machine.
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return kernel.scan(*args)
+        finally:
+            numba.set_num_threads(threads)
 
     def values(self, a, p):
         return kernel.cell_values(np.asarray(a, np.int64), np.asarray(p, np.int64),

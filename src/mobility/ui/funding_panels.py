@@ -100,6 +100,7 @@ def _caseload_organisations() -> list[str]:
 def group_table_section(lang: str) -> None:
     """The country-group table of individual support: administrators choose it."""
     from mobility.funding.accreditation import select_group_table
+    from mobility.funding.match_texts import group_table_name
     from mobility.funding.rates import GroupTableSetting
     from mobility.reference.erasmus import DEFAULT_GROUP_TABLE, group_tables
 
@@ -116,10 +117,7 @@ def group_table_section(lang: str) -> None:
                      when=format_date(choice.selected_at[:10], lang)))
 
     def label(name: str) -> str:
-        table = tables[name]
-        status = t("groups.verified" if table.verified_for_vet else "groups.unverified", lang)
-        return t("groups.option", lang, name=t("groups.table", lang, year=str(table.call_year)),
-                 year=str(table.call_year), status=status)
+        return group_table_name(tables[name], lang)
 
     names = list(tables)
     picked = st.radio(t("groups.pick", lang), names, index=names.index(current),
