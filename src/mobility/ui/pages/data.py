@@ -36,7 +36,7 @@ def _partnerships(lang: str) -> None:
     shown = shown.reset_index(drop=True)
     # Coded columns are edited by their words in the page's language, stored as codes.
     coded = {"status": {str(c): t(f"status.{c}", lang) for c in PartnershipStatus},
-             "confidence": {c: t(f"twin.{c}", lang) for c in ("confirmed", "unconfirmed")}}
+             "confidence": {c: t(f"confidence.{c}", lang) for c in ("confirmed", "unconfirmed")}}
     config = column_config(shown, lang)
     for column, words in coded.items():
         if column in shown:
