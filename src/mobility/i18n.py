@@ -889,6 +889,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "municipality.chart_top": (
+        "Im Diagramm: die {n} Kommunen mit den meisten Partnerschaften und Ihre; die "
+        "Tabelle zeigt alle.",
+        "In the chart: the {n} municipalities with most partnerships and yours; the table "
+        "lists all."),
     "groups.table": ("Ländergruppen {year}", "Country groups {year}"),
     "funding.table.country_groups": ("Ländergruppen", "country groups"),
     "funding.table.daily_rates_none": ("Tagessätze: keine eingetragen",

@@ -112,12 +112,15 @@ class Allocation:
         choice), ``status`` (matched / no acceptable placement / lost the competition)
         and the explanation.
     pairs : pandas.DataFrame
-        Every acceptable pair the engine considered: ``apprentice_id, placement_id,
-        score, apprentice_score, host_score`` (built on first access: millions of rows).
+        The pairs the engine put on a list (exact runs: the lists and refills or the
+        priced columns; approximate runs: the capped candidate lists):
+        ``apprentice_id, placement_id, score, apprentice_score, host_score`` (built on
+        first access: millions of rows). The full acceptable set is scanned, not stored.
     summary : dict
-        Counts: apprentices, matched, unmatched, unmatched for each reason, slots,
-        total score, candidate pairs and coverage (share of placements with room that
-        appear in anyone's candidate list).
+        ``exact`` (False only for approximate runs), counts (apprentices, matched,
+        unmatched for each reason, slots, total score), ``acceptable_pairs`` (counted by
+        the scan), ``proposals``, ``refill_rounds``, ``pricing_rounds``, the
+        ``certificate``, the pairs put on lists and their coverage of the placements.
     """
 
     def __init__(self, method: str, matches: pd.DataFrame, summary: dict[str, object],

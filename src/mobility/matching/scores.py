@@ -109,12 +109,12 @@ class MatchSettings:
         Kept so that saved settings still load; twin towns are recognised by identity
         (:mod:`mobility.matching.twins`), never by distance.
     max_candidates : int or None
-        Keep at most this many acceptable placements per apprentice (best
-        ``apprentice_score`` first); ``None`` keeps all (exact, for small caseloads).
+        Only for approximate runs (``approximate=True`` / ``--approximate``): keep at most
+        this many acceptable placements per apprentice (best ``apprentice_score``
+        first); ``None`` keeps all. Exact runs (the default) never cap.
     host_candidates : int
-        Whatever the per-apprentice cap drops, each placement keeps its best this-many
-        apprentices by ``host_score``, so that every placement someone can take stays
-        reachable.
+        Only for approximate runs: whatever the per-apprentice cap drops, each placement
+        keeps its best this-many apprentices by ``host_score``.
 
     Examples
     --------

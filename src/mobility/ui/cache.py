@@ -497,6 +497,23 @@ def export_matches(matches: pd.DataFrame, fmt: str) -> bytes:
 # ---------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _comparison(_fingerprint: tuple, scope: str, organisation: str | None) -> pd.DataFrame:
+    """:func:`mobility.ui.views.municipality_comparison` over the stored tables, once per
+    state of the data and scope (the same for every city; called after the caller's
+    ``authorize``)."""
+    from mobility.text import fold
+    from mobility.ui.views import municipality_comparison
+
+    frames = tables(_fingerprint)
+    apprentices = frames["apprentices"]
+    if organisation is not None:
+        own = apprentices["sending_organisation"].astype("string").fillna("").map(fold)
+        apprentices = apprentices[own == fold(organisation)]
+    return municipality_comparison(partnerships_for_matching(frames), apprentices,
+                                   frames["placements"])
+
+
 def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The municipality page's tables for ``city``, computed only after
     ``authorize(VIEW_AGGREGATES)`` for that city, from the apprentices the signed-in
@@ -509,12 +526,7 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     from mobility.auth import Action, Scope, authorize
     from mobility.auth.aggregates import placement_status_rows
     from mobility.text import fold
-    from mobility.ui.views import (
-        municipality_comparison,
-        partner_reach,
-        places_by_trade,
-        trade_gaps,
-    )
+    from mobility.ui.views import partner_reach, places_by_trade, trade_gaps
 
     principal = _principal()
     scope = authorize(principal, Action.VIEW_AGGREGATES)
@@ -528,7 +540,8 @@ def reach_tables(city: str, partners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     # Read whole for counting only: no row of it leaves this function.
     # Working plans (adopted runs, overrides) and confirmed placements, per apprentice.
     entries = placement_status_rows(engine())
-    comparison = municipality_comparison(partnerships(), apprentices, frames["placements"])
+    comparison = _comparison(fingerprint(), scope.name,
+                             principal.organisation if scope is Scope.ORGANISATION else None)
     if scope is not Scope.ANY:
         comparison = comparison.drop(columns=["apprentices", "suppressed"])
     return {

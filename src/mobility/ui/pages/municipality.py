@@ -10,6 +10,7 @@ No apprentice's name or details appear, and counts of people below 5 read "fewer
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -26,6 +27,9 @@ from mobility.ui.common import (
     show_error,
 )
 from mobility.ui.views import partnerships_by_year
+
+#: How many municipalities the comparison chart shows besides the city itself.
+CHART_MUNICIPALITIES = 15
 
 
 def _pick_city(lang: str, cities: list[str]) -> str | None:
@@ -115,7 +119,13 @@ def _reach(lang: str, city: str, partnerships) -> None:
     comparison = tables["comparison"]
     series = {"partnerships": t("municipality.partnerships", lang),
               "places_in_partners": t("municipality.places_in_partners", lang)}
-    st.plotly_chart(px.bar(comparison.rename(columns=series), x="municipality",
+    # The chart compares the city with the municipalities that have most partnerships
+    # (all of Germany's 1,800 would be unreadable bars); the table below lists all.
+    top = comparison.nlargest(CHART_MUNICIPALITIES, "partnerships")
+    if city not in set(top["municipality"]):
+        top = pd.concat([top, comparison[comparison["municipality"] == city]])
+    st.caption(t("municipality.chart_top", lang, n=CHART_MUNICIPALITIES))
+    st.plotly_chart(px.bar(top.rename(columns=series), x="municipality",
                            y=list(series.values()), barmode="group",
                            labels={"municipality": t("field.municipality", lang),
                                    "value": t("field.count", lang), "variable": ""}),
