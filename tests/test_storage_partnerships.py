@@ -429,4 +429,5 @@ def test_the_municipality_comparison_equals_the_loop_over_municipalities(pairs, 
     assert fast[columns].to_dict("records") == slow[columns].to_dict("records")
     shown = fast["apprentices"].dropna()  # counts below 5 are suppressed
     assert (shown == slow.loc[shown.index, "apprentices"]).all()
-    assert (slow.loc[fast["apprentices"].isna(), "apprentices"] < 5).all()
+    small = (slow["apprentices"] > 0) & (slow["apprentices"] < 5)
+    assert fast.loc[small, "apprentices"].isna().all()  # (one more may hide a lone one)

@@ -300,8 +300,11 @@ class Matcher:
 
     def candidates(self, apprentices: pd.DataFrame,
                    progress: ProgressCallback | None = None) -> pd.DataFrame:
-        """Every acceptable pair the engine considers for these apprentices
-        (``apprentice_id, placement_id, score, apprentice_score, host_score``)."""
+        """The capped candidate lists of the approximate mode for these apprentices
+        (``apprentice_id, placement_id, score, apprentice_score, host_score``; each
+        apprentice's best ``max_candidates`` and each placement's best
+        ``host_candidates``). The exact engine scans the full acceptable set instead of
+        listing it: at national scale it has hundreds of millions of pairs."""
         self._check_fitted()
         _, A = self._encode(apprentices)
         return self._pairs_frame(A, generate_candidates(A, self.index_, self.settings_, progress))
