@@ -70,7 +70,7 @@ def wait_health(port: int, process: subprocess.Popen, limit: float = 120) -> Non
 
 def rendered(page, text: str) -> None:
     """Wait until ``text`` shows and Streamlit has finished the run."""
-    page.get_by_text(text, exact=True).first.wait_for()
+    page.get_by_role("heading", name=text, exact=True).first.wait_for()
     page.wait_for_timeout(100)
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 

@@ -219,3 +219,23 @@ def test_the_match_board_offers_excel_german_beside_csv_and_xlsx():
     labels = [b.label for b in at.get("download_button")]
     assert "Zuordnungen für Excel (deutsch)" in labels
     assert "Zuordnungen als XLSX" in labels
+
+
+# --- speed: what must not empty the caches -----------------------------------------
+
+
+def test_an_audited_export_does_not_change_the_data_fingerprint():
+    """Regression: the match board audits its export files on every run; that emptied
+    every page's caches (tables, matcher key, comparison) for every session."""
+    from mobility.auth.audit import record
+    from mobility.auth.users import SYSTEM
+    from mobility.ui import cache
+
+    load_demo_into()
+    before = cache.fingerprint()
+    with cache.engine().begin() as conn:
+        record(conn, SYSTEM, "export", "matches", None, detail={"rows": 1})
+    assert cache.fingerprint() == before
+    with cache.engine().begin() as conn:  # a change of data still shows
+        record(conn, SYSTEM, "erase", "apprentice", "A1")
+    assert cache.fingerprint() != before

@@ -11,7 +11,7 @@ import pytest
 
 import test_browser_journeys as journeys
 from mobility.auth.users import DEMO_PASSWORDS
-from test_browser_journeys import CHROMIUM, shot, wait_idle
+from test_browser_journeys import CHROMIUM, shot
 
 # The running-app and browser fixtures of the other journeys, shared by name.
 server = journeys.server
@@ -22,6 +22,13 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit finished its run (the demo database's first runs are slow
+    on a loaded machine: a longer wait than the small journeys')."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=90_000)
 
 
 @pytest.fixture
@@ -40,7 +47,7 @@ def sign_in(page, url: str, user: str, title: str) -> None:
     page.get_by_role("textbox", name="Benutzername").fill(user)
     page.get_by_role("textbox", name="Passwort").fill(DEMO_PASSWORDS[user])
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text(title, exact=True).first.wait_for()
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
     page.wait_for_timeout(1500)  # the sign-in cookie is written (one more rerun)
     wait_idle(page)
 
@@ -60,7 +67,7 @@ def test_the_apprentice_searches_reloads_and_finds_the_same_cards(demo_url, brow
     url = page.url
     assert url.rstrip("/").endswith("/apprentice")  # its own address, not "/"
     page.reload()  # the cookie signs in again; the same profile gives the same cards
-    page.get_by_text("Praktikum im Ausland finden", exact=True).first.wait_for()
+    page.get_by_role("heading", name="Praktikum im Ausland finden", exact=True).first.wait_for()
     wait_idle(page)
     assert "Page not found" not in page.inner_text("body")
     page.get_by_role("button", name="Plätze suchen").click()
@@ -81,7 +88,7 @@ def test_the_municipality_reloads_to_the_same_reach_and_signs_out_without_a_menu
     shot(page, "demo_municipality_reach", "[data-testid='stPlotlyChart']")
     assert page.url.rstrip("/").endswith("/municipality")
     page.reload()
-    page.get_by_text("Reichweite der Partnerschaften", exact=True).first.wait_for()
+    page.get_by_role("heading", name="Reichweite der Partnerschaften", exact=True).first.wait_for()
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for()
     wait_idle(page)
     assert page.locator("[data-testid='stDataFrame']").first.inner_text() == partners

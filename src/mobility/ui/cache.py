@@ -107,7 +107,11 @@ def fingerprint() -> tuple:
     with engine().connect() as conn:
         counts = tuple(conn.execute(sa.select(sa.func.count()).select_from(tb)).scalar_one()
                        for tb in tabs)
-        newest = conn.execute(sa.select(sa.func.max(schema.audit_log.c.id))).scalar_one()
+        # Exports are audited but change no data: they must not empty every cache (the
+        # match board builds its export files on each run, which made every other page
+        # recompute its tables, matcher key and comparisons).
+        newest = conn.execute(sa.select(sa.func.max(schema.audit_log.c.id)).where(
+            schema.audit_log.c.action != "export")).scalar_one()
         edited = conn.execute(sa.select(sa.func.max(schema.shortlist.c.updated_at))).scalar_one()
     return (str(engine().url), counts, newest, str(edited))
 
