@@ -272,22 +272,26 @@ def add_missing_columns(engine: sa.Engine) -> list[str]:
     >>> add_missing_columns(engine)
     []
     """
-    added: list[str] = []
-    with engine.begin() as conn:
+    # Look first on a plain connection: a write transaction (BEGIN IMMEDIATE on SQLite)
+    # is taken only when something is missing, so that every start-up of an up-to-date
+    # database does not queue behind, or block, the writers of other processes.
+    missing: list[tuple[sa.Table, sa.Column]] = []
+    with engine.connect() as conn:
         inspector = sa.inspect(conn)
         existing_tables = set(inspector.get_table_names())
         for table in metadata.sorted_tables:
             if table.name not in existing_tables:
                 continue
             have = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in have:
-                    continue
-                ddl = f"ALTER TABLE {engine.dialect.identifier_preparer.quote(table.name)} " \
-                      f"ADD COLUMN {_column_ddl(column, engine)}"
-                conn.exec_driver_sql(ddl)
-                added.append(f"{table.name}.{column.name}")
-    return added
+            missing += [(table, column) for column in table.columns if column.name not in have]
+    if not missing:
+        return []
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as conn:
+        for table, column in missing:
+            conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} "
+                                 f"ADD COLUMN {_column_ddl(column, engine)}")
+    return [f"{table.name}.{column.name}" for table, column in missing]
 
 
 def _column_ddl(column: sa.Column, engine: sa.Engine) -> str:
