@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# Outside any one test (collection, doctests, a page's background warm-up thread that
+# outlives its AppTest) the package must not fall back to the checkout's var/: that left
+# an empty var/mobility.db behind, and `make run` then skipped building the demo database.
+_SESSION_STATE = tempfile.mkdtemp(prefix="mobility-tests-")
+os.environ["MOBILITY_VAR_DIR"] = _SESSION_STATE
+os.environ["MOBILITY_DATABASE_URL"] = f"sqlite:///{_SESSION_STATE}/mobility.db"
 
 
 @pytest.fixture(autouse=True)
