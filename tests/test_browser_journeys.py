@@ -39,9 +39,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def compile_matching_kernels(database_url: str) -> None:
+    """Compile the matcher's numba kernels in this process, on the test's own data.
+
+    They are cached on disk (``cache=True``): the server then loads them instead of
+    compiling while the browser waits. In a fresh clone the first compilation takes
+    30 s to minutes on 2 cores, which made the journeys' 90 s waits flaky.
+    """
+    from mobility.matching.matcher import Matcher
+    from mobility.storage import get_engine, read_table_from_db
+
+    engine = get_engine(database_url)
+    placements = read_table_from_db(engine, "placements")
+    apprentices = read_table_from_db(engine, "apprentices").head(20).reset_index(drop=True)
+    if placements.empty or apprentices.empty:
+        return
+    fitted = Matcher().fit(placements)
+    fitted.recommend(apprentices.head(1), k=1)
+    for method in ("stable", "optimal"):
+        fitted.allocate(apprentices, method=method)
+
+
 def start_server(database_url: str, port: int) -> subprocess.Popen:
     """``streamlit run app.py`` on ``port`` with the test's database; returns once the
     health endpoint answers."""
+    compile_matching_kernels(database_url)
     env = {**os.environ, "MOBILITY_DATABASE_URL": database_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
