@@ -157,3 +157,107 @@ def test_every_message_in_the_source_has_its_german(where):
     assert "{" not in german or "{" in english  # no value left unfilled
     assert translate_message(english, "en") == english
 
+
+
+# ---------------------------------------------------------------------------
+# Real problems: bad files read as the pages read them
+# ---------------------------------------------------------------------------
+
+def _english_pieces() -> list[str]:
+    """Long fixed pieces of the English templates that their German does not keep: none
+    may be left in a translated message (also not inside a wrapped one)."""
+    from mobility.messages import templates
+
+    return [tpl.anchor for tpl in templates()
+            if len(tpl.anchor.strip()) >= 12 and tpl.anchor not in tpl.german]
+
+
+def _register_towns() -> tuple[str, str]:
+    """A name several German municipalities share and the gazetteer lacks, and one
+    municipality's postcode with its name (both only the municipality register knows)."""
+    import csv
+    from collections import Counter
+
+    from mobility.geo import gazetteer
+    from mobility.paths import data_dir
+
+    with open(data_dir() / "municipalities_de.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    counts = Counter(r["name"] for r in rows)
+    shared = next(n for n, c in counts.items() if c >= 3 and gazetteer().get(n, "DE") is None)
+    single = next(r for r in rows if counts[r["name"]] == 1
+                  and gazetteer().get(r["name"], "DE") is None)
+    return shared, f"{single['postcode']} {single['name']}"
+
+
+def _bad_files() -> list[tuple[str, bytes]]:
+    from test_io_read import (
+        APPRENTICE_HEADER,
+        APPRENTICE_ROW,
+        DATA,
+        PLACEMENT_HEADER,
+        PLACEMENT_ROW,
+        apprentices,
+        with_cell,
+    )
+
+    corpus = [(path.name, path.read_bytes()) for path in sorted(DATA.rglob("*"))
+              if path.is_file() and path.suffix in (".csv", ".xlsx", ".xls")]
+    cells = [("home_lat", "north"), ("home_lon", "-190"), ("training_year", "5"),
+             ("training_year", "2.5"), ("desired_weeks", "0"), ("max_distance_km", "-5"),
+             ("languages", "en:B3"), ("languages", "english:B2"), ("languages", "qq:B2"),
+             ("preferred_countries", "GB;England"), ("home_country", "England"),
+             ("available_from", "31.02.2026"), ("available_to", "2026-02-01"),
+             ("available_to", "2026-03-20"), ("email", "lea at example"), ("isco08", "75"),
+             ("fewer_opportunities", "maybe"), ("name", ""), ("name", "Lea\x1b[31m Schmitz"),
+             ("name", "x" * 1001), ("trade", "Raumfahrer"), ("trade", "Tischlr"),
+             ("apprentice_id", "A\u200b9")]
+    rows = [APPRENTICE_ROW]
+    for number, (column, value) in enumerate(cells, start=2):
+        rows.append(with_cell(APPRENTICE_ROW.replace("A-1", f"A-{number}", 1), column, value))
+    for number, town in enumerate(("Nirgendwoburg", *_register_towns()), start=len(rows) + 2):
+        row = with_cell(APPRENTICE_ROW.replace("A-1", f"A-{number}", 1), "home_city", town)
+        rows.append(with_cell(with_cell(row, "home_lat", ""), "home_lon", ""))
+    rows.append(with_cell(APPRENTICE_ROW, "home_lon", ""))  # A-1 again, one coordinate
+    rows.append(APPRENTICE_ROW.replace("51.51494,7.466", "51,51494,7,466"))
+    header = APPRENTICE_HEADER.replace("trade,", "beruf,").replace("home_city", "home_ctiy")
+    assert ",2,de:native" in APPRENTICE_ROW  # training year 2
+    many = [APPRENTICE_ROW.replace("A-1", f"M-{i}", 1).replace(",2,de:native", ",9,de:native")
+            for i in range(1100)]  # more rows with one problem than are listed
+    placements = "\n".join([PLACEMENT_HEADER, PLACEMENT_ROW,
+                            PLACEMENT_ROW.replace("P-1", "P-2").replace(",3,8,", ",9,8,")])
+    return [*corpus,
+            ("cells.csv", apprentices(*rows)),
+            ("header.csv", apprentices(APPRENTICE_ROW, header=header)),
+            ("header_only.csv", APPRENTICE_HEADER.encode() + b"\n"),
+            ("many.csv", apprentices(*many)),
+            ("placements.csv", placements.encode()),
+            ("brief.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+            ("big.csv", apprentices(APPRENTICE_ROW) + b"#" * 2000)]
+
+
+def _read_all() -> list[tuple[str, str]]:
+    from mobility.io import read_table
+
+    said = []
+    for name, data in _bad_files():
+        kind = "placements" if name.startswith("placements") else "apprentices"
+        result = read_table(data, kind, name=name, max_bytes=1_500_000,
+                            known_company_ids={"C-2"})
+        said += [(name, p.message) for p in result.problems]
+        said += [(name, note) for note in result.notes]
+    return said
+
+
+def test_every_problem_reading_bad_files_reaches_the_page_in_german():
+    said = _read_all()
+    distinct = {message for _, message in said}
+    assert len(distinct) > 60  # the corpus exercises many checks, not one
+    pieces = _english_pieces()
+    untranslated = []
+    for name, message in sorted(set(said)):
+        german = translate_message(message, "de")
+        left = [piece for piece in pieces if piece in german]
+        if german == message or left:
+            untranslated.append((name, message, left))
+    assert not untranslated, untranslated[:10]

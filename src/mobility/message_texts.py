@@ -154,7 +154,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
      "Die Kennung enthält unsichtbare oder verwechselbare Zeichen (Leerzeichen ohne Breite "
      "oder Sonderleerzeichen, breite Buchstaben, kombinierende Akzente); bitte in "
      "einfachen Zeichen neu eintippen"),
-    ("{name} is required but blank", "{name} ist Pflicht, aber leer"),
+    ("{name:field} is required but blank", "{name} ist Pflicht, aber leer"),
     ("not an e-mail address (write name@domain.org)",
      "keine E-Mail-Adresse (name@domain.org schreiben)"),
     ("{v} is not an Erasmus+ organisation ID (E + 8 digits, e.g. E10012345)",
@@ -182,8 +182,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
      "unbekannte Spalte {h} für {kind}; meinten Sie {close}? (bekannt: {known})"),
     ("unknown column {h} for {kind:term} (known: {known})",
      "unbekannte Spalte {h} für {kind} (bekannt: {known})"),
-    ("required column {name} is missing ({meaning})",
-     "Pflichtspalte {name} fehlt ({meaning})"),
+    ("required column {name:field} is missing ({meaning})", "Pflichtspalte {name} fehlt"),
     ("file has a header but no data rows", "Die Datei hat eine Kopfzeile, aber keine Datenzeilen"),
     ("max_weeks {v} is below min_weeks", "max_weeks {v} ist kleiner als min_weeks"),
     ("company {v} is unknown: import it in companies first",

@@ -35,6 +35,11 @@ MESSAGES: tuple[tuple[str, str], ...] = (
      "{role} {name} darf nur Azubis der eigenen Organisation importieren: {n} Zeile(n) "
      "gehören zu einer anderen"),
     ("no apprentice with this id", "kein Azubi mit dieser Kennung"),
+    ("this row may not be imported: its id or sending_organisation is outside your "
+     "organisation's caseload (use an id of your own organisation)",
+     "Diese Zeile darf nicht importiert werden: ihre ID oder sending_organisation liegt "
+     "außerhalb der Fälle Ihrer Organisation (bitte eine ID Ihrer eigenen Organisation "
+     "verwenden)"),
     ("to export rows about apprentices, pass the apprentices table",
      "Für den Export von Zeilen über Azubis bitte die Azubi-Tabelle mitgeben"),
     ("no column {column} to suppress counts in",

@@ -31,13 +31,14 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::(num|msg|term))?\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::(num|msg|term|field))?\}")
 #: What each kind of value may look like inside a message.
 _KIND_PATTERNS = {
     "text": r".*?",
     "num": r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?",
     "msg": r".*?",
     "term": r".*?",
+    "field": r".+?",
 }
 _TO_GERMAN_DIGITS = str.maketrans(",.", ".,")
 
@@ -120,9 +121,19 @@ def _german(message: str) -> str:
                 value = _german(value) if value else value
             elif kind == "term":
                 value = TERMS.get(value, value)
+            elif kind == "field":
+                value = _with_label(value)
             values[name] = value
         return _fill(template.german, values)
     return message
+
+
+def _with_label(column: str) -> str:
+    """``'home_lat'`` -> ``'home_lat' (Breite (Wohnort))``: a column with its German label."""
+    from mobility.i18n import all_keys, t
+
+    key = f"field.{column.strip(chr(39))}"
+    return f"{column} ({t(key, 'de')})" if key in set(all_keys()) else column
 
 
 def _fill(german: str, values: dict[str, str]) -> str:

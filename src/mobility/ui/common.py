@@ -35,17 +35,41 @@ def current_principal():
     return st.session_state.get("principal")
 
 
-def show_error(exc: MobilityError) -> None:
+def show_error(exc: MobilityError, lang: str | None = None) -> None:
     """Show a package error as the user should see it: the message, then every problem
-    (file, row, column) as a table. Never a traceback."""
+    (file, row, column) as a table, all in ``lang`` (the sidebar's language when not
+    given). Never a traceback."""
+    from mobility.auth.escaping import escape_markdown
+    from mobility.messages import translate_message
+
+    lang = lang or current_language()
+    # Messages quote the file's cells: keep them text.
+    st.error(escape_markdown(translate_message(exc.message, lang)))
+    if exc.problems:
+        st.dataframe(problems_frame(exc.problems, lang), hide_index=True, width="stretch")
+
+
+def problems_frame(problems, lang: str, *, files: bool = True) -> pd.DataFrame:
+    """Problems for display and download, sorted by file and row: headers, columns and
+    messages in ``lang`` (:func:`mobility.messages.translate_message`); without the file
+    column when ``files`` is false (one upload)."""
     import pandas as pd
 
-    from mobility.auth.escaping import escape_markdown
+    from mobility.auth.guarded import NOT_YOURS
+    from mobility.messages import translate_message
 
-    st.error(escape_markdown(exc.message))  # messages quote the file's cells: keep them text
-    if exc.problems:
-        st.dataframe(pd.DataFrame([p.as_dict() for p in exc.problems]),
-                     hide_index=True, width="stretch")
+    known = set(i18n_keys())
+    names = [*(("file",) if files else ()), "row", "column", "value", "message"]
+    rows = []
+    for p in sorted(problems, key=lambda p: (p.file or "", p.row is None, p.row or 0,
+                                             p.column or "")):
+        message = (t("import.foreign_row", lang) if p.message == NOT_YOURS
+                   else translate_message(p.message, lang))
+        cells = {"file": p.file or "", "row": p.row, "column": _label(p.column or "", lang, known),
+                 "value": p.value or "", "message": message}
+        rows.append({t(f"import.{name}", lang): cells[name] for name in names})
+    frame = pd.DataFrame(rows, columns=[t(f"import.{name}", lang) for name in names])
+    return frame.astype({t("import.row", lang): "Int64"})
 
 
 def synthetic_banner(lang: str) -> None:
