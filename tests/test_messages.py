@@ -5,11 +5,12 @@ the pages."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-from mobility.messages import translate_message
+from mobility.messages import _PLACEHOLDER, find_template, translate_message
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "mobility"
 #: Only the command line words these (it stays English); the pages use mobility.i18n.
@@ -152,6 +153,13 @@ def test_the_scan_finds_the_messages_it_should():
 @pytest.mark.parametrize("where", sorted(MESSAGES), ids=lambda k: f"{k[0]}:{k[1][:60]}")
 def test_every_message_in_the_source_has_its_german(where):
     english = MESSAGES[where]
+    known = find_template(english)
+    assert known is not None, f"no German for {english!r} ({where[0]})"
+    # ... and from the right template: its fixed text is the source's, in order.
+    source = re.escape(where[1]).replace(r"\{\}", ".*")
+    fixed = [re.escape(piece) for piece in _PLACEHOLDER.split(known[0].english)[::3]]
+    assert re.fullmatch(".*".join(fixed), where[1].replace("{}", "")) or re.fullmatch(
+        source, known[0].english), (english, known[0].english)
     german = translate_message(english, "de")
     assert german != english, f"no German for {english!r} ({where[0]})"
     assert "{" not in german or "{" in english  # no value left unfilled
@@ -261,3 +269,62 @@ def test_every_problem_reading_bad_files_reaches_the_page_in_german():
         if german == message or left:
             untranslated.append((name, message, left))
     assert not untranslated, untranslated[:10]
+
+
+# ---------------------------------------------------------------------------
+# How values are carried over
+# ---------------------------------------------------------------------------
+
+def test_numbers_are_regrouped_only_where_the_package_grouped_them():
+    grouped = "text of 12,345 characters is longer than the 1,000 allowed in one cell"
+    assert translate_message(grouped, "de") == ("Text mit 12.345 Zeichen ist länger als die "
+                                                "1.000 erlaubten Zeichen einer Zelle")
+    # A cell is shown as it was typed, whatever its separators.
+    assert translate_message("'1,5' is not a number", "de") == "'1,5' ist keine Zahl"
+    assert translate_message("'{x}' is not a number", "de") == "'{x}' ist keine Zahl"
+
+
+def test_a_wrapped_message_is_translated_inside_and_out():
+    inner = "'Nirgendwoburg' is not in the offline gazetteer for this country; check the " \
+            "spelling or give home_lat/home_lon"
+    wrapped = f"... and 2,500 more rows with this problem (like: {inner})"
+    german = translate_message(wrapped, "de")
+    assert german == (f"... und 2.500 weitere Zeilen mit diesem Problem "
+                      f"(z. B.: {translate_message(inner, 'de')})")
+    assert "gazetteer" not in german and translate_message(wrapped, "en") == wrapped
+
+
+def test_unknown_text_and_german_text_are_left_as_they_are():
+    for text in ("Das Profil ist unvollständig.", "a message nobody wrote", ""):
+        assert translate_message(text, "de") == text
+
+
+def test_a_catalogue_entry_naming_a_value_the_english_lacks_is_refused():
+    from mobility.messages import compile_template
+
+    with pytest.raises(ValueError, match="names"):
+        compile_template("{v} is odd", "{w} ist ungerade")
+    with pytest.raises(ValueError, match="twice"):
+        compile_template("{v} or {v}", "{v}")
+
+
+def test_the_problems_table_is_sorted_and_worded_in_the_pages_language():
+    from mobility.auth.guarded import NOT_YOURS
+    from mobility.errors import Problem
+    from mobility.ui.common import problems_frame
+
+    problems = [Problem("'x' is not a number", file="b.csv", row=3, column="home_lat",
+                        value="x"),
+                Problem(NOT_YOURS, file="a.csv", row=4, column="apprentice_id"),
+                Problem("file has a header but no data rows", file="a.csv", row=1)]
+    german = problems_frame(problems, "de")
+    assert german.columns.tolist() == ["Datei", "Zeile", "Spalte", "Wert", "Problem"]
+    assert german["Datei"].tolist() == ["a.csv", "a.csv", "b.csv"]
+    assert german["Zeile"].tolist() == [1, 4, 3]
+    assert german["Spalte"].tolist() == ["", "Azubi-Nr.", "Breite (Wohnort)"]
+    assert german["Problem"].tolist()[1:] == [
+        "Diese Zeile gehört zu einer anderen Organisation oder nutzt eine dort vergebene ID; "
+        "Sie dürfen nur Azubis Ihrer eigenen Organisation importieren.",
+        "'x' ist keine Zahl"]
+    english = problems_frame(problems, "en")
+    assert english["Problem"].tolist()[2] == "'x' is not a number"

@@ -52,7 +52,8 @@ class Template:
     pattern: re.Pattern[str]
     kinds: dict[str, str]
     anchor: str  # the longest fixed piece of the English: a cheap test before the regex
-    fixed: int  # how many characters are fixed: more specific templates are tried first
+    prefix: int  # how many characters are fixed before the first value
+    fixed: int  # how many characters are fixed in all
 
 
 def compile_template(english: str, german: str) -> Template:
@@ -80,17 +81,21 @@ def compile_template(english: str, german: str) -> Template:
         raise ValueError(f"the German of {english!r} names {sorted(named)}, "
                          f"the English {sorted(kinds)}")
     return Template(english, german, re.compile("".join(parts), re.DOTALL), kinds,
-                    max(pieces, key=len), sum(map(len, pieces)))
+                    max(pieces, key=len), len(pieces[0]) if kinds else len(english),
+                    sum(map(len, pieces)))
 
 
 @cache
 def templates() -> tuple[Template, ...]:
-    """The catalogue, compiled once, the most specific templates first."""
+    """The catalogue, compiled once, the most specific templates first: a fixed
+    beginning before anything else (so ``... and 5 more rows (like: {message})`` is
+    not read as a message whose first value starts with ``... and``), then the most
+    fixed text."""
     from mobility import message_texts, message_texts_domain
 
     compiled = [compile_template(english, german) for english, german
                 in (*message_texts.MESSAGES, *message_texts_domain.MESSAGES)]
-    return tuple(sorted(compiled, key=lambda tpl: -tpl.fixed))
+    return tuple(sorted(compiled, key=lambda tpl: (-tpl.prefix, -tpl.fixed)))
 
 
 def translate_message(message: str, lang: str) -> str:
@@ -102,30 +107,37 @@ def translate_message(message: str, lang: str) -> str:
     return _german(message)
 
 
+def find_template(message: str) -> tuple[Template, re.Match[str]] | None:
+    """The catalogue entry ``message`` was made from, and the match naming its values."""
+    for template in templates():
+        if template.anchor in message:
+            found = template.pattern.fullmatch(message)
+            if found is not None:
+                return template, found
+    return None
+
+
 @lru_cache(maxsize=8192)
 def _german(message: str) -> str:
     from mobility.message_texts import TERMS
 
-    for template in templates():
-        if template.anchor not in message:
-            continue
-        found = template.pattern.fullmatch(message)
-        if found is None:
-            continue
-        values = {}
-        for name, kind in template.kinds.items():
-            value = found.group(name)
-            if kind == "num":
-                value = value.translate(_TO_GERMAN_DIGITS)
-            elif kind == "msg":
-                value = _german(value) if value else value
-            elif kind == "term":
-                value = TERMS.get(value, value)
-            elif kind == "field":
-                value = _with_label(value)
-            values[name] = value
-        return _fill(template.german, values)
-    return message
+    known = find_template(message)
+    if known is None:
+        return message
+    template, found = known
+    values = {}
+    for name, kind in template.kinds.items():
+        value = found.group(name)
+        if kind == "num":
+            value = value.translate(_TO_GERMAN_DIGITS)
+        elif kind == "msg":
+            value = _german(value) if value else value
+        elif kind == "term":
+            value = TERMS.get(value, value)
+        elif kind == "field":
+            value = _with_label(value)
+        values[name] = value
+    return _fill(template.german, values)
 
 
 def _with_label(column: str) -> str:
