@@ -301,6 +301,8 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("an official municipality code (AGS) is 8 digits",
      "Ein amtlicher Gemeindeschlüssel (AGS) hat 8 Ziffern"),
     ("the partnership was not saved", "Die Partnerschaft wurde nicht gespeichert"),
+    ("the partnerships were not saved", "Die Partnerschaften wurden nicht gespeichert"),
+    ("partnerships (edited)", "Partnerschaften (bearbeitet)"),  # a file name in problems
     ("{home} already has a partnership with {partner} ({country}): change that one",
      "{home} hat schon eine Partnerschaft mit {partner} ({country}): bitte diese ändern"),
     ("cannot change {fields} (only {editable})",

@@ -65,8 +65,9 @@ def problems_frame(problems, lang: str, *, files: bool = True) -> pd.DataFrame:
                                              p.column or "")):
         message = (t("import.foreign_row", lang) if p.message == NOT_YOURS
                    else translate_message(p.message, lang))
-        cells = {"file": p.file or "", "row": p.row, "column": _label(p.column or "", lang, known),
-                 "value": p.value or "", "message": message}
+        cells = {"file": translate_message(p.file or "", lang), "row": p.row,  # "(edited)"
+                 "column": _label(p.column or "", lang, known), "value": p.value or "",
+                 "message": message}
         rows.append({t(f"import.{name}", lang): cells[name] for name in names})
     frame = pd.DataFrame(rows, columns=[t(f"import.{name}", lang) for name in names])
     return frame.astype({t("import.row", lang): "Int64"})
