@@ -124,7 +124,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("age {age} is not plausible for a participant",
      "Alter {age} ist für Teilnehmende nicht plausibel"),
     ("group size must be at least 1", "Die Gruppengröße muss mindestens 1 sein"),
-    ("matches name {what} that are not in the {table} table: {ids}",
+    ("matches name {what:term} that are not in the {table:term} table: {ids}",
      "Vorschläge nennen {what}, die nicht in der Tabelle {table} stehen: {ids}"),
     ("daily_rates must be a DailyRateTable, None or 'stored', not {v}",
      "daily_rates muss eine DailyRateTable, None oder 'stored' sein, nicht {v}"),

@@ -72,7 +72,7 @@ def compile_template(english: str, german: str) -> Template:
         if name in kinds:
             raise ValueError(f"{english!r} names {name!r} twice")
         kinds[name] = kind
-        parts.append(f"(?P<{name}>{_KIND_PATTERNS[kind]})")
+        parts.append(f"(?P<{name}>{_term_pattern() if kind == 'term' else _KIND_PATTERNS[kind]})")
         position = match.end()
     pieces.append(english[position:])
     parts.append(re.escape(english[position:]))
@@ -83,6 +83,16 @@ def compile_template(english: str, german: str) -> Template:
     return Template(english, german, re.compile("".join(parts), re.DOTALL), kinds,
                     max(pieces, key=len), len(pieces[0]) if kinds else len(english),
                     sum(map(len, pieces)))
+
+
+@cache
+def _term_pattern() -> str:
+    # The known words first, longest first ("preferred country" before "country"), so a
+    # word of two is not split; any other text after them.
+    from mobility.message_texts import TERMS
+
+    words = sorted(TERMS, key=len, reverse=True)
+    return "|".join([*map(re.escape, words), _KIND_PATTERNS["term"]])
 
 
 @cache
