@@ -12,6 +12,7 @@ import streamlit as st
 from mobility.errors import MobilityError
 from mobility.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from mobility.i18n import all_keys as i18n_keys
+from mobility.messages import translate_message
 
 if TYPE_CHECKING:  # pandas loads with the first page, not with the sign-in form
     import pandas as pd
@@ -40,7 +41,6 @@ def show_error(exc: MobilityError, lang: str | None = None) -> None:
     (file, row, column) as a table, all in ``lang`` (the sidebar's language when not
     given). Never a traceback."""
     from mobility.auth.escaping import escape_markdown
-    from mobility.messages import translate_message
 
     lang = lang or current_language()
     # Messages quote the file's cells: keep them text.
@@ -56,7 +56,6 @@ def problems_frame(problems, lang: str, *, files: bool = True) -> pd.DataFrame:
     import pandas as pd
 
     from mobility.auth.guarded import NOT_YOURS
-    from mobility.messages import translate_message
 
     known = set(i18n_keys())
     names = [*(("file",) if files else ()), "row", "column", "value", "message"]
@@ -65,7 +64,8 @@ def problems_frame(problems, lang: str, *, files: bool = True) -> pd.DataFrame:
                                              p.column or "")):
         message = (t("import.foreign_row", lang) if p.message == NOT_YOURS
                    else translate_message(p.message, lang))
-        cells = {"file": translate_message(p.file or "", lang), "row": p.row,  # "(edited)"
+        # A file name the app gave ("partnerships (edited)") is worded like a message.
+        cells = {"file": translate_message(p.file or "", lang), "row": p.row,
                  "column": _label(p.column or "", lang, known), "value": p.value or "",
                  "message": message}
         rows.append({t(f"import.{name}", lang): cells[name] for name in names})
