@@ -135,6 +135,8 @@ def apprentice_page() -> None:
         next(b for b in at.button if b.label == "Plätze suchen").click().run()
         seconds = time.perf_counter() - start
         assert not at.exception, [e.value for e in at.exception]
+        # A refused home town is a quick error message, not a search: it must not count.
+        assert not at.error, [e.value for e in at.error]
         return seconds
 
     print(f"apprentice page, first search (Dortmund): {search('Dortmund'):.2f} s")

@@ -60,6 +60,9 @@ _INVISIBLE_PREFIX = "[ \u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066
 FORMULA_PATTERN = ("^'?" + _INVISIBLE_PREFIX + "["
                    + "".join(re.escape(c) for c in FORMULA_TRIGGERS + FORMULA_LOOKALIKES) + "]")
 
+#: How many municipalities a "which one did you mean" problem lists by name.
+MAX_CHOICES_SHOWN = 5
+
 _EMAIL = r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$"
 _ISCO = r"^\d{4}$"
 _HEADER_JUNK = re.compile(r"[\s\-./]+")
@@ -532,13 +535,52 @@ def _fill_places(spec: TableSpec, columns, texts, out: _Collector, notes: list[s
         new_lon = pd.Series(found_lon[codes], index=keys.index)
         lat.loc[need] = new_lat
         lon.loc[need] = new_lon
-        missing = need & lat.isna()
-        out.rows_where(missing, place.city,
-                       lambda v, p=place: f"{v!r} is not in the offline gazetteer for this "
-                       f"country; check the spelling or give {p.lat}/{p.lon}", texts[place.city])
         count = int((need & lat.notna()).sum())
         if count:
             notes.append(f"filled {place.lat}/{place.lon} for {count:,} rows from the gazetteer")
+        german = need & lat.isna() & (columns[place.country] == "DE")
+        choices = _fill_from_register(columns[place.city], german, lat, lon, notes, place)
+        missing = need & lat.isna()
+        ambiguous = choices != ""
+        out.rows_where(missing & ambiguous, place.city,
+                       lambda v, p=place: f"{v} names several German municipalities; write "
+                       f"the postcode before the name or give {p.lat}/{p.lon}",
+                       texts[place.city] + " (" + choices + ")")
+        out.rows_where(missing & ~ambiguous, place.city,
+                       lambda v, p=place: f"{v!r} is not in the offline gazetteer for this "
+                       f"country; check the spelling or give {p.lat}/{p.lon}", texts[place.city])
+
+
+def _fill_from_register(city: pd.Series, rows: pd.Series, lat: pd.Series, lon: pd.Series,
+                        notes: list[str], place) -> pd.Series:
+    """German places the gazetteer does not know (small towns, a postcode such as
+    "59065 Hamm", an official code AGS): their coordinates from the municipality
+    register (all 10,796 municipalities).
+
+    Returns, for a name several municipalities share, the choices ("59065 Hamm, 56379
+    Hamm (Sieg)", ...) so the person can pick one; "" elsewhere."""
+    choices = pd.Series("", index=city.index, dtype="string")
+    if not rows.any():
+        return choices
+    from mobility.reference.municipalities import municipality_register
+
+    register = municipality_register()
+    found = register.resolve_many(city[rows])
+    found.index = city[rows].index
+    hit = found["ags"].notna()
+    codes = found.loc[hit, "ags"].astype(str)
+    lat.loc[codes.index] = register.table.loc[codes, "lat"].to_numpy(float)
+    lon.loc[codes.index] = register.table.loc[codes, "lon"].to_numpy(float)
+    table = register.table
+    for index, candidates in found.loc[found["how"] == "ambiguous", "candidates"].items():
+        shown = [f"{table.at[a, 'postcode']} {table.at[a, 'name']}"
+                 for a in str(candidates).split(";")[:MAX_CHOICES_SHOWN] if a in table.index]
+        more = len(str(candidates).split(";")) - len(shown)
+        choices.loc[index] = ", ".join(shown) + (f", +{more}" if more > 0 else "")
+    if int(hit.sum()):
+        notes.append(f"filled {place.lat}/{place.lon} for {int(hit.sum()):,} rows from the "
+                     "municipality register (name, postcode or AGS)")
+    return choices
 
 
 def _check_windows(spec: TableSpec, columns, texts, out: _Collector) -> None:

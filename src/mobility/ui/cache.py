@@ -233,14 +233,25 @@ def apprentice_choices() -> dict[str, str]:
     """``{apprentice_id: "id · trade · home city"}`` for a picker (no names: the list
     may be shown on a shared screen), limited to the apprentices the signed-in user may
     see (none for a municipality)."""
-    from mobility.auth import Action, allowed_actions, visible_apprentices
+    from mobility.auth import Action, allowed_actions
 
     principal = _principal()
     if principal is None or Action.VIEW_APPRENTICE not in allowed_actions(principal):
         return {}
-    frame = visible_apprentices(principal, data()["apprentices"])
-    return {row.apprentice_id: f"{row.apprentice_id} · {row.trade} · {row.home_city}"
-            for row in frame.itertuples(index=False)}
+    return _apprentice_choices(fingerprint(), principal)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _apprentice_choices(_fingerprint: tuple, principal) -> dict[str, str]:
+    # Keyed by the data and the principal: an adviser of another organisation never
+    # gets this one's list. Built once per change (a whole caseload's labels took a
+    # tenth of a second on every rerun of the apprentice page).
+    from mobility.auth import visible_apprentices
+
+    frame = visible_apprentices(principal, tables(_fingerprint)["apprentices"])
+    labels = (frame["apprentice_id"].astype(str) + " · " + frame["trade"].astype(str)
+              + " · " + frame["home_city"].astype(str))
+    return dict(zip(frame["apprentice_id"].astype(str), labels, strict=True))
 
 
 def apprentice_row(apprentice_id: str) -> pd.Series | None:

@@ -249,12 +249,12 @@ def render() -> None:
     lang = current_language()
     st.title(t("apprentice.title", lang))
     st.caption(t("apprentice.intro", lang))
-    people = cache.apprentice_choices()
     principal = current_principal()
     own_id = getattr(principal, "apprentice_id", None)
     if own_id:  # a signed-in apprentice sees their own profile only
         apprentice_id = own_id
     else:
+        people = cache.apprentice_choices()
         choice = st.selectbox(t("apprentice.who", lang), ["", *people], key="who",
                               format_func=lambda k: people.get(
                                   k, t("apprentice.new_profile", lang)))
