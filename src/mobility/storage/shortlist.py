@@ -83,6 +83,14 @@ def _pair(apprentice_id: str, placement_id: str) -> sa.ColumnElement[bool]:
         shortlist.c.placement_id == placement_id)
 
 
+def _required(text: str | None, refusal: str) -> str:
+    """``text`` without surrounding blanks; blank or None raises ``refusal``."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(refusal)
+    return text
+
+
 def _label(apprentice_id: str, placement_id: str) -> str:
     return f"shortlist entry {apprentice_id} / {placement_id}"
 
@@ -276,9 +284,7 @@ def add_note(engine: sa.Engine, apprentice_id: str, placement_id: str, text: str
 
     Notes are never changed or replaced: a correction is a new note.
     """
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError("an empty note is not saved")
+    text = _required(text, "an empty note is not saved")
     now = datetime.now(UTC)
     where = _pair(apprentice_id, placement_id)
     with begin_write(engine) as conn:
@@ -334,9 +340,7 @@ def record_override(engine: sa.Engine, apprentice_id: str, placement_id: str, *,
     :func:`mobility.desk.rules.rule_breaks`), kept with the event so that anyone reading
     the plan later sees what was knowingly accepted.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("a manual override needs a reason")
+    reason = _required(reason, "a manual override needs a reason")
     now = datetime.now(UTC)
     where = _pair(apprentice_id, placement_id)
     with begin_write(engine) as conn:
