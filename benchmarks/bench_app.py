@@ -112,6 +112,10 @@ def journey(browser, url: str, user: str, password: str, seen: set[str]) -> list
     rows = []
     page.goto(url)
     page.get_by_role("button", name="Anmelden").wait_for()
+    # The form's cookie component reports once after it loaded, which reruns the page: a
+    # click during that rerun can land on the form being redrawn and be lost.
+    page.wait_for_load_state("networkidle")
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
     page.get_by_role("textbox", name="Benutzername").fill(user)
     page.get_by_role("textbox", name="Passwort").fill(password)
     pages = ROLES[user]

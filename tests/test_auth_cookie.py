@@ -99,3 +99,24 @@ def test_signing_out_shows_the_form_although_the_request_still_carries_the_cooki
     at.run()  # the next rerun of this session: still signed out
     assert not at.title and not at.sidebar.button
     assert [w.label for w in at.text_input] == ["Benutzername", "Passwort"]
+
+
+def test_signing_out_right_after_signing_in_with_the_form(tmp_path, monkeypatch):
+    """The cookie is still being written (the run draws the authenticator's cookie
+    component): signing out then must reuse that authenticator, not draw a second
+    component with the same key (it raised, and "Abmelden" showed an error)."""
+    from auth_support import PASSWORD, sign_in_with_form
+
+    monkeypatch.setenv("MOBILITY_VAR_DIR", str(tmp_path / "var"))
+    clear_streamlit_caches()
+    ui_auth.reset_failed_sign_ins()
+    load_demo_into()
+    add_test_accounts()
+    at = sign_in_with_form(AppTest.from_file(str(APP), default_timeout=60).run(),
+                           ACCOUNTS["adviser"][0], PASSWORD)
+    assert not at.exception, [e.value for e in at.exception]
+    at.run()  # a rerun while the cookie is not yet seen
+    assert at.title
+    next(b for b in at.sidebar.button if b.label == "Abmelden").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert next(i.value for i in at.info).startswith("Sie sind abgemeldet.")

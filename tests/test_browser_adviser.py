@@ -13,6 +13,7 @@ from app_support import load_demo_into
 from test_browser_journeys import (  # noqa: F401  (fixtures are used by name)
     CHROMIUM,
     browser_page,
+    form_settled,
     open_tab,
     server,
     shot,
@@ -34,6 +35,7 @@ DEMO_ADVISER = ("demo-adviser", "demo-adviser-2026")  # README, section "Sign-in
 def _sign_in(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']")
+    form_settled(page)
     page.get_by_role("textbox", name="Benutzername").fill(DEMO_ADVISER[0])
     page.get_by_role("textbox", name="Passwort").fill(DEMO_ADVISER[1])
     page.get_by_role("button", name="Anmelden").click()

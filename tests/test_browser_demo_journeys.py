@@ -11,7 +11,7 @@ import pytest
 
 import test_browser_journeys as journeys
 from mobility.auth.users import DEMO_PASSWORDS
-from test_browser_journeys import CHROMIUM, shot
+from test_browser_journeys import CHROMIUM, form_settled, shot
 
 # The running-app and browser fixtures of the other journeys, shared by name.
 server = journeys.server
@@ -47,10 +47,15 @@ def demo_url(server):
 def sign_in(page, url: str, user: str, title: str) -> None:
     page.goto(url)
     page.get_by_role("button", name="Anmelden").wait_for()
+    form_settled(page)
     page.get_by_role("textbox", name="Benutzername").fill(user)
     page.get_by_role("textbox", name="Passwort").fill(DEMO_PASSWORDS[user])
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    try:
+        page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    except Exception:
+        shot(page, f"failed_sign_in_{user}")  # what the browser showed instead
+        raise
     page.wait_for_timeout(1500)  # the sign-in cookie is written (one more rerun)
     wait_idle(page)
 

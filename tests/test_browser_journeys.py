@@ -119,11 +119,21 @@ def browser_page():
         browser.close()
 
 
+def form_settled(page) -> None:
+    """Wait until the sign-in form stopped changing: its cookie component reports once
+    after it loaded and reruns the page, and a click during that rerun can land on the
+    form being redrawn and be lost (a person does not click that fast)."""
+    page.get_by_role("button", name="Anmelden").wait_for()
+    page.wait_for_load_state("networkidle")
+    wait_idle(page)
+
+
 def open_app(page, url: str, text: str, role: str) -> None:
     """Open ``url``, sign in with the form as the test account of ``role``, and wait
     for ``text``."""
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']")
+    form_settled(page)
     page.get_by_role("textbox", name="Benutzername").fill(ACCOUNTS[role][0])
     page.get_by_role("textbox", name="Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()

@@ -43,6 +43,7 @@ MAX_LOGIN_ATTEMPTS = 5
 #: How long an account stays locked after :data:`MAX_LOGIN_ATTEMPTS` failures.
 LOCKOUT_SECONDS = 15 * 60
 _PRINCIPAL_KEY = "principal"  # mobility.ui.common.current_principal reads it
+_COOKIE_PENDING = "mobility_cookie_pending"  # signed in with the form, cookie not seen yet
 #: How long streamlit-authenticator waits before drawing the form (its default, 0.7 s,
 #: gives the cookie component time to report a returning user; every first visit pays
 #: it). A returning user may now see the form for a moment before the cookie signs
@@ -193,7 +194,7 @@ def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
         st.session_state[_PRINCIPAL_KEY] = principal
         return principal
     lang = _lang()
-    principal = _returning_principal()
+    principal, authenticator = _returning_principal()
     if principal is None:
         principal = _sign_in_form(lang, signed_out)
     st.session_state[_PRINCIPAL_KEY] = principal
@@ -201,7 +202,7 @@ def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
         who = st.empty()  # filled only while still signed in after the button
         leaving = st.button(t("auth.sign_out", lang), key="mobility_sign_out")
     if leaving:  # "Abmelden": nothing of this user's menu or page is drawn after it
-        _sign_out()
+        _sign_out(authenticator)
         st.info(t("auth.signed_out", lang))
         _stop(signed_out)
     who.caption(t("auth.signed_in_as", lang, user=escape_markdown(principal.username),
@@ -215,33 +216,55 @@ def _cookie_username() -> str | None:
     return cookie_username(cookies.get(COOKIE_NAME) if cookies else None, cookie_key())
 
 
-def _returning_principal() -> Principal | None:
+def _returning_principal() -> tuple[Principal | None, object | None]:
     """Who is signed in without drawing the sign-in form: this session's user, or a
     returning visitor's from the cookie the page request carried. The account must
     still exist and be enabled.
 
     streamlit-authenticator is not even created on this path: its cookie component
     reports the browser's cookies once after every page load, which ran every page a
-    second time (up to 5 s more per page load on a busy machine)."""
+    second time (up to 5 s more per page load on a busy machine).
+
+    Returns the principal (None: show the form) and the authenticator when this run
+    had to create one (at most one per run: its cookie component has a fixed key)."""
     if st.session_state.get("logout"):  # signed out in this session: the form again
-        return None
+        return None, None
     username = (st.session_state.get("username")
                 if st.session_state.get("authentication_status") else _cookie_username())
     if not username:
-        return None
+        return None, None
     try:
         principal = get_principal(database_engine(), str(username))
     except NotFoundError:
-        return None  # the form's path signs the stale cookie out
+        return None, None  # the form's path signs the stale cookie out
     st.session_state["authentication_status"] = True
     st.session_state["username"] = principal.username
-    return principal
+    if st.session_state.get(_COOKIE_PENDING):
+        return principal, _write_cookie_until_seen()
+    return principal, None
 
 
-def _sign_out() -> None:
+def _write_cookie_until_seen():
+    """After a sign-in with the form: write the sign-in cookie again on each run until the
+    browser reports it. The component that writes it in the sign-in run is dropped when
+    the router then switches to the role's page, often before it ran, and a reload would
+    sign the person out."""
+    _credentials, authenticator = _authenticator()  # its component reports the cookies
+    cookies = authenticator.cookie_controller.cookie_model.cookie_manager
+    if cookies.get(COOKIE_NAME):
+        st.session_state.pop(_COOKIE_PENDING, None)
+    else:
+        authenticator.cookie_controller.set_cookie()
+    return authenticator
+
+
+def _sign_out(authenticator=None) -> None:
     """Forget the user in this session and delete the sign-in cookie in the browser
-    (streamlit-authenticator's cookie component does that when it is drawn)."""
-    _credentials, authenticator = _authenticator()
+    (streamlit-authenticator's cookie component does that when it is drawn); reuses
+    the run's ``authenticator`` when there is one."""
+    if authenticator is None:
+        _credentials, authenticator = _authenticator()
+    st.session_state.pop(_COOKIE_PENDING, None)
     authenticator.logout(location="unrendered")
     st.session_state.pop(_PRINCIPAL_KEY, None)
 
@@ -275,6 +298,8 @@ def _sign_in_form(lang: str, signed_out: Callable[[], None] | None) -> Principal
     try:
         principal = get_principal(database_engine(), st.session_state["username"])
         st.session_state["logout"] = None  # signed in again: a cookie may count again
+        if not _cookie_username():  # signed in with the form: see _write_cookie_until_seen
+            st.session_state[_COOKIE_PENDING] = True
         return principal
     except NotFoundError:
         # The account was removed (or disabled) while its cookie was still valid.
