@@ -7,11 +7,13 @@
   (*lazy refills*). A refill skips placements that are full of apprentices they prefer to
   her: such a placement's worst holder only gets better, so it would refuse her anyway.
 * :func:`optimal_exact`: the maximum total ``score`` over the full acceptable set. Solved
-  as a min-cost flow on candidate columns (each apprentice's best by ``score``), then
-  *certified*: the least dual prices of the placements are computed from the solution
+  on candidate columns (each apprentice's best by ``score``) by shortest augmenting
+  paths (:func:`mobility.matching.assign.solve`), then *certified*: the least dual
+  prices of the placements are computed from the allocation alone
   (:func:`~mobility.matching.kernel.placement_prices`), every acceptable pair is priced
-  against them (reduced profit ``score - u_a - v_p``), violators are added and the flow
-  re-solved until none is left. Dual feasibility over every pair plus equal primal and
+  against them (reduced profit ``score - u_a - v_p``), violators are added and the
+  solver warm-started from those prices (only the rows that gained columns start
+  again) until none is left. Dual feasibility over every pair plus equal primal and
   dual totals proves optimality (LP duality; the b-matching polytope is integral).
 * :func:`ranked_exact`: each apprentice's true top ``k`` by ``score``.
 
@@ -26,7 +28,7 @@ import numba
 import numpy as np
 
 from mobility.errors import MobilityError
-from mobility.matching import kernel
+from mobility.matching import assign, kernel
 from mobility.matching.candidates import ApprenticeBatch, PlacementIndex
 from mobility.matching.scores import MatchSettings
 
@@ -245,8 +247,6 @@ def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
 def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
                   max_rounds: int = 200) -> Run:
     """Maximum total score over every acceptable pair (column generation, certified)."""
-    from mobility.matching.optimal import max_gain_allocation
-
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
     out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, first,
@@ -256,10 +256,18 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
     col_a, col_p, _ = _flat(out_p, sizes, rows)
     _, _, _, col_gain = B.values(col_a, col_p)
     cap = np.minimum(P.slots, n_a).astype(np.int64)
+    # The solver's state, kept between rounds (warm start): allocation and duals.
+    assignment = np.full(n_a, -1, np.int64)
+    u_w, v_w = np.zeros(n_a, np.int64), np.zeros(n_p, np.int64)
+    free = rows
     rounds = 0
     while True:
-        assignment = max_gain_allocation(n_a, n_p, a=col_a, p=col_p, gain=col_gain,
-                                         capacity=cap)
+        a_ptr, a_col, a_gain = assign.columns_by(col_a, col_p, col_gain, n_a, by_a=True)
+        p_ptr, p_row, p_gain = assign.columns_by(col_a, col_p, col_gain, n_p, by_a=False)
+        assign.solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, assignment, u_w,
+                     v_w, free)
+        # The certificate does not trust the solver: least prices from the allocation
+        # alone, then dual feasibility on the columns and complementary slackness.
         load = np.bincount(assignment[assignment >= 0], minlength=n_p)
         v, converged = kernel.placement_prices(n_p, col_a, col_p, col_gain, assignment, load,
                                                cap, 50 * (n_p + len(col_a)) + 1000)
@@ -287,6 +295,10 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         col_a = np.r_[col_a, add_a]
         col_p = np.r_[col_p, add_p]
         col_gain = np.r_[col_gain, add_gain]
+        # Warm start from the certified duals: the rows that gained columns start again.
+        free = open_rows[new_n > 0]
+        assignment[free] = -1
+        u_w, v_w = u.astype(np.int64), v.astype(np.int64)
     primal = int(own[assignment >= 0].sum())
     dual = int(u.sum() + (cap * v).sum())
     if primal != dual:

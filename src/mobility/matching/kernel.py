@@ -53,7 +53,24 @@ def settings_vector(s: MatchSettings) -> np.ndarray:
         s.language_one_below, s.language_at_level, s.language_per_level_above,
         0.0, s.dormant_twin_factor, 1.0, s.no_preference, s.distance_scale_km,
         EARTH_RADIUS_KM, float(NO_LANGUAGE_REQUIRED), float(SCORE_SCALE),
-        s.unconfirmed_twin_factor], dtype=np.float64)
+        s.unconfirmed_twin_factor, _DISTANCE_BINS / np.sqrt(2.0),
+        *_distance_bounds(s.distance_scale_km)], dtype=np.float64)
+
+
+#: Bins of the distance bound table (see :func:`_distance_bounds`).
+_DISTANCE_BINS = 4096
+
+
+def _distance_bounds(scale_km: float) -> np.ndarray:
+    """Upper bounds of the distance component by bin of ``sqrt(1 - cosine)`` (nearly
+    proportional to the angle, so every bin spans about 3 km): bin ``i`` holds the value
+    at its near edge, plus a margin far above any rounding difference between numpy's
+    and the kernel's arc cosine and exponential. The scan's first pass takes it instead
+    of computing the distance: a bound, never a score."""
+    edge = np.arange(_DISTANCE_BINS + 2) * (np.sqrt(2.0) / _DISTANCE_BINS)
+    cosine = np.clip(1.0 - edge ** 2, -1.0, 1.0)
+    km = EARTH_RADIUS_KM * np.arccos(cosine)
+    return np.minimum(np.exp(-km / scale_km) + 1e-9, 1.0 + 1e-9)
 
 
 @njit(cache=True, inline="always")
@@ -65,9 +82,10 @@ def _cosine(ax, p_xyz, a, p):
 def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True):
     """(apprentice, host, score) as integers (score x 10**6) and the distance in km.
 
-    ``exact=False`` takes the distance component at its maximum (1) instead of computing
-    it: an upper bound on the apprentice score and the score (every operation is
-    monotone), the host score exactly, and no arc cosine or exponential.
+    ``exact=False`` takes an upper bound of the distance component from the table in
+    ``S`` (:func:`_distance_bounds`) instead of computing it: an upper bound on the
+    apprentice score and the score (every operation is monotone), the host score
+    exactly, and no arc cosine or exponential.
     """
     trade = S[9 + tier]
     if margin >= S[22]:
@@ -80,10 +98,11 @@ def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True
     twin_c = S[16 + twin] if twin < 3 else S[24]
     pref = (1.0 if preferred else 0.0) if has_pref else S[19]
     km = 0.0
-    dist = 1.0
     if exact:
         km = S[21] * math.acos(min(max(cosine, -1.0), 1.0))
         dist = math.exp(-km / S[20])
+    else:
+        dist = S[26 + int(math.sqrt(max(1.0 - cosine, 0.0)) * S[25])]
     year_c = min(float(year), 3.0) / 3.0
     scale = S[23]
     app_i = np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist) * scale)
@@ -195,22 +214,30 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
     width = p_lang.shape[1]
     for r in prange(n):
         a = rows[r]
-        t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
         g = groups[r]
+        lo, hi = col_ptr[g], col_ptr[g + 1]
         size = 0
         count = 0
         above = 0
         limit = bound[r]
         own_host_tie = n_a - a_rank[a]
         home_base = a_home[a] * n_p
-        for j in range(col_ptr[g], col_ptr[g + 1]):
+        # The apprentice's own values, read once (the compiler cannot keep them in
+        # registers across the writes to the output rows).
+        ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
+        a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
+        has_pref, year = a_has_pref[a], a_year[a]
+        # This home's twin placements, from the block's first column on.
+        t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
+        if t_lo < t_hi and lo < hi:
+            t_lo += np.searchsorted(twin_keys[t_lo:t_hi], home_base + col_idx[lo])
+        for j in range(lo, hi):
             p = col_idx[j]
             # -- hard rules (candidates.pair_features states them for pairs) --
-            if min(a_end[a], p_end[p]) - max(a_start[a], p_start[p]) + 1 < p_min[p]:
+            if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
                 continue
-            cosine = a_xyz[a, 0] * p_xyz[p, 0] + a_xyz[a, 1] * p_xyz[p, 1] \
-                + a_xyz[a, 2] * p_xyz[p, 2]
-            if cosine < a_cos_max[a]:
+            cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+            if cosine < cos_max:
                 continue
             best = -32000
             for m in range(width):
@@ -219,11 +246,11 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
                     best = gap
             if best < -1:
                 continue
-            if a_isco[a] == p_isco[p]:
+            if isco == p_isco[p]:
                 tier = 0
-            elif a_minor[a] == p_minor[p]:
+            elif minor == p_minor[p]:
                 tier = 1
-            elif p_accepts[p] and a_sub[a] == p_sub[p]:
+            elif p_accepts[p] and sub == p_sub[p]:
                 tier = 2
             else:
                 tier = 3  # in the block only because the host names the trade
@@ -236,47 +263,43 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
             count += 1
             tie = n_p - p_rank[p]
             preferred = a_pref[a, p_country[p]]
-            if mode != 4:
-                # Bounds first (distance component at 1): most cells cannot beat what the
-                # row holds already, and then the arc cosine and exponential are skipped.
+            if mode == 4:
                 app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                    a_has_pref[a], a_year[a], S, False)
-                full = size == K
-                if mode == 0:
-                    if host_i * (n_a + 1) + own_host_tie < min_held[p] or (
-                            full and app_i * (n_p + 1) + tie <= out_k[r, 0]):
-                        continue
-                elif mode == 1:
-                    if full and score_i * (n_p + 1) + tie <= out_k[r, 0]:
-                        continue
-                elif mode == 2:
-                    if score_i - v[p] <= limit or (
-                            full and (score_i - v[p]) * (n_p + 1) + tie <= out_k[r, 0]):
-                        continue
-                elif app_i * (n_p + 1) + tie <= limit:
-                    continue
-            app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                a_has_pref[a], a_year[a], S, True)
-            if mode == 0:
-                key = app_i * (n_p + 1) + tie
-                if key >= limit or host_i * (n_a + 1) + own_host_tie < min_held[p]:
-                    continue
-            elif mode == 1:
-                key = score_i * (n_p + 1) + tie
-                if key >= limit:
-                    continue
-            elif mode == 2:
-                if score_i - v[p] <= limit:
-                    continue
-                key = (score_i - v[p]) * (n_p + 1) + tie
-            elif mode == 3:
-                if app_i * (n_p + 1) + tie > limit:
-                    above += 1
-                continue
-            else:
+                                                    has_pref, year, S, True)
                 out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
                 continue
-            size = _push(out_k, out_p, r, K, size, key, p)
+            # Two passes with the same tests: first with the distance component at its
+            # maximum (an upper bound on the apprentice score and the score; the host
+            # score exact), which rejects most cells without an arc cosine or an
+            # exponential; then exactly. A bound may only reject, never accept.
+            keep = True
+            key = np.int64(0)
+            for exact in range(2):
+                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                    has_pref, year, S, exact == 1)
+                if mode == 0:
+                    key = app_i * (n_p + 1) + tie
+                    keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
+                elif mode == 1:
+                    key = score_i * (n_p + 1) + tie
+                elif mode == 2:
+                    keep = score_i - v[p] > limit
+                    key = (score_i - v[p]) * (n_p + 1) + tie
+                else:
+                    key = app_i * (n_p + 1) + tie
+                    keep = key > limit
+                if mode <= 2 and size == K and key <= out_k[r, 0]:
+                    keep = False
+                if exact == 1 and mode <= 1 and key >= limit:
+                    keep = False
+                if not keep:
+                    break
+            if not keep:
+                continue
+            if mode == 3:
+                above += 1
+            else:
+                size = _push(out_k, out_p, r, K, size, key, p)
         # Heap -> best first.
         for end in range(size - 1, 0, -1):
             out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
