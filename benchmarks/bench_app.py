@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +76,28 @@ def rendered(page, text: str) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 
 
+def wait_for_cookie(context, name: str = "mobility_signin", seconds: float = 60) -> None:
+    """Wait until the sign-in cookie is in the browser (its component writes it one
+    rerun after the sign-in; on a loaded machine that takes seconds)."""
+    deadline = time.monotonic() + seconds
+    while not any(c["name"] == name for c in context.cookies()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {name} cookie {seconds:.0f} s after signing in")
+        time.sleep(0.1)
+
+
+@contextmanager
+def screenshot_on_failure(page, label: str):
+    """On a failed wait, keep what the browser showed (the path is printed)."""
+    try:
+        yield
+    except Exception:
+        path = Path(tempfile.gettempdir()) / f"bench-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"{label}: failed; the browser showed {path}", file=sys.stderr)
+        raise
+
+
 def timed(action) -> float:
     started = time.perf_counter()
     action()
@@ -85,7 +108,7 @@ def journey(browser, url: str, user: str, password: str, seen: set[str]) -> list
     """Sign in as ``user``, open each of its pages twice; rows (step, seconds)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(300_000)
+    page.set_default_timeout(60_000)
     rows = []
     page.goto(url)
     page.get_by_role("button", name="Anmelden").wait_for()
@@ -97,16 +120,14 @@ def journey(browser, url: str, user: str, password: str, seen: set[str]) -> list
         page.get_by_role("button", name="Anmelden").click()
         rendered(page, TITLES[pages[0]])
 
-    try:
+    with screenshot_on_failure(page, user):
         rows.append((user, f"sign in -> {pages[0]}", timed(sign_in)))
-    except Exception:
-        page.screenshot(path=str(Path(tempfile.gettempdir()) / f"bench-{user}.png"))
-        raise
-    page.wait_for_timeout(1500)  # the sign-in cookie is written (one more rerun)
+    wait_for_cookie(context)  # a reload before it is written would sign the user out
     for name in pages:
         for visit in ("cold" if name not in seen else "warm", "warm"):
-            seconds = timed(lambda name=name: (page.goto(f"{url}{name}"),
-                                               rendered(page, TITLES[name])))
+            with screenshot_on_failure(page, f"{user}-{name}"):
+                seconds = timed(lambda name=name: (page.goto(f"{url}{name}"),
+                                                   rendered(page, TITLES[name])))
             rows.append((user, f"{name} ({visit})", seconds))
         seen.add(name)
     if user == "demo-azubi":

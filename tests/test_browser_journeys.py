@@ -20,6 +20,7 @@ import pytest
 
 from app_support import APP, ROOT, apprentices_csv, load_demo_into
 from auth_support import ACCOUNTS, PASSWORD, add_test_accounts
+from mobility.ui.auth import COOKIE_NAME
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -127,7 +128,11 @@ def open_app(page, url: str, text: str, role: str) -> None:
     page.get_by_role("textbox", name="Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_text(text, exact=False).first.wait_for()
-    page.wait_for_timeout(1000)  # the sign-in cookie triggers one more rerun
+    # The sign-in cookie is written one rerun later; a reload before it signs out.
+    deadline = time.monotonic() + 30
+    while not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+        assert time.monotonic() < deadline, "no sign-in cookie 30 s after signing in"
+        page.wait_for_timeout(100)
     wait_idle(page)
 
 

@@ -431,3 +431,25 @@ def test_the_municipality_comparison_equals_the_loop_over_municipalities(pairs, 
     assert (shown == slow.loc[shown.index, "apprentices"]).all()
     small = (slow["apprentices"] > 0) & (slow["apprentices"] < 5)
     assert fast.loc[small, "apprentices"].isna().all()  # (one more may hide a lone one)
+
+
+# --- Municipality.mask: the vectorised filter equals the rule row by row ---------------
+
+_NAMES = ["Dortmund", "dortmund", "DORTMUND", "Dоrtmund", "Dort\u200bmund", "Köln", "Koeln",
+          "Αθήνα", "Frankfurt am Main", "", " Dortmund "]
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(["DE", "de", "FR", ""]),
+                               st.sampled_from(["", "05913000", "05315000", " 05913000"])),
+                     max_size=25),
+       city=st.sampled_from(_NAMES), ags=st.sampled_from([None, "05913000", "05315000"]))
+def test_municipality_mask_equals_the_rule_applied_to_each_row(rows, city, ags):
+    from mobility.auth.policy import municipality_matches
+    from mobility.storage.partnerships import Municipality
+
+    table = pd.DataFrame(rows, columns=["home_city", "home_country", "home_ags"])
+    expected = [municipality_matches(city, ags, {"home_city": c, "home_country": k,
+                                                 "home_ags": a})
+                for c, k, a in rows]
+    assert Municipality(city, ags=ags).mask(table).tolist() == expected

@@ -889,6 +889,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dropping {name} ({place}), the most expensive match of those left, saves {eur}.",
     ),
     "budget.plan": ("So passt es ins Budget:", "How it fits the budget:"),
+    "municipality.chart_trades": (
+        "Im Diagramm: die {n} Berufe mit den meisten offenen Plätzen, die übrigen als "
+        "„andere Berufe“ zusammengefasst.",
+        "In the chart: the {n} trades with most open places, the rest summed as "
+        "\"other trades\".",
+    ),
+    "municipality.other_trades": ("andere Berufe", "other trades"),
     "municipality.chart_top": (
         "Im Diagramm: die {n} Kommunen mit den meisten Partnerschaften und Ihre; die "
         "Tabelle zeigt alle.",

@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -208,11 +209,21 @@ class Municipality:
         if table.empty:
             return pd.Series(False, index=table.index)
         homes = table[["home_city", "home_country", "home_ags"]].astype("string").fillna("")
-        unique = homes.drop_duplicates()
-        hit = {tuple(r): self.matches(dict(zip(homes.columns, r, strict=True)))
-               for r in unique.itertuples(index=False, name=None)}
-        return pd.Series([hit[tuple(r)] for r in homes.itertuples(index=False, name=None)],
-                         index=table.index, dtype=bool)
+        # Only a row with this official code or this name's key can match: the rule
+        # itself (self.matches) then decides on those few distinct homes.
+        target = place_key(self.city)
+        names = pd.unique(homes["home_city"])
+        keys = dict(zip(names, map(place_key, names), strict=True))
+        maybe = homes["home_city"].map(keys).eq(target).to_numpy(dtype=bool, copy=True)
+        if self.ags:
+            maybe |= (homes["home_ags"].str.strip() == self.ags.strip()).to_numpy(dtype=bool)
+        hit = np.zeros(len(homes), dtype=bool)
+        candidates = homes[maybe]
+        codes, unique = pd.factorize(pd.MultiIndex.from_frame(candidates))
+        decided = np.array([self.matches(dict(zip(homes.columns, home, strict=True)))
+                            for home in unique], dtype=bool)
+        hit[maybe] = decided[codes]
+        return pd.Series(hit, index=table.index, dtype=bool)
 
 
 def _target(principal: Principal | None, action: Action, city: str | None,

@@ -208,6 +208,28 @@ def places_by_trade(partners: pd.DataFrame, placements: pd.DataFrame) -> pd.Data
             .sort_values(["city", "open_places"], ascending=[True, False]))
 
 
+def top_trades(by_trade: pd.DataFrame, n: int, other: str) -> pd.DataFrame:
+    """:func:`places_by_trade` for a chart: the ``n`` trades with most open places over
+    all cities keep their own colour, the rest are summed per city as ``other`` (a
+    stacked bar of eighty trades is unreadable, and slow to draw).
+
+    >>> frame = pd.DataFrame({"city": ["Leeds", "Leeds", "Lille"],
+    ...                       "trade": ["Koch", "Maurer", "Friseur"],
+    ...                       "open_places": [5, 1, 2]})
+    >>> top_trades(frame, 1, "others").values.tolist()
+    [['Leeds', 'Koch', 5], ['Leeds', 'others', 1], ['Lille', 'others', 2]]
+    """
+    totals = by_trade.groupby("trade")["open_places"].sum()
+    keep = set(totals.sort_values(ascending=False, kind="stable").index[:n])
+    shaped = by_trade.assign(trade=by_trade["trade"].where(by_trade["trade"].isin(keep), other))
+    out = shaped.groupby(["city", "trade"], as_index=False, sort=False)["open_places"].sum()
+    rank = {trade: i for i, trade in enumerate([*totals.loc[list(keep)]
+                                                .sort_values(ascending=False, kind="stable")
+                                                .index, other])}
+    return (out.assign(_rank=out["trade"].map(rank)).sort_values(["city", "_rank"])
+            .drop(columns="_rank").reset_index(drop=True))
+
+
 def trade_gaps(partners: pd.DataFrame, *, city: str, apprentices: pd.DataFrame,
                placements: pd.DataFrame) -> pd.DataFrame:
     """Trades ``city``'s apprentices train in that no partner city offers, with how

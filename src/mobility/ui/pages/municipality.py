@@ -26,10 +26,12 @@ from mobility.ui.common import (
     show_counts,
     show_error,
 )
-from mobility.ui.views import partnerships_by_year
+from mobility.ui.views import partnerships_by_year, top_trades
 
 #: How many municipalities the comparison chart shows besides the city itself.
 CHART_MUNICIPALITIES = 15
+#: Trades with their own colour in the open-places chart (the rest: "other trades").
+CHART_TRADES = 8
 
 
 def _pick_city(lang: str, cities: list[str]) -> str | None:
@@ -91,6 +93,8 @@ def _reach(lang: str, city: str, partnerships) -> None:
     if by_trade.empty:
         st.caption(t("common.none_found", lang))
     else:
+        st.caption(t("municipality.chart_trades", lang, n=CHART_TRADES))
+        by_trade = top_trades(by_trade, CHART_TRADES, t("municipality.other_trades", lang))
         st.plotly_chart(px.bar(by_trade, x="city", y="open_places", color="trade",
                                labels={"city": t("field.city", lang),
                                        "open_places": t("field.open_places", lang),
