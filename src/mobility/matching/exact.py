@@ -38,7 +38,7 @@ FIRST_COLUMNS = 16
 #: The longest list one refill fetches (each refill doubles the previous one).
 LONGEST_REFILL = 4096
 #: Violators added per apprentice and pricing round.
-PRICED_PER_ROW = 8
+PRICED_PER_ROW = 32
 
 #: Scans of fewer rows run on the calling thread alone.
 _FEW_ROWS = 64
@@ -59,8 +59,12 @@ class Run:
     proposals: int = 0
     refill_rounds: int = 0
     pricing_rounds: int = 0
+    priced_rows: int = 0
     certificate: str = ""
     dual_total: float | None = None
+    #: The certified duals of an optimal run (apprentices, placements), score x 10**6.
+    u: np.ndarray | None = None
+    v: np.ndarray | None = None
 
 
 class Blocks:
@@ -245,7 +249,7 @@ def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
 
 
 def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
-                  max_rounds: int = 200) -> Run:
+                  max_rounds: int = 200, priced_per_row: int = PRICED_PER_ROW) -> Run:
     """Maximum total score over every acceptable pair (column generation, certified)."""
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
@@ -253,14 +257,16 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
                                              np.full(n_a, _HIGH))
     # An apprentice's best score bounds her reduced profits: rows with u >= it are done.
     best_score = np.where(sizes > 0, out_k[:, 0] // (n_p + 1), -1)
-    col_a, col_p, _ = _flat(out_p, sizes, rows)
-    _, _, _, col_gain = B.values(col_a, col_p)
+    col_a, col_p, take = _flat(out_p, sizes, rows)
+    col_gain = out_k[take] // (n_p + 1)  # the key is score * (n_p + 1) + tie
     cap = np.minimum(P.slots, n_a).astype(np.int64)
     # The solver's state, kept between rounds (warm start): allocation and duals.
     assignment = np.full(n_a, -1, np.int64)
     u_w, v_w = np.zeros(n_a, np.int64), np.zeros(n_p, np.int64)
     free = rows
-    rounds = 0
+    rounds = scanned = 0
+    clean = np.zeros(n_a, bool)
+    prev_u = prev_v = None
     while True:
         a_ptr, a_col, a_gain = assign.columns_by(col_a, col_p, col_gain, n_a, by_a=True)
         p_ptr, p_row, p_gain = assign.columns_by(col_a, col_p, col_gain, n_p, by_a=False)
@@ -281,17 +287,29 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         rounds += 1
         if progress is not None:
             progress(min(0.95, 0.5 + 0.05 * rounds), f"optimal: pricing round {rounds}")
-        # Pricing every acceptable pair; rows whose u reaches their best score cannot
-        # hold a violator (v >= 0) and are skipped.
-        open_rows = rows[u < best_score]
-        new_p, _, new_n, _ = B.scan(open_rows, kernel.BY_REDUCED_PROFIT, PRICED_PER_ROW,
-                                    u[open_rows], v=v)
+        # Pricing every acceptable pair. A row is *clean* when each of its acceptable
+        # pairs is a column or had ``score <= u_a + v_p`` at a check: it stays clean
+        # while neither u_a nor any v_p of its block falls, so only the other rows are
+        # scanned again (rows whose u reaches their best score are clean: v >= 0).
+        if prev_u is not None:
+            fell = np.r_[0, np.cumsum(v[B.col_idx] < prev_v[B.col_idx])]
+            block_fell = fell[B.col_ptr[1:]] > fell[B.col_ptr[:-1]]
+            clean &= ~block_fell[B.row_group] & (u >= prev_u)
+        clean |= u >= best_score
+        open_rows = rows[~clean]
+        new_p, new_k, new_n, _ = B.scan(open_rows, kernel.BY_REDUCED_PROFIT, priced_per_row,
+                                        u[open_rows], v=v)
+        scanned += len(open_rows)
+        # Every violator of a row that found fewer than the most it may add is added.
+        clean[open_rows] = new_n < priced_per_row
+        prev_u, prev_v = u, v
         if int(new_n.sum()) == 0:
             break
         if rounds >= max_rounds:
             raise MobilityError(f"no optimality certificate after {max_rounds} pricing rounds")
-        add_a, add_p, _ = _flat(new_p, new_n, open_rows)
-        _, _, _, add_gain = B.values(add_a, add_p)
+        add_a, add_p, take = _flat(new_p, new_n, open_rows)
+        # The key is (score - v_p) * (n_p + 1) + tie: the score comes back exactly.
+        add_gain = new_k[take] // (n_p + 1) + v[add_p]
         col_a = np.r_[col_a, add_a]
         col_p = np.r_[col_p, add_p]
         col_gain = np.r_[col_gain, add_gain]
@@ -305,7 +323,8 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         raise MobilityError(f"optimality certificate failed: primal {primal} != dual {dual}")
     rank = B.rank_of(rows, assignment, np.zeros(n_a, np.int64))
     return Run(assignment=assignment, rank=rank, acceptable_per_apprentice=acceptable,
-               pricing_rounds=rounds, a=col_a, p=col_p, dual_total=dual / 1e6,
+               pricing_rounds=rounds, priced_rows=scanned, u=u, v=v, a=col_a, p=col_p,
+               dual_total=dual / 1e6,
                certificate=(f"LP dual bound {dual / 1e6:.6f} equals the total score; no "
                             "acceptable pair has positive reduced profit"))
 
