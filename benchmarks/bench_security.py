@@ -117,6 +117,8 @@ def hostile_uploads() -> None:
     """Upload-sized hostile files: time and traced peak memory of their refusal."""
     import tracemalloc
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from memory_probe import reading_growth_mb
     from mobility.io import UPLOAD_MAX_BYTES, read_table
 
     header = (b"apprentice_id,name,email,sending_organisation,home_city,home_country,trade,"
@@ -151,8 +153,9 @@ def hostile_uploads() -> None:
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
         verdict = "refused" if not result.ok else "ACCEPTED"
+        growth, _ = reading_growth_mb(data)
         print(f"{label:40s} {len(data) / 1e6:7.1f} MB  {verdict:8s} {elapsed:6.2f} s  "
-              f"traced peak {peak:6.0f} MB  process peak RSS {peak_mb():6.0f} MB  "
+              f"traced peak {peak:6.0f} MB  RSS growth (fresh process) {growth:6.0f} MB  "
               f"({len(result.problems)} problems)")
 
 

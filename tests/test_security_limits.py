@@ -9,6 +9,7 @@ import time
 import tracemalloc
 import zipfile
 
+import pandas as pd
 import pytest
 
 from mobility.io import read_table
@@ -219,3 +220,36 @@ def test_a_big_file_with_bad_rows_is_refused_without_checking_every_cell():
     result = refused_cheaply(data, "big.csv")
     assert [p.row for p in result.problems] == [30_002, None]
     assert "not checked yet" in result.problems[-1].message
+
+
+def test_a_full_size_upload_with_a_bad_last_row_stays_under_the_memory_budget():
+    """Measured by the kernel in a fresh process (tests/memory_probe.py), not by
+    tracemalloc, which does not see pyarrow's memory: the old reader grew the process by
+    250 MB for this 49 MB file (a whole table, built twice, then refused)."""
+    from memory_probe import reading_growth_mb
+    from mobility.io import UPLOAD_MAX_BYTES
+
+    good = b"A%d,Lea,lea@example.org,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-01,2026-05-31,4"
+    rows = UPLOAD_MAX_BYTES // (len(good) + 6) - 10
+    data = (HEADER.encode() + b"\n" + b"\n".join(good % i for i in range(rows)) + b"\n"
+            + b"x," * 300)
+    assert len(data) > 0.9 * UPLOAD_MAX_BYTES
+    growth, accepted = reading_growth_mb(data)
+    assert not accepted
+    assert growth < MEGABYTES, f"{growth:.0f} MB"
+
+
+def test_big_and_small_files_read_the_same(monkeypatch):
+    """Above CAREFUL_MAX_BYTES a good file is read by the streaming reader, below it by
+    the multi-threaded one: the same frame either way."""
+    rows = ['A1,"Lea, Marie",lea@example.org,HWK Dortmund,Köln,DE,Koch,2,2026-03-01,'
+            '2026-05-31,4,',
+            'A2,"Zoë ""Z"" Ünal",,HWK Dortmund,Dortmund,DE,Koch,2,2026-03-02,2026-05-31,4,',
+            'A3,"two\nlines",x@example.org,"",Dortmund,DE,Koch,2,2026-03-01,2026-05-31,6,']
+    data = ("\ufeff" + HEADER + ",\n" + "\n".join(rows) + "\n").encode()
+    small = read_table(data, "apprentices", name="s.csv")
+    monkeypatch.setattr(reading_module, "CAREFUL_MAX_BYTES", 0)
+    big = read_table(data, "apprentices", name="s.csv")
+    assert small.ok and big.ok and len(small.frame) == 3
+    assert big.rows_read == small.rows_read == 3
+    pd.testing.assert_frame_equal(big.frame, small.frame)

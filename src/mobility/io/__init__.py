@@ -151,11 +151,12 @@ def read_table(
                                 tuple(notes), 0)
         if problems:  # rows with the wrong number of cells: the rest is not trustworthy
             shown = problems[0].file or shown
-            if len(raw) > FULL_REPORT_ROWS:
+            good_rows = raw.attrs.get("good_rows", len(raw))
+            if good_rows > FULL_REPORT_ROWS:
                 # A big file that is already refused: say why now rather than spend
                 # seconds checking every other cell (issue 12: refusals stay cheap).
-                more = Problem(f"the other {len(raw):,} rows were not checked yet: fix these "
-                               "rows first", file=shown)
+                more = Problem(f"the other {good_rows:,} rows were not checked yet: fix "
+                               "these rows first", file=shown)
                 return ImportResult(kind, _display(shown), empty_frame(kind),
                                     tuple(cap_problems([*problems, more])), tuple(notes),
                                     raw.attrs.get("data_rows", len(raw)))
