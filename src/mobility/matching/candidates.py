@@ -36,10 +36,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from mobility.errors import Problem, ValidationError
 from mobility.geo import EARTH_RADIUS_KM
@@ -64,6 +64,9 @@ from mobility.matching.scores import (
 from mobility.matching.twins import apprentice_homes, build_twin_table, home_keys
 from mobility.models import CEFR, parse_languages
 from mobility.text import fold
+
+if TYPE_CHECKING:  # scipy is imported where a tree is built: exact runs need none
+    from scipy.spatial import cKDTree
 
 #: Columns the matcher needs from each table (the rest of the import format is ignored).
 PLACEMENT_COLUMNS = (
@@ -269,6 +272,8 @@ class PlacementIndex:
     def home_tree(self) -> cKDTree:
         """A KD-tree over the twinnings' home municipalities (built once, on demand)."""
         if getattr(self, "_home_tree", None) is None:
+            from scipy.spatial import cKDTree
+
             self._home_tree = cKDTree(_unit_vectors(self.homes["lat"].to_numpy(float),
                                                     self.homes["lon"].to_numpy(float)))
         return self._home_tree
@@ -719,6 +724,8 @@ def _query(tree: cKDTree | np.ndarray, targets: np.ndarray, queries: np.ndarray,
            k: int) -> tuple[np.ndarray, np.ndarray]:
     """(query position, target) pairs for the ``k`` nearest targets of each query;
     ``tree`` is a built ``cKDTree`` over the targets or their points."""
+    from scipy.spatial import cKDTree
+
     k = min(int(k), len(targets))
     if k == 0 or len(queries) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -737,6 +744,8 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
     Chord distance on unit vectors orders points exactly as great-circle distance does,
     so ``cKDTree`` on 3-D points answers great-circle nearest-neighbour queries.
     """
+    from scipy.spatial import cKDTree
+
     K, M = int(settings.max_candidates), int(settings.host_candidates)
     half = max(1, K // 2)
     n_p = len(P)

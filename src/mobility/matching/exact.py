@@ -40,8 +40,8 @@ LONGEST_REFILL = 4096
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 32
 
-#: Scans of fewer rows run on the calling thread alone.
-_FEW_ROWS = 64
+#: Scans of fewer cells run on the calling thread alone.
+_FEW_CELLS = 200_000
 
 _HIGH = np.iinfo(np.int64).max
 _LOW = np.iinfo(np.int64).min
@@ -65,6 +65,20 @@ class Run:
     #: The certified duals of an optimal run (apprentices, placements), score x 10**6.
     u: np.ndarray | None = None
     v: np.ndarray | None = None
+
+
+def _threads_for(cells: int, func, args):
+    """Run a compiled scan; one of fewer than :data:`_FEW_CELLS` cells on the calling
+    thread alone (waking the other threads costs more than it saves, above all on a
+    busy machine: one apprentice's recommendation, the later refill rounds)."""
+    if cells >= _FEW_CELLS:
+        return func(*args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return func(*args)
+    finally:
+        numba.set_num_threads(threads)
 
 
 class Blocks:
@@ -98,24 +112,16 @@ class Blocks:
 
     def scan(self, rows, mode, K, bound, min_held=None, v=None):
         rows = np.asarray(rows, np.int64)
-        args = (rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
-                self.col_ptr, self.col_idx, self.a_pack, self.p_pack, self.S,
-                self.no_held if min_held is None else min_held,
-                self.no_v if v is None else v)
-        if len(rows) >= _FEW_ROWS:
-            return kernel.scan(*args)
-        # A handful of rows (one apprentice's recommendation): waking the other threads
-        # costs more than the scan, above all on a busy machine.
-        threads = numba.get_num_threads()
-        numba.set_num_threads(1)
-        try:
-            return kernel.scan(*args)
-        finally:
-            numba.set_num_threads(threads)
+        cells = int(np.diff(self.col_ptr)[self.row_group[rows]].sum())
+        return _threads_for(cells, kernel.scan, (
+            rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
+            self.col_ptr, self.col_idx, self.a_pack, self.p_pack, self.S,
+            self.no_held if min_held is None else min_held, self.no_v if v is None else v))
 
     def values(self, a, p):
-        return kernel.cell_values(np.asarray(a, np.int64), np.asarray(p, np.int64),
-                                  self.a_pack, self.p_pack, self.S)
+        a = np.asarray(a, np.int64)
+        return _threads_for(len(a), kernel.cell_values, (
+            a, np.asarray(p, np.int64), self.a_pack, self.p_pack, self.S))
 
     def apprentice_keys(self, app, p):
         return app * (self.n_p + 1) + (self.n_p - self.P.id_rank[p])

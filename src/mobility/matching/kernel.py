@@ -28,8 +28,15 @@ compiles (a few seconds, counted by the benchmark).
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
+
+# OpenMP's worker threads otherwise spin for a while after every parallel scan, burning
+# a core between the many short scans of a run (and on a shared machine, someone else's
+# core). Read when the thread pool starts, so set before the first scan.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from numba import njit, prange
 
 from mobility.geo import EARTH_RADIUS_KM
