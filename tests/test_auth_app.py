@@ -171,13 +171,13 @@ def test_production_mode_refuses_to_start_with_demo_accounts_or_without_a_key(mo
     assert "MOBILITY_COOKIE_KEY" in errors(at) and not at.text_input
     monkeypatch.setenv("MOBILITY_COOKIE_KEY", "short")
     at = _app().run()
-    assert "at least 32 bytes" in errors(at)
+    assert "mindestens 32 Bytes" in errors(at)  # in the sign-in page's language (issue 11)
     monkeypatch.setenv("MOBILITY_COOKIE_KEY", "kT9-vQ2xLr7_pZ4mW8sN1bY6cH3gJ5dF0aE")
     assert [w.label for w in _app().run().text_input] == ["Benutzername", "Passwort"]
     add_user(get_engine(), "demo-city", "municipality", "demo-city-2026", city="Dortmund",
              demo=True, actor=SYSTEM, rounds=4)
     at = _app().run()
-    assert "demo accounts exist" in errors(at) and not at.text_input
+    assert "es gibt Demo-Konten" in errors(at) and not at.text_input
 
 
 def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password():

@@ -35,7 +35,8 @@ def test_the_beneficiary_module_file_names_each_missing_oid_on_the_page(app):  #
     assert not app.exception, [e.value for e in app.exception]
     errors = [e.value.replace("\\", "") for e in app.error]
     assert any("wurde nicht geschrieben" in e for e in errors), errors
-    problems = app.dataframe[-1].value  # one row per problem: row, column, message
-    assert "Receiving Organisation OID" in set(problems["column"])
-    assert {"Sending Organisation OID", "Data type"} <= set(problems["column"])
+    problems = app.dataframe[-1].value  # one row per problem: file, row, column, value, message
+    assert problems.columns.tolist() == ["Datei", "Zeile", "Spalte", "Wert", "Problem"]
+    assert "Receiving Organisation OID" in set(problems["Spalte"])
+    assert {"Sending Organisation OID", "Data type"} <= set(problems["Spalte"])
     assert not [d for d in app.get("download_button") if d.proto.label.startswith("Datei")]

@@ -661,6 +661,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "import.message": ("Problem", "Problem"),
     "import.problems_csv": ("Probleme als CSV", "Problems as CSV"),
     "import.problems_xlsx": ("Probleme als XLSX", "Problems as XLSX"),
+    "import.file": ("Datei", "File"),  # issue 11: the file column of show_error's table
     # --- municipality page -----------------------------------------------------------
     "municipality.title": ("Reichweite der Partnerschaften", "Partnership reach"),
     "municipality.intro": (

@@ -35,6 +35,7 @@ from mobility.auth.users import (
 )
 from mobility.errors import MobilityError, NotFoundError
 from mobility.i18n import t
+from mobility.messages import translate_message
 
 COOKIE_NAME = "mobility_signin"
 COOKIE_EXPIRY_DAYS = 1.0
@@ -184,7 +185,7 @@ def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
     except MobilityError as exc:  # production mode without a key, or with demo accounts
         key_problem = exc
     if key_problem is not None:
-        st.error(escape_markdown(key_problem.message))
+        st.error(escape_markdown(translate_message(key_problem.message, _lang())))
         _stop(signed_out)
     show_demo_banner()
     principal = _sso_principal()

@@ -12,6 +12,7 @@ import streamlit as st
 from mobility.errors import MobilityError
 from mobility.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from mobility.i18n import all_keys as i18n_keys
+from mobility.messages import translate_message
 
 if TYPE_CHECKING:  # pandas loads with the first page, not with the sign-in form
     import pandas as pd
@@ -35,17 +36,41 @@ def current_principal():
     return st.session_state.get("principal")
 
 
-def show_error(exc: MobilityError) -> None:
+def show_error(exc: MobilityError, lang: str | None = None) -> None:
     """Show a package error as the user should see it: the message, then every problem
-    (file, row, column) as a table. Never a traceback."""
-    import pandas as pd
-
+    (file, row, column) as a table, all in ``lang`` (the sidebar's language when not
+    given). Never a traceback."""
     from mobility.auth.escaping import escape_markdown
 
-    st.error(escape_markdown(exc.message))  # messages quote the file's cells: keep them text
+    lang = lang or current_language()
+    # Messages quote the file's cells: keep them text.
+    st.error(escape_markdown(translate_message(exc.message, lang)))
     if exc.problems:
-        st.dataframe(pd.DataFrame([p.as_dict() for p in exc.problems]),
-                     hide_index=True, width="stretch")
+        st.dataframe(problems_frame(exc.problems, lang), hide_index=True, width="stretch")
+
+
+def problems_frame(problems, lang: str, *, files: bool = True) -> pd.DataFrame:
+    """Problems for display and download, sorted by file and row: headers, columns and
+    messages in ``lang`` (:func:`mobility.messages.translate_message`); without the file
+    column when ``files`` is false (one upload)."""
+    import pandas as pd
+
+    from mobility.auth.guarded import NOT_YOURS
+
+    known = set(i18n_keys())
+    names = [*(("file",) if files else ()), "row", "column", "value", "message"]
+    rows = []
+    for p in sorted(problems, key=lambda p: (p.file or "", p.row is None, p.row or 0,
+                                             p.column or "")):
+        message = (t("import.foreign_row", lang) if p.message == NOT_YOURS
+                   else translate_message(p.message, lang))
+        # A file name the app gave ("partnerships (edited)") is worded like a message.
+        cells = {"file": translate_message(p.file or "", lang), "row": p.row,
+                 "column": _label(p.column or "", lang, known), "value": p.value or "",
+                 "message": message}
+        rows.append({t(f"import.{name}", lang): cells[name] for name in names})
+    frame = pd.DataFrame(rows, columns=[t(f"import.{name}", lang) for name in names])
+    return frame.astype({t("import.row", lang): "Int64"})
 
 
 def synthetic_banner(lang: str) -> None:

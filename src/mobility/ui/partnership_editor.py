@@ -21,6 +21,7 @@ from mobility.auth import Action, authorize
 from mobility.auth.escaping import escape_markdown as esc
 from mobility.errors import ConflictError, MobilityError, PermissionDenied
 from mobility.i18n import all_keys, country_name, format_date, t
+from mobility.messages import translate_message
 from mobility.models import country_codes
 from mobility.storage import partnerships as keep
 from mobility.text import fold
@@ -171,7 +172,7 @@ def _edit(rows: pd.DataFrame, lang: str, key: str) -> None:
 
 def _not_saved(exc: MobilityError, lang: str) -> None:
     """A refused save in the reader's language: what was not saved, then each problem
-    with the field it concerns (the package's message stays as written)."""
+    with the field it concerns."""
     if not exc.problems:
         show_error(exc)
         return
@@ -181,7 +182,7 @@ def _not_saved(exc: MobilityError, lang: str) -> None:
         "column": [p.column or "" for p in exc.problems],
         t("keep.what", lang): [t(f"field.{p.column}", lang) if f"field.{p.column}" in known
                                else (p.column or "") for p in exc.problems],
-        t("keep.problem", lang): [p.message for p in exc.problems],
+        t("keep.problem", lang): [translate_message(p.message, lang) for p in exc.problems],
     }), hide_index=True, width="stretch", column_config={"column": None})
 
 

@@ -24,12 +24,14 @@ import streamlit as st
 
 from mobility.errors import MobilityError
 from mobility.i18n import t
+from mobility.messages import translate_message
 from mobility.ui import cache, desk_store, funding_panels, paperwork
 from mobility.ui.common import (
     column_config,
     current_language,
     current_principal,
     number,
+    problems_frame,
     show_error,
 )
 from mobility.ui.desk_allocation import allocation_tab, opened, runs_tab
@@ -74,32 +76,9 @@ def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
 
 
 def problems_table(problems, lang: str) -> pd.DataFrame:
-    """Import problems for display and download: sorted by row, headers and the scope
-    message in ``lang`` (other messages as the package words them)."""
-    from mobility import i18n
-    from mobility.auth.guarded import NOT_YOURS
-    from mobility.i18n import all_keys
-
-    # The package's own messages are translated by i18n when it offers that (issue 11).
-    translate = getattr(i18n, "translate_message", None)
-    known = set(all_keys())
-    rows = []
-    for p in sorted(problems, key=lambda p: (p.row is None, p.row or 0, p.column or "")):
-        if p.message == NOT_YOURS:
-            message = t("import.foreign_row", lang)
-        elif translate is not None:
-            message = translate(p.message, lang)
-        else:
-            message = p.message
-        column = p.column or ""
-        rows.append({t("import.row", lang): p.row,
-                     t("import.column", lang): t(f"field.{column}", lang)
-                     if f"field.{column}" in known else column,
-                     t("import.value", lang): p.value or "",
-                     t("import.message", lang): message})
-    frame = pd.DataFrame(rows, columns=[t(f"import.{c}", lang) for c in
-                                        ("row", "column", "value", "message")])
-    return frame.astype({t("import.row", lang): "Int64"})
+    """Import problems for display and download: sorted by row, headers and messages in
+    ``lang``."""
+    return problems_frame(problems, lang, files=False)
 
 
 def _table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
@@ -142,7 +121,7 @@ def show_import(lang: str) -> None:
         return
     result = held
     for note in result.notes:
-        st.caption(note)
+        st.caption(translate_message(note, lang))
     problems = list(result.problems)
     if problems:
         st.error(t("adviser.import_bad", lang, n=len(problems)))
