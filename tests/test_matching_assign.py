@@ -56,8 +56,8 @@ def test_warm_started_rounds_stay_optimal_and_certified(rounds):
                 free = np.unique(a[batch == r])
                 assignment[free] = -1
             cols_a, cols_p, cols_g = a[have], p[have], gain[have]
-            by_a = assign.columns_by(cols_a, cols_p, cols_g, n_a, by_a=True)
-            by_p = assign.columns_by(cols_a, cols_p, cols_g, n_p, by_a=False)
+            by_a = assign.columns_by(cols_a, cols_p, cols_g, n_a)
+            by_p = assign.columns_by(cols_p, cols_a, cols_g, n_p)
             _, deficits = assign.solve(n_p, *by_a, *by_p, cap, assignment, u, v, free)
             deficit_searches += deficits
             truth = max_gain_allocation(n_a, n_p, a=cols_a, p=cols_p, gain=cols_g,

@@ -323,11 +323,21 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
     return searches, deficits
 
 
-def columns_by(a: np.ndarray, p: np.ndarray, gain: np.ndarray, n: int, by_a: bool):
-    """CSR of the columns by apprentice (``by_a``) or by placement."""
-    key = a if by_a else p
-    order = np.argsort(key, kind="stable")
+@njit(cache=True)
+def columns_by(key, other, gain, n):
+    """CSR of the columns ``(key, other, gain)`` by ``key`` (``0..n-1``), in the order
+    given within each key (a counting sort): ``(ptr, other, gain)``."""
     ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
-    other = p if by_a else a
-    return ptr, other[order].astype(np.int64), gain[order].astype(np.int64)
+    for i in range(len(key)):
+        ptr[key[i] + 1] += 1
+    for k in range(n):
+        ptr[k + 1] += ptr[k]
+    fill = ptr[:-1].copy()
+    out_other = np.empty(len(key), np.int64)
+    out_gain = np.empty(len(key), np.int64)
+    for i in range(len(key)):
+        j = fill[key[i]]
+        out_other[j] = other[i]
+        out_gain[j] = gain[i]
+        fill[key[i]] = j + 1
+    return ptr, out_other, out_gain

@@ -37,6 +37,8 @@ FIRST_LIST = 24
 FIRST_COLUMNS = 16
 #: The longest list one refill fetches (each refill doubles the previous one).
 LONGEST_REFILL = 4096
+#: Above this share of rows with new columns, the solver starts afresh (no warm start).
+COLD_RESTART = 1.0
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 32
 
@@ -81,6 +83,13 @@ def _threads_for(cells: int, func, args):
         numba.set_num_threads(threads)
 
 
+def _packed(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays as the kernel's argument tuple: C-contiguous and writeable, so that
+    every caller has the same numba type (a read-only array would be a second
+    signature, compiled and cached separately)."""
+    return tuple(np.require(x, requirements=("C", "W")) for x in arrays)
+
+
 class Blocks:
     """The kernel's view of one caseload: packed arrays and each apprentice's block."""
 
@@ -88,15 +97,15 @@ class Blocks:
         self.A, self.P = A, P
         self.n_a, self.n_p = len(A), len(P)
         self.S = kernel.settings_vector(settings)
-        self.a_pack = (A.isco, A.isco // 10, A.isco // 100, A.start, A.end,
-                       np.ascontiguousarray(A.xyz), A.cos_max, A.training_year, A.level,
-                       A.preferred, A.has_preferences, A.home, A.id_rank)
+        self.a_pack = _packed(A.isco, A.isco // 10, A.isco // 100, A.start, A.end, A.xyz,
+                              A.cos_max, A.training_year, A.level, A.preferred,
+                              A.has_preferences, A.home, A.id_rank)
         # Built once per fitted index: one apprentice's recommendation must not pay for it.
         self.p_pack = getattr(P, "_kernel_pack", None)
         if self.p_pack is None:
-            self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
-                           P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
-                           P.req, P.id_rank, P.twin_keys, P.twin_status)
+            self.p_pack = _packed(P.isco, P.isco // 10, P.isco // 100, P.accepts_related,
+                                  P.start, P.end, P.min_days, P.xyz, P.country, P.lang, P.req,
+                                  P.id_rank, P.twin_keys, P.twin_status)
             P._kernel_pack = self.p_pack
         units, self.row_group = np.unique(A.isco, return_inverse=True)
         cols = [P.columns_for(int(u)) for u in units]
@@ -110,12 +119,18 @@ class Blocks:
         """Apprentice x placement cells in the blocks (what one full scan visits)."""
         return int(np.diff(self.col_ptr)[self.row_group].sum())
 
-    def scan(self, rows, mode, K, bound, min_held=None, v=None):
+    def scan(self, rows, mode, K, bound, min_held=None, v=None, only=None):
+        """:func:`kernel.scan` over the rows' blocks (``only``: a boolean per placement;
+        then only those columns of each block are visited)."""
         rows = np.asarray(rows, np.int64)
-        cells = int(np.diff(self.col_ptr)[self.row_group[rows]].sum())
+        col_ptr, col_idx = self.col_ptr, self.col_idx
+        if only is not None:
+            keep = only[col_idx]
+            col_ptr, col_idx = np.r_[0, np.cumsum(keep)][col_ptr], col_idx[keep]
+        cells = int(np.diff(col_ptr)[self.row_group[rows]].sum())
         return _threads_for(cells, kernel.scan, (
             rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
-            self.col_ptr, self.col_idx, self.a_pack, self.p_pack, self.S,
+            col_ptr, col_idx, self.a_pack, self.p_pack, self.S,
             self.no_held if min_held is None else min_held, self.no_v if v is None else v))
 
     def values(self, a, p):
@@ -274,8 +289,8 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
     clean = np.zeros(n_a, bool)
     prev_u = prev_v = None
     while True:
-        a_ptr, a_col, a_gain = assign.columns_by(col_a, col_p, col_gain, n_a, by_a=True)
-        p_ptr, p_row, p_gain = assign.columns_by(col_a, col_p, col_gain, n_p, by_a=False)
+        a_ptr, a_col, a_gain = assign.columns_by(col_a, col_p, col_gain, n_a)
+        p_ptr, p_row, p_gain = assign.columns_by(col_p, col_a, col_gain, n_p)
         assign.solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, assignment, u_w,
                      v_w, free)
         # The certificate does not trust the solver: least prices from the allocation
@@ -294,18 +309,30 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         if progress is not None:
             progress(min(0.95, 0.5 + 0.05 * rounds), f"optimal: pricing round {rounds}")
         # Pricing every acceptable pair. A row is *clean* when each of its acceptable
-        # pairs is a column or had ``score <= u_a + v_p`` at a check: it stays clean
-        # while neither u_a nor any v_p of its block falls, so only the other rows are
-        # scanned again (rows whose u reaches their best score are clean: v >= 0).
+        # pairs is a column or had ``score <= u_a + v_p`` at a check. While u_a does not
+        # fall, only pairs whose v_p fell can have become violators: such rows are
+        # priced on those placements alone, the others over their whole block (rows
+        # whose u reaches their best score are clean: v >= 0).
+        partial, fell = np.zeros(n_a, bool), None
         if prev_u is not None:
-            fell = np.r_[0, np.cumsum(v[B.col_idx] < prev_v[B.col_idx])]
-            block_fell = fell[B.col_ptr[1:]] > fell[B.col_ptr[:-1]]
-            clean &= ~block_fell[B.row_group] & (u >= prev_u)
+            fell = v < prev_v
+            seen = np.r_[0, np.cumsum(fell[B.col_idx])]
+            block_fell = (seen[B.col_ptr[1:]] > seen[B.col_ptr[:-1]])[B.row_group]
+            held_up = u >= prev_u
+            partial = clean & held_up & block_fell
+            clean &= held_up & ~block_fell
         clean |= u >= best_score
-        open_rows = rows[~clean]
-        new_p, new_k, new_n, _ = B.scan(open_rows, kernel.BY_REDUCED_PROFIT, priced_per_row,
-                                        u[open_rows], v=v)
-        scanned += len(open_rows)
+        partial &= ~clean
+        new_p, new_k, new_n = [], [], []
+        for who, only in ((rows[~clean & ~partial], None), (rows[partial], fell)):
+            found_p, found_k, found_n, _ = B.scan(
+                who, kernel.BY_REDUCED_PROFIT, priced_per_row, u[who], v=v, only=only)
+            new_p.append(found_p)
+            new_k.append(found_k)
+            new_n.append(found_n)
+            scanned += len(who)
+        open_rows = np.r_[rows[~clean & ~partial], rows[partial]]
+        new_p, new_k, new_n = np.vstack(new_p), np.vstack(new_k), np.r_[new_n[0], new_n[1]]
         # Every violator of a row that found fewer than the most it may add is added.
         clean[open_rows] = new_n < priced_per_row
         prev_u, prev_v = u, v
@@ -320,9 +347,15 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         col_p = np.r_[col_p, add_p]
         col_gain = np.r_[col_gain, add_gain]
         # Warm start from the certified duals: the rows that gained columns start again.
+        # When most rows gained some, starting afresh is cheaper (the searches of a
+        # warm start run through a market whose prices are already high).
         free = open_rows[new_n > 0]
+        if len(free) > COLD_RESTART * n_a:
+            free = rows
+            u_w, v_w = np.zeros(n_a, np.int64), np.zeros(n_p, np.int64)
+        else:
+            u_w, v_w = u.astype(np.int64), v.astype(np.int64)
         assignment[free] = -1
-        u_w, v_w = u.astype(np.int64), v.astype(np.int64)
     primal = int(own[assignment >= 0].sum())
     dual = int(u.sum() + (cap * v).sum())
     if primal != dual:
