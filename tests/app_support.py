@@ -43,6 +43,16 @@ def apprentices_csv() -> str:
     return _APPRENTICE_HEADER + "\n".join(rows) + "\n"
 
 
+def clear_streamlit_caches() -> None:
+    """Empty Streamlit's data and resource caches: they are process-global, so a test
+    that left them filled would hand the next one its engine and data (see the
+    ``fresh_caches`` fixture in conftest.py)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def load_demo_into(url: str | None = None, *, with_apprentices: bool = True) -> None:
     """Create the schema in the database of ``MOBILITY_DATABASE_URL`` (or ``url``) and
     import the small data set (without the apprentices when a test imports them)."""

@@ -19,3 +19,15 @@ os.environ["MOBILITY_DATABASE_URL"] = f"sqlite:///{_SESSION_STATE}/mobility.db"
 def _isolated_database(tmp_path, monkeypatch):
     """Each test gets its own SQLite file unless it asks for PostgreSQL explicitly."""
     monkeypatch.setenv("MOBILITY_DATABASE_URL", f"sqlite:///{tmp_path / 'mobility.db'}")
+
+
+@pytest.fixture
+def fresh_caches():
+    """Streamlit's caches are process-global: an app test starts with none (and so reads
+    its own database) and leaves none behind. App test modules use it with
+    ``pytestmark = pytest.mark.usefixtures("fresh_caches")``."""
+    from app_support import clear_streamlit_caches
+
+    clear_streamlit_caches()
+    yield
+    clear_streamlit_caches()

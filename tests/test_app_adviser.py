@@ -9,7 +9,6 @@ import time
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, apprentices_csv, load_demo_into
@@ -24,14 +23,7 @@ from mobility.storage.shortlist import (
 )
 from mobility.ui.pages import page_path
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 def _board() -> AppTest:

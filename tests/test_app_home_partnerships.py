@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
@@ -15,14 +14,7 @@ from auth_support import sign_in
 from mobility.reference.twinnings import NEIGHBOUR_KM, neighbour_partnerships, partners_of
 from mobility.ui.pages import page_path
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 @pytest.fixture

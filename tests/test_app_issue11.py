@@ -8,21 +8,13 @@ import re
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
 from auth_support import PASSWORD, sign_in
 from mobility.ui.pages import page_path
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 def _app(role: str) -> AppTest:

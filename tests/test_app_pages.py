@@ -15,15 +15,7 @@ from mobility.storage import get_engine
 from mobility.storage.shortlist import get_shortlist, get_shortlist_events, set_shortlist_status
 from mobility.ui.pages import page_path
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """st caches are process-global: each test starts with none (and its own database)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ municipality's partnerships from the data page; other roles see no editor."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
@@ -19,7 +20,8 @@ from mobility.storage.partnerships import (
 )
 from mobility.ui.pages import page_path
 from mobility.ui.partnership_editor import form_key
-from test_app_pages import _fresh_caches  # noqa: F401  (autouse: each test starts clean)
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 LEEDS = PartnershipKey("Dortmund", "DE", "Leeds", "GB")
 BARCELONA = PartnershipKey("Köln", "DE", "Barcelona", "ES")

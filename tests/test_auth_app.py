@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, load_demo_into
+from app_support import APP, clear_streamlit_caches, load_demo_into
 from auth_support import ACCOUNTS, PASSWORD, add_test_accounts, sign_in, sign_in_with_form
 from mobility.ui.auth import reset_failed_sign_ins
 from mobility.ui.pages import page_path
@@ -18,14 +18,12 @@ from mobility.ui.pages import page_path
 def _fresh(tmp_path, monkeypatch):
     monkeypatch.setenv("MOBILITY_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("MOBILITY_COOKIE_KEY", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_streamlit_caches()
     reset_failed_sign_ins()
     load_demo_into()
     add_test_accounts()
     yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_streamlit_caches()
 
 
 def _all_text(at: AppTest) -> str:

@@ -9,7 +9,6 @@ those produce are read too.
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
@@ -29,13 +28,7 @@ CASES = [(role, page, lang) for role, pages in ROLE_PAGES.items() for page in pa
          for lang in ("de", "en")]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 def _main_action(at: AppTest, page: str, lang: str) -> None:

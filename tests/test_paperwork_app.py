@@ -4,10 +4,14 @@ entry offers nothing."""
 
 from __future__ import annotations
 
+import pytest
+
 from mobility.documents.tracking import document_history
 from mobility.storage import get_engine
 from mobility.storage.shortlist import set_shortlist_status
-from test_app_pages import _fresh_caches, _open, app  # noqa: F401  (fixtures)
+from test_app_pages import _open, app  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 def test_a_confirmed_entry_writes_and_records_the_learning_agreement(app):  # noqa: F811

@@ -60,6 +60,25 @@ def _kind_table(spec: TableSpec, *extra: sa.SchemaItem) -> sa.Table:
     return sa.Table(spec.kind, metadata, *columns, *extra)
 
 
+def _pair_record_columns() -> list[sa.Column]:
+    """Fresh ``id``, ``apprentice_id`` and ``placement_id`` columns for a table of records
+    about one shortlist pair (a column belongs to one table, so each table gets new ones);
+    the records go with the apprentice or the placement they name."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
+                                                            ondelete="CASCADE"), nullable=False),
+        sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
+                                                           ondelete="CASCADE"), nullable=False),
+    ]
+
+
+def _stamp_columns(who: str, when: str) -> list[sa.Column]:
+    """Fresh columns for who wrote a row (an account name) and when (with time zone)."""
+    return [sa.Column(who, sa.String(64), nullable=False),
+            sa.Column(when, sa.DateTime(timezone=True), nullable=False)]
+
+
 partnerships = _kind_table(SPECS["partnerships"])
 companies = _kind_table(SPECS["companies"])
 placements = _kind_table(
@@ -86,8 +105,7 @@ shortlist = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
     sa.Column("score", sa.Float(53)),
-    sa.Column("updated_by", sa.String(64), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    *_stamp_columns("updated_by", "updated_at"),
     sa.Column("version", sa.Integer, nullable=False),
     sa.CheckConstraint("status IN ('" + "','".join(SHORTLIST_STATUSES) + "')",
                        name="ck_shortlist_status"),
@@ -131,8 +149,7 @@ working_plans = sa.Table(
     sa.Column("organisation", sa.String, primary_key=True),
     sa.Column("run_id", sa.String(36), sa.ForeignKey("match_runs.run_id", ondelete="CASCADE"),
               nullable=False),
-    sa.Column("adopted_by", sa.String(64), nullable=False),
-    sa.Column("adopted_at", sa.DateTime(timezone=True), nullable=False),
+    *_stamp_columns("adopted_by", "adopted_at"),
 )
 
 #: What happened to a shortlist entry, append-only: adviser notes, an apprentice's
@@ -140,14 +157,9 @@ working_plans = sa.Table(
 shortlist_events = sa.Table(
     "shortlist_events",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
-                                                        ondelete="CASCADE"), nullable=False),
-    sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
-                                                       ondelete="CASCADE"), nullable=False),
+    *_pair_record_columns(),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("author", sa.String(64), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    *_stamp_columns("author", "at"),
     sa.Column("text", sa.Text, nullable=False, server_default=""),
     sa.Column("detail", sa.JSON),
     sa.CheckConstraint("kind IN ('note','interest','override')", name="ck_shortlist_event_kind"),
@@ -205,8 +217,7 @@ sending_organisations = sa.Table(
     sa.Column("oid", sa.String(9)),
     sa.Column("erasmus_accredited", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("accreditation_id", sa.String(64)),
-    sa.Column("updated_by", sa.String(64), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    *_stamp_columns("updated_by", "updated_at"),
 )
 
 #: Documents generated for a shortlist entry (Learning Agreement, Europass Mobility):
@@ -216,19 +227,14 @@ sending_organisations = sa.Table(
 generated_documents = sa.Table(
     "generated_documents",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("apprentice_id", sa.String, sa.ForeignKey("apprentices.apprentice_id",
-                                                        ondelete="CASCADE"), nullable=False),
-    sa.Column("placement_id", sa.String, sa.ForeignKey("placements.placement_id",
-                                                       ondelete="CASCADE"), nullable=False),
+    *_pair_record_columns(),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("lang", sa.String(8), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("fields", sa.JSON, nullable=False),
     sa.Column("file_name", sa.String),
-    sa.Column("created_by", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    *_stamp_columns("created_by", "created_at"),
     sa.UniqueConstraint("apprentice_id", "placement_id", "kind", "version",
                         name="uq_generated_document_version"),
 )
@@ -237,8 +243,7 @@ audit_log = sa.Table(
     "audit_log",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("who", sa.String(64), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    *_stamp_columns("who", "at"),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("entity", sa.String(64), nullable=False),
     sa.Column("entity_id", sa.String),

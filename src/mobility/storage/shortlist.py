@@ -77,19 +77,86 @@ def _when(moment: datetime) -> str:
         moment.strftime("%Y-%m-%d %H:%M"))
 
 
+def _pair(apprentice_id: str, placement_id: str) -> sa.ColumnElement[bool]:
+    """The shortlist row of one apprentice-placement pair."""
+    return (shortlist.c.apprentice_id == apprentice_id) & (
+        shortlist.c.placement_id == placement_id)
+
+
+def _required(text: str | None, refusal: str) -> str:
+    """``text`` without surrounding blanks; blank or None raises ``refusal``."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(refusal)
+    return text
+
+
+def _label(apprentice_id: str, placement_id: str) -> str:
+    return f"shortlist entry {apprentice_id} / {placement_id}"
+
+
+def _current(conn: sa.Connection, apprentice_id: str, placement_id: str,
+             expected_version: int | None) -> sa.Row | None:
+    """The pair's stored entry (None: there is none), once ``expected_version`` is known
+    to hold: ``0`` or ``None`` for a missing entry, the stored version (or ``None``) for
+    an existing one; otherwise :class:`NotFoundError` or :class:`ConflictError`."""
+    current = conn.execute(sa.select(shortlist).where(_pair(apprentice_id,
+                                                            placement_id))).first()
+    label = _label(apprentice_id, placement_id)
+    if current is None and expected_version not in (None, 0):
+        raise NotFoundError(f"{label} does not exist (any more): reload")
+    if current is not None and expected_version not in (None, current.version):
+        raise ConflictError(f"{label} was changed by {current.updated_by} at "
+                            f"{_when(current.updated_at)}, reload")
+    return current
+
+
+def _insert_entry(conn: sa.Connection, apprentice_id: str, placement_id: str, *, status: str,
+                  note: str, score: float | None, user: str, at: datetime) -> None:
+    """Insert the pair's entry at version 1; someone who created it first (between our
+    read and this insert) is a :class:`ConflictError`, a missing apprentice or placement
+    a :class:`NotFoundError`."""
+    try:
+        with conn.begin_nested():
+            conn.execute(shortlist.insert().values(
+                apprentice_id=apprentice_id, placement_id=placement_id, status=status,
+                note=note, score=score, updated_by=user, updated_at=at, version=1))
+    except IntegrityError:
+        again = conn.execute(sa.select(shortlist).where(_pair(apprentice_id,
+                                                              placement_id))).first()
+        if again is not None:
+            raise ConflictError(f"{_label(apprentice_id, placement_id)} was created by "
+                                f"{again.updated_by} at {_when(again.updated_at)}, "
+                                "reload") from None
+        raise NotFoundError(f"apprentice {apprentice_id!r} or placement "
+                            f"{placement_id!r} does not exist") from None
+
+
+def _read(engine: sa.Engine, table: sa.Table, columns: list[str], *,
+          apprentice_id: str | None, placement_id: str | None,
+          order_by: list[sa.ColumnElement], kinds: tuple[str, ...] | None = None
+          ) -> pd.DataFrame:
+    """Rows of ``table`` (``shortlist`` or ``shortlist_events``), all or one apprentice's
+    or one placement's (or of some event ``kinds``), in ``order_by``."""
+    query = sa.select(*[table.c[n] for n in columns])
+    if apprentice_id is not None:
+        query = query.where(table.c.apprentice_id == apprentice_id)
+    if placement_id is not None:
+        query = query.where(table.c.placement_id == placement_id)
+    if kinds:
+        query = query.where(table.c.kind.in_(kinds))
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(*order_by)).fetchall()
+    return pd.DataFrame(rows, columns=columns)
+
+
 def get_shortlist(engine: sa.Engine, *, apprentice_id: str | None = None,
                   placement_id: str | None = None) -> pd.DataFrame:
     """Shortlist entries (all, or of one apprentice or placement), newest change first."""
-    query = sa.select(*[shortlist.c[n] for n in SHORTLIST_COLUMNS])
-    if apprentice_id is not None:
-        query = query.where(shortlist.c.apprentice_id == apprentice_id)
-    if placement_id is not None:
-        query = query.where(shortlist.c.placement_id == placement_id)
-    query = query.order_by(shortlist.c.updated_at.desc(), shortlist.c.apprentice_id,
-                           shortlist.c.placement_id)
-    with engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
-    frame = pd.DataFrame(rows, columns=SHORTLIST_COLUMNS)
+    frame = _read(engine, shortlist, SHORTLIST_COLUMNS, apprentice_id=apprentice_id,
+                  placement_id=placement_id, order_by=[shortlist.c.updated_at.desc(),
+                                                       shortlist.c.apprentice_id,
+                                                       shortlist.c.placement_id])
     return frame.astype({"apprentice_id": "string", "placement_id": "string",
                          "status": "string", "note": "string", "score": "float64",
                          "updated_by": "string", "version": "int64"})
@@ -142,33 +209,16 @@ def set_shortlist_status(
         raise ValidationError(f"shortlist status {status!r} is not one of "
                               f"{', '.join(SHORTLIST_STATUSES)}")
     now = datetime.now(UTC)
-    where = (shortlist.c.apprentice_id == apprentice_id) & (
-        shortlist.c.placement_id == placement_id)
-    label = f"shortlist entry {apprentice_id} / {placement_id}"
+    where = _pair(apprentice_id, placement_id)
+    label = _label(apprentice_id, placement_id)
     with begin_write(engine) as conn:
-        current = conn.execute(sa.select(shortlist).where(where)).first()
+        current = _current(conn, apprentice_id, placement_id, expected_version)
         if current is None:
-            if expected_version not in (None, 0):
-                raise NotFoundError(f"{label} does not exist (any more): reload")
-            values = {"apprentice_id": apprentice_id, "placement_id": placement_id,
-                      "status": status, "note": note or "", "score": score,
-                      "updated_by": user, "updated_at": now, "version": 1}
-            try:
-                with conn.begin_nested():
-                    conn.execute(shortlist.insert().values(**values))
-            except IntegrityError:
-                again = conn.execute(sa.select(shortlist).where(where)).first()
-                if again is not None:  # someone created it between our read and insert
-                    raise ConflictError(f"{label} was created by {again.updated_by} at "
-                                        f"{_when(again.updated_at)}, reload") from None
-                raise NotFoundError(f"apprentice {apprentice_id!r} or placement "
-                                    f"{placement_id!r} does not exist") from None
+            _insert_entry(conn, apprentice_id, placement_id, status=status, note=note or "",
+                          score=score, user=user, at=now)
             action, version = "shortlist add", 1
             previous, note_changed = None, bool(note)
         else:
-            if expected_version is not None and expected_version != current.version:
-                raise ConflictError(f"{label} was changed by {current.updated_by} at "
-                                    f"{_when(current.updated_at)}, reload")
             base = current.version
             changes = {"status": status, "updated_by": user, "updated_at": now,
                        "version": base + 1}
@@ -215,62 +265,52 @@ def _add_event(conn: sa.Connection, apprentice_id: str, placement_id: str, kind:
     return int(done.inserted_primary_key[0])
 
 
+def _add_audited_event(conn: sa.Connection, apprentice_id: str, placement_id: str,
+                       kind: str, text: str, *, user: str, at: datetime,
+                       detail: dict | None = None, audit: dict | None = None) -> int:
+    """:func:`_add_event` and its audit row (``shortlist <kind>``, with the event's id and
+    ``audit``); returns the event's id."""
+    event = _add_event(conn, apprentice_id, placement_id, kind, text, user=user, at=at,
+                       detail=detail)
+    conn.execute(audit_log.insert().values(
+        who=user, at=at, action=f"shortlist {kind}", entity="shortlist",
+        entity_id=f"{apprentice_id}/{placement_id}", detail={"event": event, **(audit or {})}))
+    return event
+
+
 def add_note(engine: sa.Engine, apprentice_id: str, placement_id: str, text: str, *,
              user: str) -> int:
     """Append a note to the entry's history (the entry must exist); returns its id.
 
     Notes are never changed or replaced: a correction is a new note.
     """
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError("an empty note is not saved")
+    text = _required(text, "an empty note is not saved")
     now = datetime.now(UTC)
-    where = (shortlist.c.apprentice_id == apprentice_id) & (
-        shortlist.c.placement_id == placement_id)
+    where = _pair(apprentice_id, placement_id)
     with begin_write(engine) as conn:
         if conn.execute(sa.select(shortlist.c.version).where(where)).first() is None:
-            raise NotFoundError(f"shortlist entry {apprentice_id} / {placement_id} does not "
-                                "exist (any more): reload")
-        event = _add_event(conn, apprentice_id, placement_id, "note", text, user=user, at=now)
-        conn.execute(audit_log.insert().values(
-            who=user, at=now, action="shortlist note", entity="shortlist",
-            entity_id=f"{apprentice_id}/{placement_id}", detail={"event": event}))
-    return event
+            raise NotFoundError(f"{_label(apprentice_id, placement_id)} does not exist (any "
+                                "more): reload")
+        return _add_audited_event(conn, apprentice_id, placement_id, "note", text, user=user,
+                                  at=now)
 
 
 def _ensure_entry(conn: sa.Connection, apprentice_id: str, placement_id: str, *, user: str,
                   at: datetime, expected_version: int | None, status: str | None = None) -> int:
     """Create the entry (``suggested``) when missing, or bump its version (optionally
     with a new status) when ``expected_version`` still holds; returns the new version."""
-    where = (shortlist.c.apprentice_id == apprentice_id) & (
-        shortlist.c.placement_id == placement_id)
-    label = f"shortlist entry {apprentice_id} / {placement_id}"
-    current = conn.execute(sa.select(shortlist).where(where)).first()
+    current = _current(conn, apprentice_id, placement_id, expected_version)
     if current is None:
-        if expected_version not in (None, 0):
-            raise NotFoundError(f"{label} does not exist (any more): reload")
-        try:
-            with conn.begin_nested():
-                conn.execute(shortlist.insert().values(
-                    apprentice_id=apprentice_id, placement_id=placement_id,
-                    status=status or "suggested", note="", score=None, updated_by=user,
-                    updated_at=at, version=1))
-        except IntegrityError:
-            again = conn.execute(sa.select(shortlist).where(where)).first()
-            if again is not None:
-                raise ConflictError(f"{label} was created by {again.updated_by} at "
-                                    f"{_when(again.updated_at)}, reload") from None
-            raise NotFoundError(f"apprentice {apprentice_id!r} or placement "
-                                f"{placement_id!r} does not exist") from None
+        _insert_entry(conn, apprentice_id, placement_id, status=status or "suggested",
+                      note="", score=None, user=user, at=at)
         return 1
-    if expected_version is not None and expected_version != current.version:
-        raise ConflictError(f"{label} was changed by {current.updated_by} at "
-                            f"{_when(current.updated_at)}, reload")
+    where = _pair(apprentice_id, placement_id)
     done = conn.execute(shortlist.update().where(where & (shortlist.c.version == current.version))
                         .values(status=status or current.status, updated_by=user,
                                 updated_at=at, version=current.version + 1))
     if done.rowcount != 1:
-        raise ConflictError(f"{label} was changed by someone else just now, reload")
+        raise ConflictError(f"{_label(apprentice_id, placement_id)} was changed by someone "
+                            "else just now, reload")
     return current.version + 1
 
 
@@ -280,19 +320,15 @@ def mark_interest(engine: sa.Engine, apprentice_id: str, placement_id: str, *,
     (status ``suggested``) and an ``interest`` event is added. Status and notes stay as
     they are."""
     now = datetime.now(UTC)
-    where = (shortlist.c.apprentice_id == apprentice_id) & (
-        shortlist.c.placement_id == placement_id)
+    where = _pair(apprentice_id, placement_id)
     with begin_write(engine) as conn:
         exists = conn.execute(sa.select(shortlist.c.version).where(where)).first()
         if exists is None:
             _ensure_entry(conn, apprentice_id, placement_id, user=user, at=now,
                           expected_version=0)
-        event = _add_event(conn, apprentice_id, placement_id, "interest", "", user=user, at=now)
-        conn.execute(audit_log.insert().values(
-            who=user, at=now, action="shortlist interest", entity="shortlist",
-            entity_id=f"{apprentice_id}/{placement_id}", detail={"event": event}))
-        row = conn.execute(sa.select(shortlist).where(where)).one()
-    return _entry(row)
+        _add_audited_event(conn, apprentice_id, placement_id, "interest", "", user=user,
+                           at=now)
+        return _entry(conn.execute(sa.select(shortlist).where(where)).one())
 
 
 def record_override(engine: sa.Engine, apprentice_id: str, placement_id: str, *, reason: str,
@@ -304,23 +340,16 @@ def record_override(engine: sa.Engine, apprentice_id: str, placement_id: str, *,
     :func:`mobility.desk.rules.rule_breaks`), kept with the event so that anyone reading
     the plan later sees what was knowingly accepted.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("a manual override needs a reason")
+    reason = _required(reason, "a manual override needs a reason")
     now = datetime.now(UTC)
-    where = (shortlist.c.apprentice_id == apprentice_id) & (
-        shortlist.c.placement_id == placement_id)
+    where = _pair(apprentice_id, placement_id)
     with begin_write(engine) as conn:
         version = _ensure_entry(conn, apprentice_id, placement_id, user=user, at=now,
                                 expected_version=expected_version)
-        event = _add_event(conn, apprentice_id, placement_id, "override", reason, user=user,
-                           at=now, detail={"breaks": list(breaks)})
-        conn.execute(audit_log.insert().values(
-            who=user, at=now, action="shortlist override", entity="shortlist",
-            entity_id=f"{apprentice_id}/{placement_id}",
-            detail={"event": event, "breaks": list(breaks), "version": version}))
-        row = conn.execute(sa.select(shortlist).where(where)).one()
-    return _entry(row)
+        _add_audited_event(conn, apprentice_id, placement_id, "override", reason, user=user,
+                           at=now, detail={"breaks": list(breaks)},
+                           audit={"breaks": list(breaks), "version": version})
+        return _entry(conn.execute(sa.select(shortlist).where(where)).one())
 
 
 def suggest_pairs(engine: sa.Engine, pairs: pd.DataFrame, *, user: str) -> int:
@@ -358,16 +387,8 @@ def get_shortlist_events(engine: sa.Engine, *, apprentice_id: str | None = None,
                          kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
     """History rows (``id, apprentice_id, placement_id, kind, author, at, text, detail``),
     oldest first."""
-    query = sa.select(*[shortlist_events.c[n] for n in EVENT_COLUMNS])
-    if apprentice_id is not None:
-        query = query.where(shortlist_events.c.apprentice_id == apprentice_id)
-    if placement_id is not None:
-        query = query.where(shortlist_events.c.placement_id == placement_id)
-    if kinds:
-        query = query.where(shortlist_events.c.kind.in_(kinds))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(shortlist_events.c.id)).fetchall()
-    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    return _read(engine, shortlist_events, EVENT_COLUMNS, apprentice_id=apprentice_id,
+                 placement_id=placement_id, kinds=kinds, order_by=[shortlist_events.c.id])
 
 
 def latest_overrides(engine: sa.Engine) -> pd.DataFrame:

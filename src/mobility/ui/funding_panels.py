@@ -26,7 +26,6 @@ from mobility.errors import MobilityError
 from mobility.i18n import country_name, format_date, t
 from mobility.ui import cache
 from mobility.ui.common import current_principal, show_error
-from mobility.ui.views import readable_sources
 
 
 def organisation_section(lang: str) -> None:
@@ -157,8 +156,7 @@ def funding_details(row: pd.Series, lang: str) -> None:
     with st.expander(t("funding.details", lang)):
         if parts:
             st.markdown(t("funding.parts_title", lang))
-            st.markdown("\n".join(f"- {esc(readable_sources(item, lang))}"
-                                   for item in _split_parts(parts)))
+            st.markdown("\n".join(f"- {esc(item)}" for item in _split_parts(parts)))
         if why_not:
             st.markdown(t("funding.why_not_title", lang))
             st.markdown("\n".join(f"- {esc(item)}" for item in why_not.split("; ")))

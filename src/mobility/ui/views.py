@@ -23,8 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from mobility.geo import haversine_km
@@ -413,69 +411,3 @@ def _person_names(apprentices: pd.DataFrame) -> dict[str, str]:
         return {}
     return {str(k): str(v) for k, v in zip(apprentices["apprentice_id"], full, strict=True)
             if isinstance(v, str) and v}
-
-
-# ---------------------------------------------------------------------------
-# Funding tables named for readers
-# ---------------------------------------------------------------------------
-
-_TABLE_LABEL = re.compile(
-    r"^(?P<name>.+?) \((?:call (?P<year>\d{4})|undated)(?P<rest>[^)]*)\)$")
-_TABLE_KEYS = {"travel_support": "travel_support",
-               "other_unit_costs: organisational support": "organisational_support",
-               "other_unit_costs: linguistic support": "linguistic_support",
-               "other_unit_costs: inclusion support for organisations": "inclusion_support",
-               "erasmus_countries.csv": "erasmus_countries",
-               "daily rates: none entered": "daily_rates_none"}
-_TABLE_NOTES = {"; in use for VET": "in_use_vet"}
-
-
-def table_label(label: str, lang: str) -> str:
-    """A funding table's label (``travel_support (call 2024)``) as a reader names it:
-    ``Reisekostensätze (Entfernungsbänder), Aufruf 2024``; labels without a
-    translation stay as given.
-
-    >>> table_label("travel_support (call 2024)", "de")
-    'Reisekostensätze (Entfernungsbänder), Aufruf 2024'
-    >>> table_label("country_groups_2021 (call 2021; in use for VET)", "en")
-    'country groups, call 2021, in use for VET'
-    """
-    from mobility.i18n import all_keys, t
-
-    known = set(all_keys())
-    found = _TABLE_LABEL.match(label.strip())
-    name = found["name"] if found else label.strip()
-    key = _TABLE_KEYS.get(name, re.sub(r"_\d{4}$", "", name))
-    text = t(f"funding.table.{key}", lang) if f"funding.table.{key}" in known else name
-    if found:
-        text += ", " + (t("funding.call_year", lang, year=found["year"]) if found["year"]
-                        else t("funding.undated", lang))
-        note = _TABLE_NOTES.get(found["rest"] or "")
-        if note:
-            text += ", " + t(f"funding.table.{note}", lang)
-        elif found["rest"]:
-            text += found["rest"].replace(";", ",")
-    return text
-
-
-def readable_sources(item: str, lang: str) -> str:
-    """A funding part with its tables in brackets (``Reise 180 € [travel_support
-    (call 2024)]``), each table named by :func:`table_label` (``"; "``-separated).
-
-    >>> readable_sources("Reise 180 € [travel_support (call 2024)]", "de")
-    'Reise 180 € [Reisekostensätze (Entfernungsbänder), Aufruf 2024]'
-    """
-
-    def label(match: re.Match) -> str:
-        inner = match.group(1)
-        pieces, depth, start = [], 0, 0
-        for i, char in enumerate(inner):
-            depth += char == "("
-            depth -= char == ")"
-            if depth == 0 and inner.startswith("; ", i):
-                pieces.append(inner[start:i])
-                start = i + 2
-        pieces.append(inner[start:])
-        return "[" + "; ".join(table_label(p, lang) for p in pieces if p) + "]"
-
-    return re.sub(r"\[(.+)\]", label, item)
