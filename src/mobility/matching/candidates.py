@@ -61,7 +61,12 @@ from mobility.matching.scores import (
     training_year_component,
     twin_component,
 )
-from mobility.matching.twins import apprentice_homes, build_twin_table, home_keys
+from mobility.matching.twins import (
+    apprentice_homes,
+    build_twin_table,
+    home_keys,
+    home_keys_few,
+)
 from mobility.models import CEFR, parse_languages
 from mobility.text import fold
 
@@ -85,6 +90,8 @@ APPRENTICE_COLUMNS = (
 _PAD_REQUIREMENT = 2 * NO_LANGUAGE_REQUIRED + 30
 # An apprentice who does not speak a language at all sits far below any requirement.
 _NOT_SPOKEN = -100
+# Up to this many apprentices, home towns are keyed in plain Python (a recommendation).
+_FEW_APPRENTICES = 16
 # Cells (apprentices x placements) evaluated at once: bounds the temporary memory.
 _CHUNK_CELLS = 1_500_000
 
@@ -428,6 +435,13 @@ def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) ->
     if positions is None:
         positions = {k: i for i, k in enumerate(index.homes["key"])}
         index._home_positions = positions
+    if len(frame) <= _FEW_APPRENTICES:
+        def column(name):
+            return None if name not in frame else frame[name].tolist()
+
+        return np.array([positions.get(k, -1) for k in home_keys_few(
+            frame["home_city"].tolist(), frame["home_country"].tolist(), column("home_ags"),
+            column("home_lat"), column("home_lon"))], dtype=np.int64)
     keys = home_keys(frame["home_city"], frame["home_country"], frame.get("home_ags"),
                      frame.get("home_lat"), frame.get("home_lon"))
     return keys.map(positions).fillna(-1).astype(np.int64).to_numpy()

@@ -39,6 +39,8 @@ FIRST_COLUMNS = 16
 LONGEST_REFILL = 4096
 #: Above this share of rows with new columns, the solver starts afresh (no warm start).
 COLD_RESTART = 1.0
+#: Each row's best placements by score kept for pricing without a scan (optimal).
+SHORTLIST = 64
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 32
 
@@ -96,7 +98,10 @@ class Blocks:
     def __init__(self, A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings):
         self.A, self.P = A, P
         self.n_a, self.n_p = len(A), len(P)
-        self.S = kernel.settings_vector(settings)
+        cached = getattr(P, "_kernel_settings", None)
+        if cached is None or cached[0] != settings:
+            cached = P._kernel_settings = (settings, kernel.settings_vector(settings))
+        self.S = cached[1]
         self.a_pack = _packed(A.isco, A.isco // 10, A.isco // 100, A.start, A.end, A.xyz,
                               A.cos_max, A.training_year, A.level, A.preferred,
                               A.has_preferences, A.home, A.id_rank)
@@ -274,12 +279,18 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
     """Maximum total score over every acceptable pair (column generation, certified)."""
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, first,
-                                             np.full(n_a, _HIGH))
+    # Each row's best ``shortlist`` by score: the first ``first`` are the first columns;
+    # the rest are kept to price rows whose u is at least the score of the last one
+    # (then no pair off the list can violate, and the row needs no scan).
+    shortlist = max(int(first), SHORTLIST)
+    short_p, short_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, shortlist,
+                                                 np.full(n_a, _HIGH))
+    short_score = short_k // (n_p + 1)  # the key is score * (n_p + 1) + tie
     # An apprentice's best score bounds her reduced profits: rows with u >= it are done.
-    best_score = np.where(sizes > 0, out_k[:, 0] // (n_p + 1), -1)
-    col_a, col_p, take = _flat(out_p, sizes, rows)
-    col_gain = out_k[take] // (n_p + 1)  # the key is score * (n_p + 1) + tie
+    best_score = np.where(sizes > 0, short_score[:, 0], -1)
+    off_list = np.where(acceptable > shortlist, short_score[:, -1], -1)
+    col_a, col_p, take = _flat(short_p[:, :first], np.minimum(sizes, first), rows)
+    col_gain = short_score[:, :first][take]
     cap = np.minimum(P.slots, n_a).astype(np.int64)
     # The solver's state, kept between rounds (warm start): allocation and duals.
     assignment = np.full(n_a, -1, np.int64)
@@ -322,17 +333,18 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
             partial = clean & held_up & block_fell
             clean &= held_up & ~block_fell
         clean |= u >= best_score
-        partial &= ~clean
-        new_p, new_k, new_n = [], [], []
-        for who, only in ((rows[~clean & ~partial], None), (rows[partial], fell)):
-            found_p, found_k, found_n, _ = B.scan(
-                who, kernel.BY_REDUCED_PROFIT, priced_per_row, u[who], v=v, only=only)
-            new_p.append(found_p)
-            new_k.append(found_k)
-            new_n.append(found_n)
+        listed = ~clean & (u >= off_list)
+        partial &= ~clean & ~listed
+        whole = ~clean & ~listed & ~partial
+        found = [_price_shortlist(rows[listed], short_p, short_score, sizes, u, v, n_p,
+                                  B.P.id_rank, priced_per_row)]
+        for who, only in ((rows[whole], None), (rows[partial], fell)):
+            found.append(B.scan(who, kernel.BY_REDUCED_PROFIT, priced_per_row, u[who], v=v,
+                                only=only)[:3])
             scanned += len(who)
-        open_rows = np.r_[rows[~clean & ~partial], rows[partial]]
-        new_p, new_k, new_n = np.vstack(new_p), np.vstack(new_k), np.r_[new_n[0], new_n[1]]
+        open_rows = np.r_[rows[listed], rows[whole], rows[partial]]
+        new_p, new_k = np.vstack([f[0] for f in found]), np.vstack([f[1] for f in found])
+        new_n = np.concatenate([f[2] for f in found])
         # Every violator of a row that found fewer than the most it may add is added.
         clean[open_rows] = new_n < priced_per_row
         prev_u, prev_v = u, v
@@ -366,6 +378,20 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
                dual_total=dual / 1e6,
                certificate=(f"LP dual bound {dual / 1e6:.6f} equals the total score; no "
                             "acceptable pair has positive reduced profit"))
+
+
+def _price_shortlist(who, short_p, short_score, sizes, u, v, n_p, id_rank, K):
+    """:data:`kernel.BY_REDUCED_PROFIT` for rows ``who`` over their shortlists alone:
+    ``(placements, keys, counts)`` as the scan returns them."""
+    p = short_p[who]
+    key = (short_score[who] - v[np.maximum(p, 0)]) * (n_p + 1) + (n_p - id_rank[np.maximum(p, 0)])
+    on_list = np.arange(p.shape[1])[None, :] < sizes[who][:, None]
+    violates = on_list & (short_score[who] - v[np.maximum(p, 0)] > u[who][:, None])
+    key = np.where(violates, key, _LOW)
+    best = np.argsort(key, axis=1)[:, ::-1][:, :K]  # keys are unique within a row
+    out_k = np.take_along_axis(key, best, axis=1)
+    out_p = np.where(out_k > _LOW, np.take_along_axis(p, best, axis=1), -1)
+    return out_p, out_k, np.minimum(violates.sum(axis=1), K)
 
 
 def _check_duals(u, v, load, cap, a, p, gain) -> None:
