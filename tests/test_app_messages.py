@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, load_demo_into
@@ -15,14 +14,7 @@ from mobility.ui.pages import page_path
 GAZETTEER_EN = "is not in the offline gazetteer for this country"
 GAZETTEER_DE = "steht nicht im Offline-Ortsverzeichnis für dieses Land"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # conftest: st caches cleared
 
 
 def _page(role: str, page: str) -> AppTest:

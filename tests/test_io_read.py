@@ -350,3 +350,14 @@ def test_a_placement_window_shorter_than_its_minimum_stay_is_a_problem():
     (problem,) = read_table((PLACEMENT_HEADER + "\n" + row + "\n").encode(),
                             "placements").problems
     assert problem.column == "end" and "14 days, too short for 3 weeks" in problem.message
+
+
+def test_a_window_too_short_keeps_the_cell_as_written_in_the_value():
+    """The explanation ("... is 20 days, too short for 4 weeks") belongs in the message,
+    which is translated; the value column shows the person's own cell."""
+    row = with_cell(with_cell(APPRENTICE_ROW.replace("A-1", "A-2", 1), "available_to",
+                              "2026-03-20"), "desired_weeks", "4")
+    (problem,) = only_problem(read_table(apprentices(APPRENTICE_ROW, row), "apprentices",
+                                         name="a.csv"))
+    assert problem.value == "2026-03-20"
+    assert "20 days, too short for 4 weeks" in problem.message

@@ -65,7 +65,8 @@ class _Module:
                 if isinstance(part, ast.Constant):
                     options = [[part.value]]
                 elif (part.conversion == -1 and part.format_spec is None
-                      and isinstance(part.value, ast.IfExp | ast.Name | ast.JoinedStr)):
+                      and isinstance(part.value, ast.IfExp | ast.Name | ast.JoinedStr
+                                     | ast.Call)):
                     options = again(part.value)
                 else:
                     options = [[part]]
@@ -80,8 +81,8 @@ class _Module:
         if isinstance(node, ast.Name):
             values = [a.value for a in ast.walk(scope) if isinstance(a, ast.Assign)
                       and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
-            if values and all(isinstance(v, ast.Constant | ast.JoinedStr | ast.BinOp | ast.IfExp)
-                              for v in values):
+            if values and all(isinstance(v, ast.Constant | ast.JoinedStr | ast.BinOp | ast.IfExp
+                                         | ast.Call) for v in values):
                 return [alt for v in values for alt in again(v)]
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id in self.functions):

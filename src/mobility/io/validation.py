@@ -83,19 +83,24 @@ class _Collector:
         self.problems.append(Problem(message, file=self.name, row=1, column=column))
 
     def rows_where(self, mask, column: str, message: str | Callable[[str], str],
-                   values: pd.Series | None = None) -> None:
+                   values: pd.Series | None = None, cells: pd.Series | None = None) -> None:
+        """One problem per row where ``mask`` holds (at most MAX_PROBLEMS_PER_CHECK, then
+        one line counting the rest). ``message`` is a text or is called with the row's
+        entry of ``values``; the problem's ``value`` is the row's entry of ``cells`` (the
+        cell as written), or of ``values`` when no ``cells`` are given."""
         positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(positions):
             return
         shown = positions[:MAX_PROBLEMS_PER_CHECK]
-        cells = values.iloc[shown].tolist() if values is not None else [None] * len(shown)
-        for pos, cell in zip(shown.tolist(), cells, strict=True):
-            text = message(cell) if callable(message) else message
+        material = values.iloc[shown].tolist() if values is not None else [None] * len(shown)
+        written = cells.iloc[shown].tolist() if cells is not None else material
+        for pos, item, cell in zip(shown.tolist(), material, written, strict=True):
+            text = message(item) if callable(message) else message
             self.problems.append(Problem(text, file=self.name, row=int(self.row_numbers[pos]),
                                          column=column,
                                          value=None if cell is None else str(cell)))
         if len(positions) > len(shown):
-            first = message(cells[0]) if callable(message) else message
+            first = message(material[0]) if callable(message) else message
             self.problems.append(Problem(
                 f"... and {len(positions) - len(shown):,} more rows with this problem "
                 f"(like: {first})", file=self.name, column=column))
@@ -600,7 +605,8 @@ def _check_windows(spec: TableSpec, columns, texts, out: _Collector) -> None:
                          + days.astype("Int64").astype("string") + " days, too short for "
                          + weeks.astype("string") + " weeks")
             out.rows_where(short, window.end,
-                           lambda v, w=window: f"{w.start} {v} ({w.weeks})", described)
+                           lambda v, w=window: f"{w.start} {v} ({w.weeks})", described,
+                           cells=texts[window.end])
 
 
 def _check_duplicates(spec: TableSpec, columns, out: _Collector) -> None:
