@@ -193,7 +193,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
     ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
     apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
     not at a placement that is full of apprentices it prefers: host key below
-    ``min_held[p]``). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
+    ``min_held[p]``; the placements then come as ``p | host_score << 32``, see
+    :func:`unpack_hosts`). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
     among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
     :data:`COUNT_ABOVE`: only the count of cells with apprentice key ``> bound[r]``.
     :data:`VALUES`: for one-cell rows, ``keys[r, 0]`` packs the three scores
@@ -306,7 +307,10 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
             if mode == 3:
                 above += 1
             else:
-                size = _push(out_k, out_p, r, K, size, key, p)
+                # BY_APPRENTICE keeps the host score beside the placement (the lists
+                # need both): placement | host << 32.
+                size = _push(out_k, out_p, r, K, size, key,
+                             p | (host_i << 32) if mode == 0 else p)
         # Heap -> best first.
         for end in range(size - 1, 0, -1):
             out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
@@ -315,6 +319,11 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
         sizes[r] = above if mode == 3 else size
         acceptable[r] = count
     return out_p, out_k, sizes, acceptable
+
+
+def unpack_hosts(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(placements, host scores) of a :data:`BY_APPRENTICE` scan's placements."""
+    return packed & 0xFFFFFFFF, packed >> 32
 
 
 def cell_values(a, p, A, P, S):
