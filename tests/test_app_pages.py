@@ -381,3 +381,14 @@ def test_the_funding_export_lists_parts_with_tables_and_why_not(app):
     assert "VET travel table, call 2024" in row["funding_parts"]
     assert "Erasmus+ short-term in a third country not associated to Erasmus+ (United Kingdom)" \
         in row["funding_why_not"]
+
+
+def test_caseload_table_names_countries_and_languages(app):
+    _open(app, "adviser")
+    table = app.dataframe[0].value
+    assert set(table["home_country"]) == {"Deutschland"}
+    assert table["languages"].str.contains("Deutsch (Muttersprache)", regex=False).all()
+    app.selectbox(key="lang").set_value("en").run()
+    table = app.dataframe[0].value
+    assert set(table["home_country"]) == {"Germany"}
+    assert not table["preferred_countries"].fillna("").str.fullmatch(r"[A-Z]{2}(;[A-Z]{2})*").any()

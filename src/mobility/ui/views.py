@@ -411,3 +411,48 @@ def _person_names(apprentices: pd.DataFrame) -> dict[str, str]:
         return {}
     return {str(k): str(v) for k, v in zip(apprentices["apprentice_id"], full, strict=True)
             if isinstance(v, str) and v}
+
+
+#: Columns holding one ISO 3166 country code, and ";"-separated lists of them.
+COUNTRY_COLUMNS = ("home_country", "country", "partner_country")
+COUNTRY_LIST_COLUMNS = ("preferred_countries",)
+
+
+def readable_codes(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` for reading: country codes as country names (CLDR, in ``lang``) and
+    ``languages`` ("de:native;en:B1") as names with levels; the data keep their codes
+    (exports and saves use the frame as read, not this one).
+
+    >>> frame = pd.DataFrame({"home_country": ["DE"], "preferred_countries": ["GB;IE"],
+    ...                       "languages": ["de:native;en:B1"]})
+    >>> readable_codes(frame, "de").iloc[0].tolist()
+    ['Deutschland', 'Vereinigtes Königreich, Irland', 'Deutsch (Muttersprache), Englisch B1']
+    """
+    from mobility.i18n import country_name, language_name, t
+    from mobility.models import parse_languages
+
+    def countries(text: object) -> str:
+        codes = [c for c in str(text).split(";") if c.strip()] if isinstance(text, str) else []
+        return ", ".join(country_name(c.strip(), lang) for c in codes)
+
+    def languages(text: object) -> str:
+        if not isinstance(text, str) or not text.strip():
+            return ""
+        return ", ".join(
+            f"{language_name(s.language, lang)} "
+            + (f"({t('explain.level.native', lang)})" if s.level.label == "native"
+               else s.level.label)
+            for s in parse_languages(text))
+
+    out = frame.copy()
+    for column in out.columns:
+        if column in COUNTRY_COLUMNS or column in COUNTRY_LIST_COLUMNS:
+            name = countries
+        elif column == "languages":
+            name = languages
+        else:
+            continue
+        # Each distinct value once: a caseload repeats a few dozen of them.
+        names = {value: name(value) for value in out[column].dropna().unique()}
+        out[column] = out[column].map(names).astype("string")
+    return out

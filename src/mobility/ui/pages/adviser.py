@@ -36,7 +36,7 @@ from mobility.ui.common import (
 )
 from mobility.ui.desk_allocation import allocation_tab, opened, runs_tab
 from mobility.ui.desk_shortlist import shortlist_tab
-from mobility.ui.views import search_caseload
+from mobility.ui.views import readable_codes, search_caseload
 
 #: Columns of the stored caseload that the table leaves out (the banner says synthetic).
 CASELOAD_HIDDEN = ("home_lat", "home_lon", "synthetic")
@@ -70,7 +70,7 @@ def _caseload(lang: str, apprentices: pd.DataFrame) -> None:
     # Coordinates are the gazetteer's, for the maps; the home city says the same here.
     shown = shown.drop(columns=[c for c in CASELOAD_HIDDEN if c in shown])
     first = [c for c in ("name", "apprentice_id") if c in shown]  # names first, ids second
-    shown = shown[first + [c for c in shown.columns if c not in first]]
+    shown = readable_codes(shown[first + [c for c in shown.columns if c not in first]], lang)
     st.dataframe(shown, hide_index=True, width="stretch", key="caseload_table",
                  column_config=column_config(shown, lang))
 
