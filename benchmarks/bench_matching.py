@@ -139,7 +139,7 @@ def compile_cold() -> float:
     import mobility.matching
 
     cache = Path(mobility.matching.__file__).parent / "__pycache__"
-    for path in cache.glob("kernel.*.nb[ci]"):
+    for path in [*cache.glob("kernel.*.nb[ci]"), *cache.glob("assign.*.nb[ci]")]:
         path.unlink()
     script = ("import time; t = time.perf_counter(); import sys; sys.argv = ['x'];"
               "from benchmarks_warm import _warm_up; _warm_up();"
