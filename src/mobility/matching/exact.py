@@ -122,9 +122,13 @@ class Blocks:
         """Apprentice x placement cells in the blocks (what one full scan visits)."""
         return int(np.diff(self.col_ptr)[self.row_group].sum())
 
-    def scan(self, rows, mode, K, bound, min_held=None, v=None, only=None):
+    def scan(self, rows, mode, K, bound, min_held=None, v=None, only=None, count=True):
         """:func:`kernel.scan` over the rows' blocks (``only``: a boolean per placement;
-        then only those columns of each block are visited)."""
+        then only those columns of each block are visited). ``count=False``: the count
+        of acceptable cells is not wanted (the scan may then skip the language rule of
+        cells its bounds reject, and the count it returns is not the full one)."""
+        if not count:
+            mode += kernel.NO_COUNT
         rows = np.asarray(rows, np.int64)
         col_ptr, col_idx = self.col_ptr, self.col_idx
         if only is not None:
@@ -155,7 +159,8 @@ class Blocks:
         if len(todo):
             _, app, _, _ = self.values(todo, assignment[todo])
             _, _, above, _ = self.scan(todo, kernel.COUNT_ABOVE, 1,
-                                       self.apprentice_keys(app, assignment[todo]))
+                                       self.apprentice_keys(app, assignment[todo]),
+                                       count=False)
             rank[todo] = above + 1
         return rank
 
@@ -168,7 +173,7 @@ def _flat(out_p, sizes, rows):
 def ranked_exact(B: Blocks, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each apprentice's best ``k`` by score key: ``(a, p, rank)`` rows, best first."""
     rows = np.arange(B.n_a, dtype=np.int64)
-    out_p, _, sizes, _ = B.scan(rows, kernel.BY_SCORE, k, np.full(B.n_a, _HIGH))
+    out_p, _, sizes, _ = B.scan(rows, kernel.BY_SCORE, k, np.full(B.n_a, _HIGH), count=False)
     a, p, take = _flat(out_p, sizes, rows)
     rank = np.broadcast_to(np.arange(1, k + 1), out_p.shape)[take]
     return a, p, rank
@@ -227,7 +232,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
             new_p, new_k, new_n, _ = B.scan(who, kernel.BY_APPRENTICE, int(size),
-                                            last_key[who], min_held=min_held)
+                                            last_key[who], min_held=min_held, count=False)
             a_new, packed, _ = _flat(new_p, new_n, who)
             p_new, host = kernel.unpack_hosts(packed)
             L_start[who] = len(pool_p) + np.r_[0, np.cumsum(new_n)[:-1]]
@@ -338,7 +343,7 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
                                   B.P.id_rank, priced_per_row)]
         for who, only in ((rows[whole], None), (rows[partial], fell)):
             found.append(B.scan(who, kernel.BY_REDUCED_PROFIT, priced_per_row, u[who], v=v,
-                                only=only)[:3])
+                                only=only, count=False)[:3])
             scanned += len(who)
         open_rows = np.r_[rows[listed], rows[whole], rows[partial]]
         new_p, new_k = np.vstack([f[0] for f in found]), np.vstack([f[1] for f in found])

@@ -44,6 +44,8 @@ from mobility.matching.scores import NO_LANGUAGE_REQUIRED, SCORE_SCALE, MatchSet
 
 #: What a scan keeps for each row (see :func:`scan`).
 BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE, VALUES = 0, 1, 2, 3, 4
+#: Added to a mode when the scan's count of acceptable cells is not needed (faster).
+NO_COUNT = 8
 
 _LOW = np.iinfo(np.int64).min
 
@@ -202,7 +204,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
 
     Returns ``(placements, keys, sizes, acceptable)``: ``K`` slots per row sorted best
     first, how many are filled (the count for COUNT_ABOVE), and how many acceptable
-    cells each row has in all.
+    cells each row has in all (not with :data:`NO_COUNT` added to ``mode``: then the
+    bounds may reject a cell before its language rule is checked).
 
     Each block's columns must ascend. The rules and scores are written out inside the
     loop on purpose: a helper function
@@ -212,6 +215,10 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
      a_has_pref, a_home, a_rank) = A
     (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
      p_req, p_rank, twin_keys, twin_status) = P
+    # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
+    # bounds may reject a cell before its language rule is checked.
+    first_stage = 0 if mode >= NO_COUNT else 1
+    mode = mode % NO_COUNT
     n = len(rows)
     out_p = np.full((n, K), -1, np.int64)
     out_k = np.full((n, K), _LOW, np.int64)
@@ -247,13 +254,6 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
             cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
             if cosine < cos_max:
                 continue
-            best = -32000
-            for m in range(width):
-                gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-                if gap > best:
-                    best = gap
-            if best < -1:
-                continue
             if isco == p_isco[p]:
                 tier = 0
             elif minor == p_minor[p]:
@@ -268,23 +268,33 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
                 t_lo += 1
             if t_lo < t_hi and twin_keys[t_lo] == home_base + p:
                 twin = np.int64(twin_status[t_lo])
-            count += 1
             tie = n_p - p_rank[p]
             preferred = a_pref[a, p_country[p]]
-            if mode == 4:
-                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                    has_pref, year, S, True)
-                out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
-                continue
-            # Two passes with the same tests: first with the distance component at its
-            # maximum (an upper bound on the apprentice score and the score; the host
-            # score exact), which rejects most cells without an arc cosine or an
-            # exponential; then exactly. A bound may only reject, never accept.
+            # Stages with the same tests: (0) the language component at its maximum and
+            # the distance component bounded from the table: upper bounds on all three
+            # scores, before the language rule (only when the acceptable cells need no
+            # counting); (1) the language rule, then the distance still bounded (the
+            # host score exact); (2) exactly. A bound may only reject, never accept: most
+            # cells are rejected without the language loop, an arc cosine or an
+            # exponential.
             keep = True
             key = np.int64(0)
-            for exact in range(2):
+            best = np.int64(NO_LANGUAGE_REQUIRED)
+            for stage in range(first_stage, 3):
+                if stage == 1:
+                    best = -32000
+                    for m in range(width):
+                        gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                        if gap > best:
+                            best = gap
+                    if best < -1:
+                        keep = False
+                        break
+                    count += 1
+                    if mode == 4:
+                        break
                 app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                    has_pref, year, S, exact == 1)
+                                                    has_pref, year, S, stage == 2)
                 if mode == 0:
                     key = app_i * (n_p + 1) + tie
                     keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
@@ -298,10 +308,15 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
                     keep = key > limit
                 if mode <= 2 and size == K and key <= out_k[r, 0]:
                     keep = False
-                if exact == 1 and mode <= 1 and key >= limit:
+                if stage == 2 and mode <= 1 and key >= limit:
                     keep = False
                 if not keep:
                     break
+            if keep and mode == 4:
+                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                    has_pref, year, S, True)
+                out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
+                continue
             if not keep:
                 continue
             if mode == 3:
