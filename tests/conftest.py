@@ -13,6 +13,11 @@ import pytest
 _SESSION_STATE = tempfile.mkdtemp(prefix="mobility-tests-")
 os.environ["MOBILITY_VAR_DIR"] = _SESSION_STATE
 os.environ["MOBILITY_DATABASE_URL"] = f"sqlite:///{_SESSION_STATE}/mobility.db"
+# AppTest has a Streamlit runtime, so app.py would start its warm-up thread once per
+# test database; one that outlived its test opened the next test's new database while
+# that test created it ("database is locked"). Browser tests turn it back on for their
+# servers (tests/test_browser_journeys.py).
+os.environ["MOBILITY_WARM_UP"] = "0"
 
 
 @pytest.fixture(autouse=True)

@@ -68,7 +68,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
     """``streamlit run app.py`` on ``port`` with the test's database; returns once the
     health endpoint answers."""
     compile_matching_kernels(database_url)
-    env = {**os.environ, "MOBILITY_DATABASE_URL": database_url}
+    env = {**os.environ, "MOBILITY_DATABASE_URL": database_url, "MOBILITY_WARM_UP": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",

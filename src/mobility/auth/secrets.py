@@ -112,3 +112,34 @@ def cookie_key() -> str:
     if production_mode():
         raise ConfigurationError("MOBILITY_PRODUCTION is set but MOBILITY_COOKIE_KEY is not")
     return _read_or_create(var_dir() / "cookie.key")
+
+
+def cookie_username(token: str | None, key: str, *, now: float | None = None) -> str | None:
+    """The username a sign-in cookie carries when its HS256 signature under ``key`` and
+    its expiry (``exp_date``, seconds since 1970) hold, else None; the cookie is the one
+    streamlit-authenticator writes (``{"username": ..., "exp_date": ...}``).
+
+    >>> import jwt, time
+    >>> token = jwt.encode({"username": "lea", "exp_date": time.time() + 60}, "k" * 32,
+    ...                    algorithm="HS256")
+    >>> cookie_username(token, "k" * 32), cookie_username(token, "x" * 32)
+    ('lea', None)
+    """
+    import time
+
+    import jwt
+
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    username = claims.get("username") if isinstance(claims, dict) else None
+    try:
+        expires = float(claims.get("exp_date"))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if not isinstance(username, str) or not username or expires <= (now or time.time()):
+        return None
+    return username

@@ -24,7 +24,7 @@ import streamlit as st
 
 from mobility.auth.escaping import escape_markdown
 from mobility.auth.roles import Principal
-from mobility.auth.secrets import cookie_key, cookie_key_is_generated
+from mobility.auth.secrets import cookie_key, cookie_key_is_generated, cookie_username
 from mobility.auth.store import database_engine
 from mobility.auth.users import (
     SignInThrottle,
@@ -192,9 +192,65 @@ def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
     if principal is not None:
         st.session_state[_PRINCIPAL_KEY] = principal
         return principal
+    lang = _lang()
+    principal = _returning_principal()
+    if principal is None:
+        principal = _sign_in_form(lang, signed_out)
+    st.session_state[_PRINCIPAL_KEY] = principal
+    with st.sidebar:
+        who = st.empty()  # filled only while still signed in after the button
+        leaving = st.button(t("auth.sign_out", lang), key="mobility_sign_out")
+    if leaving:  # "Abmelden": nothing of this user's menu or page is drawn after it
+        _sign_out()
+        st.info(t("auth.signed_out", lang))
+        _stop(signed_out)
+    who.caption(t("auth.signed_in_as", lang, user=escape_markdown(principal.username),
+                  scope=escape_markdown(scope_label(principal, lang))))
+    return principal
+
+
+def _cookie_username() -> str | None:
+    """The username of a valid sign-in cookie sent with the page request, else None."""
+    cookies = st.context.cookies
+    return cookie_username(cookies.get(COOKIE_NAME) if cookies else None, cookie_key())
+
+
+def _returning_principal() -> Principal | None:
+    """Who is signed in without drawing the sign-in form: this session's user, or a
+    returning visitor's from the cookie the page request carried. The account must
+    still exist and be enabled.
+
+    streamlit-authenticator is not even created on this path: its cookie component
+    reports the browser's cookies once after every page load, which ran every page a
+    second time (up to 5 s more per page load on a busy machine)."""
+    if st.session_state.get("logout"):  # signed out in this session: the form again
+        return None
+    username = (st.session_state.get("username")
+                if st.session_state.get("authentication_status") else _cookie_username())
+    if not username:
+        return None
+    try:
+        principal = get_principal(database_engine(), str(username))
+    except NotFoundError:
+        return None  # the form's path signs the stale cookie out
+    st.session_state["authentication_status"] = True
+    st.session_state["username"] = principal.username
+    return principal
+
+
+def _sign_out() -> None:
+    """Forget the user in this session and delete the sign-in cookie in the browser
+    (streamlit-authenticator's cookie component does that when it is drawn)."""
+    _credentials, authenticator = _authenticator()
+    authenticator.logout(location="unrendered")
+    st.session_state.pop(_PRINCIPAL_KEY, None)
+
+
+def _sign_in_form(lang: str, signed_out: Callable[[], None] | None) -> Principal:
+    """The sign-in form (streamlit-authenticator), with the throttle; returns the
+    principal once someone signed in, else stops the run."""
     from streamlit_authenticator.utilities.exceptions import LoginError
 
-    lang = _lang()
     credentials, authenticator = _authenticator()
     fields = {"Form name": t("auth.form", lang), "Username": t("auth.username", lang),
               "Password": t("auth.password", lang), "Login": t("auth.submit", lang)}
@@ -218,21 +274,12 @@ def require_login(signed_out: Callable[[], None] | None = None) -> Principal:
         _stop(signed_out)
     try:
         principal = get_principal(database_engine(), st.session_state["username"])
+        st.session_state["logout"] = None  # signed in again: a cookie may count again
+        return principal
     except NotFoundError:
-        # The account was removed while its cookie was still valid.
+        # The account was removed (or disabled) while its cookie was still valid.
         authenticator.logout(location="unrendered")
         _stop(signed_out)
-    st.session_state[_PRINCIPAL_KEY] = principal
-    with st.sidebar:
-        who = st.empty()  # filled only while still signed in after the button
-        authenticator.logout(t("auth.sign_out", lang), location="sidebar",
-                             key="mobility_sign_out")
-    if not st.session_state.get("authentication_status"):  # "Abmelden" was clicked
-        st.info(t("auth.signed_out", lang))
-        _stop(signed_out)
-    who.caption(t("auth.signed_in_as", lang, user=escape_markdown(principal.username),
-                  scope=escape_markdown(scope_label(principal, lang))))
-    return principal
 
 
 def scope_label(principal: Principal, lang: str) -> str:

@@ -10,8 +10,10 @@ fills caches (:mod:`mobility.ui.cache`, :func:`mobility.geo.gazetteer`); it draw
 nothing, and a page that needs something before it is ready simply waits for the same
 lock.
 
-Not started under ``AppTest`` (no Streamlit runtime), where tests switch databases
-between runs.
+``MOBILITY_WARM_UP=0`` turns it off. The test suite does: AppTest runs pages with a
+Streamlit runtime too, and a warm-up thread that outlived its test read the database
+address of the *next* test and held that test's brand-new database while it was being
+created ("database is locked" in CI).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import logging
 import threading
 
 _started: set[str] = set()
+#: Values of ``MOBILITY_WARM_UP`` that turn the warm-up off.
+OFF = {"0", "false", "no", "off"}
 _lock = threading.Lock()
 
 
@@ -46,9 +50,11 @@ def _work() -> None:
 def warm_up() -> threading.Thread | None:
     """Start the warm-up thread once per process and database; returns it (or None
     when it ran already, or when no Streamlit server runs)."""
+    import os
+
     import streamlit as st
 
-    if not st.runtime.exists():
+    if not st.runtime.exists() or os.environ.get("MOBILITY_WARM_UP", "1").strip() in OFF:
         return None
     from mobility.storage import database_url
 
