@@ -125,7 +125,7 @@ def test_stable_equals_textbook_deferred_acceptance_over_every_acceptable_pair(m
 
 @settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(markets(), markets(max_apprentices=40, max_placements=14)),
-       st.sampled_from([1, 2, 16]), st.sampled_from([1, 2, 32]))
+       st.sampled_from([1, 2, 16]), st.sampled_from([1, 2, 32, 100]))
 def test_optimal_equals_the_lp_optimum_over_every_acceptable_pair(market, first, priced):
     matcher, A, P, a, p, f = _truth(*market)
     gain = np.round(f["score"] * SCORE_SCALE).astype(np.int64)

@@ -387,8 +387,11 @@ def _price_shortlist(who, short_p, short_score, sizes, u, v, n_p, id_rank, K):
     violates = on_list & (short_score[who] - v[np.maximum(p, 0)] > u[who][:, None])
     key = np.where(violates, key, _LOW)
     best = np.argsort(key, axis=1)[:, ::-1][:, :K]  # keys are unique within a row
-    out_k = np.take_along_axis(key, best, axis=1)
-    out_p = np.where(out_k > _LOW, np.take_along_axis(p, best, axis=1), -1)
+    out_k = np.full((len(who), K), _LOW, np.int64)
+    out_k[:, :best.shape[1]] = np.take_along_axis(key, best, axis=1)
+    out_p = np.full((len(who), K), -1, np.int64)
+    out_p[:, :best.shape[1]] = np.take_along_axis(p, best, axis=1)
+    out_p[out_k == _LOW] = -1
     return out_p, out_k, np.minimum(violates.sum(axis=1), K)
 
 
