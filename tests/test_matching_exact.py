@@ -124,17 +124,21 @@ def test_stable_equals_textbook_deferred_acceptance_over_every_acceptable_pair(m
 
 
 @settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(markets(), st.sampled_from([1, 2, 16]))
-def test_optimal_equals_the_lp_optimum_over_every_acceptable_pair(market, first):
+@given(st.one_of(markets(), markets(max_apprentices=40, max_placements=14)),
+       st.sampled_from([1, 2, 16]), st.sampled_from([1, 2, 32, 100]))
+def test_optimal_equals_the_lp_optimum_over_every_acceptable_pair(market, first, priced):
     matcher, A, P, a, p, f = _truth(*market)
     gain = np.round(f["score"] * SCORE_SCALE).astype(np.int64)
     bound = lp_bound(len(A), len(P), a, p, gain, P.slots.astype(np.int64))
-    run = optimal_exact(Blocks(A, P, matcher.settings_), first=first)
+    run = optimal_exact(Blocks(A, P, matcher.settings_), first=first, priced_per_row=priced)
     pair_gain = dict(zip(zip(a.tolist(), p.tolist(), strict=True), gain.tolist(), strict=True))
     placed = np.flatnonzero(run.assignment >= 0)
     total = sum(pair_gain[(int(x), int(run.assignment[x]))] for x in placed)
     assert total == bound
     assert run.dual_total * SCORE_SCALE == pytest.approx(bound, abs=0.5)
+    # The certificate itself: its duals are feasible on every acceptable pair.
+    assert (gain <= run.u[a] + run.v[p]).all()
+    assert int(run.u.sum() + (np.minimum(P.slots, len(A)) * run.v).sum()) == bound
     load = np.bincount(run.assignment[placed], minlength=len(P))
     assert (load <= P.slots).all()
 

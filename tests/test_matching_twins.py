@@ -170,3 +170,33 @@ def test_home_keys_use_the_municipality_code():
                              "name:leeds|GB"]
     given = home_keys(pd.Series(["Stadt X"]), pd.Series(["DE"]), pd.Series(["05978036"]))
     assert given.tolist() == ["ags:05978036"]
+
+
+def test_home_keys_for_a_few_rows_equal_the_vectorised_keys():
+    """The plain-Python path of one recommendation gives every key the pandas path gives:
+    the shipped partnerships' homes (names, AGS, coordinates), shared names with and
+    without coordinates, blanks and homes abroad."""
+    from mobility.matching.twins import home_keys_few
+
+    table = load_partnerships()
+    extra = pd.DataFrame({
+        "home_city": ["Frankfurt", "Frankfurt", "Neustadt", "", None, "Köln", "Paris",
+                      "50667 Köln", "05315000"],
+        "home_country": ["DE", "DE", "DE", "DE", "DE", "de", "FR", "DE", "DE"],
+        "home_ags": [None, "06412000", None, None, None, "123", None, None, None],
+        "home_lat": [52.34, 50.11, 49.35, np.nan, np.nan, 50.94, 48.85, np.nan, np.nan],
+        "home_lon": [14.55, 8.68, 8.14, np.nan, np.nan, 6.96, 2.35, np.nan, np.nan]})
+    both = pd.concat([table[list(extra.columns)].astype(object), extra.astype(object)],
+                     ignore_index=True)
+    cities, countries, ags, lat, lon = (both[c].tolist() for c in extra.columns)
+    frame = pd.DataFrame({"c": cities, "k": countries, "a": ags, "la": lat, "lo": lon})
+    expected = home_keys(frame["c"], frame["k"], frame["a"], frame["la"], frame["lo"]).tolist()
+    assert home_keys_few(cities, countries, ags, lat, lon) == expected
+    # One row at a time, as a recommendation asks (coordinates only break ties).
+    for i in range(len(cities) - 9, len(cities)):
+        one = frame.iloc[[i]]
+        assert home_keys_few(cities[i:i + 1], countries[i:i + 1], ags[i:i + 1], lat[i:i + 1],
+                             lon[i:i + 1]) == home_keys(one["c"], one["k"], one["a"],
+                                                        one["la"], one["lo"]).tolist()
+    expected = home_keys(frame["c"], frame["k"]).tolist()
+    assert home_keys_few(cities, countries) == expected

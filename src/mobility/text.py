@@ -28,6 +28,8 @@ _PUNCT = re.compile(r"[^0-9a-z]+")
 
 def strip_accents(text: str) -> str:
     """Remove combining marks: ``"Kraków"`` becomes ``"Krakow"``."""
+    if text.isascii():  # nothing to decompose (most names): the same result, faster
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -39,7 +41,10 @@ def _squash(text: str) -> str:
 def fold(text: str) -> str:
     """Fold a name to its canonical key: lower case, umlauts as ae/oe/ue, no accents,
     punctuation and repeated spaces collapsed to one space."""
-    lowered = unicodedata.normalize("NFC", str(text)).casefold().replace("’", "'")
+    text = str(text)
+    if text.isascii():  # the same steps reduce to these for ASCII (most names)
+        return _squash(text.lower())
+    lowered = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
     return _squash(strip_accents(lowered.translate(_UMLAUTS)))
 
 

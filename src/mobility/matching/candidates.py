@@ -36,10 +36,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from mobility.errors import Problem, ValidationError
 from mobility.geo import EARTH_RADIUS_KM
@@ -61,9 +61,17 @@ from mobility.matching.scores import (
     training_year_component,
     twin_component,
 )
-from mobility.matching.twins import apprentice_homes, build_twin_table, home_keys
+from mobility.matching.twins import (
+    apprentice_homes,
+    build_twin_table,
+    home_keys,
+    home_keys_few,
+)
 from mobility.models import CEFR, parse_languages
 from mobility.text import fold
+
+if TYPE_CHECKING:  # scipy is imported where a tree is built: exact runs need none
+    from scipy.spatial import cKDTree
 
 #: Columns the matcher needs from each table (the rest of the import format is ignored).
 PLACEMENT_COLUMNS = (
@@ -82,6 +90,8 @@ APPRENTICE_COLUMNS = (
 _PAD_REQUIREMENT = 2 * NO_LANGUAGE_REQUIRED + 30
 # An apprentice who does not speak a language at all sits far below any requirement.
 _NOT_SPOKEN = -100
+# Up to this many apprentices, home towns are keyed in plain Python (a recommendation).
+_FEW_APPRENTICES = 16
 # Cells (apprentices x placements) evaluated at once: bounds the temporary memory.
 _CHUNK_CELLS = 1_500_000
 
@@ -269,6 +279,8 @@ class PlacementIndex:
     def home_tree(self) -> cKDTree:
         """A KD-tree over the twinnings' home municipalities (built once, on demand)."""
         if getattr(self, "_home_tree", None) is None:
+            from scipy.spatial import cKDTree
+
             self._home_tree = cKDTree(_unit_vectors(self.homes["lat"].to_numpy(float),
                                                     self.homes["lon"].to_numpy(float)))
         return self._home_tree
@@ -423,6 +435,13 @@ def _match_homes(frame: pd.DataFrame, xyz: np.ndarray, index: PlacementIndex) ->
     if positions is None:
         positions = {k: i for i, k in enumerate(index.homes["key"])}
         index._home_positions = positions
+    if len(frame) <= _FEW_APPRENTICES:
+        def column(name):
+            return None if name not in frame else frame[name].tolist()
+
+        return np.array([positions.get(k, -1) for k in home_keys_few(
+            frame["home_city"].tolist(), frame["home_country"].tolist(), column("home_ags"),
+            column("home_lat"), column("home_lon"))], dtype=np.int64)
     keys = home_keys(frame["home_city"], frame["home_country"], frame.get("home_ags"),
                      frame.get("home_lat"), frame.get("home_lon"))
     return keys.map(positions).fillna(-1).astype(np.int64).to_numpy()
@@ -719,6 +738,8 @@ def _query(tree: cKDTree | np.ndarray, targets: np.ndarray, queries: np.ndarray,
            k: int) -> tuple[np.ndarray, np.ndarray]:
     """(query position, target) pairs for the ``k`` nearest targets of each query;
     ``tree`` is a built ``cKDTree`` over the targets or their points."""
+    from scipy.spatial import cKDTree
+
     k = min(int(k), len(targets))
     if k == 0 or len(queries) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -737,6 +758,8 @@ def _nearest_candidates(A: ApprenticeBatch, P: PlacementIndex, settings: MatchSe
     Chord distance on unit vectors orders points exactly as great-circle distance does,
     so ``cKDTree`` on 3-D points answers great-circle nearest-neighbour queries.
     """
+    from scipy.spatial import cKDTree
+
     K, M = int(settings.max_candidates), int(settings.host_candidates)
     half = max(1, K // 2)
     n_p = len(P)

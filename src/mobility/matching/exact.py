@@ -7,11 +7,13 @@
   (*lazy refills*). A refill skips placements that are full of apprentices they prefer to
   her: such a placement's worst holder only gets better, so it would refuse her anyway.
 * :func:`optimal_exact`: the maximum total ``score`` over the full acceptable set. Solved
-  as a min-cost flow on candidate columns (each apprentice's best by ``score``), then
-  *certified*: the least dual prices of the placements are computed from the solution
+  on candidate columns (each apprentice's best by ``score``) by shortest augmenting
+  paths (:func:`mobility.matching.assign.solve`), then *certified*: the least dual
+  prices of the placements are computed from the allocation alone
   (:func:`~mobility.matching.kernel.placement_prices`), every acceptable pair is priced
-  against them (reduced profit ``score - u_a - v_p``), violators are added and the flow
-  re-solved until none is left. Dual feasibility over every pair plus equal primal and
+  against them (reduced profit ``score - u_a - v_p``), violators are added and the
+  solver warm-started from those prices (only the rows that gained columns start
+  again) until none is left. Dual feasibility over every pair plus equal primal and
   dual totals proves optimality (LP duality; the b-matching polytope is integral).
 * :func:`ranked_exact`: each apprentice's true top ``k`` by ``score``.
 
@@ -26,20 +28,22 @@ import numba
 import numpy as np
 
 from mobility.errors import MobilityError
-from mobility.matching import kernel
+from mobility.matching import assign, kernel
 from mobility.matching.candidates import ApprenticeBatch, PlacementIndex
 from mobility.matching.scores import MatchSettings
 
 #: Placements per apprentice in the first list (stable) and the first columns (optimal).
-FIRST_LIST = 24
+FIRST_LIST = 64
 FIRST_COLUMNS = 16
 #: The longest list one refill fetches (each refill doubles the previous one).
 LONGEST_REFILL = 4096
+#: Each row's best placements by score kept for pricing without a scan (optimal).
+SHORTLIST = 64
 #: Violators added per apprentice and pricing round.
-PRICED_PER_ROW = 8
+PRICED_PER_ROW = 32
 
-#: Scans of fewer rows run on the calling thread alone.
-_FEW_ROWS = 64
+#: Scans of fewer cells run on the calling thread alone.
+_FEW_CELLS = 200_000
 
 _HIGH = np.iinfo(np.int64).max
 _LOW = np.iinfo(np.int64).min
@@ -57,8 +61,33 @@ class Run:
     proposals: int = 0
     refill_rounds: int = 0
     pricing_rounds: int = 0
+    priced_rows: int = 0
     certificate: str = ""
     dual_total: float | None = None
+    #: The certified duals of an optimal run (apprentices, placements), score x 10**6.
+    u: np.ndarray | None = None
+    v: np.ndarray | None = None
+
+
+def _threads_for(cells: int, func, args):
+    """Run a compiled scan; one of fewer than :data:`_FEW_CELLS` cells on the calling
+    thread alone (waking the other threads costs more than it saves, above all on a
+    busy machine: one apprentice's recommendation, the later refill rounds)."""
+    if cells >= _FEW_CELLS:
+        return func(*args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return func(*args)
+    finally:
+        numba.set_num_threads(threads)
+
+
+def _packed(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays as the kernel's argument tuple: C-contiguous and writeable, so that
+    every caller has the same numba type (a read-only array would be a second
+    signature, compiled and cached separately)."""
+    return tuple(np.require(x, requirements=("C", "W")) for x in arrays)
 
 
 class Blocks:
@@ -67,16 +96,19 @@ class Blocks:
     def __init__(self, A: ApprenticeBatch, P: PlacementIndex, settings: MatchSettings):
         self.A, self.P = A, P
         self.n_a, self.n_p = len(A), len(P)
-        self.S = kernel.settings_vector(settings)
-        self.a_pack = (A.isco, A.isco // 10, A.isco // 100, A.start, A.end,
-                       np.ascontiguousarray(A.xyz), A.cos_max, A.training_year, A.level,
-                       A.preferred, A.has_preferences, A.home, A.id_rank)
+        cached = getattr(P, "_kernel_settings", None)
+        if cached is None or cached[0] != settings:
+            cached = P._kernel_settings = (settings, kernel.settings_vector(settings))
+        self.S = cached[1]
+        self.a_pack = _packed(A.isco, A.isco // 10, A.isco // 100, A.start, A.end, A.xyz,
+                              A.cos_max, A.training_year, A.level, A.preferred,
+                              A.has_preferences, A.home, A.id_rank)
         # Built once per fitted index: one apprentice's recommendation must not pay for it.
         self.p_pack = getattr(P, "_kernel_pack", None)
         if self.p_pack is None:
-            self.p_pack = (P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start,
-                           P.end, P.min_days, np.ascontiguousarray(P.xyz), P.country, P.lang,
-                           P.req, P.id_rank, P.twin_keys, P.twin_status)
+            self.p_pack = _packed(P.isco, P.isco // 10, P.isco // 100, P.accepts_related,
+                                  P.start, P.end, P.min_days, P.xyz, P.country, P.lang, P.req,
+                                  P.id_rank, P.twin_keys, P.twin_status)
             P._kernel_pack = self.p_pack
         units, self.row_group = np.unique(A.isco, return_inverse=True)
         cols = [P.columns_for(int(u)) for u in units]
@@ -90,26 +122,28 @@ class Blocks:
         """Apprentice x placement cells in the blocks (what one full scan visits)."""
         return int(np.diff(self.col_ptr)[self.row_group].sum())
 
-    def scan(self, rows, mode, K, bound, min_held=None, v=None):
+    def scan(self, rows, mode, K, bound, min_held=None, v=None, only=None, count=True):
+        """:func:`kernel.scan` over the rows' blocks (``only``: a boolean per placement;
+        then only those columns of each block are visited). ``count=False``: the count
+        of acceptable cells is not wanted (the scan may then skip the language rule of
+        cells its bounds reject, and the count it returns is not the full one)."""
+        if not count:
+            mode += kernel.NO_COUNT
         rows = np.asarray(rows, np.int64)
-        args = (rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
-                self.col_ptr, self.col_idx, self.a_pack, self.p_pack, self.S,
-                self.no_held if min_held is None else min_held,
-                self.no_v if v is None else v)
-        if len(rows) >= _FEW_ROWS:
-            return kernel.scan(*args)
-        # A handful of rows (one apprentice's recommendation): waking the other threads
-        # costs more than the scan, above all on a busy machine.
-        threads = numba.get_num_threads()
-        numba.set_num_threads(1)
-        try:
-            return kernel.scan(*args)
-        finally:
-            numba.set_num_threads(threads)
+        col_ptr, col_idx = self.col_ptr, self.col_idx
+        if only is not None:
+            keep = only[col_idx]
+            col_ptr, col_idx = np.r_[0, np.cumsum(keep)][col_ptr], col_idx[keep]
+        cells = int(np.diff(col_ptr)[self.row_group[rows]].sum())
+        return _threads_for(cells, kernel.scan, (
+            rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
+            col_ptr, col_idx, self.a_pack, self.p_pack, self.S,
+            self.no_held if min_held is None else min_held, self.no_v if v is None else v))
 
     def values(self, a, p):
-        return kernel.cell_values(np.asarray(a, np.int64), np.asarray(p, np.int64),
-                                  self.a_pack, self.p_pack, self.S)
+        a = np.asarray(a, np.int64)
+        return _threads_for(len(a), kernel.cell_values, (
+            a, np.asarray(p, np.int64), self.a_pack, self.p_pack, self.S))
 
     def apprentice_keys(self, app, p):
         return app * (self.n_p + 1) + (self.n_p - self.P.id_rank[p])
@@ -125,7 +159,8 @@ class Blocks:
         if len(todo):
             _, app, _, _ = self.values(todo, assignment[todo])
             _, _, above, _ = self.scan(todo, kernel.COUNT_ABOVE, 1,
-                                       self.apprentice_keys(app, assignment[todo]))
+                                       self.apprentice_keys(app, assignment[todo]),
+                                       count=False)
             rank[todo] = above + 1
         return rank
 
@@ -138,7 +173,7 @@ def _flat(out_p, sizes, rows):
 def ranked_exact(B: Blocks, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each apprentice's best ``k`` by score key: ``(a, p, rank)`` rows, best first."""
     rows = np.arange(B.n_a, dtype=np.int64)
-    out_p, _, sizes, _ = B.scan(rows, kernel.BY_SCORE, k, np.full(B.n_a, _HIGH))
+    out_p, _, sizes, _ = B.scan(rows, kernel.BY_SCORE, k, np.full(B.n_a, _HIGH), count=False)
     a, p, take = _flat(out_p, sizes, rows)
     rank = np.broadcast_to(np.arange(1, k + 1), out_p.shape)[take]
     return a, p, rank
@@ -156,8 +191,8 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     rows = np.arange(n_a, dtype=np.int64)
     out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, first,
                                              np.full(n_a, _HIGH))
-    a_flat, p_flat, _ = _flat(out_p, sizes, rows)
-    _, _, host, _ = B.values(a_flat, p_flat)
+    a_flat, packed, _ = _flat(out_p, sizes, rows)
+    p_flat, host = kernel.unpack_hosts(packed)
     pool_p, pool_hk = p_flat, B.host_keys(host, a_flat)
     L_start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     L_len = sizes.copy()
@@ -197,9 +232,9 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
             new_p, new_k, new_n, _ = B.scan(who, kernel.BY_APPRENTICE, int(size),
-                                            last_key[who], min_held=min_held)
-            a_new, p_new, _ = _flat(new_p, new_n, who)
-            _, _, host, _ = B.values(a_new, p_new)
+                                            last_key[who], min_held=min_held, count=False)
+            a_new, packed, _ = _flat(new_p, new_n, who)
+            p_new, host = kernel.unpack_hosts(packed)
             L_start[who] = len(pool_p) + np.r_[0, np.cumsum(new_n)[:-1]]
             pool_p = np.r_[pool_p, p_new]
             pool_hk = np.r_[pool_hk, B.host_keys(host, a_new)]
@@ -243,23 +278,37 @@ def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
 
 
 def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
-                  max_rounds: int = 200) -> Run:
+                  max_rounds: int = 200, priced_per_row: int = PRICED_PER_ROW) -> Run:
     """Maximum total score over every acceptable pair (column generation, certified)."""
-    from mobility.matching.optimal import max_gain_allocation
-
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, first,
-                                             np.full(n_a, _HIGH))
+    # Each row's best ``shortlist`` by score: the first ``first`` are the first columns;
+    # the rest are kept to price rows whose u is at least the score of the last one
+    # (then no pair off the list can violate, and the row needs no scan).
+    shortlist = max(int(first), SHORTLIST)
+    short_p, short_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, shortlist,
+                                                 np.full(n_a, _HIGH))
+    short_score = short_k // (n_p + 1)  # the key is score * (n_p + 1) + tie
     # An apprentice's best score bounds her reduced profits: rows with u >= it are done.
-    best_score = np.where(sizes > 0, out_k[:, 0] // (n_p + 1), -1)
-    col_a, col_p, _ = _flat(out_p, sizes, rows)
-    _, _, _, col_gain = B.values(col_a, col_p)
+    best_score = np.where(sizes > 0, short_score[:, 0], -1)
+    off_list = np.where(acceptable > shortlist, short_score[:, -1], -1)
+    col_a, col_p, take = _flat(short_p[:, :first], np.minimum(sizes, first), rows)
+    col_gain = short_score[:, :first][take]
     cap = np.minimum(P.slots, n_a).astype(np.int64)
-    rounds = 0
+    # The solver's state, kept between rounds (warm start): allocation and duals.
+    assignment = np.full(n_a, -1, np.int64)
+    u_w, v_w = np.zeros(n_a, np.int64), np.zeros(n_p, np.int64)
+    free = rows
+    rounds = scanned = 0
+    clean = np.zeros(n_a, bool)
+    prev_u = prev_v = None
     while True:
-        assignment = max_gain_allocation(n_a, n_p, a=col_a, p=col_p, gain=col_gain,
-                                         capacity=cap)
+        a_ptr, a_col, a_gain = assign.columns_by(col_a, col_p, col_gain, n_a)
+        p_ptr, p_row, p_gain = assign.columns_by(col_p, col_a, col_gain, n_p)
+        assign.solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, assignment, u_w,
+                     v_w, free)
+        # The certificate does not trust the solver: least prices from the allocation
+        # alone, then dual feasibility on the columns and complementary slackness.
         load = np.bincount(assignment[assignment >= 0], minlength=n_p)
         v, converged = kernel.placement_prices(n_p, col_a, col_p, col_gain, assignment, load,
                                                cap, 50 * (n_p + len(col_a)) + 1000)
@@ -273,29 +322,77 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         rounds += 1
         if progress is not None:
             progress(min(0.95, 0.5 + 0.05 * rounds), f"optimal: pricing round {rounds}")
-        # Pricing every acceptable pair; rows whose u reaches their best score cannot
-        # hold a violator (v >= 0) and are skipped.
-        open_rows = rows[u < best_score]
-        new_p, _, new_n, _ = B.scan(open_rows, kernel.BY_REDUCED_PROFIT, PRICED_PER_ROW,
-                                    u[open_rows], v=v)
+        # Pricing every acceptable pair. A row is *clean* when each of its acceptable
+        # pairs is a column or had ``score <= u_a + v_p`` at a check. While u_a does not
+        # fall, only pairs whose v_p fell can have become violators: such rows are
+        # priced on those placements alone, the others over their whole block (rows
+        # whose u reaches their best score are clean: v >= 0).
+        partial, fell = np.zeros(n_a, bool), None
+        if prev_u is not None:
+            fell = v < prev_v
+            seen = np.r_[0, np.cumsum(fell[B.col_idx])]
+            block_fell = (seen[B.col_ptr[1:]] > seen[B.col_ptr[:-1]])[B.row_group]
+            held_up = u >= prev_u
+            partial = clean & held_up & block_fell
+            clean &= held_up & ~block_fell
+        clean |= u >= best_score
+        listed = ~clean & (u >= off_list)
+        partial &= ~clean & ~listed
+        whole = ~clean & ~listed & ~partial
+        found = [_price_shortlist(rows[listed], short_p, short_score, sizes, u, v, n_p,
+                                  B.P.id_rank, priced_per_row)]
+        for who, only in ((rows[whole], None), (rows[partial], fell)):
+            found.append(B.scan(who, kernel.BY_REDUCED_PROFIT, priced_per_row, u[who], v=v,
+                                only=only, count=False)[:3])
+            scanned += len(who)
+        open_rows = np.r_[rows[listed], rows[whole], rows[partial]]
+        new_p, new_k = np.vstack([f[0] for f in found]), np.vstack([f[1] for f in found])
+        new_n = np.concatenate([f[2] for f in found])
+        # Every violator of a row that found fewer than the most it may add is added.
+        clean[open_rows] = new_n < priced_per_row
+        prev_u, prev_v = u, v
         if int(new_n.sum()) == 0:
             break
         if rounds >= max_rounds:
             raise MobilityError(f"no optimality certificate after {max_rounds} pricing rounds")
-        add_a, add_p, _ = _flat(new_p, new_n, open_rows)
-        _, _, _, add_gain = B.values(add_a, add_p)
+        add_a, add_p, take = _flat(new_p, new_n, open_rows)
+        # The key is (score - v_p) * (n_p + 1) + tie: the score comes back exactly.
+        add_gain = new_k[take] // (n_p + 1) + v[add_p]
         col_a = np.r_[col_a, add_a]
         col_p = np.r_[col_p, add_p]
         col_gain = np.r_[col_gain, add_gain]
+        # Warm start from the certified duals: the rows that gained columns start again
+        # (starting afresh instead cost 4.6 times the solver's time at 100,000 x 50,000).
+        free = open_rows[new_n > 0]
+        u_w, v_w = u.astype(np.int64), v.astype(np.int64)
+        assignment[free] = -1
     primal = int(own[assignment >= 0].sum())
     dual = int(u.sum() + (cap * v).sum())
     if primal != dual:
         raise MobilityError(f"optimality certificate failed: primal {primal} != dual {dual}")
     rank = B.rank_of(rows, assignment, np.zeros(n_a, np.int64))
     return Run(assignment=assignment, rank=rank, acceptable_per_apprentice=acceptable,
-               pricing_rounds=rounds, a=col_a, p=col_p, dual_total=dual / 1e6,
+               pricing_rounds=rounds, priced_rows=scanned, u=u, v=v, a=col_a, p=col_p,
+               dual_total=dual / 1e6,
                certificate=(f"LP dual bound {dual / 1e6:.6f} equals the total score; no "
                             "acceptable pair has positive reduced profit"))
+
+
+def _price_shortlist(who, short_p, short_score, sizes, u, v, n_p, id_rank, K):
+    """:data:`kernel.BY_REDUCED_PROFIT` for rows ``who`` over their shortlists alone:
+    ``(placements, keys, counts)`` as the scan returns them."""
+    p = short_p[who]
+    key = (short_score[who] - v[np.maximum(p, 0)]) * (n_p + 1) + (n_p - id_rank[np.maximum(p, 0)])
+    on_list = np.arange(p.shape[1])[None, :] < sizes[who][:, None]
+    violates = on_list & (short_score[who] - v[np.maximum(p, 0)] > u[who][:, None])
+    key = np.where(violates, key, _LOW)
+    best = np.argsort(key, axis=1)[:, ::-1][:, :K]  # keys are unique within a row
+    out_k = np.full((len(who), K), _LOW, np.int64)
+    out_k[:, :best.shape[1]] = np.take_along_axis(key, best, axis=1)
+    out_p = np.full((len(who), K), -1, np.int64)
+    out_p[:, :best.shape[1]] = np.take_along_axis(p, best, axis=1)
+    out_p[out_k == _LOW] = -1
+    return out_p, out_k, np.minimum(violates.sum(axis=1), K)
 
 
 def _check_duals(u, v, load, cap, a, p, gain) -> None:

@@ -28,8 +28,15 @@ compiles (a few seconds, counted by the benchmark).
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
+
+# OpenMP's worker threads otherwise spin for a while after every parallel scan, burning
+# a core between the many short scans of a run (and on a shared machine, someone else's
+# core). Read when the thread pool starts, so set before the first scan.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from numba import njit, prange
 
 from mobility.geo import EARTH_RADIUS_KM
@@ -37,6 +44,8 @@ from mobility.matching.scores import NO_LANGUAGE_REQUIRED, SCORE_SCALE, MatchSet
 
 #: What a scan keeps for each row (see :func:`scan`).
 BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE, VALUES = 0, 1, 2, 3, 4
+#: Added to a mode when the scan's count of acceptable cells is not needed (faster).
+NO_COUNT = 8
 
 _LOW = np.iinfo(np.int64).min
 
@@ -53,7 +62,24 @@ def settings_vector(s: MatchSettings) -> np.ndarray:
         s.language_one_below, s.language_at_level, s.language_per_level_above,
         0.0, s.dormant_twin_factor, 1.0, s.no_preference, s.distance_scale_km,
         EARTH_RADIUS_KM, float(NO_LANGUAGE_REQUIRED), float(SCORE_SCALE),
-        s.unconfirmed_twin_factor], dtype=np.float64)
+        s.unconfirmed_twin_factor, _DISTANCE_BINS / np.sqrt(2.0),
+        *_distance_bounds(s.distance_scale_km)], dtype=np.float64)
+
+
+#: Bins of the distance bound table (see :func:`_distance_bounds`).
+_DISTANCE_BINS = 4096
+
+
+def _distance_bounds(scale_km: float) -> np.ndarray:
+    """Upper bounds of the distance component by bin of ``sqrt(1 - cosine)`` (nearly
+    proportional to the angle, so every bin spans about 3 km): bin ``i`` holds the value
+    at its near edge, plus a margin far above any rounding difference between numpy's
+    and the kernel's arc cosine and exponential. The scan's first pass takes it instead
+    of computing the distance: a bound, never a score."""
+    edge = np.arange(_DISTANCE_BINS + 2) * (np.sqrt(2.0) / _DISTANCE_BINS)
+    cosine = np.clip(1.0 - edge ** 2, -1.0, 1.0)
+    km = EARTH_RADIUS_KM * np.arccos(cosine)
+    return np.minimum(np.exp(-km / scale_km) + 1e-9, 1.0 + 1e-9)
 
 
 @njit(cache=True, inline="always")
@@ -65,9 +91,10 @@ def _cosine(ax, p_xyz, a, p):
 def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True):
     """(apprentice, host, score) as integers (score x 10**6) and the distance in km.
 
-    ``exact=False`` takes the distance component at its maximum (1) instead of computing
-    it: an upper bound on the apprentice score and the score (every operation is
-    monotone), the host score exactly, and no arc cosine or exponential.
+    ``exact=False`` takes an upper bound of the distance component from the table in
+    ``S`` (:func:`_distance_bounds`) instead of computing it: an upper bound on the
+    apprentice score and the score (every operation is monotone), the host score
+    exactly, and no arc cosine or exponential.
     """
     trade = S[9 + tier]
     if margin >= S[22]:
@@ -80,10 +107,11 @@ def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True
     twin_c = S[16 + twin] if twin < 3 else S[24]
     pref = (1.0 if preferred else 0.0) if has_pref else S[19]
     km = 0.0
-    dist = 1.0
     if exact:
         km = S[21] * math.acos(min(max(cosine, -1.0), 1.0))
         dist = math.exp(-km / S[20])
+    else:
+        dist = S[26 + int(math.sqrt(max(1.0 - cosine, 0.0)) * S[25])]
     year_c = min(float(year), 3.0) / 3.0
     scale = S[23]
     app_i = np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist) * scale)
@@ -167,7 +195,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
     ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
     apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
     not at a placement that is full of apprentices it prefers: host key below
-    ``min_held[p]``). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
+    ``min_held[p]``; the placements then come as ``p | host_score << 32``, see
+    :func:`unpack_hosts`). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
     among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
     :data:`COUNT_ABOVE`: only the count of cells with apprentice key ``> bound[r]``.
     :data:`VALUES`: for one-cell rows, ``keys[r, 0]`` packs the three scores
@@ -175,7 +204,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
 
     Returns ``(placements, keys, sizes, acceptable)``: ``K`` slots per row sorted best
     first, how many are filled (the count for COUNT_ABOVE), and how many acceptable
-    cells each row has in all.
+    cells each row has in all (not with :data:`NO_COUNT` added to ``mode``: then the
+    bounds may reject a cell before its language rule is checked).
 
     Each block's columns must ascend. The rules and scores are written out inside the
     loop on purpose: a helper function
@@ -185,6 +215,10 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
      a_has_pref, a_home, a_rank) = A
     (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
      p_req, p_rank, twin_keys, twin_status) = P
+    # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
+    # bounds may reject a cell before its language rule is checked.
+    first_stage = 0 if mode >= NO_COUNT else 1
+    mode = mode % NO_COUNT
     n = len(rows)
     out_p = np.full((n, K), -1, np.int64)
     out_k = np.full((n, K), _LOW, np.int64)
@@ -195,35 +229,36 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
     width = p_lang.shape[1]
     for r in prange(n):
         a = rows[r]
-        t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
         g = groups[r]
+        lo, hi = col_ptr[g], col_ptr[g + 1]
         size = 0
         count = 0
         above = 0
         limit = bound[r]
         own_host_tie = n_a - a_rank[a]
         home_base = a_home[a] * n_p
-        for j in range(col_ptr[g], col_ptr[g + 1]):
+        # The apprentice's own values, read once (the compiler cannot keep them in
+        # registers across the writes to the output rows).
+        ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
+        a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
+        has_pref, year = a_has_pref[a], a_year[a]
+        # This home's twin placements, from the block's first column on.
+        t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
+        if t_lo < t_hi and lo < hi:
+            t_lo += np.searchsorted(twin_keys[t_lo:t_hi], home_base + col_idx[lo])
+        for j in range(lo, hi):
             p = col_idx[j]
             # -- hard rules (candidates.pair_features states them for pairs) --
-            if min(a_end[a], p_end[p]) - max(a_start[a], p_start[p]) + 1 < p_min[p]:
+            if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
                 continue
-            cosine = a_xyz[a, 0] * p_xyz[p, 0] + a_xyz[a, 1] * p_xyz[p, 1] \
-                + a_xyz[a, 2] * p_xyz[p, 2]
-            if cosine < a_cos_max[a]:
+            cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+            if cosine < cos_max:
                 continue
-            best = -32000
-            for m in range(width):
-                gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-                if gap > best:
-                    best = gap
-            if best < -1:
-                continue
-            if a_isco[a] == p_isco[p]:
+            if isco == p_isco[p]:
                 tier = 0
-            elif a_minor[a] == p_minor[p]:
+            elif minor == p_minor[p]:
                 tier = 1
-            elif p_accepts[p] and a_sub[a] == p_sub[p]:
+            elif p_accepts[p] and sub == p_sub[p]:
                 tier = 2
             else:
                 tier = 3  # in the block only because the host names the trade
@@ -233,50 +268,64 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
                 t_lo += 1
             if t_lo < t_hi and twin_keys[t_lo] == home_base + p:
                 twin = np.int64(twin_status[t_lo])
-            count += 1
             tie = n_p - p_rank[p]
             preferred = a_pref[a, p_country[p]]
-            if mode != 4:
-                # Bounds first (distance component at 1): most cells cannot beat what the
-                # row holds already, and then the arc cosine and exponential are skipped.
+            # Stages with the same tests: (0) the language component at its maximum and
+            # the distance component bounded from the table: upper bounds on all three
+            # scores, before the language rule (only when the acceptable cells need no
+            # counting); (1) the language rule, then the distance still bounded (the
+            # host score exact); (2) exactly. A bound may only reject, never accept: most
+            # cells are rejected without the language loop, an arc cosine or an
+            # exponential.
+            keep = True
+            key = np.int64(0)
+            best = np.int64(NO_LANGUAGE_REQUIRED)
+            for stage in range(first_stage, 3):
+                if stage == 1:
+                    best = -32000
+                    for m in range(width):
+                        gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                        if gap > best:
+                            best = gap
+                    if best < -1:
+                        keep = False
+                        break
+                    count += 1
+                    if mode == 4:
+                        break
                 app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                    a_has_pref[a], a_year[a], S, False)
-                full = size == K
+                                                    has_pref, year, S, stage == 2)
                 if mode == 0:
-                    if host_i * (n_a + 1) + own_host_tie < min_held[p] or (
-                            full and app_i * (n_p + 1) + tie <= out_k[r, 0]):
-                        continue
+                    key = app_i * (n_p + 1) + tie
+                    keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
                 elif mode == 1:
-                    if full and score_i * (n_p + 1) + tie <= out_k[r, 0]:
-                        continue
+                    key = score_i * (n_p + 1) + tie
                 elif mode == 2:
-                    if score_i - v[p] <= limit or (
-                            full and (score_i - v[p]) * (n_p + 1) + tie <= out_k[r, 0]):
-                        continue
-                elif app_i * (n_p + 1) + tie <= limit:
-                    continue
-            app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                a_has_pref[a], a_year[a], S, True)
-            if mode == 0:
-                key = app_i * (n_p + 1) + tie
-                if key >= limit or host_i * (n_a + 1) + own_host_tie < min_held[p]:
-                    continue
-            elif mode == 1:
-                key = score_i * (n_p + 1) + tie
-                if key >= limit:
-                    continue
-            elif mode == 2:
-                if score_i - v[p] <= limit:
-                    continue
-                key = (score_i - v[p]) * (n_p + 1) + tie
-            elif mode == 3:
-                if app_i * (n_p + 1) + tie > limit:
-                    above += 1
-                continue
-            else:
+                    keep = score_i - v[p] > limit
+                    key = (score_i - v[p]) * (n_p + 1) + tie
+                else:
+                    key = app_i * (n_p + 1) + tie
+                    keep = key > limit
+                if mode <= 2 and size == K and key <= out_k[r, 0]:
+                    keep = False
+                if stage == 2 and mode <= 1 and key >= limit:
+                    keep = False
+                if not keep:
+                    break
+            if keep and mode == 4:
+                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                    has_pref, year, S, True)
                 out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
                 continue
-            size = _push(out_k, out_p, r, K, size, key, p)
+            if not keep:
+                continue
+            if mode == 3:
+                above += 1
+            else:
+                # BY_APPRENTICE keeps the host score beside the placement (the lists
+                # need both): placement | host << 32.
+                size = _push(out_k, out_p, r, K, size, key,
+                             p | (host_i << 32) if mode == 0 else p)
         # Heap -> best first.
         for end in range(size - 1, 0, -1):
             out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
@@ -285,6 +334,11 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
         sizes[r] = above if mode == 3 else size
         acceptable[r] = count
     return out_p, out_k, sizes, acceptable
+
+
+def unpack_hosts(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(placements, host scores) of a :data:`BY_APPRENTICE` scan's placements."""
+    return packed & 0xFFFFFFFF, packed >> 32
 
 
 def cell_values(a, p, A, P, S):

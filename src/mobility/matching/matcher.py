@@ -119,8 +119,9 @@ class Allocation:
     summary : dict
         ``exact`` (False only for approximate runs), counts (apprentices, matched,
         unmatched for each reason, slots, total score), ``acceptable_pairs`` (counted by
-        the scan), ``proposals``, ``refill_rounds``, ``pricing_rounds``, the
-        ``certificate``, the pairs put on lists and their coverage of the placements.
+        the scan), ``proposals``, ``refill_rounds``, ``pricing_rounds``,
+        ``pricing_rows_scanned``, the ``certificate``, the pairs put on lists and their
+        coverage of the placements.
     """
 
     def __init__(self, method: str, matches: pd.DataFrame, summary: dict[str, object],
@@ -373,7 +374,8 @@ class Matcher:
                     "acceptable_pairs": int(run.acceptable_per_apprentice.sum()),
                     "cells_scanned_per_pass": blocks.cells(),
                     "proposals": run.proposals, "refill_rounds": run.refill_rounds,
-                    "pricing_rounds": run.pricing_rounds, "certificate": run.certificate,
+                    "pricing_rounds": run.pricing_rounds,
+                    "pricing_rows_scanned": run.priced_rows, "certificate": run.certificate,
                 }
             stages.next("explain")
             matches = self._allocation_rows(A, assignment, rank, acceptable_any)

@@ -117,6 +117,45 @@ def home_keys(cities: pd.Series, countries: pd.Series, ags: pd.Series | None = N
     return keys
 
 
+def home_keys_few(cities, countries, ags=None, lat=None, lon=None) -> list[str]:
+    """:func:`home_keys` for a handful of rows (one apprentice's recommendation), in plain
+    Python: the same keys without a dozen pandas operations on one-row Series. The
+    arguments are sequences aligned with each other (``None`` or NaN: blank)."""
+    from mobility.reference.municipalities import municipality_register
+
+    def text(x) -> str:
+        return "" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else str(x)
+
+    def number(x) -> float:
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            return float("nan")
+        return value
+
+    keys = []
+    for i, raw_city in enumerate(cities):
+        city, country = text(raw_city), text(countries[i]).upper()
+        code = None
+        if country == "DE":
+            register = municipality_register()
+            given = "" if ags is None else text(ags[i]).strip()
+            if given and given in register.codes:
+                code = given
+            else:
+                la = float("nan") if lat is None else number(lat[i])
+                lo = float("nan") if lon is None else number(lon[i])
+                if lat is not None and fold(city) in register._shared:
+                    la, lo = float(np.round(la, 3)), float(np.round(lo, 3))  # as pandas
+                    found = register.resolve(city, None if la != la else la,
+                                             None if lo != lo else lo)
+                else:
+                    found = register.resolve(city)
+                code = found.ags or None
+        keys.append(f"ags:{code}" if code else f"name:{fold(city)}|{country}")
+    return keys
+
+
 @cache
 def partner_aliases() -> dict[tuple[str, str], tuple[int, float, float]]:
     """``(folded name, country)`` -> ``(geonameid, lat, lon)`` of the gazetteer place that
