@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' waits (one way to wait)
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -76,16 +77,6 @@ def rendered(page, text: str) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 
 
-def wait_for_cookie(context, name: str = "mobility_signin", seconds: float = 60) -> None:
-    """Wait until the sign-in cookie is in the browser (its component writes it one
-    rerun after the sign-in; on a loaded machine that takes seconds)."""
-    deadline = time.monotonic() + seconds
-    while not any(c["name"] == name for c in context.cookies()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {name} cookie {seconds:.0f} s after signing in")
-        time.sleep(0.1)
-
-
 @contextmanager
 def screenshot_on_failure(page, label: str):
     """On a failed wait, keep what the browser showed (the path is printed)."""
@@ -106,16 +97,14 @@ def timed(action) -> float:
 
 def journey(browser, url: str, user: str, password: str, seen: set[str]) -> list[tuple]:
     """Sign in as ``user``, open each of its pages twice; rows (step, seconds)."""
+    from test_browser_journeys import form_settled, wait_for_cookie
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     rows = []
     page.goto(url)
-    page.get_by_role("button", name="Anmelden").wait_for()
-    # The form's cookie component reports once after it loaded, which reruns the page: a
-    # click during that rerun can land on the form being redrawn and be lost.
-    page.wait_for_load_state("networkidle")
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    form_settled(page)
     page.get_by_role("textbox", name="Benutzername").fill(user)
     page.get_by_role("textbox", name="Passwort").fill(password)
     pages = ROLES[user]

@@ -119,6 +119,16 @@ def browser_page():
         browser.close()
 
 
+def wait_for_cookie(context, seconds: float = 60) -> None:
+    """Wait until the sign-in cookie is in the browser (written one rerun or more after
+    the sign-in; on a loaded machine that takes seconds)."""
+    deadline = time.monotonic() + seconds
+    while not any(c["name"] == COOKIE_NAME for c in context.cookies()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {COOKIE_NAME} cookie {seconds:.0f} s after signing in")
+        time.sleep(0.1)
+
+
 def form_settled(page) -> None:
     """Wait until the sign-in form stopped changing: its cookie component reports once
     after it loaded and reruns the page, and a click during that rerun can land on the
@@ -138,11 +148,7 @@ def open_app(page, url: str, text: str, role: str) -> None:
     page.get_by_role("textbox", name="Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_text(text, exact=False).first.wait_for()
-    # The sign-in cookie is written one rerun later; a reload before it signs out.
-    deadline = time.monotonic() + 30
-    while not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
-        assert time.monotonic() < deadline, "no sign-in cookie 30 s after signing in"
-        page.wait_for_timeout(100)
+    wait_for_cookie(page.context, seconds=30)  # a reload before it is written signs out
     wait_idle(page)
 
 
