@@ -266,7 +266,6 @@ def _sign_out(authenticator=None) -> None:
         _credentials, authenticator = _authenticator()
     st.session_state.pop(_COOKIE_PENDING, None)
     authenticator.logout(location="unrendered")
-    st.session_state.pop(_PRINCIPAL_KEY, None)
 
 
 def _sign_in_form(lang: str, signed_out: Callable[[], None] | None) -> Principal:
