@@ -136,6 +136,7 @@ class Blocks:
         self.row_group = self.row_group.astype(np.int64)
         self.no_v = np.zeros(1, np.int64)
         self.no_held = np.full(self.n_p, _LOW, np.int64)
+        self.no_floor = np.zeros(len(self.segments.lo), np.int64)
         #: Count the acceptable pairs exactly (else an upper bound, and the scans prune).
         self.exact_count = self.n_a <= EXACT_COUNT_APPRENTICES
 
@@ -168,11 +169,17 @@ class Blocks:
         rows = np.asarray(rows, np.int64)
         order = self.order
         col_ptr, col_idx, segs = self.col_ptr, self.col_idx, self.segments
-        seg_minv = self.no_v
+        # Per segment: the least price (pricing) or the least host key a placement in it
+        # still accepts (refills); zeros bound nothing.
+        seg_floor = self.no_floor
         if v is not None:
             v = np.ascontiguousarray(v[order], dtype=np.int64)
             if len(segs.lo):
-                seg_minv = np.minimum.reduceat(v[col_idx], segs.lo)
+                seg_floor = np.minimum.reduceat(v[col_idx], segs.lo)
+        if min_held is not None:
+            min_held = np.ascontiguousarray(min_held[order], dtype=np.int64)
+            if len(segs.lo) and mode % kernel.NO_COUNT == kernel.BY_APPRENTICE:
+                seg_floor = np.minimum.reduceat(min_held[col_idx], segs.lo)
         if only is not None:
             keep = only[order][col_idx]
             kept_before = np.r_[0, np.cumsum(keep)]
@@ -182,8 +189,8 @@ class Blocks:
         out_p, out_k, sizes, acceptable = _threads_for(cells, kernel.scan, (
             rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
             col_ptr, col_idx, self.a_pack, self.p_pack, self.S,
-            self.no_held if min_held is None else np.ascontiguousarray(min_held[order]),
-            self.no_v if v is None else v, segs.kernel_args(), seg_minv, not count))
+            self.no_held if min_held is None else min_held,
+            self.no_v if v is None else v, segs.kernel_args(), seg_floor, not count))
         found = out_p >= 0
         low = out_p & 0xFFFFFFFF
         out_p = np.where(found, order[np.where(found, low, 0)] | (out_p - low), -1)
@@ -238,14 +245,10 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     """
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, first,
-                                             np.full(n_a, _HIGH), count=B.exact_count)
-    a_flat, packed, _ = _flat(out_p, sizes, rows)
-    p_flat, host = kernel.unpack_hosts(packed)
-    pool_p, pool_hk = p_flat, B.host_keys(host, a_flat)
+    a_flat, pool_p, pool_hk, sizes, last_key, acceptable = _fetch_lists(
+        B, rows, first, np.full(n_a, _HIGH), None, B.exact_count)
     L_start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     L_len = sizes.copy()
-    last_key = np.where(sizes > 0, out_k[rows, np.maximum(sizes - 1, 0)], _LOW)
     next_size = np.full(n_a, 2 * first, np.int64)
     ptr = np.zeros(n_a, np.int64)
     passed = np.zeros(n_a, np.int64)  # entries dropped from the front by compaction
@@ -261,7 +264,8 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     stack[:len(free)] = free
     top = len(free)
     proposals = refills = 0
-    considered_a, considered_p = [a_flat.astype(np.int32)], [p_flat.astype(np.int32)]
+    considered_a, considered_p = [a_flat.astype(np.int32)], [pool_p.astype(np.int32)]
+    del a_flat
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
             stack, top, pool_p, pool_hk, L_start, L_len, ptr, held_at, cap, heap_ptr, heap_k,
@@ -276,31 +280,31 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
                      f"stable: refill round {refills}, {len(exhausted):,} apprentices")
         full = (load >= cap) & (cap > 0)
         min_held = np.where(full, heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)], _LOW)
+        # Keep only the entries not yet proposed to (the exhausted lists are spent), then
+        # append the new lists: the pool holds what deferred acceptance may still read.
+        pool_p, pool_hk, L_start = _compact(pool_p, pool_hk, L_start, L_len, ptr, passed)
         again = []
         wanted = next_size[exhausted]
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
-            new_p, new_k, new_n, _ = B.scan(who, kernel.BY_APPRENTICE, int(size),
-                                            last_key[who], min_held=min_held, count=False)
-            a_new, packed, _ = _flat(new_p, new_n, who)
-            p_new, host = kernel.unpack_hosts(packed)
+            a_new, p_new, hk_new, new_n, new_last, _ = _fetch_lists(
+                B, who, int(size), last_key[who], min_held, False)
             L_start[who] = len(pool_p) + np.r_[0, np.cumsum(new_n)[:-1]]
-            pool_p = np.r_[pool_p, p_new]
-            pool_hk = np.r_[pool_hk, B.host_keys(host, a_new)]
+            pool_p = np.concatenate([pool_p, p_new])
+            pool_hk = np.concatenate([pool_hk, hk_new])
             L_len[who] = new_n
             ptr[who] = 0
             passed[who] = 0
-            last_key[who] = np.where(new_n > 0, new_k[np.arange(len(who)),
-                                                      np.maximum(new_n - 1, 0)], _LOW)
+            last_key[who] = new_last
             next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
             considered_a.append(a_new.astype(np.int32))
             considered_p.append(p_new.astype(np.int32))
             again.append(who[new_n > 0])
+            del a_new, p_new, hk_new
         refilled[exhausted] = True
         again = np.concatenate(again)
         stack[:len(again)] = again
         top = len(again)
-        pool_p, pool_hk, L_start = _compact(pool_p, pool_hk, L_start, L_len, ptr, passed)
     # Never refilled: position + 1 of the held entry in her first (unpruned) list.
     known = np.where(~refilled & (held_at >= 0), passed + ptr, 0)
     rank = B.rank_of(rows, held_at, known)
@@ -313,11 +317,9 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
 
 
 def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
-    """Drop the list entries already proposed to once they are most of the pool."""
+    """Drop the list entries already proposed to (``passed`` counts them per list)."""
     remaining = L_len - ptr
     live = int(remaining.sum())
-    if len(pool_p) < 4 * live + 1_000_000:
-        return pool_p, pool_hk, L_start
     first = L_start + ptr
     idx = np.repeat(first - np.r_[0, np.cumsum(remaining)[:-1]], remaining) + np.arange(live)
     new_start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
@@ -325,6 +327,33 @@ def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
     passed += ptr
     ptr[:] = 0
     return pool_p[idx], pool_hk[idx], new_start
+
+
+#: The most list entries one chunk of a list scan returns (bounds its memory).
+_CHUNK_ENTRIES = 1 << 22
+
+
+def _fetch_lists(B: Blocks, who, size, bound, min_held, count):
+    """Each row's next ``size`` placements by apprentice key below ``bound``, scanned in
+    chunks of rows: ``(a, p, host_keys, sizes, last_key, acceptable)`` with the lists
+    flat, best first, and the key of each row's last entry (``_LOW``: none)."""
+    parts = []
+    step = max(1, _CHUNK_ENTRIES // max(size, 1))
+    for at in range(0, len(who), step):
+        rows = who[at:at + step]
+        out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, size,
+                                                 bound[at:at + step], min_held=min_held,
+                                                 count=count)
+        a, packed, _ = _flat(out_p, sizes, rows)
+        p, host = kernel.unpack_hosts(packed)
+        last = np.where(sizes > 0, out_k[np.arange(len(rows)), np.maximum(sizes - 1, 0)],
+                        _LOW)
+        parts.append((a, p, B.host_keys(host, a), sizes, last, acceptable))
+        del out_p, out_k, packed, host
+    if not parts:
+        empty = np.empty(0, np.int64)
+        return empty, empty, empty, empty, empty, empty
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
 def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,

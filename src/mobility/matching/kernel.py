@@ -190,6 +190,21 @@ def _push(heap_k, heap_p, r, cap, size, key, p):
 
 
 @njit(cache=True, inline="always")
+def _sift_max(heap, keys, size, i):
+    """Restore the max-heap ``heap[:size]`` (of indices into ``keys``) below ``i``."""
+    while True:
+        left, largest = 2 * i + 1, i
+        if left < size and keys[heap[left]] > keys[heap[largest]]:
+            largest = left
+        if left + 1 < size and keys[heap[left + 1]] > keys[heap[largest]]:
+            largest = left + 1
+        if largest == i:
+            return
+        heap[largest], heap[i] = heap[i], heap[largest]
+        i = largest
+
+
+@njit(cache=True, inline="always")
 def _segment_bound(ax, ay, az, cos_max, seg, G, a_pref_row, has_pref, year, twin_c, S):
     """An upper bound of (apprentice, host, score) over the cells of segment ``seg``
     (see :mod:`mobility.matching.segments`), and whether the distance rule rules the
@@ -217,7 +232,7 @@ def _segment_bound(ax, ay, az, cos_max, seg, G, a_pref_row, has_pref, year, twin
 
 
 @njit(cache=True, parallel=True)
-def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, seg_minv,
+def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, seg_floor,
          prune):
     """One pass over the cells of ``rows`` (row ``r`` meets the placements
     ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``, cut into the segments ``G``
@@ -231,8 +246,9 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     not at a placement that is full of apprentices it prefers: host key below
     ``min_held[p]``; the placements then come as ``p | host_score << 32``, see
     :func:`unpack_hosts`). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
-    among cells with ``score > bound[r] + v[p]`` (pricing against dual values;
-    ``seg_minv[s]``: the least ``v`` in segment ``s``).
+    among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
+    ``seg_floor[s]`` (one per segment): for BY_REDUCED_PROFIT the least ``v``, for
+    BY_APPRENTICE the least ``min_held`` in segment ``s`` (zeros bound nothing).
     :data:`COUNT_ABOVE`: only the count of cells with apprentice key ``> bound[r]``.
     :data:`VALUES`: for one-cell rows, ``keys[r, 0]`` packs the three scores
     (``apprentice << 42 | host << 21 | score``; -1: not acceptable).
@@ -305,7 +321,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     if value > best_c:
                         best_c, twin_best = value, status
             seg_t[i] = ts
-            far, app_u, _, score_u = _segment_bound(
+            far, app_u, host_u, score_u = _segment_bound(
                 ax, ay, az, cos_max, seg, G, a_pref[a], has_pref, year, twin_best, S)
             if far:
                 seg_key[i] = _LOW  # the distance rule fails for every cell: skip
@@ -314,30 +330,55 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                 count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
             if not prune:
                 seg_key[i] = _HIGH
-            elif mode == 0 or mode == 3:
+            elif mode == 0:
+                seg_key[i] = app_u * (n_p + 1) + n_p
+                # Every placement in it full of apprentices its host prefers to her?
+                if host_u * (n_a + 1) + own_host_tie < seg_floor[seg]:
+                    seg_key[i] = _LOW
+            elif mode == 3:
                 seg_key[i] = app_u * (n_p + 1) + n_p
             elif mode == 1:
                 seg_key[i] = score_u * (n_p + 1) + n_p
             elif mode == 2:
-                seg_key[i] = (score_u - seg_minv[seg]) * (n_p + 1) + n_p
-                if score_u - seg_minv[seg] <= limit:
+                seg_key[i] = (score_u - seg_floor[seg]) * (n_p + 1) + n_p
+                if score_u - seg_floor[seg] <= limit:
                     seg_key[i] = _LOW
             else:
                 seg_key[i] = _HIGH
             if mode == 3 and prune and seg_key[i] <= limit:
                 seg_key[i] = _LOW
-        if prune and mode <= 2:  # noqa: SIM108  (one array type for numba in both branches)
-            order = np.argsort(seg_key)[::-1].copy()
-        else:
-            order = np.arange(n_seg)
-        for i in order:
+        # Best bound first (a max-heap of the segments that can hold anything): the
+        # first segment whose bound cannot beat the K-th best ends the row. Without a
+        # K to beat, every segment in turn.
+        best_first = prune and mode <= 2
+        heap = np.empty(n_seg if best_first else 0, np.int64)
+        n_heap = 0
+        if best_first:
+            for i in range(n_seg):
+                if seg_key[i] != _LOW:
+                    heap[n_heap] = i
+                    n_heap += 1
+            for i in range(n_heap // 2 - 1, -1, -1):
+                _sift_max(heap, seg_key, n_heap, i)
+        next_i = 0
+        while True:
+            if best_first:
+                if n_heap == 0:
+                    break
+                i = heap[0]
+                n_heap -= 1
+                heap[0] = heap[n_heap]
+                _sift_max(heap, seg_key, n_heap, 0)
+                if size == K and seg_key[i] <= out_k[r, 0]:
+                    break  # nothing from here on can enter
+            else:
+                if next_i == n_seg:
+                    break
+                i = next_i
+                next_i += 1
+                if seg_key[i] == _LOW:
+                    continue
             seg = s_lo + i
-            if seg_key[i] == _LOW:
-                if prune and mode <= 2:
-                    break  # sorted: the rest are ruled out too
-                continue
-            if prune and mode <= 2 and size == K and seg_key[i] <= out_k[r, 0]:
-                break  # sorted best bound first: nothing from here on can enter
             t_at = seg_t[i]
             for j in range(seg_lo[seg], seg_hi[seg]):
                 p = col_idx[j]
@@ -449,7 +490,7 @@ def cell_values(a, p, A, P, S):
     _, keys, _, _ = scan(a, np.arange(n, dtype=np.int64), VALUES, 1, np.zeros(n, np.int64),
                          np.arange(n + 1, dtype=np.int64), np.asarray(p, np.int64), A, P, S,
                          np.zeros(1, np.int64), np.zeros(1, np.int64),
-                         single_segments(n, len(P[0])).kernel_args(), np.zeros(1, np.int64),
+                         single_segments(n, len(P[0])).kernel_args(), np.zeros(n, np.int64),
                          False)
     packed = keys[:, 0]
     ok = packed >= 0
