@@ -194,7 +194,7 @@ def test_ranked_with_pruning_equals_the_brute_force_top_k(market, length, k):
                         strict=True)) == expected
 
 
-def test_segments_are_runs_of_one_country_within_the_length_and_caps_hold_them():
+def test_segments_are_runs_of_one_tier_and_country_within_the_length_and_caps_hold_them():
     rng = np.random.default_rng(4)
     n = 500
     lat, lon = rng.uniform(35, 62, n), rng.uniform(-10, 30, n)
@@ -204,16 +204,25 @@ def test_segments_are_runs_of_one_country_within_the_length_and_caps_hold_them()
     pos = segments.placement_order(xyz, country)
     order = np.argsort(pos)
     blocks = [np.sort(rng.choice(n, size, replace=False)) for size in (0, 1, 77, 300)]
-    col_idx = np.concatenate([np.sort(pos[b]) for b in blocks]).astype(np.int64)
+    tier_of = [rng.integers(0, 4, len(b)) for b in blocks]
+    sorted_by = [np.lexsort((pos[b], t)) for b, t in zip(blocks, tier_of, strict=True)]
+    col_idx = np.concatenate([pos[b][o] for b, o in zip(blocks, sorted_by, strict=True)]
+                             ).astype(np.int64)
+    tiers = np.concatenate([t[o] for t, o in zip(tier_of, sorted_by, strict=True)]
+                           ).astype(np.int64)
     col_ptr = np.r_[0, np.cumsum([len(b) for b in blocks])].astype(np.int64)
-    found = segments.build_segments(col_ptr, col_idx, np.zeros(len(col_idx), np.int64),
-                                    np.arange(n), xyz[order], country[order], 7)
+    found = segments.build_segments(col_ptr, col_idx, tiers, np.arange(n), xyz[order],
+                                    country[order], 7)
     assert found.ptr[0] == 0 and found.ptr[-1] == len(found.lo)
     assert (found.hi - found.lo <= 7).all() and (found.hi > found.lo).all()
     assert np.array_equal(found.lo[1:], found.hi[:-1]) and found.hi[-1] == len(col_idx)
     for s in range(len(found.lo)):
         members = col_idx[found.lo[s]:found.hi[s]]
         assert (country[order][members] == found.country[s]).all()
+        assert len(set(tiers[found.lo[s]:found.hi[s]].tolist())) == 1
+        assert found.tiers[s] == 1 << int(tiers[found.lo[s]])
+        assert (np.diff(members) > 0).all()  # ascending: the twin walk needs it
+        assert found.pos_lo[s] == members[0] and found.pos_hi[s] == members[-1]
         # Every member lies inside the cap (checked with the angle, not the cosine).
         angle = np.arccos(np.clip(xyz[order][members] @ found.centre[s], -1, 1))
         assert (angle <= np.arccos(found.cos_r[s]) + 1e-9).all()

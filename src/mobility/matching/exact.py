@@ -141,16 +141,15 @@ class Blocks:
         self.exact_count = self.n_a <= EXACT_COUNT_APPRENTICES
 
     def _unit_columns(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
-        """A unit group's block as ascending positions ``pos``, with each column's trade
-        tier."""
+        """A unit group's block as positions ``pos``, ordered by trade tier and then
+        ascending (so that segments hold one tier), with each column's tier."""
         P = self.P
         found = P._unit_columns.get(unit)
         if found is None:
             cols = P.columns_for(unit)
-            found = P._unit_columns[unit] = (
-                np.sort(self.pos[cols]),
-                segments.block_tiers(unit, P.isco, P.accepts_related,
-                                     self.order[np.sort(self.pos[cols])]))
+            tiers = segments.block_tiers(unit, P.isco, P.accepts_related, cols)
+            order = np.lexsort((self.pos[cols], tiers))
+            found = P._unit_columns[unit] = (self.pos[cols][order], tiers[order])
         return found
 
     def cells(self) -> int:

@@ -204,33 +204,6 @@ def _sift_max(heap, keys, size, i):
         i = largest
 
 
-@njit(cache=True, inline="always")
-def _segment_bound(ax, ay, az, cos_max, seg, G, a_pref_row, has_pref, year, twin_c, S):
-    """An upper bound of (apprentice, host, score) over the cells of segment ``seg``
-    (see :mod:`mobility.matching.segments`), and whether the distance rule rules the
-    whole segment out. ``twin_c``: the best twin status of this home in the segment."""
-    (_, _, _, seg_country, centre, cos_r, sin_r, tiers, _, _) = G
-    c = ax * centre[seg, 0] + ay * centre[seg, 1] + az * centre[seg, 2]
-    c = min(max(c, -1.0), 1.0)
-    # The cosine of the smallest angle between the home and the cap around the segment.
-    if c >= cos_r[seg]:
-        cos_ub = 1.0
-    else:
-        cos_ub = min(c * cos_r[seg] + math.sqrt(1.0 - c * c) * sin_r[seg] + 1e-12, 1.0)
-    if cos_ub < cos_max:
-        return True, np.int64(0), np.int64(0), np.int64(0)
-    best_tier = 0
-    best_trade = -1.0
-    for t in range(4):
-        if tiers[seg] & (1 << t) and S[9 + t] > best_trade:
-            best_trade, best_tier = S[9 + t], t
-    country = seg_country[seg]
-    preferred = True if country < 0 else a_pref_row[country]
-    app_i, host_i, score_i, _ = _scores(best_tier, twin_c, np.int64(NO_LANGUAGE_REQUIRED),
-                                        cos_ub, preferred, has_pref, year, S, False)
-    return False, app_i, host_i, score_i
-
-
 @njit(cache=True, parallel=True)
 def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, seg_floor,
          prune):
@@ -271,7 +244,9 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
      a_has_pref, a_home, a_rank) = A
     (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
      p_req, p_rank, twin_keys, twin_status) = P
-    seg_ptr, seg_lo, seg_hi, seg_pos_lo, seg_pos_hi = G[0], G[1], G[2], G[8], G[9]
+    # Unpacked once: arrays handed to a helper per segment cost reference counting.
+    (seg_ptr, seg_lo, seg_hi, seg_country, seg_centre, seg_cos_r, seg_sin_r, seg_tiers,
+     seg_pos_lo, seg_pos_hi) = G
     # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
     # bounds may reject a cell before its language rule is checked.
     exact_count = mode < NO_COUNT and not prune
@@ -308,24 +283,50 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
         seg_t = np.empty(n_seg, np.int64)
         for i in range(n_seg):
             seg = s_lo + i
-            ts = t_lo
+            # The home's first twin placement in the segment (binary search) and the
+            # best twin status among them.
             twin_best = 0
+            ts = t_lo
             if t_lo < t_hi:
-                ts = t_lo + np.searchsorted(twin_keys[t_lo:t_hi], home_base + seg_pos_lo[seg])
-                te = t_lo + np.searchsorted(twin_keys[t_lo:t_hi],
-                                            home_base + seg_pos_hi[seg] + 1)
+                first_key = home_base + seg_pos_lo[seg]
+                hi = t_hi
+                while ts < hi:
+                    mid = (ts + hi) >> 1
+                    if twin_keys[mid] < first_key:
+                        ts = mid + 1
+                    else:
+                        hi = mid
                 best_c = 0.0
-                for t in range(ts, te):
+                t = ts
+                while t < t_hi and twin_keys[t] <= home_base + seg_pos_hi[seg]:
                     status = np.int64(twin_status[t])
                     value = S[16 + status] if status < 3 else S[24]
                     if value > best_c:
                         best_c, twin_best = value, status
+                    t += 1
             seg_t[i] = ts
-            far, app_u, host_u, score_u = _segment_bound(
-                ax, ay, az, cos_max, seg, G, a_pref[a], has_pref, year, twin_best, S)
-            if far:
+            # The cosine of the smallest angle between the home and the cap around the
+            # segment's placements: a bound of every cell's cosine (plus a margin).
+            c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
+            c = min(max(c, -1.0), 1.0)
+            if c >= seg_cos_r[seg]:
+                cos_ub = 1.0
+            else:
+                cos_ub = min(c * seg_cos_r[seg] + math.sqrt(1.0 - c * c) * seg_sin_r[seg]
+                             + 1e-12, 1.0)
+            if cos_ub < cos_max:
                 seg_key[i] = _LOW  # the distance rule fails for every cell: skip
                 continue
+            best_tier = 0
+            best_trade = -1.0
+            for t in range(4):
+                if seg_tiers[seg] & (1 << t) and S[9 + t] > best_trade:
+                    best_trade, best_tier = S[9 + t], t
+            country = seg_country[seg]
+            preferred = True if country < 0 else a_pref[a, country]
+            app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
+                                                np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
+                                                preferred, has_pref, year, S, False)
             if not exact_count:
                 count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
             if not prune:

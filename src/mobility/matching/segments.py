@@ -3,9 +3,9 @@ what every pair in them can at most score.
 
 A scan (:func:`mobility.matching.kernel.scan`) that only wants an apprentice's best
 ``K`` placements need not look at a placement that cannot beat the ``K`` it holds.
-Each trade block's columns are ordered by country and then along a Z-order curve of
-latitude and longitude, and cut into segments of at most :data:`SEGMENT_LENGTH`
-placements of one country. For each segment the scan knows an upper bound of every
+Each trade block's columns are ordered by trade tier (same trade, related, ...), then
+by country and along a Z-order curve of latitude and longitude, and cut into segments
+of at most :data:`SEGMENT_LENGTH` placements of one tier and one country. For each segment the scan knows an upper bound of every
 score an apprentice can get there: the best trade tier in it, the twin-town bonus only
 if one of her twin placements is in it, the preference for its country, and the
 distance component at the nearest point of the smallest spherical cap around its
@@ -119,8 +119,9 @@ def block_tiers(unit: int, isco: np.ndarray, accepts_related: np.ndarray,
 def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
                    pos: np.ndarray, xyz: np.ndarray, country: np.ndarray,
                    length: int = SEGMENT_LENGTH) -> Segments:
-    """Cut each block (columns ``col_idx[col_ptr[g]:col_ptr[g + 1]]``, in ``pos`` order)
-    into runs of one country of at most ``length`` columns, as even as possible."""
+    """Cut each block (columns ``col_idx[col_ptr[g]:col_ptr[g + 1]]``, ordered by trade
+    tier and then by ``pos``) into runs of one tier and one country of at most
+    ``length`` columns, as even as possible."""
     n = len(col_idx)
     groups = len(col_ptr) - 1
     if n == 0:
@@ -129,7 +130,8 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
                         np.empty((0, 3)), np.empty(0), np.empty(0), empty, empty, empty)
     group = np.repeat(np.arange(groups), np.diff(col_ptr))
     c = np.asarray(country, np.int64)[col_idx]
-    new_run = np.r_[True, (group[1:] != group[:-1]) | (c[1:] != c[:-1])]
+    new_run = np.r_[True, (group[1:] != group[:-1]) | (c[1:] != c[:-1])
+                    | (tiers[1:] != tiers[:-1])]
     run_start = np.flatnonzero(new_run)
     run_len = np.diff(np.r_[run_start, n])
     run_id = np.cumsum(new_run) - 1
