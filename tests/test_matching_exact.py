@@ -81,9 +81,9 @@ def markets(draw, max_apprentices=10, max_placements=7):
     return pd.DataFrame(placements), pd.DataFrame(apprentices), twins
 
 
-def _truth(placements, apprentices, twins):
+def _truth(placements, apprentices, twins, **match_settings):
     """Every acceptable pair, from scoring the whole cross product with numpy."""
-    matcher = Matcher().fit(placements, twins)
+    matcher = Matcher(**match_settings).fit(placements, twins)
     _, A = matcher._encode(apprentices)
     P = matcher.index_
     a, p = (x.ravel() for x in np.meshgrid(np.arange(len(A)), np.arange(len(P)),

@@ -43,8 +43,8 @@ from mobility.funding.estimate import estimate_for_matches, join_stays
 from mobility.i18n import t
 from mobility.io.validation import unquote_formulas
 from mobility.io.writing import check_table_path, neutralise, write_file_atomically
+from mobility.oids import is_valid_oid
 from mobility.reference.erasmus import DEFAULT_TRAVEL_TABLE, erasmus_rules
-from mobility.storage.organisations import is_valid_oid
 
 #: The product's values a layout can place in a column (``field`` in the layout file),
 #: with their dtypes. Coded fields hold the product's key; the file gets the BM value.

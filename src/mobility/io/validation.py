@@ -35,6 +35,7 @@ import pandas as pd
 from mobility.errors import Problem, ValidationError
 from mobility.io.specs import ColumnSpec, TableSpec, spec_for
 from mobility.models import PartnershipStatus, country_codes, format_languages, parse_languages
+from mobility.oids import is_valid_oid
 
 #: How many rows one failing check lists before it summarises the rest.
 MAX_PROBLEMS_PER_CHECK = 1000
@@ -312,8 +313,6 @@ def _parse_column(col: ColumnSpec, s: pd.Series, out: _Collector) -> pd.Series:
                        s.where(~bad, "").map(mask_text))
         return s.astype("string")
     if parser == "oid":
-        from mobility.storage.organisations import is_valid_oid
-
         bad = ~blank & ~s.map(is_valid_oid).astype(bool)
         out.rows_where(bad, name, lambda v: f"{v!r} is not an Erasmus+ organisation ID "
                        "(E + 8 digits, e.g. E10012345)", s)

@@ -28,7 +28,7 @@ import numba
 import numpy as np
 
 from mobility.errors import MobilityError
-from mobility.matching import assign, kernel
+from mobility.matching import assign, kernel, segments
 from mobility.matching.candidates import ApprenticeBatch, PlacementIndex
 from mobility.matching.scores import MatchSettings
 
@@ -41,6 +41,10 @@ LONGEST_REFILL = 4096
 SHORTLIST = 64
 #: Violators added per apprentice and pricing round.
 PRICED_PER_ROW = 32
+
+#: Up to this many apprentices the acceptable pairs are counted exactly (a full pass,
+#: as ``--verify`` needs); above, the first scans prune and the count is an upper bound.
+EXACT_COUNT_APPRENTICES = 30_000
 
 #: Scans of fewer cells run on the calling thread alone.
 _FEW_CELLS = 200_000
@@ -55,7 +59,12 @@ class Run:
 
     assignment: np.ndarray
     rank: np.ndarray
+    #: Acceptable pairs per apprentice: exact when ``acceptable_exact``, else an upper
+    #: bound (large caseloads: the scans prune instead of counting).
     acceptable_per_apprentice: np.ndarray
+    acceptable_exact: bool
+    #: Whether each apprentice has any acceptable pair (always exact).
+    has_acceptable: np.ndarray
     a: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     p: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     proposals: int = 0
@@ -104,19 +113,44 @@ class Blocks:
                               A.cos_max, A.training_year, A.level, A.preferred,
                               A.has_preferences, A.home, A.id_rank)
         # Built once per fitted index: one apprentice's recommendation must not pay for it.
-        self.p_pack = getattr(P, "_kernel_pack", None)
-        if self.p_pack is None:
-            self.p_pack = _packed(P.isco, P.isco // 10, P.isco // 100, P.accepts_related,
-                                  P.start, P.end, P.min_days, P.xyz, P.country, P.lang, P.req,
-                                  P.id_rank, P.twin_keys, P.twin_status)
-            P._kernel_pack = self.p_pack
+        # The kernel numbers placements in segment order (pos): P's arrays are permuted.
+        if getattr(P, "_kernel_pack", None) is None:
+            pos = segments.placement_order(P.xyz, P.country)
+            order = np.argsort(pos)
+            twin_keys, twin_status = segments.twin_table_by_pos(P.twin_keys, P.twin_status,
+                                                                pos, len(P))
+            P._kernel_pack = _packed(*(x[order] for x in (
+                P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start, P.end,
+                P.min_days, P.xyz, P.country, P.lang, P.req, P.id_rank)), twin_keys, twin_status)
+            P._kernel_pos, P._kernel_order, P._unit_columns = pos, order, {}
+        self.p_pack, self.pos, self.order = P._kernel_pack, P._kernel_pos, P._kernel_order
         units, self.row_group = np.unique(A.isco, return_inverse=True)
-        cols = [P.columns_for(int(u)) for u in units]
+        cols, tiers = (zip(*(self._unit_columns(int(u)) for u in units), strict=True)
+                       if len(units) else ((), ()))
         self.col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
         self.col_idx = (np.concatenate(cols) if cols else np.empty(0)).astype(np.int64)
+        self.segments = segments.build_segments(
+            self.col_ptr, self.col_idx,
+            np.concatenate(tiers).astype(np.int64) if tiers else np.empty(0, np.int64),
+            np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH)
         self.row_group = self.row_group.astype(np.int64)
         self.no_v = np.zeros(1, np.int64)
         self.no_held = np.full(self.n_p, _LOW, np.int64)
+        #: Count the acceptable pairs exactly (else an upper bound, and the scans prune).
+        self.exact_count = self.n_a <= EXACT_COUNT_APPRENTICES
+
+    def _unit_columns(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
+        """A unit group's block as ascending positions ``pos``, with each column's trade
+        tier."""
+        P = self.P
+        found = P._unit_columns.get(unit)
+        if found is None:
+            cols = P.columns_for(unit)
+            found = P._unit_columns[unit] = (
+                np.sort(self.pos[cols]),
+                segments.block_tiers(unit, P.isco, P.accepts_related,
+                                     self.order[np.sort(self.pos[cols])]))
+        return found
 
     def cells(self) -> int:
         """Apprentice x placement cells in the blocks (what one full scan visits)."""
@@ -125,25 +159,40 @@ class Blocks:
     def scan(self, rows, mode, K, bound, min_held=None, v=None, only=None, count=True):
         """:func:`kernel.scan` over the rows' blocks (``only``: a boolean per placement;
         then only those columns of each block are visited). ``count=False``: the count
-        of acceptable cells is not wanted (the scan may then skip the language rule of
-        cells its bounds reject, and the count it returns is not the full one)."""
+        of acceptable cells is not wanted: the scan then skips segments whose bound
+        cannot change its answer, and the count it returns is an upper bound.
+        Placements in and out are numbered as in the index (the kernel's own numbering
+        stays in here)."""
         if not count:
             mode += kernel.NO_COUNT
         rows = np.asarray(rows, np.int64)
-        col_ptr, col_idx = self.col_ptr, self.col_idx
+        order = self.order
+        col_ptr, col_idx, segs = self.col_ptr, self.col_idx, self.segments
+        seg_minv = self.no_v
+        if v is not None:
+            v = np.ascontiguousarray(v[order], dtype=np.int64)
+            if len(segs.lo):
+                seg_minv = np.minimum.reduceat(v[col_idx], segs.lo)
         if only is not None:
-            keep = only[col_idx]
-            col_ptr, col_idx = np.r_[0, np.cumsum(keep)][col_ptr], col_idx[keep]
+            keep = only[order][col_idx]
+            kept_before = np.r_[0, np.cumsum(keep)]
+            col_ptr, col_idx = kept_before[col_ptr], col_idx[keep]
+            segs = segs.keep_only(kept_before)
         cells = int(np.diff(col_ptr)[self.row_group[rows]].sum())
-        return _threads_for(cells, kernel.scan, (
+        out_p, out_k, sizes, acceptable = _threads_for(cells, kernel.scan, (
             rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
             col_ptr, col_idx, self.a_pack, self.p_pack, self.S,
-            self.no_held if min_held is None else min_held, self.no_v if v is None else v))
+            self.no_held if min_held is None else np.ascontiguousarray(min_held[order]),
+            self.no_v if v is None else v, segs.kernel_args(), seg_minv, not count))
+        found = out_p >= 0
+        low = out_p & 0xFFFFFFFF
+        out_p = np.where(found, order[np.where(found, low, 0)] | (out_p - low), -1)
+        return out_p, out_k, sizes, acceptable
 
     def values(self, a, p):
         a = np.asarray(a, np.int64)
         return _threads_for(len(a), kernel.cell_values, (
-            a, np.asarray(p, np.int64), self.a_pack, self.p_pack, self.S))
+            a, self.pos[np.asarray(p, np.int64)], self.a_pack, self.p_pack, self.S))
 
     def apprentice_keys(self, app, p):
         return app * (self.n_p + 1) + (self.n_p - self.P.id_rank[p])
@@ -190,7 +239,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
     out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, first,
-                                             np.full(n_a, _HIGH))
+                                             np.full(n_a, _HIGH), count=B.exact_count)
     a_flat, packed, _ = _flat(out_p, sizes, rows)
     p_flat, host = kernel.unpack_hosts(packed)
     pool_p, pool_hk = p_flat, B.host_keys(host, a_flat)
@@ -256,6 +305,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     known = np.where(~refilled & (held_at >= 0), passed + ptr, 0)
     rank = B.rank_of(rows, held_at, known)
     return Run(assignment=held_at, rank=rank, acceptable_per_apprentice=acceptable,
+               acceptable_exact=B.exact_count, has_acceptable=sizes > 0,
                proposals=proposals, refill_rounds=refills,
                certificate="deferred acceptance over every acceptable pair (lazy refills)",
                a=np.concatenate(considered_a).astype(np.int64),
@@ -287,11 +337,11 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
     # (then no pair off the list can violate, and the row needs no scan).
     shortlist = max(int(first), SHORTLIST)
     short_p, short_k, sizes, acceptable = B.scan(rows, kernel.BY_SCORE, shortlist,
-                                                 np.full(n_a, _HIGH))
+                                                 np.full(n_a, _HIGH), count=B.exact_count)
     short_score = short_k // (n_p + 1)  # the key is score * (n_p + 1) + tie
     # An apprentice's best score bounds her reduced profits: rows with u >= it are done.
     best_score = np.where(sizes > 0, short_score[:, 0], -1)
-    off_list = np.where(acceptable > shortlist, short_score[:, -1], -1)
+    off_list = np.where((sizes == shortlist) & (acceptable > shortlist), short_score[:, -1], -1)
     col_a, col_p, take = _flat(short_p[:, :first], np.minimum(sizes, first), rows)
     col_gain = short_score[:, :first][take]
     cap = np.minimum(P.slots, n_a).astype(np.int64)
@@ -330,7 +380,7 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         partial, fell = np.zeros(n_a, bool), None
         if prev_u is not None:
             fell = v < prev_v
-            seen = np.r_[0, np.cumsum(fell[B.col_idx])]
+            seen = np.r_[0, np.cumsum(fell[B.order[B.col_idx]])]
             block_fell = (seen[B.col_ptr[1:]] > seen[B.col_ptr[:-1]])[B.row_group]
             held_up = u >= prev_u
             partial = clean & held_up & block_fell
@@ -372,6 +422,7 @@ def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
         raise MobilityError(f"optimality certificate failed: primal {primal} != dual {dual}")
     rank = B.rank_of(rows, assignment, np.zeros(n_a, np.int64))
     return Run(assignment=assignment, rank=rank, acceptable_per_apprentice=acceptable,
+               acceptable_exact=B.exact_count, has_acceptable=sizes > 0,
                pricing_rounds=rounds, priced_rows=scanned, u=u, v=v, a=col_a, p=col_p,
                dual_total=dual / 1e6,
                certificate=(f"LP dual bound {dual / 1e6:.6f} equals the total score; no "

@@ -41,6 +41,7 @@ from numba import njit, prange
 
 from mobility.geo import EARTH_RADIUS_KM
 from mobility.matching.scores import NO_LANGUAGE_REQUIRED, SCORE_SCALE, MatchSettings
+from mobility.matching.segments import single_segments
 
 #: What a scan keeps for each row (see :func:`scan`).
 BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE, VALUES = 0, 1, 2, 3, 4
@@ -48,6 +49,7 @@ BY_APPRENTICE, BY_SCORE, BY_REDUCED_PROFIT, COUNT_ABOVE, VALUES = 0, 1, 2, 3, 4
 NO_COUNT = 8
 
 _LOW = np.iinfo(np.int64).min
+_HIGH = np.iinfo(np.int64).max
 
 
 def settings_vector(s: MatchSettings) -> np.ndarray:
@@ -187,37 +189,77 @@ def _push(heap_k, heap_p, r, cap, size, key, p):
     return size
 
 
+@njit(cache=True, inline="always")
+def _segment_bound(ax, ay, az, cos_max, seg, G, a_pref_row, has_pref, year, twin_c, S):
+    """An upper bound of (apprentice, host, score) over the cells of segment ``seg``
+    (see :mod:`mobility.matching.segments`), and whether the distance rule rules the
+    whole segment out. ``twin_c``: the best twin status of this home in the segment."""
+    (_, _, _, seg_country, centre, cos_r, sin_r, tiers, _, _) = G
+    c = ax * centre[seg, 0] + ay * centre[seg, 1] + az * centre[seg, 2]
+    c = min(max(c, -1.0), 1.0)
+    # The cosine of the smallest angle between the home and the cap around the segment.
+    if c >= cos_r[seg]:
+        cos_ub = 1.0
+    else:
+        cos_ub = min(c * cos_r[seg] + math.sqrt(1.0 - c * c) * sin_r[seg] + 1e-12, 1.0)
+    if cos_ub < cos_max:
+        return True, np.int64(0), np.int64(0), np.int64(0)
+    best_tier = 0
+    best_trade = -1.0
+    for t in range(4):
+        if tiers[seg] & (1 << t) and S[9 + t] > best_trade:
+            best_trade, best_tier = S[9 + t], t
+    country = seg_country[seg]
+    preferred = True if country < 0 else a_pref_row[country]
+    app_i, host_i, score_i, _ = _scores(best_tier, twin_c, np.int64(NO_LANGUAGE_REQUIRED),
+                                        cos_ub, preferred, has_pref, year, S, False)
+    return False, app_i, host_i, score_i
+
+
 @njit(cache=True, parallel=True)
-def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
+def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, seg_minv,
+         prune):
     """One pass over the cells of ``rows`` (row ``r`` meets the placements
-    ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``).
+    ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``, cut into the segments ``G``
+    of :class:`mobility.matching.segments.Segments`). Placements are numbered in segment
+    order (``pos``, see :mod:`mobility.matching.segments`): the arrays of ``P``, the
+    columns, ``min_held``, ``v`` and the placements returned; the twin keys are
+    ``home * n_p + pos``. Numbered so, a segment's columns are neighbours in memory.
 
     ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
     apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
     not at a placement that is full of apprentices it prefers: host key below
     ``min_held[p]``; the placements then come as ``p | host_score << 32``, see
     :func:`unpack_hosts`). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
-    among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
+    among cells with ``score > bound[r] + v[p]`` (pricing against dual values;
+    ``seg_minv[s]``: the least ``v`` in segment ``s``).
     :data:`COUNT_ABOVE`: only the count of cells with apprentice key ``> bound[r]``.
     :data:`VALUES`: for one-cell rows, ``keys[r, 0]`` packs the three scores
     (``apprentice << 42 | host << 21 | score``; -1: not acceptable).
 
+    ``prune``: segments whose bound cannot beat the row's ``K``-th best (or the bound
+    of COUNT_ABOVE / BY_REDUCED_PROFIT) are skipped, best bound first. Then (and with
+    :data:`NO_COUNT` added to ``mode``) the count of acceptable cells is an upper bound:
+    skipped cells and cells a bound rejected count as acceptable unless the distance,
+    date or language rule was seen to fail. Without ``prune`` and ``NO_COUNT`` the
+    count is exact.
+
     Returns ``(placements, keys, sizes, acceptable)``: ``K`` slots per row sorted best
     first, how many are filled (the count for COUNT_ABOVE), and how many acceptable
-    cells each row has in all (not with :data:`NO_COUNT` added to ``mode``: then the
-    bounds may reject a cell before its language rule is checked).
+    cells each row has (see above).
 
-    Each block's columns must ascend. The rules and scores are written out inside the
-    loop on purpose: a helper function
+    The rules and scores are written out inside the loop on purpose: a helper function
     taking the arrays costs ten times the cell itself in reference counting.
     """
     (a_isco, a_minor, a_sub, a_start, a_end, a_xyz, a_cos_max, a_year, a_level, a_pref,
      a_has_pref, a_home, a_rank) = A
     (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
      p_req, p_rank, twin_keys, twin_status) = P
+    seg_ptr, seg_lo, seg_hi, seg_pos_lo, seg_pos_hi = G[0], G[1], G[2], G[8], G[9]
     # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
     # bounds may reject a cell before its language rule is checked.
-    first_stage = 0 if mode >= NO_COUNT else 1
+    exact_count = mode < NO_COUNT and not prune
+    first_stage = 1 if exact_count else 0
     mode = mode % NO_COUNT
     n = len(rows)
     out_p = np.full((n, K), -1, np.int64)
@@ -230,7 +272,6 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
     for r in prange(n):
         a = rows[r]
         g = groups[r]
-        lo, hi = col_ptr[g], col_ptr[g + 1]
         size = 0
         count = 0
         above = 0
@@ -242,90 +283,149 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v):
         ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
         a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
         has_pref, year = a_has_pref[a], a_year[a]
-        # This home's twin placements, from the block's first column on.
+        # This home's twin placements (keyed by pos, see segments.py).
         t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
-        if t_lo < t_hi and lo < hi:
-            t_lo += np.searchsorted(twin_keys[t_lo:t_hi], home_base + col_idx[lo])
-        for j in range(lo, hi):
-            p = col_idx[j]
-            # -- hard rules (candidates.pair_features states them for pairs) --
-            if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
+        s_lo, s_hi = seg_ptr[g], seg_ptr[g + 1]
+        n_seg = s_hi - s_lo
+        # Each segment's key bound (_LOW: nothing in it can be kept) and twin range.
+        seg_key = np.empty(n_seg, np.int64)
+        seg_t = np.empty(n_seg, np.int64)
+        for i in range(n_seg):
+            seg = s_lo + i
+            ts = t_lo
+            twin_best = 0
+            if t_lo < t_hi:
+                ts = t_lo + np.searchsorted(twin_keys[t_lo:t_hi], home_base + seg_pos_lo[seg])
+                te = t_lo + np.searchsorted(twin_keys[t_lo:t_hi],
+                                            home_base + seg_pos_hi[seg] + 1)
+                best_c = 0.0
+                for t in range(ts, te):
+                    status = np.int64(twin_status[t])
+                    value = S[16 + status] if status < 3 else S[24]
+                    if value > best_c:
+                        best_c, twin_best = value, status
+            seg_t[i] = ts
+            far, app_u, _, score_u = _segment_bound(
+                ax, ay, az, cos_max, seg, G, a_pref[a], has_pref, year, twin_best, S)
+            if far:
+                seg_key[i] = _LOW  # the distance rule fails for every cell: skip
                 continue
-            cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
-            if cosine < cos_max:
-                continue
-            if isco == p_isco[p]:
-                tier = 0
-            elif minor == p_minor[p]:
-                tier = 1
-            elif p_accepts[p] and sub == p_sub[p]:
-                tier = 2
+            if not exact_count:
+                count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
+            if not prune:
+                seg_key[i] = _HIGH
+            elif mode == 0 or mode == 3:
+                seg_key[i] = app_u * (n_p + 1) + n_p
+            elif mode == 1:
+                seg_key[i] = score_u * (n_p + 1) + n_p
+            elif mode == 2:
+                seg_key[i] = (score_u - seg_minv[seg]) * (n_p + 1) + n_p
+                if score_u - seg_minv[seg] <= limit:
+                    seg_key[i] = _LOW
             else:
-                tier = 3  # in the block only because the host names the trade
-            # Columns ascend, and so do this home's twin placements: walk both.
-            twin = 0
-            while t_lo < t_hi and twin_keys[t_lo] < home_base + p:
-                t_lo += 1
-            if t_lo < t_hi and twin_keys[t_lo] == home_base + p:
-                twin = np.int64(twin_status[t_lo])
-            tie = n_p - p_rank[p]
-            preferred = a_pref[a, p_country[p]]
-            # Stages with the same tests: (0) the language component at its maximum and
-            # the distance component bounded from the table: upper bounds on all three
-            # scores, before the language rule (only when the acceptable cells need no
-            # counting); (1) the language rule, then the distance still bounded (the
-            # host score exact); (2) exactly. A bound may only reject, never accept: most
-            # cells are rejected without the language loop, an arc cosine or an
-            # exponential.
-            keep = True
-            key = np.int64(0)
-            best = np.int64(NO_LANGUAGE_REQUIRED)
-            for stage in range(first_stage, 3):
-                if stage == 1:
-                    best = -32000
-                    for m in range(width):
-                        gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-                        if gap > best:
-                            best = gap
-                    if best < -1:
-                        keep = False
-                        break
-                    count += 1
-                    if mode == 4:
-                        break
-                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                    has_pref, year, S, stage == 2)
-                if mode == 0:
-                    key = app_i * (n_p + 1) + tie
-                    keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
-                elif mode == 1:
-                    key = score_i * (n_p + 1) + tie
-                elif mode == 2:
-                    keep = score_i - v[p] > limit
-                    key = (score_i - v[p]) * (n_p + 1) + tie
+                seg_key[i] = _HIGH
+            if mode == 3 and prune and seg_key[i] <= limit:
+                seg_key[i] = _LOW
+        if prune and mode <= 2:  # noqa: SIM108  (one array type for numba in both branches)
+            order = np.argsort(seg_key)[::-1].copy()
+        else:
+            order = np.arange(n_seg)
+        for i in order:
+            seg = s_lo + i
+            if seg_key[i] == _LOW:
+                if prune and mode <= 2:
+                    break  # sorted: the rest are ruled out too
+                continue
+            if prune and mode <= 2 and size == K and seg_key[i] <= out_k[r, 0]:
+                break  # sorted best bound first: nothing from here on can enter
+            t_at = seg_t[i]
+            for j in range(seg_lo[seg], seg_hi[seg]):
+                p = col_idx[j]
+                # -- hard rules (candidates.pair_features states them for pairs) --
+                if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
+                    if not exact_count:
+                        count -= 1
+                    continue
+                cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+                if cosine < cos_max:
+                    if not exact_count:
+                        count -= 1
+                    continue
+                if isco == p_isco[p]:
+                    tier = 0
+                elif minor == p_minor[p]:
+                    tier = 1
+                elif p_accepts[p] and sub == p_sub[p]:
+                    tier = 2
                 else:
-                    key = app_i * (n_p + 1) + tie
-                    keep = key > limit
-                if mode <= 2 and size == K and key <= out_k[r, 0]:
-                    keep = False
-                if stage == 2 and mode <= 1 and key >= limit:
-                    keep = False
+                    tier = 3  # in the block only because the host names the trade
+                # A segment's columns ascend, and so do this home's twin placements.
+                twin = 0
+                while t_at < t_hi and twin_keys[t_at] < home_base + p:
+                    t_at += 1
+                if t_at < t_hi and twin_keys[t_at] == home_base + p:
+                    twin = np.int64(twin_status[t_at])
+                tie = n_p - p_rank[p]
+                preferred = a_pref[a, p_country[p]]
+                # Stages with the same tests: (0) the language component at its maximum
+                # and the distance component bounded from the table: upper bounds on all
+                # three scores, before the language rule (only when the acceptable cells
+                # need no counting); (1) the language rule, then the distance still
+                # bounded (the host score exact); (2) exactly. A bound may only reject,
+                # never accept: most cells are rejected without the language loop, an
+                # arc cosine or an exponential.
+                keep = True
+                key = np.int64(0)
+                best = np.int64(NO_LANGUAGE_REQUIRED)
+                for stage in range(first_stage, 3):
+                    if stage == 1:
+                        best = -32000
+                        for m in range(width):
+                            gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                            if gap > best:
+                                best = gap
+                        if best < -1:
+                            keep = False
+                            if not exact_count:
+                                count -= 1
+                            break
+                        if exact_count:
+                            count += 1
+                        if mode == 4:
+                            break
+                    app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                        has_pref, year, S, stage == 2)
+                    if mode == 0:
+                        key = app_i * (n_p + 1) + tie
+                        keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
+                    elif mode == 1:
+                        key = score_i * (n_p + 1) + tie
+                    elif mode == 2:
+                        keep = score_i - v[p] > limit
+                        key = (score_i - v[p]) * (n_p + 1) + tie
+                    else:
+                        key = app_i * (n_p + 1) + tie
+                        keep = key > limit
+                    if mode <= 2 and size == K and key <= out_k[r, 0]:
+                        keep = False
+                    if stage == 2 and mode <= 1 and key >= limit:
+                        keep = False
+                    if not keep:
+                        break
+                if keep and mode == 4:
+                    app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                        has_pref, year, S, True)
+                    out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
+                    continue
                 if not keep:
-                    break
-            if keep and mode == 4:
-                app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                    has_pref, year, S, True)
-                out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
-                continue
-            if not keep:
-                continue
-            if mode == 3:
-                above += 1
-            else:
-                # BY_APPRENTICE keeps the host score beside the placement (the lists
-                # need both): placement | host << 32.
-                size = _push(out_k, out_p, r, K, size, key,
-                             p | (host_i << 32) if mode == 0 else p)
+                    continue
+                if mode == 3:
+                    above += 1
+                else:
+                    # BY_APPRENTICE keeps the host score beside the placement (the lists
+                    # need both): placement | host << 32.
+                    size = _push(out_k, out_p, r, K, size, key,
+                                 p | (host_i << 32) if mode == 0 else p)
         # Heap -> best first.
         for end in range(size - 1, 0, -1):
             out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
@@ -348,7 +448,9 @@ def cell_values(a, p, A, P, S):
     n = len(a)
     _, keys, _, _ = scan(a, np.arange(n, dtype=np.int64), VALUES, 1, np.zeros(n, np.int64),
                          np.arange(n + 1, dtype=np.int64), np.asarray(p, np.int64), A, P, S,
-                         np.zeros(1, np.int64), np.zeros(1, np.int64))
+                         np.zeros(1, np.int64), np.zeros(1, np.int64),
+                         single_segments(n, len(P[0])).kernel_args(), np.zeros(1, np.int64),
+                         False)
     packed = keys[:, 0]
     ok = packed >= 0
     mask = (1 << 21) - 1

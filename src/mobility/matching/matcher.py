@@ -57,7 +57,13 @@ from mobility.matching.candidates import (
     pair_features,
     rank_within,
 )
-from mobility.matching.exact import Blocks, optimal_exact, ranked_exact, stable_exact
+from mobility.matching.exact import (
+    EXACT_COUNT_APPRENTICES,
+    Blocks,
+    optimal_exact,
+    ranked_exact,
+    stable_exact,
+)
 from mobility.matching.optimal import max_score_allocation
 from mobility.matching.scores import (
     COMPONENTS,
@@ -368,10 +374,13 @@ class Matcher:
                 solve = stable_exact if method == "stable" else optimal_exact
                 run = solve(blocks, progress=inner)
                 assignment, rank = run.assignment, run.rank
-                acceptable_any = run.acceptable_per_apprentice > 0
+                acceptable_any = run.has_acceptable
                 considered = (run.a, run.p)
+                pairs = int(run.acceptable_per_apprentice.sum())
                 extra = {
-                    "acceptable_pairs": int(run.acceptable_per_apprentice.sum()),
+                    "acceptable_pairs": pairs if run.acceptable_exact else
+                    f"at most {pairs:,} (counted exactly up to "
+                    f"{EXACT_COUNT_APPRENTICES:,} apprentices)",
                     "cells_scanned_per_pass": blocks.cells(),
                     "proposals": run.proposals, "refill_rounds": run.refill_rounds,
                     "pricing_rounds": run.pricing_rounds,

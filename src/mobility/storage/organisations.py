@@ -25,7 +25,6 @@ mobility.errors.ValidationError: invalid OID '123': an Erasmus+ organisation ID 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,10 +32,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from mobility.errors import Problem, ValidationError
+from mobility.oids import is_valid_oid
 from mobility.storage.schema import sending_organisations
 
 #: An Erasmus+ organisation ID: "E" and eight digits (e.g. E10012345).
-OID_PATTERN = re.compile(r"E\d{8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +48,6 @@ class SendingOrganisation:
     accreditation_id: str | None
     updated_by: str
     updated_at: datetime
-
-
-def is_valid_oid(value: object) -> bool:
-    """True for "E" followed by exactly 8 digits.
-
-    >>> is_valid_oid("E10012345"), is_valid_oid("e10012345"), is_valid_oid("E1001234")
-    (True, False, False)
-    """
-    return isinstance(value, str) and OID_PATTERN.fullmatch(value) is not None
 
 
 def check_oid(value: str | None, *, file: str | None = None, row: int | None = None,
