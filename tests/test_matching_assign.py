@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mobility.matching import assign
 from mobility.matching.optimal import max_gain_allocation
@@ -67,3 +69,54 @@ def test_warm_started_rounds_stay_optimal_and_certified(rounds):
             _assert_certified(assignment, u, v, cols_a, cols_p, cols_g, cap)
     if rounds > 1:  # the warm start's hard case (a vacancy at a positive price) was met
         assert deficit_searches > 0
+
+
+def _listed(by):
+    """The columns of a CSR ``(ptr, other, gain)`` as a sorted list of triples."""
+    ptr, other, gain = by
+    key = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    return sorted(zip(key.tolist(), other.tolist(), gain.tolist(), strict=True))
+
+
+@st.composite
+def _rounds(draw):
+    """A column set revealed over a few rounds (as pricing adds violators), crowded
+    (few slots for many apprentices, so that searches run long) and with many equal
+    gains (ties are where a pruned search could go wrong)."""
+    n_a, n_p = draw(st.integers(1, 40)), draw(st.integers(1, 12))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    a = np.repeat(np.arange(n_a), rng.integers(1, min(n_p, 8) + 1, n_a))
+    key = np.unique(a * n_p + rng.integers(0, n_p, len(a)))
+    a, p = key // n_p, key % n_p
+    top = draw(st.sampled_from([3, 12, 10**6]))
+    gain = rng.integers(1, top + 1, len(a)).astype(np.int64)
+    cap = rng.integers(0, draw(st.integers(1, 4)), n_p).astype(np.int64)
+    rounds = draw(st.integers(1, 4))
+    return n_a, n_p, a, p, gain, cap, rounds, rng.integers(0, rounds, len(a))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rounds())
+def test_warm_start_after_any_column_additions_is_optimal_and_certified(instance):
+    """Whatever columns each round adds, the rows that gained some start again and the
+    solver ends at OR-Tools' optimum with feasible, complementary duals of its own; the
+    columns it reorders in place are still the same columns."""
+    n_a, n_p, a, p, gain, cap, rounds, batch = instance
+    assignment = np.full(n_a, -1, np.int64)
+    u, v = np.zeros(n_a, np.int64), np.zeros(n_p, np.int64)
+    free = np.arange(n_a)
+    for r in range(rounds):
+        have = batch <= r
+        if r > 0:
+            free = np.unique(a[batch == r])
+            assignment[free] = -1
+        cols_a, cols_p, cols_g = a[have], p[have], gain[have]
+        by_a = assign.columns_by(cols_a, cols_p, cols_g, n_a)
+        by_p = assign.columns_by(cols_p, cols_a, cols_g, n_p)
+        before = _listed(by_a), _listed(by_p)
+        assign.solve(n_p, *by_a, *by_p, cap, assignment, u, v, free)
+        assert (_listed(by_a), _listed(by_p)) == before
+        truth = max_gain_allocation(n_a, n_p, a=cols_a, p=cols_p, gain=cols_g, capacity=cap)
+        assert _total(assignment, cols_a, cols_p, cols_g) == _total(truth, cols_a, cols_p,
+                                                                    cols_g)
+        _assert_certified(assignment, u, v, cols_a, cols_p, cols_g, cap)

@@ -91,13 +91,33 @@ def _take(a, p, held_at, pos, slot_ptr, slot_a, load):
 
 
 @njit(cache=True)
+def _sort_by_reduced(lo, hi, other, gain, dual, key):
+    """Order the columns ``lo:hi`` (their ``other`` ends, ``gain``) by ``gain -
+    dual[other]`` from high to low, in place, and write that value to ``key``."""
+    n = hi - lo
+    k = np.empty(n, np.int64)
+    for i in range(n):
+        k[i] = gain[lo + i] - dual[other[lo + i]]
+    order = np.argsort(-k)
+    o2 = other[lo:hi].copy()
+    g2 = gain[lo:hi].copy()
+    for i in range(n):
+        j = order[i]
+        other[lo + i] = o2[j]
+        gain[lo + i] = g2[j]
+        key[lo + i] = k[j]
+
+
+@njit(cache=True)
 def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, free):
     """Re-solve for the apprentices ``free`` (their ``held_at`` must be ``-1``), then
     clear deficits. ``held_at``, ``u`` and ``v`` are updated in place; on entry every
     apprentice not in ``free`` must satisfy complementary slackness and feasibility on
     her columns (``a_ptr``/``a_col``/``a_gain``: columns by apprentice; ``p_ptr``/
     ``p_row``/``p_gain``: the same columns by placement). Returns the number of
-    searches made from free apprentices and from deficit placements."""
+    searches made from free apprentices and from deficit placements.
+
+    The columns of each apprentice (and of each placement) may be reordered in place."""
     n_a = len(held_at)
     slot_ptr = np.zeros(n_p + 1, np.int64)
     for p in range(n_p):
@@ -124,6 +144,14 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
     hk = np.empty(heap_cap, np.int64)
     hn = np.empty(heap_cap, np.int64)
     chain = np.empty(n_a + 1, np.int64)
+    # Pruned relaxation: in the forward phase v only rises, so ``gain - v0[p]`` (v0: v
+    # on entry) bounds each column's reduced gain from above; an apprentice's columns,
+    # ordered by it (the first time she is reached), are relaxed only while they could
+    # still come in under ``bound``. The deficit phase does the same by placement with
+    # ``gain - u1[a]`` (u1: u when it starts; u only rises there).
+    v0 = v.copy()
+    a_key = np.empty(len(a_col), np.int64)
+    a_sorted = np.zeros(n_a, np.bool_)
     searches = 0
     deficits = 0
     for s in free:
@@ -141,16 +169,26 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
         touched_a[n_ta] = s
         n_ta += 1
         # Node codes: placement p, or n_p + b: "b leaves" (u[b] falls to 0, b unplaced).
-        size = _heap_push(hk, hn, size, u[s], n_p + s)
+        # ``bound``: the shortest way out known so far; nothing at or beyond it is pushed
+        # (it could not be finalised before that way out is taken).
+        bound = u[s]
+        size = _heap_push(hk, hn, size, bound, n_p + s)
+        if not a_sorted[s]:
+            _sort_by_reduced(a_ptr[s], a_ptr[s + 1], a_col, a_gain, v0, a_key)
+            a_sorted[s] = True
         for j in range(a_ptr[s], a_ptr[s + 1]):
+            if u[s] - a_key[j] >= bound:
+                break
             p = a_col[j]
             nd = u[s] + v[p] - a_gain[j]
-            if nd < d[p]:
+            if nd < d[p] and nd < bound:
                 if d[p] == _INF:
                     touched_p[n_tp] = p
                     n_tp += 1
                 d[p] = nd
                 pred[p] = s
+                if load[p] < cap[p]:
+                    bound = nd
                 size = _heap_push(hk, hn, size, nd, p)
         delta, term = 0, -1
         while size > 0:
@@ -173,18 +211,26 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
                 via[b] = p
                 touched_a[n_ta] = b
                 n_ta += 1
-                size = _heap_push(hk, hn, size, key + u[b], n_p + b)
+                base = key + u[b]
+                if base < bound:
+                    bound = base
+                    size = _heap_push(hk, hn, size, base, n_p + b)
+                if not a_sorted[b]:
+                    _sort_by_reduced(a_ptr[b], a_ptr[b + 1], a_col, a_gain, v0, a_key)
+                    a_sorted[b] = True
                 for j in range(a_ptr[b], a_ptr[b + 1]):
+                    if base - a_key[j] >= bound:
+                        break
                     q = a_col[j]
-                    if p_done[q]:
-                        continue
-                    nd = key + u[b] + v[q] - a_gain[j]
-                    if nd < d[q]:
+                    nd = base + v[q] - a_gain[j]
+                    if nd < d[q] and nd < bound and not p_done[q]:
                         if d[q] == _INF:
                             touched_p[n_tp] = q
                             n_tp += 1
                         d[q] = nd
                         pred[q] = b
+                        if load[q] < cap[q]:
+                            bound = nd
                         size = _heap_push(hk, hn, size, nd, q)
         # Duals: finalised placements rise, reached apprentices fall, by what the path
         # saved over their own label; tight columns stay tight, none becomes negative.
@@ -218,6 +264,9 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
     # -- deficits: a free slot at a positive price ------------------------------------
     # Labels now: apprentices (D: reached at, via: the placement she would move into),
     # placements (d: reached at, pred: the holder whose move vacated it).
+    u1 = u.copy()
+    p_key = np.empty(len(p_row), np.int64)
+    p_sorted = np.zeros(n_p, np.bool_)
     for q0 in range(n_p):
         while load[q0] < cap[q0] and v[q0] > 0:
             deficits += 1
@@ -234,23 +283,31 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
                 touched_a[n_ta] = h
                 n_ta += 1
             # Node codes: apprentice b, or n_a + p: "v[p] falls to 0, p keeps a vacancy".
-            size = _heap_push(hk, hn, size, v[q0], n_a + q0)
+            bound = v[q0]
+            size = _heap_push(hk, hn, size, bound, n_a + q0)
             q = q0
             key = 0
             delta, term = 0, -1
             while True:
                 # Relax the columns into the newly finalised placement q (at ``key``).
+                if not p_sorted[q]:
+                    _sort_by_reduced(p_ptr[q], p_ptr[q + 1], p_row, p_gain, u1, p_key)
+                    p_sorted[q] = True
                 for j in range(p_ptr[q], p_ptr[q + 1]):
+                    if key + v[q] - p_key[j] >= bound:
+                        break
                     b = p_row[j]
                     if a_done[b] or held_at[b] == q:
                         continue
                     nd = key + u[b] + v[q] - p_gain[j]
-                    if nd < D[b]:
+                    if nd < D[b] and nd < bound:
                         if D[b] == _INF:
                             touched_a[n_ta] = b
                             n_ta += 1
                         D[b] = nd
                         via[b] = q
+                        if held_at[b] < 0:
+                            bound = nd
                         size = _heap_push(hk, hn, size, nd, b)
                 found = False
                 while size > 0:
@@ -285,7 +342,9 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
                                 n_ta += 1
                             a_done[h] = True
                         D[h] = key if D[h] > key else D[h]
-                    size = _heap_push(hk, hn, size, key + v[q], n_a + q)
+                    if key + v[q] < bound:
+                        bound = key + v[q]
+                        size = _heap_push(hk, hn, size, bound, n_a + q)
                     break
                 if found or size == 0:
                     break
