@@ -6,8 +6,9 @@ A scan (:func:`mobility.matching.kernel.scan`) that only wants an apprentice's b
 Each trade block's columns are ordered by trade tier (same trade, related, ...), then
 by country and along a Z-order curve of latitude and longitude, and cut into segments
 of at most :data:`SEGMENT_LENGTH` placements of one tier and one country. For each
-segment the scan knows an upper bound of every score an apprentice can get there: the best trade tier in it, the twin-town bonus only
-if one of her twin placements is in it, the preference for its country, and the
+segment the scan knows an upper bound of every score an apprentice can get there: the
+best trade tier in it, the twin-town bonus only if one of her twin placements is in it,
+the preference for its country, and the
 distance component at the nearest point of the smallest spherical cap around its
 placements. It visits the segments best bound first and stops when the bound of the
 next one cannot beat what it holds. A bound only ever skips; every cell it visits is
