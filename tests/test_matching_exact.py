@@ -32,40 +32,47 @@ HOMES = [("Dortmund", 51.51494, 7.466), ("Köln", 50.94, 6.96), ("Kiel", 54.32, 
 DAY0 = pd.Timestamp("2026-03-01")
 
 
+def draw_placement(draw, i, city, country, lat, lon, trades=None):
+    """One random placement row in ``city`` (shared by the markets of the engine tests)."""
+    start = draw(st.integers(0, 60))
+    return dict(
+        placement_id=f"P{i:02d}", company_id="C1", trade="x",
+        isco08=draw(st.sampled_from(trades or TRADES)), city=city, country=country,
+        lat=lat, lon=lon, slots=draw(st.integers(0, 3)),
+        start=DAY0 + pd.Timedelta(days=start),
+        end=DAY0 + pd.Timedelta(days=start + draw(st.integers(20, 120))),
+        min_weeks=draw(st.integers(1, 4)), max_weeks=draw(st.integers(4, 12)),
+        languages=draw(st.sampled_from(["en:B1", "fr:A2", "en:B2;fr:B1", ""])),
+        accommodation=True, accepts_related_trades=draw(st.booleans()),
+        further_trades=draw(st.sampled_from(["", "", "5141", "3512;7231"])),
+        synthetic=True)
+
+
+def draw_apprentice(draw, i, trades=None, preferred=("", "FR", "GB;IE"),
+                    max_distance=(float("nan"), float("nan"), 900.0)):
+    """One random apprentice row living in one of :data:`HOMES`."""
+    home = draw(st.sampled_from(HOMES))
+    start = draw(st.integers(0, 60))
+    return dict(
+        apprentice_id=f"A{i:02d}", home_city=home[0], home_country="DE",
+        home_lat=home[1], home_lon=home[2], trade="x",
+        isco08=draw(st.sampled_from(trades or TRADES)), training_year=draw(st.integers(1, 3)),
+        languages=draw(st.sampled_from(["de:native;en:B2", "en:A2", "fr:B2;en:B1",
+                                        "en:C1"])),
+        available_from=DAY0 + pd.Timedelta(days=start),
+        available_to=DAY0 + pd.Timedelta(days=start + draw(st.integers(20, 120))),
+        desired_weeks=draw(st.integers(2, 8)),
+        preferred_countries=draw(st.sampled_from(list(preferred))),
+        max_distance_km=draw(st.sampled_from(list(max_distance))))
+
+
 @st.composite
 def markets(draw, max_apprentices=10, max_placements=7):
     n_a = draw(st.integers(1, max_apprentices))
     n_p = draw(st.integers(1, max_placements))
-    placements = []
-    for i in range(n_p):
-        city = draw(st.sampled_from(CITIES))
-        start = draw(st.integers(0, 60))
-        placements.append(dict(
-            placement_id=f"P{i:02d}", company_id="C1", trade="x",
-            isco08=draw(st.sampled_from(TRADES)), city=city[0], country=city[1],
-            lat=city[2], lon=city[3], slots=draw(st.integers(0, 3)),
-            start=DAY0 + pd.Timedelta(days=start),
-            end=DAY0 + pd.Timedelta(days=start + draw(st.integers(20, 120))),
-            min_weeks=draw(st.integers(1, 4)), max_weeks=draw(st.integers(4, 12)),
-            languages=draw(st.sampled_from(["en:B1", "fr:A2", "en:B2;fr:B1", ""])),
-            accommodation=True, accepts_related_trades=draw(st.booleans()),
-            further_trades=draw(st.sampled_from(["", "", "5141", "3512;7231"])),
-            synthetic=True))
-    apprentices = []
-    for i in range(n_a):
-        home = draw(st.sampled_from(HOMES))
-        start = draw(st.integers(0, 60))
-        apprentices.append(dict(
-            apprentice_id=f"A{i:02d}", home_city=home[0], home_country="DE",
-            home_lat=home[1], home_lon=home[2], trade="x",
-            isco08=draw(st.sampled_from(TRADES)), training_year=draw(st.integers(1, 3)),
-            languages=draw(st.sampled_from(["de:native;en:B2", "en:A2", "fr:B2;en:B1",
-                                            "en:C1"])),
-            available_from=DAY0 + pd.Timedelta(days=start),
-            available_to=DAY0 + pd.Timedelta(days=start + draw(st.integers(20, 120))),
-            desired_weeks=draw(st.integers(2, 8)),
-            preferred_countries=draw(st.sampled_from(["", "FR", "GB;IE"])),
-            max_distance_km=draw(st.sampled_from([float("nan"), float("nan"), 900.0]))))
+    placements = [draw_placement(draw, i, *draw(st.sampled_from(CITIES)))
+                  for i in range(n_p)]
+    apprentices = [draw_apprentice(draw, i) for i in range(n_a)]
     twins = pd.DataFrame([
         dict(home_city="Dortmund", home_country="DE", home_lat=51.51494, home_lon=7.466,
              partner_city="Leeds", partner_country="GB", partner_lat=53.79648,

@@ -23,12 +23,10 @@ from mobility.matching.scores import SCORE_SCALE
 from mobility.matching.stable import deferred_acceptance
 from mobility.matching.verify import lp_bound
 from mobility.reference.twinnings import PARTNERSHIP_COLUMNS
-from test_matching_exact import _truth
+from test_matching_exact import HOMES, _truth, draw_apprentice, draw_placement
 
 TRADES = ["7411", "7412", "7421", "7231", "5141", "3512"]
 COUNTRIES = ["FR", "GB", "IT", "PL", "ES"]
-HOMES = [("Dortmund", 51.51494, 7.466), ("Köln", 50.94, 6.96), ("Kiel", 54.32, 10.14)]
-DAY0 = pd.Timestamp("2026-03-01")
 
 
 @st.composite
@@ -41,32 +39,11 @@ def spread_markets(draw, max_apprentices=14, max_placements=40):
     placements = []
     for i in range(n_p):
         name, country, lat, lon = town[draw(st.integers(0, towns - 1))]
-        start = draw(st.integers(0, 60))
-        placements.append(dict(
-            placement_id=f"P{i:02d}", company_id="C1", trade="x",
-            isco08=draw(st.sampled_from(TRADES)), city=name, country=country,
-            lat=lat + draw(st.floats(-0.3, 0.3)), lon=lon + draw(st.floats(-0.3, 0.3)),
-            slots=draw(st.integers(0, 3)), start=DAY0 + pd.Timedelta(days=start),
-            end=DAY0 + pd.Timedelta(days=start + draw(st.integers(20, 120))),
-            min_weeks=draw(st.integers(1, 4)), max_weeks=draw(st.integers(4, 12)),
-            languages=draw(st.sampled_from(["en:B1", "fr:A2", "en:B2;fr:B1", ""])),
-            accommodation=True, accepts_related_trades=draw(st.booleans()),
-            further_trades=draw(st.sampled_from(["", "", "5141", "3512;7231"])),
-            synthetic=True))
-    apprentices = []
-    for i in range(n_a):
-        home = draw(st.sampled_from(HOMES))
-        start = draw(st.integers(0, 60))
-        apprentices.append(dict(
-            apprentice_id=f"A{i:02d}", home_city=home[0], home_country="DE",
-            home_lat=home[1], home_lon=home[2], trade="x",
-            isco08=draw(st.sampled_from(TRADES)), training_year=draw(st.integers(1, 3)),
-            languages=draw(st.sampled_from(["de:native;en:B2", "en:A2", "fr:B2;en:B1"])),
-            available_from=DAY0 + pd.Timedelta(days=start),
-            available_to=DAY0 + pd.Timedelta(days=start + draw(st.integers(20, 120))),
-            desired_weeks=draw(st.integers(2, 8)),
-            preferred_countries=draw(st.sampled_from(["", "FR", "GB;IT", "PL"])),
-            max_distance_km=draw(st.sampled_from([float("nan"), 900.0, 1500.0]))))
+        placements.append(draw_placement(draw, i, name, country,
+                                         lat + draw(st.floats(-0.3, 0.3)),
+                                         lon + draw(st.floats(-0.3, 0.3)), TRADES))
+    apprentices = [draw_apprentice(draw, i, TRADES, ("", "FR", "GB;IT", "PL"),
+                                   (float("nan"), 900.0, 1500.0)) for i in range(n_a)]
     twins = []
     for home in HOMES:
         for j in draw(st.lists(st.integers(0, towns - 1), max_size=3, unique=True)):
