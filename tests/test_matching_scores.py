@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mobility.errors import ValidationError
 from mobility.matching import Matcher, MatchSettings
-from mobility.matching.candidates import encode_apprentices, generate_candidates
+from mobility.matching.candidates import encode_apprentices, generate_candidates, pair_features
 from mobility.reference.twinnings import PARTNERSHIP_COLUMNS
 
 LEEDS = dict(city="Leeds", country="GB", lat=53.79648, lon=-1.54785)
@@ -276,7 +276,14 @@ def test_allocations_end_to_end_respect_capacity_acceptability_and_stability(see
     stable = matcher.allocate(people, method="stable")
     optimal = matcher.allocate(people, method="optimal")
     pairs = stable.pairs
-    acceptable = set(zip(pairs.apprentice_id, pairs.placement_id, strict=True))
+    # The acceptable set, from scoring the whole cross product (not the engine's lists).
+    P = matcher.index_
+    _, A = matcher._encode(people)
+    every_a, every_p = (x.ravel() for x in np.meshgrid(np.arange(len(A)), np.arange(len(P)),
+                                                     indexing="ij"))
+    ok = pair_features(A, P, every_a, every_p, matcher.settings_)["acceptable"]
+    acceptable = set(zip(A.ids[every_a[ok]], P.ids[every_p[ok]], strict=True))
+    assert set(zip(pairs.apprentice_id, pairs.placement_id, strict=True)) <= acceptable
     slots = places.set_index("placement_id")["slots"]
     for result in (stable, optimal):
         placed = result.matches.dropna(subset=["placement_id"])
@@ -284,9 +291,8 @@ def test_allocations_end_to_end_respect_capacity_acceptability_and_stability(see
         load = placed["placement_id"].value_counts()
         assert (load <= slots.loc[load.index]).all()
     assert optimal.summary["total_score"] >= stable.summary["total_score"] - 1e-6
-    # No blocking pair, checked on the engine's own pair lists.
-    P = matcher.index_
-    _, A = matcher._encode(people)
+    # No blocking pair among the pairs it weighed (stable: every pair she prefers to
+    # her own place was proposed to).
     p_pos = {pid: j for j, pid in enumerate(P.ids)}
     p = pairs.placement_id.map(p_pos).to_numpy()
     a_pos = {aid: i for i, aid in enumerate(A.ids)}

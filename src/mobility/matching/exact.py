@@ -263,7 +263,10 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     stack[:len(free)] = free
     top = len(free)
     proposals = refills = 0
-    considered_a, considered_p = [a_flat.astype(np.int32)], [pool_p.astype(np.int32)]
+    # The pairs proposed along (what the allocation's ``pairs`` show): taken from the
+    # pool before compaction drops them; the lists fetched are not all kept (at
+    # 1,000,000 apprentices they would be several gigabytes).
+    proposed = []
     del a_flat
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
@@ -281,6 +284,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
         min_held = np.where(full, heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)], _LOW)
         # Keep only the entries not yet proposed to (the exhausted lists are spent), then
         # append the new lists: the pool holds what deferred acceptance may still read.
+        proposed.append(_proposed(pool_p, L_start, ptr))
         pool_p, pool_hk, L_start = _compact(pool_p, pool_hk, L_start, L_len, ptr, passed)
         again = []
         wanted = next_size[exhausted]
@@ -296,14 +300,13 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
             passed[who] = 0
             last_key[who] = new_last
             next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
-            considered_a.append(a_new.astype(np.int32))
-            considered_p.append(p_new.astype(np.int32))
             again.append(who[new_n > 0])
             del a_new, p_new, hk_new
         refilled[exhausted] = True
         again = np.concatenate(again)
         stack[:len(again)] = again
         top = len(again)
+    proposed.append(_proposed(pool_p, L_start, ptr))
     # Never refilled: position + 1 of the held entry in her first (unpruned) list.
     known = np.where(~refilled & (held_at >= 0), passed + ptr, 0)
     rank = B.rank_of(rows, held_at, known)
@@ -311,8 +314,17 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
                acceptable_exact=B.exact_count, has_acceptable=sizes > 0,
                proposals=proposals, refill_rounds=refills,
                certificate="deferred acceptance over every acceptable pair (lazy refills)",
-               a=np.concatenate(considered_a).astype(np.int64),
-               p=np.concatenate(considered_p).astype(np.int64))
+               a=np.concatenate([a for a, _ in proposed]).astype(np.int64),
+               p=np.concatenate([p for _, p in proposed]).astype(np.int64))
+
+
+def _proposed(pool_p, L_start, ptr):
+    """The pairs ``(apprentice, placement)`` proposed along so far: each list's first
+    ``ptr`` entries (int32, to keep them small)."""
+    total = int(ptr.sum())
+    at = np.repeat(L_start - np.r_[0, np.cumsum(ptr)[:-1]], ptr) + np.arange(total)
+    return (np.repeat(np.arange(len(ptr), dtype=np.int32), ptr),
+            pool_p[at].astype(np.int32))
 
 
 def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):

@@ -118,16 +118,18 @@ class Allocation:
         choice), ``status`` (matched / no acceptable placement / lost the competition)
         and the explanation.
     pairs : pandas.DataFrame
-        The pairs the engine put on a list (exact runs: the lists and refills or the
-        priced columns; approximate runs: the capped candidate lists):
+        The pairs the engine weighed (exact stable: every proposal deferred acceptance
+        made; exact optimal: the priced columns; approximate runs: the capped candidate
+        lists):
         ``apprentice_id, placement_id, score, apprentice_score, host_score`` (built on
         first access: millions of rows). The full acceptable set is scanned, not stored.
     summary : dict
         ``exact`` (False only for approximate runs), counts (apprentices, matched,
         unmatched for each reason, slots, total score), ``acceptable_pairs`` (counted by
-        the scan), ``proposals``, ``refill_rounds``, ``pricing_rounds``,
-        ``pricing_rows_scanned``, the ``certificate``, the pairs put on lists and their
-        coverage of the placements.
+        the scan up to 30,000 apprentices, else an upper bound "at most N"),
+        ``proposals``, ``refill_rounds``, ``pricing_rounds``, ``pricing_rows_scanned``,
+        the ``certificate``, the pairs weighed (see ``pairs``) and their coverage of the
+        placements.
     """
 
     def __init__(self, method: str, matches: pd.DataFrame, summary: dict[str, object],
