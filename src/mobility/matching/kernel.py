@@ -50,6 +50,8 @@ NO_COUNT = 8
 
 _LOW = np.iinfo(np.int64).min
 _HIGH = np.iinfo(np.int64).max
+#: Rows one task of a parallel scan takes (scratch space is allocated per task).
+_ROWS_PER_CHUNK = 64
 
 
 def settings_vector(s: MatchSettings) -> np.ndarray:
@@ -260,221 +262,229 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     n_a = np.int64(len(a_isco))
     n_p = np.int64(len(p_isco))
     width = p_lang.shape[1]
-    for r in prange(n):
-        a = rows[r]
-        g = groups[r]
-        size = 0
-        count = 0
-        above = 0
-        limit = bound[r]
-        own_host_tie = n_a - a_rank[a]
-        home_base = a_home[a] * n_p
-        # The apprentice's own values, read once (the compiler cannot keep them in
-        # registers across the writes to the output rows).
-        ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
-        a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
-        has_pref, year = a_has_pref[a], a_year[a]
-        # This home's twin placements (keyed by pos, see segments.py).
-        t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
-        s_lo, s_hi = seg_ptr[g], seg_ptr[g + 1]
-        n_seg = s_hi - s_lo
-        # Each segment's key bound (_LOW: nothing in it can be kept) and twin range.
-        seg_key = np.empty(n_seg, np.int64)
-        seg_t = np.empty(n_seg, np.int64)
-        for i in range(n_seg):
-            seg = s_lo + i
-            # The home's first twin placement in the segment (binary search) and the
-            # best twin status among them.
-            twin_best = 0
-            ts = t_lo
-            if t_lo < t_hi:
-                first_key = home_base + seg_pos_lo[seg]
-                hi = t_hi
-                while ts < hi:
-                    mid = (ts + hi) >> 1
-                    if twin_keys[mid] < first_key:
-                        ts = mid + 1
-                    else:
-                        hi = mid
-                best_c = 0.0
-                t = ts
-                while t < t_hi and twin_keys[t] <= home_base + seg_pos_hi[seg]:
-                    status = np.int64(twin_status[t])
-                    value = S[16 + status] if status < 3 else S[24]
-                    if value > best_c:
-                        best_c, twin_best = value, status
-                    t += 1
-            seg_t[i] = ts
-            # The cosine of the smallest angle between the home and the cap around the
-            # segment's placements: a bound of every cell's cosine (plus a margin).
-            c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
-            c = min(max(c, -1.0), 1.0)
-            if c >= seg_cos_r[seg]:
-                cos_ub = 1.0
-            else:
-                cos_ub = min(c * seg_cos_r[seg] + math.sqrt(1.0 - c * c) * seg_sin_r[seg]
-                             + 1e-12, 1.0)
-            if cos_ub < cos_max:
-                seg_key[i] = _LOW  # the distance rule fails for every cell: skip
-                continue
-            best_tier = 0
-            best_trade = -1.0
-            for t in range(4):
-                if seg_tiers[seg] & (1 << t) and S[9 + t] > best_trade:
-                    best_trade, best_tier = S[9 + t], t
-            country = seg_country[seg]
-            preferred = True if country < 0 else a_pref[a, country]
-            app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
-                                                np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
-                                                preferred, has_pref, year, S, False)
-            if not exact_count:
-                count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
-            if not prune:
-                seg_key[i] = _HIGH
-            elif mode == 0:
-                seg_key[i] = app_u * (n_p + 1) + n_p
-                # Every placement in it full of apprentices its host prefers to her?
-                if host_u * (n_a + 1) + own_host_tie < seg_floor[seg]:
-                    seg_key[i] = _LOW
-            elif mode == 3:
-                seg_key[i] = app_u * (n_p + 1) + n_p
-            elif mode == 1:
-                seg_key[i] = score_u * (n_p + 1) + n_p
-            elif mode == 2:
-                seg_key[i] = (score_u - seg_floor[seg]) * (n_p + 1) + n_p
-                if score_u - seg_floor[seg] <= limit:
-                    seg_key[i] = _LOW
-            else:
-                seg_key[i] = _HIGH
-            if mode == 3 and prune and seg_key[i] <= limit:
-                seg_key[i] = _LOW
-        # Best bound first (a max-heap of the segments that can hold anything): the
-        # first segment whose bound cannot beat the K-th best ends the row. Without a
-        # K to beat, every segment in turn.
-        best_first = prune and mode <= 2
-        heap = np.empty(n_seg if best_first else 0, np.int64)
-        n_heap = 0
-        if best_first:
+    # Scratch space per chunk of rows, not per row: with three arrays allocated per row,
+    # one count over the ranks of a 1,000,000-apprentice run grew from 10 to 23 GB and
+    # was killed (out of memory).
+    max_seg = 0
+    for g in range(len(seg_ptr) - 1):
+        max_seg = max(max_seg, seg_ptr[g + 1] - seg_ptr[g])
+    n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        seg_key = np.empty(max_seg, np.int64)  # each segment's key bound
+        seg_t = np.empty(max_seg, np.int64)  # each segment's first twin entry
+        heap = np.empty(max_seg, np.int64)  # segments best bound first
+        for r in range(chunk * _ROWS_PER_CHUNK, min(n, (chunk + 1) * _ROWS_PER_CHUNK)):
+            a = rows[r]
+            g = groups[r]
+            size = 0
+            count = 0
+            above = 0
+            limit = bound[r]
+            own_host_tie = n_a - a_rank[a]
+            home_base = a_home[a] * n_p
+            # The apprentice's own values, read once (the compiler cannot keep them in
+            # registers across the writes to the output rows).
+            ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
+            a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
+            has_pref, year = a_has_pref[a], a_year[a]
+            # This home's twin placements (keyed by pos, see segments.py).
+            t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
+            s_lo, s_hi = seg_ptr[g], seg_ptr[g + 1]
+            n_seg = s_hi - s_lo
+            # Each segment's key bound (_LOW: nothing in it can be kept) and twin range.
             for i in range(n_seg):
-                if seg_key[i] != _LOW:
-                    heap[n_heap] = i
-                    n_heap += 1
-            for i in range(n_heap // 2 - 1, -1, -1):
-                _sift_max(heap, seg_key, n_heap, i)
-        next_i = 0
-        while True:
+                seg = s_lo + i
+                # The home's first twin placement in the segment (binary search) and the
+                # best twin status among them.
+                twin_best = 0
+                ts = t_lo
+                if t_lo < t_hi:
+                    first_key = home_base + seg_pos_lo[seg]
+                    hi = t_hi
+                    while ts < hi:
+                        mid = (ts + hi) >> 1
+                        if twin_keys[mid] < first_key:
+                            ts = mid + 1
+                        else:
+                            hi = mid
+                    best_c = 0.0
+                    t = ts
+                    while t < t_hi and twin_keys[t] <= home_base + seg_pos_hi[seg]:
+                        status = np.int64(twin_status[t])
+                        value = S[16 + status] if status < 3 else S[24]
+                        if value > best_c:
+                            best_c, twin_best = value, status
+                        t += 1
+                seg_t[i] = ts
+                # The cosine of the smallest angle between the home and the cap around the
+                # segment's placements: a bound of every cell's cosine (plus a margin).
+                c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
+                c = min(max(c, -1.0), 1.0)
+                if c >= seg_cos_r[seg]:
+                    cos_ub = 1.0
+                else:
+                    cos_ub = min(c * seg_cos_r[seg] + math.sqrt(1.0 - c * c) * seg_sin_r[seg]
+                                 + 1e-12, 1.0)
+                if cos_ub < cos_max:
+                    seg_key[i] = _LOW  # the distance rule fails for every cell: skip
+                    continue
+                best_tier = 0
+                best_trade = -1.0
+                for t in range(4):
+                    if seg_tiers[seg] & (1 << t) and S[9 + t] > best_trade:
+                        best_trade, best_tier = S[9 + t], t
+                country = seg_country[seg]
+                preferred = True if country < 0 else a_pref[a, country]
+                app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
+                                                    np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
+                                                    preferred, has_pref, year, S, False)
+                if not exact_count:
+                    count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
+                if not prune:
+                    seg_key[i] = _HIGH
+                elif mode == 0:
+                    seg_key[i] = app_u * (n_p + 1) + n_p
+                    # Every placement in it full of apprentices its host prefers to her?
+                    if host_u * (n_a + 1) + own_host_tie < seg_floor[seg]:
+                        seg_key[i] = _LOW
+                elif mode == 3:
+                    seg_key[i] = app_u * (n_p + 1) + n_p
+                elif mode == 1:
+                    seg_key[i] = score_u * (n_p + 1) + n_p
+                elif mode == 2:
+                    seg_key[i] = (score_u - seg_floor[seg]) * (n_p + 1) + n_p
+                    if score_u - seg_floor[seg] <= limit:
+                        seg_key[i] = _LOW
+                else:
+                    seg_key[i] = _HIGH
+                if mode == 3 and prune and seg_key[i] <= limit:
+                    seg_key[i] = _LOW
+            # Best bound first (a max-heap of the segments that can hold anything): the
+            # first segment whose bound cannot beat the K-th best ends the row. Without a
+            # K to beat, every segment in turn.
+            best_first = prune and mode <= 2
+            n_heap = 0
             if best_first:
-                if n_heap == 0:
-                    break
-                i = heap[0]
-                n_heap -= 1
-                heap[0] = heap[n_heap]
-                _sift_max(heap, seg_key, n_heap, 0)
-                if size == K and seg_key[i] <= out_k[r, 0]:
-                    break  # nothing from here on can enter
-            else:
-                if next_i == n_seg:
-                    break
-                i = next_i
-                next_i += 1
-                if seg_key[i] == _LOW:
-                    continue
-            seg = s_lo + i
-            t_at = seg_t[i]
-            for j in range(seg_lo[seg], seg_hi[seg]):
-                p = col_idx[j]
-                # -- hard rules (candidates.pair_features states them for pairs) --
-                if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
-                    if not exact_count:
-                        count -= 1
-                    continue
-                cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
-                if cosine < cos_max:
-                    if not exact_count:
-                        count -= 1
-                    continue
-                if isco == p_isco[p]:
-                    tier = 0
-                elif minor == p_minor[p]:
-                    tier = 1
-                elif p_accepts[p] and sub == p_sub[p]:
-                    tier = 2
-                else:
-                    tier = 3  # in the block only because the host names the trade
-                # A segment's columns ascend, and so do this home's twin placements.
-                twin = 0
-                while t_at < t_hi and twin_keys[t_at] < home_base + p:
-                    t_at += 1
-                if t_at < t_hi and twin_keys[t_at] == home_base + p:
-                    twin = np.int64(twin_status[t_at])
-                tie = n_p - p_rank[p]
-                preferred = a_pref[a, p_country[p]]
-                # Stages with the same tests: (0) the language component at its maximum
-                # and the distance component bounded from the table: upper bounds on all
-                # three scores, before the language rule (only when the acceptable cells
-                # need no counting); (1) the language rule, then the distance still
-                # bounded (the host score exact); (2) exactly. A bound may only reject,
-                # never accept: most cells are rejected without the language loop, an
-                # arc cosine or an exponential.
-                keep = True
-                key = np.int64(0)
-                best = np.int64(NO_LANGUAGE_REQUIRED)
-                for stage in range(first_stage, 3):
-                    if stage == 1:
-                        best = -32000
-                        for m in range(width):
-                            gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-                            if gap > best:
-                                best = gap
-                        if best < -1:
-                            keep = False
-                            if not exact_count:
-                                count -= 1
-                            break
-                        if exact_count:
-                            count += 1
-                        if mode == 4:
-                            break
-                    app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                        has_pref, year, S, stage == 2)
-                    if mode == 0:
-                        key = app_i * (n_p + 1) + tie
-                        keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
-                    elif mode == 1:
-                        key = score_i * (n_p + 1) + tie
-                    elif mode == 2:
-                        keep = score_i - v[p] > limit
-                        key = (score_i - v[p]) * (n_p + 1) + tie
-                    else:
-                        key = app_i * (n_p + 1) + tie
-                        keep = key > limit
-                    if mode <= 2 and size == K and key <= out_k[r, 0]:
-                        keep = False
-                    if stage == 2 and mode <= 1 and key >= limit:
-                        keep = False
-                    if not keep:
+                for i in range(n_seg):
+                    if seg_key[i] != _LOW:
+                        heap[n_heap] = i
+                        n_heap += 1
+                for i in range(n_heap // 2 - 1, -1, -1):
+                    _sift_max(heap, seg_key, n_heap, i)
+            next_i = 0
+            while True:
+                if best_first:
+                    if n_heap == 0:
                         break
-                if keep and mode == 4:
-                    app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
-                                                        has_pref, year, S, True)
-                    out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
-                    continue
-                if not keep:
-                    continue
-                if mode == 3:
-                    above += 1
+                    i = heap[0]
+                    n_heap -= 1
+                    heap[0] = heap[n_heap]
+                    _sift_max(heap, seg_key, n_heap, 0)
+                    if size == K and seg_key[i] <= out_k[r, 0]:
+                        break  # nothing from here on can enter
                 else:
-                    # BY_APPRENTICE keeps the host score beside the placement (the lists
-                    # need both): placement | host << 32.
-                    size = _push(out_k, out_p, r, K, size, key,
-                                 p | (host_i << 32) if mode == 0 else p)
-        # Heap -> best first.
-        for end in range(size - 1, 0, -1):
-            out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
-            out_p[r, 0], out_p[r, end] = out_p[r, end], out_p[r, 0]
-            _sift(out_k, out_p, r, end, 0)
-        sizes[r] = above if mode == 3 else size
-        acceptable[r] = count
+                    if next_i == n_seg:
+                        break
+                    i = next_i
+                    next_i += 1
+                    if seg_key[i] == _LOW:
+                        continue
+                seg = s_lo + i
+                t_at = seg_t[i]
+                for j in range(seg_lo[seg], seg_hi[seg]):
+                    p = col_idx[j]
+                    # -- hard rules (candidates.pair_features states them for pairs) --
+                    if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
+                        if not exact_count:
+                            count -= 1
+                        continue
+                    cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+                    if cosine < cos_max:
+                        if not exact_count:
+                            count -= 1
+                        continue
+                    if isco == p_isco[p]:
+                        tier = 0
+                    elif minor == p_minor[p]:
+                        tier = 1
+                    elif p_accepts[p] and sub == p_sub[p]:
+                        tier = 2
+                    else:
+                        tier = 3  # in the block only because the host names the trade
+                    # A segment's columns ascend, and so do this home's twin placements.
+                    twin = 0
+                    while t_at < t_hi and twin_keys[t_at] < home_base + p:
+                        t_at += 1
+                    if t_at < t_hi and twin_keys[t_at] == home_base + p:
+                        twin = np.int64(twin_status[t_at])
+                    tie = n_p - p_rank[p]
+                    preferred = a_pref[a, p_country[p]]
+                    # Stages with the same tests: (0) the language component at its maximum
+                    # and the distance component bounded from the table: upper bounds on all
+                    # three scores, before the language rule (only when the acceptable cells
+                    # need no counting); (1) the language rule, then the distance still
+                    # bounded (the host score exact); (2) exactly. A bound may only reject,
+                    # never accept: most cells are rejected without the language loop, an
+                    # arc cosine or an exponential.
+                    keep = True
+                    key = np.int64(0)
+                    best = np.int64(NO_LANGUAGE_REQUIRED)
+                    for stage in range(first_stage, 3):
+                        if stage == 1:
+                            best = -32000
+                            for m in range(width):
+                                gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                                if gap > best:
+                                    best = gap
+                            if best < -1:
+                                keep = False
+                                if not exact_count:
+                                    count -= 1
+                                break
+                            if exact_count:
+                                count += 1
+                            if mode == 4:
+                                break
+                        app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                            has_pref, year, S, stage == 2)
+                        if mode == 0:
+                            key = app_i * (n_p + 1) + tie
+                            keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
+                        elif mode == 1:
+                            key = score_i * (n_p + 1) + tie
+                        elif mode == 2:
+                            keep = score_i - v[p] > limit
+                            key = (score_i - v[p]) * (n_p + 1) + tie
+                        else:
+                            key = app_i * (n_p + 1) + tie
+                            keep = key > limit
+                        if mode <= 2 and size == K and key <= out_k[r, 0]:
+                            keep = False
+                        if stage == 2 and mode <= 1 and key >= limit:
+                            keep = False
+                        if not keep:
+                            break
+                    if keep and mode == 4:
+                        app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
+                                                            has_pref, year, S, True)
+                        out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
+                        continue
+                    if not keep:
+                        continue
+                    if mode == 3:
+                        above += 1
+                    else:
+                        # BY_APPRENTICE keeps the host score beside the placement (the lists
+                        # need both): placement | host << 32.
+                        size = _push(out_k, out_p, r, K, size, key,
+                                     p | (host_i << 32) if mode == 0 else p)
+            # Heap -> best first.
+            for end in range(size - 1, 0, -1):
+                out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
+                out_p[r, 0], out_p[r, end] = out_p[r, end], out_p[r, 0]
+                _sift(out_k, out_p, r, end, 0)
+            sizes[r] = above if mode == 3 else size
+            acceptable[r] = count
     return out_p, out_k, sizes, acceptable
 
 
