@@ -90,6 +90,11 @@ def test_pruned_scans_equal_full_scans_in_every_mode(market, length, K, rnd):
         keys = full_k[full_k > low]
         pick = (lambda: rng.choice(keys)) if len(keys) else (lambda: high)
         bound = np.array([pick() for _ in rows], np.int64)
+        # And each row's own key at a random depth of her list: where a refill or a rank
+        # count starts (the lower bounds of segments cut there).
+        sizes = (full_k > low).sum(axis=1)
+        depth = (rng.random(B.n_a) * np.maximum(sizes, 1)).astype(np.int64)
+        own = np.where(sizes > 0, full_k[rows, depth], high)
         held = np.where(rng.random(B.n_p) < 0.5, low,
                         rng.integers(0, SCORE_SCALE * (B.n_a + 1), B.n_p))
         v = rng.integers(0, SCORE_SCALE // 2, B.n_p)
@@ -103,6 +108,9 @@ def test_pruned_scans_equal_full_scans_in_every_mode(market, length, K, rnd):
             (kernel.BY_REDUCED_PROFIT, u, {"v": v}),
             (kernel.BY_REDUCED_PROFIT, u, {"v": v, "only": only}),
             (kernel.COUNT_ABOVE, bound, {}),
+            (kernel.BY_APPRENTICE, own, {}),
+            (kernel.BY_APPRENTICE, own, {"min_held": held}),
+            (kernel.COUNT_ABOVE, own, {}),
         ]
         for mode, limit, extra in cases:
             want = B.scan(rows, mode, K, limit, count=True, **extra)

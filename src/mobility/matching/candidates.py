@@ -489,6 +489,8 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
 
     Vectorised over pairs; ``a`` and ``p`` are positions in ``A`` and ``P``.
     """
+    a = np.asarray(a, dtype=np.int64)
+    p = np.asarray(p, dtype=np.int64)
     tier = trade_tier(A.isco[a], P.isco[p], P.accepts_related[p], P.names_trade(p, A.isco[a]))
     width = A.level.shape[1]
     lang_p = P.lang[p]
@@ -496,8 +498,6 @@ def pair_features(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.nd
     best_slot = np.argmax(margins, axis=1)
     margin = np.take_along_axis(margins, best_slot[:, None], axis=1)[:, 0].astype(np.int64)
     best_language = np.take_along_axis(lang_p, best_slot[:, None], axis=1)[:, 0]
-    a = np.asarray(a, dtype=np.int64)
-    p = np.asarray(p, dtype=np.int64)
     # The compiled cosine: the scans rank by exactly these numbers (see kernel).
     cosine = kernel.pair_cosines(np.ascontiguousarray(A.xyz), np.ascontiguousarray(P.xyz), a, p)
     stay_start, stay_end, overlap = stay_window(A, P, a, p)

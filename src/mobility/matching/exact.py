@@ -65,6 +65,7 @@ class Run:
     acceptable_exact: bool
     #: Whether each apprentice has any acceptable pair (always exact).
     has_acceptable: np.ndarray
+    #: The pairs weighed: the columns (optimal), the proposals (stable; int32).
     a: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     p: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     proposals: int = 0
@@ -244,7 +245,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     """
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    a_flat, pool_p, pool_hk, sizes, last_key, acceptable = _fetch_lists(
+    pool_p, pool_hk, sizes, last_key, acceptable = _fetch_lists(
         B, rows, first, np.full(n_a, _HIGH), None, B.exact_count)
     L_start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     L_len = sizes.copy()
@@ -267,7 +268,6 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     # pool before compaction drops them; the lists fetched are not all kept (at
     # 1,000,000 apprentices they would be several gigabytes).
     proposed = []
-    del a_flat
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
             stack, top, pool_p, pool_hk, L_start, L_len, ptr, held_at, cap, heap_ptr, heap_k,
@@ -290,7 +290,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
         wanted = next_size[exhausted]
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
-            a_new, p_new, hk_new, new_n, new_last, _ = _fetch_lists(
+            p_new, hk_new, new_n, new_last, _ = _fetch_lists(
                 B, who, int(size), last_key[who], min_held, False)
             L_start[who] = len(pool_p) + np.r_[0, np.cumsum(new_n)[:-1]]
             pool_p = np.concatenate([pool_p, p_new])
@@ -301,7 +301,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
             last_key[who] = new_last
             next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
             again.append(who[new_n > 0])
-            del a_new, p_new, hk_new
+            del p_new, hk_new
         refilled[exhausted] = True
         again = np.concatenate(again)
         stack[:len(again)] = again
@@ -310,21 +310,35 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     # Never refilled: position + 1 of the held entry in her first (unpruned) list.
     known = np.where(~refilled & (held_at >= 0), passed + ptr, 0)
     rank = B.rank_of(rows, held_at, known)
+    pairs_a, pairs_p = _gathered(proposed)
     return Run(assignment=held_at, rank=rank, acceptable_per_apprentice=acceptable,
                acceptable_exact=B.exact_count, has_acceptable=sizes > 0,
                proposals=proposals, refill_rounds=refills,
                certificate="deferred acceptance over every acceptable pair (lazy refills)",
-               a=np.concatenate([a for a, _ in proposed]).astype(np.int64),
-               p=np.concatenate([p for _, p in proposed]).astype(np.int64))
+               a=pairs_a, p=pairs_p)
 
 
 def _proposed(pool_p, L_start, ptr):
-    """The pairs ``(apprentice, placement)`` proposed along so far: each list's first
-    ``ptr`` entries (int32, to keep them small)."""
+    """The pairs proposed along so far, kept small: how many each apprentice proposed
+    (each list's first ``ptr`` entries) and the placements, as int32."""
     total = int(ptr.sum())
     at = np.repeat(L_start - np.r_[0, np.cumsum(ptr)[:-1]], ptr) + np.arange(total)
-    return (np.repeat(np.arange(len(ptr), dtype=np.int32), ptr),
-            pool_p[at].astype(np.int32))
+    return ptr.astype(np.int32), pool_p[at]
+
+
+def _gathered(proposed):
+    """``(a, p)`` int32 from the pieces of :func:`_proposed`, emptying the list as it
+    goes: at 1,000,000 apprentices (597M proposals) gathering into int64 arrays at the
+    end took the run from 9.2 to 20.4 GB."""
+    total = sum(len(p) for _, p in proposed)
+    a, p = np.empty(total, np.int32), np.empty(total, np.int32)
+    at = 0
+    while proposed:
+        counts, placements = proposed.pop(0)
+        a[at:at + len(placements)] = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        p[at:at + len(placements)] = placements
+        at += len(placements)
+    return a, p
 
 
 def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
@@ -346,8 +360,9 @@ _CHUNK_ENTRIES = 1 << 22
 
 def _fetch_lists(B: Blocks, who, size, bound, min_held, count):
     """Each row's next ``size`` placements by apprentice key below ``bound``, scanned in
-    chunks of rows: ``(a, p, host_keys, sizes, last_key, acceptable)`` with the lists
-    flat, best first, and the key of each row's last entry (``_LOW``: none)."""
+    chunks of rows: ``(p, host_keys, sizes, last_key, acceptable)`` with the lists flat,
+    best first (placements as int32: the pool of lists is the largest array of a
+    1,000,000-apprentice run), and the key of each row's last entry (``_LOW``: none)."""
     parts = []
     step = max(1, _CHUNK_ENTRIES // max(size, 1))
     for at in range(0, len(who), step):
@@ -359,11 +374,11 @@ def _fetch_lists(B: Blocks, who, size, bound, min_held, count):
         p, host = kernel.unpack_hosts(packed)
         last = np.where(sizes > 0, out_k[np.arange(len(rows)), np.maximum(sizes - 1, 0)],
                         _LOW)
-        parts.append((a, p, B.host_keys(host, a), sizes, last, acceptable))
+        parts.append((p.astype(np.int32), B.host_keys(host, a), sizes, last, acceptable))
         del out_p, out_k, packed, host
     if not parts:
         empty = np.empty(0, np.int64)
-        return empty, empty, empty, empty, empty, empty
+        return empty.astype(np.int32), empty, empty, empty, empty
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 

@@ -265,6 +265,12 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     # Scratch space per chunk of rows, not per row: with three arrays allocated per row,
     # one count over the ranks of a 1,000,000-apprentice run grew from 10 to 23 GB and
     # was killed (out of memory).
+    # The twin status whose component is least (a lower bound of every cell's).
+    least_twin = 0
+    for level in range(1, 4):
+        if (S[16 + level] if level < 3 else S[24]) < (S[16 + least_twin] if least_twin < 3
+                                                       else S[24]):
+            least_twin = level
     max_seg = 0
     for g in range(len(seg_ptr) - 1):
         max_seg = max(max_seg, seg_ptr[g + 1] - seg_ptr[g])
@@ -273,6 +279,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
         seg_key = np.empty(max_seg, np.int64)  # each segment's key bound
         seg_t = np.empty(max_seg, np.int64)  # each segment's first twin entry
         heap = np.empty(max_seg, np.int64)  # segments best bound first
+        seg_above = np.zeros(max_seg, np.bool_)  # every key in the segment above limit
         for r in range(chunk * _ROWS_PER_CHUNK, min(n, (chunk + 1) * _ROWS_PER_CHUNK)):
             a = rows[r]
             g = groups[r]
@@ -359,6 +366,32 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     seg_key[i] = _HIGH
                 if mode == 3 and prune and seg_key[i] <= limit:
                     seg_key[i] = _LOW
+                seg_above[i] = False
+                if prune and (mode == 0 or mode == 3) and seg_key[i] != _LOW:
+                    # A lower bound of every apprentice key in the segment: its worst
+                    # tier, no twin bonus, the preference for its country and the
+                    # distance at the cap's farthest point (computed exactly, from a
+                    # cosine lowered by a margin). Refills (keys below ``limit``) skip a
+                    # segment whose keys are all at or above it: fetched before. Rank
+                    # counts need no scores in a segment whose keys are all above.
+                    if c < -seg_cos_r[seg]:
+                        cos_lb = -1.0  # the cap reaches the antipode
+                    else:
+                        cos_lb = max(c * seg_cos_r[seg]
+                                     - math.sqrt(1.0 - c * c) * seg_sin_r[seg] - 1e-12, -1.0)
+                    worst_tier = 0
+                    worst_trade = 2.0
+                    for tt in range(4):
+                        if seg_tiers[seg] & (1 << tt) and S[9 + tt] < worst_trade:
+                            worst_trade, worst_tier = S[9 + tt], tt
+                    app_l, _, _, _ = _scores(worst_tier, least_twin, np.int64(NO_LANGUAGE_REQUIRED),
+                                             cos_lb, False if country < 0 else preferred,
+                                             has_pref, year, S, True)
+                    key_l = app_l * (n_p + 1)
+                    if mode == 0 and key_l >= limit:
+                        seg_key[i] = _LOW
+                    elif mode == 3 and key_l > limit:
+                        seg_above[i] = True
             # Best bound first (a max-heap of the segments that can hold anything): the
             # first segment whose bound cannot beat the K-th best ends the row. Without a
             # K to beat, every segment in turn.
@@ -429,7 +462,9 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     keep = True
                     key = np.int64(0)
                     best = np.int64(NO_LANGUAGE_REQUIRED)
-                    for stage in range(first_stage, 3):
+                    # COUNT_ABOVE in a segment whose keys are all above: only the
+                    # language rule is left to check (stage 1).
+                    for stage in range(1 if seg_above[i] else first_stage, 3):
                         if stage == 1:
                             best = -32000
                             for m in range(width):
@@ -443,7 +478,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                 break
                             if exact_count:
                                 count += 1
-                            if mode == 4:
+                            if mode == 4 or seg_above[i]:
                                 break
                         app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
                                                             has_pref, year, S, stage == 2)
