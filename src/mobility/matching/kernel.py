@@ -279,7 +279,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
         seg_key = np.empty(max_seg, np.int64)  # each segment's key bound
         seg_t = np.empty(max_seg, np.int64)  # each segment's first twin entry
         heap = np.empty(max_seg, np.int64)  # segments best bound first
-        seg_above = np.zeros(max_seg, np.bool_)  # every key in the segment above limit
+        seg_c = np.empty(max_seg, np.float64)  # cosine between home and cap centre
         for r in range(chunk * _ROWS_PER_CHUNK, min(n, (chunk + 1) * _ROWS_PER_CHUNK)):
             a = rows[r]
             g = groups[r]
@@ -327,6 +327,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                 # segment's placements: a bound of every cell's cosine (plus a margin).
                 c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
                 c = min(max(c, -1.0), 1.0)
+                seg_c[i] = c
                 if c >= seg_cos_r[seg]:
                     cos_ub = 1.0
                 else:
@@ -366,32 +367,6 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     seg_key[i] = _HIGH
                 if mode == 3 and prune and seg_key[i] <= limit:
                     seg_key[i] = _LOW
-                seg_above[i] = False
-                if prune and (mode == 0 or mode == 3) and seg_key[i] != _LOW:
-                    # A lower bound of every apprentice key in the segment: its worst
-                    # tier, no twin bonus, the preference for its country and the
-                    # distance at the cap's farthest point (computed exactly, from a
-                    # cosine lowered by a margin). Refills (keys below ``limit``) skip a
-                    # segment whose keys are all at or above it: fetched before. Rank
-                    # counts need no scores in a segment whose keys are all above.
-                    if c < -seg_cos_r[seg]:
-                        cos_lb = -1.0  # the cap reaches the antipode
-                    else:
-                        cos_lb = max(c * seg_cos_r[seg]
-                                     - math.sqrt(1.0 - c * c) * seg_sin_r[seg] - 1e-12, -1.0)
-                    worst_tier = 0
-                    worst_trade = 2.0
-                    for tt in range(4):
-                        if seg_tiers[seg] & (1 << tt) and S[9 + tt] < worst_trade:
-                            worst_trade, worst_tier = S[9 + tt], tt
-                    app_l, _, _, _ = _scores(worst_tier, least_twin, np.int64(NO_LANGUAGE_REQUIRED),
-                                             cos_lb, False if country < 0 else preferred,
-                                             has_pref, year, S, True)
-                    key_l = app_l * (n_p + 1)
-                    if mode == 0 and key_l >= limit:
-                        seg_key[i] = _LOW
-                    elif mode == 3 and key_l > limit:
-                        seg_above[i] = True
             # Best bound first (a max-heap of the segments that can hold anything): the
             # first segment whose bound cannot beat the K-th best ends the row. Without a
             # K to beat, every segment in turn.
@@ -424,6 +399,33 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         continue
                 seg = s_lo + i
                 t_at = seg_t[i]
+                all_above = False
+                if prune and (mode == 3 or (mode == 0 and limit != _HIGH)):
+                    # A lower bound of every apprentice key in the segment (computed only
+                    # for the segments visited): its worst tier, no twin bonus, the
+                    # preference for its country and the distance at the cap's farthest
+                    # point (exactly, from a cosine lowered by a margin). A refill (keys
+                    # below ``limit``) skips a segment whose keys are all at or above it:
+                    # fetched before. A rank count needs no scores where all are above.
+                    c = seg_c[i]
+                    if c < -seg_cos_r[seg]:
+                        cos_lb = -1.0  # the cap reaches the antipode
+                    else:
+                        cos_lb = max(c * seg_cos_r[seg]
+                                     - math.sqrt(1.0 - c * c) * seg_sin_r[seg] - 1e-12, -1.0)
+                    worst_tier = 0
+                    worst_trade = 2.0
+                    for tt in range(4):
+                        if seg_tiers[seg] & (1 << tt) and S[9 + tt] < worst_trade:
+                            worst_trade, worst_tier = S[9 + tt], tt
+                    country = seg_country[seg]
+                    app_l, _, _, _ = _scores(worst_tier, least_twin,
+                                             np.int64(NO_LANGUAGE_REQUIRED), cos_lb,
+                                             False if country < 0 else a_pref[a, country],
+                                             has_pref, year, S, True)
+                    if mode == 0 and app_l * (n_p + 1) >= limit:
+                        continue
+                    all_above = mode == 3 and app_l * (n_p + 1) > limit
                 for j in range(seg_lo[seg], seg_hi[seg]):
                     p = col_idx[j]
                     # -- hard rules (candidates.pair_features states them for pairs) --
@@ -464,7 +466,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     best = np.int64(NO_LANGUAGE_REQUIRED)
                     # COUNT_ABOVE in a segment whose keys are all above: only the
                     # language rule is left to check (stage 1).
-                    for stage in range(1 if seg_above[i] else first_stage, 3):
+                    for stage in range(1 if all_above else first_stage, 3):
                         if stage == 1:
                             best = -32000
                             for m in range(width):
@@ -478,7 +480,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                 break
                             if exact_count:
                                 count += 1
-                            if mode == 4 or seg_above[i]:
+                            if mode == 4 or all_above:
                                 break
                         app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
                                                             has_pref, year, S, stage == 2)
