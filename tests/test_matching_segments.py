@@ -64,14 +64,17 @@ def spread_markets(draw, max_apprentices=14, max_placements=40):
 
 
 def _fitted(market, length, monkeypatch):
+    """Fitted on ``market`` with ``length = (placements per segment, segments per
+    supersegment)``."""
     placements, apprentices, twins, match_settings = market
-    monkeypatch.setattr(segments, "SEGMENT_LENGTH", length)
+    monkeypatch.setattr(segments, "SEGMENT_LENGTH", length[0])
+    monkeypatch.setattr(segments, "SUPER_LENGTH", length[1])
     matcher = Matcher(**match_settings).fit(placements, twins)
     _, A = matcher._encode(apprentices)
     return matcher, A, Blocks(A, matcher.index_, matcher.settings_)
 
 
-LENGTHS = st.sampled_from([1, 2, 3, 8, 32])
+LENGTHS = st.tuples(st.sampled_from([1, 2, 3, 8, 32]), st.sampled_from([1, 2, 3, 32]))
 EXAMPLES = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,
                                            HealthCheck.function_scoped_fixture])
@@ -183,7 +186,9 @@ def test_ranked_with_pruning_equals_the_brute_force_top_k(market, length, k):
                         strict=True)) == expected
 
 
-def test_segments_are_runs_of_one_tier_and_country_within_the_length_and_caps_hold_them():
+def test_segments_are_runs_of_one_tier_and_country_within_the_length_and_caps_hold_them(
+        monkeypatch):
+    monkeypatch.setattr(segments, "SUPER_LENGTH", 3)
     rng = np.random.default_rng(4)
     n = 500
     lat, lon = rng.uniform(35, 62, n), rng.uniform(-10, 30, n)
@@ -211,10 +216,32 @@ def test_segments_are_runs_of_one_tier_and_country_within_the_length_and_caps_ho
         assert len(set(tiers[found.lo[s]:found.hi[s]].tolist())) == 1
         assert found.tiers[s] == 1 << int(tiers[found.lo[s]])
         assert (np.diff(members) > 0).all()  # ascending: the twin walk needs it
-        assert found.pos_lo[s] == members[0] and found.pos_hi[s] == members[-1]
+        assert found.first[s] == found.lo[s] and found.end[s] == found.hi[s]
         # Every member lies inside the cap (checked with the angle, not the cosine).
         angle = np.arccos(np.clip(xyz[order][members] @ found.centre[s], -1, 1))
         assert (angle <= np.arccos(found.cos_r[s]) + 1e-9).all()
     for g in range(len(blocks)):
         inside = found.lo[found.ptr[g]:found.ptr[g + 1]]
         assert ((inside >= col_ptr[g]) & (inside < col_ptr[g + 1])).all()
+    # Supersegments: runs of one block's segments with their tiers and country (-1 when
+    # mixed), whose cap holds every placement of their segments.
+    n_seg = len(found.lo)
+    assert np.array_equal(found.sup_lo[1:], found.sup_hi[:-1])
+    assert found.sup_hi[-1] == n_seg and (found.sup_hi > found.sup_lo).all()
+    assert (found.sup_hi - found.sup_lo <= segments.SUPER_LENGTH).all()
+    for g in range(len(blocks)):
+        sups = range(found.sup_ptr[g], found.sup_ptr[g + 1])
+        assert [found.sup_lo[u] for u in sups] == sorted(found.sup_lo[u] for u in sups)
+        if len(sups):
+            assert found.sup_lo[sups[0]] == found.ptr[g]
+            assert found.sup_hi[sups[-1]] == found.ptr[g + 1]
+    for u in range(len(found.sup_lo)):
+        cap = n_seg + u
+        members = col_idx[found.lo[found.sup_lo[u]]:found.hi[found.sup_hi[u] - 1]]
+        assert found.country[cap] == -1 or (country[order][members] == found.country[cap]).all()
+        own = found.tiers[found.sup_lo[u]:found.sup_hi[u]]
+        assert np.bitwise_or.reduce(own) == found.tiers[cap]
+        assert found.first[cap] == found.lo[found.sup_lo[u]]
+        assert found.end[cap] == found.hi[found.sup_hi[u] - 1]
+        angle = np.arccos(np.clip(xyz[order][members] @ found.centre[cap], -1, 1))
+        assert (angle <= np.arccos(found.cos_r[cap]) + 1e-9).all()

@@ -118,11 +118,11 @@ class Blocks:
         if getattr(P, "_kernel_pack", None) is None:
             pos = segments.placement_order(P.xyz, P.country)
             order = np.argsort(pos)
-            twin_keys, twin_status = segments.twin_table_by_pos(P.twin_keys, P.twin_status,
-                                                                pos, len(P))
+            P._kernel_twins = segments.twin_table_by_pos(P.twin_keys, P.twin_status, pos,
+                                                         len(P))
             P._kernel_pack = _packed(*(x[order] for x in (
                 P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start, P.end,
-                P.min_days, P.xyz, P.country, P.lang, P.req, P.id_rank)), twin_keys, twin_status)
+                P.min_days, P.xyz, P.country, P.lang, P.req, P.id_rank)))
             P._kernel_pos, P._kernel_order, P._unit_columns = pos, order, {}
         self.p_pack, self.pos, self.order = P._kernel_pack, P._kernel_pos, P._kernel_order
         units, self.row_group = np.unique(A.isco, return_inverse=True)
@@ -135,9 +135,10 @@ class Blocks:
             np.concatenate(tiers).astype(np.int64) if tiers else np.empty(0, np.int64),
             np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH)
         self.row_group = self.row_group.astype(np.int64)
+        self.twins = self._twins_of(self.col_idx)
         self.no_v = np.zeros(1, np.int64)
         self.no_held = np.full(self.n_p, _LOW, np.int64)
-        self.no_floor = np.zeros(len(self.segments.lo), np.int64)
+        self.no_floor = np.zeros(len(self.segments.country), np.int64)
         #: Count the acceptable pairs exactly (else an upper bound, and the scans prune).
         self.exact_count = self.n_a <= EXACT_COUNT_APPRENTICES
 
@@ -152,6 +153,11 @@ class Blocks:
             order = np.lexsort((self.pos[cols], tiers))
             found = P._unit_columns[unit] = (self.pos[cols][order], tiers[order])
         return found
+
+    def _twins_of(self, col_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The twin table the kernel reads for the columns ``col_idx`` (numbered pos)."""
+        return _packed(*segments.twin_table_by_column(col_idx, *self.P._kernel_twins,
+                                                      self.n_p))
 
     def cells(self) -> int:
         """Apprentice x placement cells in the blocks (what one full scan visits)."""
@@ -168,29 +174,29 @@ class Blocks:
             mode += kernel.NO_COUNT
         rows = np.asarray(rows, np.int64)
         order = self.order
-        col_ptr, col_idx, segs = self.col_ptr, self.col_idx, self.segments
-        # Per segment: the least price (pricing) or the least host key a placement in it
-        # still accepts (refills); zeros bound nothing.
+        col_ptr, col_idx, segs, twins = self.col_ptr, self.col_idx, self.segments, self.twins
+        # Per cap (segment or supersegment): the least price (pricing) or the least host
+        # key a placement in it still accepts (refills); zeros bound nothing.
         seg_floor = self.no_floor
         if v is not None:
             v = np.ascontiguousarray(v[order], dtype=np.int64)
-            if len(segs.lo):
-                seg_floor = np.minimum.reduceat(v[col_idx], segs.lo)
+            seg_floor = segs.floors(v[col_idx])
         if min_held is not None:
             min_held = np.ascontiguousarray(min_held[order], dtype=np.int64)
-            if len(segs.lo) and mode % kernel.NO_COUNT == kernel.BY_APPRENTICE:
-                seg_floor = np.minimum.reduceat(min_held[col_idx], segs.lo)
+            if mode % kernel.NO_COUNT == kernel.BY_APPRENTICE:
+                seg_floor = segs.floors(min_held[col_idx])
         if only is not None:
             keep = only[order][col_idx]
             kept_before = np.r_[0, np.cumsum(keep)]
             col_ptr, col_idx = kept_before[col_ptr], col_idx[keep]
             segs = segs.keep_only(kept_before)
+            twins = self._twins_of(col_idx)
         cells = int(np.diff(col_ptr)[self.row_group[rows]].sum())
         out_p, out_k, sizes, acceptable = _threads_for(cells, kernel.scan, (
             rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
             col_ptr, col_idx, self.a_pack, self.p_pack, self.S,
             self.no_held if min_held is None else min_held,
-            self.no_v if v is None else v, segs.kernel_args(), seg_floor, not count))
+            self.no_v if v is None else v, segs.kernel_args() + twins, seg_floor, not count))
         found = out_p >= 0
         low = out_p & 0xFFFFFFFF
         out_p = np.where(found, order[np.where(found, low, 0)] | (out_p - low), -1)
@@ -198,8 +204,9 @@ class Blocks:
 
     def values(self, a, p):
         a = np.asarray(a, np.int64)
-        return _threads_for(len(a), kernel.cell_values, (
-            a, self.pos[np.asarray(p, np.int64)], self.a_pack, self.p_pack, self.S))
+        p = self.pos[np.asarray(p, np.int64)]
+        return _threads_for(len(a), kernel.cell_values, (a, p, self.a_pack, self.p_pack,
+                                                         self.S, self._twins_of(p)))
 
     def apprentice_keys(self, app, p):
         return app * (self.n_p + 1) + (self.n_p - self.P.id_rank[p])

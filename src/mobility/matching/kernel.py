@@ -147,11 +147,11 @@ def pair_cosines(a_xyz, p_xyz, a, p):
 
 
 @njit(cache=True, inline="always")
-def _twin_range(twin_keys, home, n_p):
+def _twin_range(twin_keys, home, n_cols):
     if home < 0 or len(twin_keys) == 0:
         return 0, 0
-    return (np.searchsorted(twin_keys, home * n_p),
-            np.searchsorted(twin_keys, (home + 1) * n_p))
+    return (np.searchsorted(twin_keys, home * n_cols),
+            np.searchsorted(twin_keys, (home + 1) * n_cols))
 
 
 @njit(cache=True)
@@ -206,6 +206,20 @@ def _sift_max(heap, keys, size, i):
         i = largest
 
 
+@njit(cache=True, inline="always")
+def _push_max(heap, keys, size, item):
+    """Add ``item`` to the max-heap ``heap[:size]`` (by ``keys``); returns the new size."""
+    i = size
+    while i > 0:
+        parent = (i - 1) // 2
+        if keys[heap[parent]] >= keys[item]:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = item
+    return size + 1
+
+
 @njit(cache=True, parallel=True)
 def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, seg_floor,
          prune):
@@ -213,8 +227,9 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``, cut into the segments ``G``
     of :class:`mobility.matching.segments.Segments`). Placements are numbered in segment
     order (``pos``, see :mod:`mobility.matching.segments`): the arrays of ``P``, the
-    columns, ``min_held``, ``v`` and the placements returned; the twin keys are
-    ``home * n_p + pos``. Numbered so, a segment's columns are neighbours in memory.
+    columns, ``min_held``, ``v`` and the placements returned. Numbered so, a segment's
+    columns are neighbours in memory. ``G`` ends with the twin table of the columns
+    (keys ``home * len(col_idx) + j``, :func:`~mobility.matching.segments.twin_table_by_column`).
 
     ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
     apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
@@ -245,10 +260,10 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     (a_isco, a_minor, a_sub, a_start, a_end, a_xyz, a_cos_max, a_year, a_level, a_pref,
      a_has_pref, a_home, a_rank) = A
     (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
-     p_req, p_rank, twin_keys, twin_status) = P
+     p_req, p_rank) = P
     # Unpacked once: arrays handed to a helper per segment cost reference counting.
     (seg_ptr, seg_lo, seg_hi, seg_country, seg_centre, seg_cos_r, seg_sin_r, seg_tiers,
-     seg_pos_lo, seg_pos_hi) = G
+     cap_first, cap_end, sup_ptr, sup_lo, sup_hi, twin_keys, twin_status) = G
     # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
     # bounds may reject a cell before its language rule is checked.
     exact_count = mode < NO_COUNT and not prune
@@ -272,14 +287,21 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                                        else S[24]):
             least_twin = level
     max_seg = 0
+    max_sup = 0
     for g in range(len(seg_ptr) - 1):
         max_seg = max(max_seg, seg_ptr[g + 1] - seg_ptr[g])
+        max_sup = max(max_sup, sup_ptr[g + 1] - sup_ptr[g])
+    n_segs = len(seg_lo)
+    n_cols = np.int64(len(col_idx))
     n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
     for chunk in prange(n_chunks):
-        seg_key = np.empty(max_seg, np.int64)  # each segment's key bound
-        seg_t = np.empty(max_seg, np.int64)  # each segment's first twin entry
-        heap = np.empty(max_seg, np.int64)  # segments best bound first
-        seg_c = np.empty(max_seg, np.float64)  # cosine between home and cap centre
+        # Per item (a block's segments, then its supersegments): key bound, first twin
+        # entry, cosine between home and cap centre, all keys above the limit.
+        item_key = np.empty(max_seg + max_sup, np.int64)
+        item_t = np.empty(max_seg + max_sup, np.int64)
+        item_c = np.empty(max_seg + max_sup, np.float64)
+        item_above = np.zeros(max_seg + max_sup, np.bool_)
+        heap = np.empty(max_seg + max_sup, np.int64)  # items best bound first
         for r in range(chunk * _ROWS_PER_CHUNK, min(n, (chunk + 1) * _ROWS_PER_CHUNK)):
             a = rows[r]
             g = groups[r]
@@ -288,137 +310,135 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
             above = 0
             limit = bound[r]
             own_host_tie = n_a - a_rank[a]
-            home_base = a_home[a] * n_p
+            home_base = a_home[a] * n_cols
             # The apprentice's own values, read once (the compiler cannot keep them in
             # registers across the writes to the output rows).
             ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
             a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
             has_pref, year = a_has_pref[a], a_year[a]
             # This home's twin placements (keyed by pos, see segments.py).
-            t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_p)
-            s_lo, s_hi = seg_ptr[g], seg_ptr[g + 1]
-            n_seg = s_hi - s_lo
-            # Each segment's key bound (_LOW: nothing in it can be kept) and twin range.
-            for i in range(n_seg):
-                seg = s_lo + i
-                # The home's first twin placement in the segment (binary search) and the
-                # best twin status among them.
-                twin_best = 0
-                ts = t_lo
-                if t_lo < t_hi:
-                    first_key = home_base + seg_pos_lo[seg]
-                    hi = t_hi
-                    while ts < hi:
-                        mid = (ts + hi) >> 1
-                        if twin_keys[mid] < first_key:
-                            ts = mid + 1
-                        else:
-                            hi = mid
-                    best_c = 0.0
-                    t = ts
-                    while t < t_hi and twin_keys[t] <= home_base + seg_pos_hi[seg]:
-                        status = np.int64(twin_status[t])
-                        value = S[16 + status] if status < 3 else S[24]
-                        if value > best_c:
-                            best_c, twin_best = value, status
-                        t += 1
-                seg_t[i] = ts
-                # The cosine of the smallest angle between the home and the cap around the
-                # segment's placements: a bound of every cell's cosine (plus a margin).
-                c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
-                c = min(max(c, -1.0), 1.0)
-                seg_c[i] = c
-                if c >= seg_cos_r[seg]:
-                    cos_ub = 1.0
-                else:
-                    cos_ub = min(c * seg_cos_r[seg] + math.sqrt(1.0 - c * c) * seg_sin_r[seg]
-                                 + 1e-12, 1.0)
-                if cos_ub < cos_max:
-                    seg_key[i] = _LOW  # the distance rule fails for every cell: skip
-                    continue
-                best_tier = 0
-                best_trade = -1.0
-                for t in range(4):
-                    if seg_tiers[seg] & (1 << t) and S[9 + t] > best_trade:
-                        best_trade, best_tier = S[9 + t], t
-                country = seg_country[seg]
-                preferred = True if country < 0 else a_pref[a, country]
-                app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
-                                                    np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
-                                                    preferred, has_pref, year, S, False)
-                if not exact_count:
-                    count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
-                if not prune:
-                    seg_key[i] = _HIGH
-                elif mode == 0:
-                    seg_key[i] = app_u * (n_p + 1) + n_p
-                    # Every placement in it full of apprentices its host prefers to her?
-                    if host_u * (n_a + 1) + own_host_tie < seg_floor[seg]:
-                        seg_key[i] = _LOW
-                elif mode == 3:
-                    seg_key[i] = app_u * (n_p + 1) + n_p
-                elif mode == 1:
-                    seg_key[i] = score_u * (n_p + 1) + n_p
-                elif mode == 2:
-                    seg_key[i] = (score_u - seg_floor[seg]) * (n_p + 1) + n_p
-                    if score_u - seg_floor[seg] <= limit:
-                        seg_key[i] = _LOW
-                else:
-                    seg_key[i] = _HIGH
-                if mode == 3 and prune and seg_key[i] <= limit:
-                    seg_key[i] = _LOW
-            # Best bound first (a max-heap of the segments that can hold anything): the
-            # first segment whose bound cannot beat the K-th best ends the row. Without a
-            # K to beat, every segment in turn.
+            t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_cols)
+            s_base = seg_ptr[g]
+            u_lo = sup_ptr[g]
+            # Caps best bound first, from a max-heap of items: a block's supersegments
+            # (item max_seg + u - u_lo) are bounded first; one coming first is opened:
+            # its segments (item seg - s_base) are bounded and pushed; a segment coming
+            # first has its cells visited. The first item whose bound cannot beat the
+            # K-th best ends the row. Without a K to beat (COUNT_ABOVE, VALUES, no
+            # pruning) every item is taken in turn (the order then does not matter).
             best_first = prune and mode <= 2
             n_heap = 0
-            if best_first:
-                for i in range(n_seg):
-                    if seg_key[i] != _LOW:
-                        heap[n_heap] = i
-                        n_heap += 1
-                for i in range(n_heap // 2 - 1, -1, -1):
-                    _sift_max(heap, seg_key, n_heap, i)
-            next_i = 0
+            b_lo, b_hi = n_segs + sup_ptr[g], n_segs + sup_ptr[g + 1]
+            opened_above = False
             while True:
-                if best_first:
-                    if n_heap == 0:
-                        break
-                    i = heap[0]
-                    n_heap -= 1
-                    heap[0] = heap[n_heap]
-                    _sift_max(heap, seg_key, n_heap, 0)
-                    if size == K and seg_key[i] <= out_k[r, 0]:
-                        break  # nothing from here on can enter
-                else:
-                    if next_i == n_seg:
-                        break
-                    i = next_i
-                    next_i += 1
-                    if seg_key[i] == _LOW:
+                # Bound the caps b_lo:b_hi (_LOW: nothing in it can be kept), push the rest.
+                for cap in range(b_lo, b_hi):
+                    it = cap - s_base if cap < n_segs else max_seg + cap - n_segs - u_lo
+                    if opened_above:
+                        # COUNT_ABOVE: every key in the supersegment is above the limit.
+                        item_key[it], item_t[it], item_above[it] = _HIGH, t_lo, True
+                        n_heap = _push_max(heap, item_key, n_heap, it)
                         continue
-                seg = s_lo + i
-                t_at = seg_t[i]
-                all_above = False
-                if prune and (mode == 3 or (mode == 0 and limit != _HIGH)):
-                    # A lower bound of every apprentice key in the segment (computed only
-                    # for the segments visited): its worst tier, no twin bonus, the
-                    # preference for its country and the distance at the cap's farthest
-                    # point (exactly, from a cosine lowered by a margin). A refill (keys
-                    # below ``limit``) skips a segment whose keys are all at or above it:
-                    # fetched before. A rank count needs no scores where all are above.
-                    c = seg_c[i]
-                    if c < -seg_cos_r[seg]:
+                    # The home's first twin placement in the cap (binary search) and the
+                    # best twin status among them.
+                    twin_best = 0
+                    ts = t_lo
+                    if t_lo < t_hi:
+                        first_key = home_base + cap_first[cap]
+                        hi = t_hi
+                        while ts < hi:
+                            mid = (ts + hi) >> 1
+                            if twin_keys[mid] < first_key:
+                                ts = mid + 1
+                            else:
+                                hi = mid
+                        best_c = 0.0
+                        t = ts
+                        while t < t_hi and twin_keys[t] < home_base + cap_end[cap]:
+                            status = np.int64(twin_status[t])
+                            value = S[16 + status] if status < 3 else S[24]
+                            if value > best_c:
+                                best_c, twin_best = value, status
+                            t += 1
+                    # The cosine of the smallest angle between the home and the cap: a
+                    # bound of every cell's cosine (plus a margin).
+                    c = ax * seg_centre[cap, 0] + ay * seg_centre[cap, 1] + az * seg_centre[cap, 2]
+                    c = min(max(c, -1.0), 1.0)
+                    if c >= seg_cos_r[cap]:
+                        cos_ub = 1.0
+                    else:
+                        cos_ub = min(c * seg_cos_r[cap] + math.sqrt(1.0 - c * c) * seg_sin_r[cap]
+                                     + 1e-12, 1.0)
+                    if not exact_count:
+                        # Cells possibly acceptable until seen: a supersegment's count
+                        # them; a segment failing the distance rule takes its own back.
+                        if cap >= n_segs and cos_ub >= cos_max:
+                            count += cap_end[cap] - cap_first[cap]
+                        elif cap < n_segs and cos_ub < cos_max:
+                            count -= cap_end[cap] - cap_first[cap]
+                    if cos_ub < cos_max:
+                        continue  # the distance rule fails for every cell: skip
+                    best_tier = 0
+                    best_trade = -1.0
+                    for t in range(4):
+                        if seg_tiers[cap] & (1 << t) and S[9 + t] > best_trade:
+                            best_trade, best_tier = S[9 + t], t
+                    country = seg_country[cap]
+                    preferred = True if country < 0 else a_pref[a, country]
+                    app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
+                                                        np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
+                                                        preferred, has_pref, year, S, False)
+                    key = _HIGH  # without pruning: every cap
+                    if not prune:
+                        pass
+                    elif mode == 0:
+                        key = app_u * (n_p + 1) + n_p
+                        # Every placement in it full of apprentices its host prefers to her?
+                        if host_u * (n_a + 1) + own_host_tie < seg_floor[cap]:
+                            continue
+                    elif mode == 3:
+                        key = app_u * (n_p + 1) + n_p
+                        if key <= limit:
+                            continue
+                    elif mode == 1:
+                        key = score_u * (n_p + 1) + n_p
+                    elif mode == 2:
+                        key = (score_u - seg_floor[cap]) * (n_p + 1) + n_p
+                        if score_u - seg_floor[cap] <= limit:
+                            continue
+                    item_key[it], item_t[it], item_c[it], item_above[it] = key, ts, c, False
+                    n_heap = _push_max(heap, item_key, n_heap, it)
+                b_lo = b_hi = 0
+                opened_above = False
+                if n_heap == 0:
+                    break
+                it = heap[0]
+                n_heap -= 1
+                heap[0] = heap[n_heap]
+                _sift_max(heap, item_key, n_heap, 0)
+                if best_first and size == K and item_key[it] <= out_k[r, 0]:
+                    break  # nothing from here on can enter
+                all_above = item_above[it]
+                cap = n_segs + u_lo + it - max_seg if it >= max_seg else s_base + it
+                if not all_above and prune and (mode == 3 or (mode == 0 and limit != _HIGH)):
+                    # A lower bound of every apprentice key in the cap (computed only for
+                    # the caps taken): its worst tier, no twin bonus, the preference for
+                    # its country and the distance at the cap's farthest point (exactly,
+                    # from a cosine lowered by a margin). A refill (keys below ``limit``)
+                    # skips a cap whose keys are all at or above it: fetched before. A
+                    # rank count needs no scores where all are above.
+                    c = item_c[it]
+                    if c < -seg_cos_r[cap]:
                         cos_lb = -1.0  # the cap reaches the antipode
                     else:
-                        cos_lb = max(c * seg_cos_r[seg]
-                                     - math.sqrt(1.0 - c * c) * seg_sin_r[seg] - 1e-12, -1.0)
+                        cos_lb = max(c * seg_cos_r[cap]
+                                     - math.sqrt(1.0 - c * c) * seg_sin_r[cap] - 1e-12, -1.0)
                     worst_tier = 0
                     worst_trade = 2.0
                     for tt in range(4):
-                        if seg_tiers[seg] & (1 << tt) and S[9 + tt] < worst_trade:
+                        if seg_tiers[cap] & (1 << tt) and S[9 + tt] < worst_trade:
                             worst_trade, worst_tier = S[9 + tt], tt
-                    country = seg_country[seg]
+                    country = seg_country[cap]
                     app_l, _, _, _ = _scores(worst_tier, least_twin,
                                              np.int64(NO_LANGUAGE_REQUIRED), cos_lb,
                                              False if country < 0 else a_pref[a, country],
@@ -426,6 +446,13 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     if mode == 0 and app_l * (n_p + 1) >= limit:
                         continue
                     all_above = mode == 3 and app_l * (n_p + 1) > limit
+                if it >= max_seg:
+                    # Open the supersegment: bound its segments next.
+                    b_lo, b_hi = sup_lo[cap - n_segs], sup_hi[cap - n_segs]
+                    opened_above = all_above
+                    continue
+                seg = cap
+                t_at = item_t[it]
                 for j in range(seg_lo[seg], seg_hi[seg]):
                     p = col_idx[j]
                     # -- hard rules (candidates.pair_features states them for pairs) --
@@ -446,11 +473,11 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         tier = 2
                     else:
                         tier = 3  # in the block only because the host names the trade
-                    # A segment's columns ascend, and so do this home's twin placements.
+                    # A segment's columns ascend, and so do this home's twin entries.
                     twin = 0
-                    while t_at < t_hi and twin_keys[t_at] < home_base + p:
+                    while t_at < t_hi and twin_keys[t_at] < home_base + j:
                         t_at += 1
-                    if t_at < t_hi and twin_keys[t_at] == home_base + p:
+                    if t_at < t_hi and twin_keys[t_at] == home_base + j:
                         twin = np.int64(twin_status[t_at])
                     tie = n_p - p_rank[p]
                     preferred = a_pref[a, p_country[p]]
@@ -530,16 +557,18 @@ def unpack_hosts(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return packed & 0xFFFFFFFF, packed >> 32
 
 
-def cell_values(a, p, A, P, S):
-    """(acceptable, apprentice, host, score) integers for given pairs (one-cell scans).
-    The pairs must pass the trade rule (the callers take them from the blocks)."""
+def cell_values(a, p, A, P, S, twins):
+    """(acceptable, apprentice, host, score) integers for given pairs (one-cell scans;
+    ``twins``: the twin table of the columns ``p``, see
+    :func:`mobility.matching.segments.twin_table_by_column`). The pairs must pass the
+    trade rule (the callers take them from the blocks)."""
     a = np.asarray(a, np.int64)
     n = len(a)
     _, keys, _, _ = scan(a, np.arange(n, dtype=np.int64), VALUES, 1, np.zeros(n, np.int64),
                          np.arange(n + 1, dtype=np.int64), np.asarray(p, np.int64), A, P, S,
                          np.zeros(1, np.int64), np.zeros(1, np.int64),
-                         single_segments(n, len(P[0])).kernel_args(), np.zeros(n, np.int64),
-                         False)
+                         single_segments(n).kernel_args() + tuple(twins),
+                         np.zeros(2 * n, np.int64), False)
     packed = keys[:, 0]
     ok = packed >= 0
     mask = (1 << 21) - 1

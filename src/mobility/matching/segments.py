@@ -16,8 +16,9 @@ checked and scored exactly as before, so the answers do not change (the tests co
 pruned and unpruned scans, and brute force).
 
 Placements are renumbered for this only inside the scan: ``pos[p]`` is a placement's
-place in that order, and the twin table is keyed by ``home * n_p + pos[p]`` so that a
-segment's twin placements are one contiguous range.
+place in that order. The scan's twin table is keyed by home and column
+(:func:`twin_table_by_column`), so that a segment's twin placements are one contiguous
+range of it.
 
 Examples
 --------
@@ -31,13 +32,18 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 #: The most placements one segment holds. Shorter segments bound more tightly but cost
 #: a bound each per apprentice; measured on the demo data at 100,000 x 50,000.
 SEGMENT_LENGTH = 32
+
+#: The most segments one supersegment holds. A scan bounds a block's supersegments
+#: first and a supersegment's segments only when it comes first (at 300,000 x 150,000
+#: a row's block has ~310 segments; 8 and 32 measured alike).
+SUPER_LENGTH = 32
 
 #: Added to every bound's cosine: far above any rounding of the scan's dot products.
 _COSINE_MARGIN = 1e-12
@@ -76,7 +82,13 @@ class Segments:
     ``country[s]`` (``-1``: any), inside the cap around the unit vector ``centre[s]``
     whose cosine radius is ``cos_r[s]`` (sine ``sin_r[s]``); ``tiers[s]`` has bit ``t``
     set when a column of trade tier ``t`` is in it; its placements' ``pos`` run from
-    ``pos_lo[s]`` to ``pos_hi[s]``.
+    ``first[c]:end[c]`` are the columns cap ``c`` spans.
+
+    Runs of up to :data:`SUPER_LENGTH` consecutive segments of one block form
+    *supersegments*: ``sup_ptr[g]:sup_ptr[g + 1]`` are block ``g``'s, and
+    supersegment ``u`` holds the segments ``sup_lo[u]:sup_hi[u]``. Its cap, tiers and
+    country come after the segments' in the same arrays (cap ``len(lo) + u``), so that
+    one piece of the scan bounds both.
     """
 
     ptr: np.ndarray
@@ -87,21 +99,41 @@ class Segments:
     cos_r: np.ndarray
     sin_r: np.ndarray
     tiers: np.ndarray
-    pos_lo: np.ndarray
-    pos_hi: np.ndarray
+    sup_ptr: np.ndarray
+    sup_lo: np.ndarray
+    sup_hi: np.ndarray
+
+    @property
+    def first(self) -> np.ndarray:
+        """Each cap's first column (segments, then supersegments)."""
+        return np.r_[self.lo, self.lo[self.sup_lo]].astype(np.int64)
+
+    @property
+    def end(self) -> np.ndarray:
+        """Each cap's end (one past its last column)."""
+        return np.r_[self.hi, self.hi[self.sup_hi - 1]].astype(np.int64)
 
     def kernel_args(self) -> tuple[np.ndarray, ...]:
         """The arrays in the order :func:`mobility.matching.kernel.scan` takes them."""
         return (self.ptr, self.lo, self.hi, self.country, self.centre, self.cos_r,
-                self.sin_r, self.tiers, self.pos_lo, self.pos_hi)
+                self.sin_r, self.tiers, self.first, self.end, self.sup_ptr, self.sup_lo,
+                self.sup_hi)
+
+    def floors(self, per_column: np.ndarray) -> np.ndarray:
+        """The least of ``per_column`` (one value per column of ``col_idx``) in each
+        cap: segments, then supersegments."""
+        if len(self.lo) == 0:
+            return np.zeros(0, np.int64)
+        least = np.minimum.reduceat(per_column, self.lo)
+        if len(self.sup_lo) == 0:
+            return least
+        return np.r_[least, np.minimum.reduceat(least, self.sup_lo)].astype(np.int64)
 
     def keep_only(self, kept_before: np.ndarray) -> Segments:
         """The same segments over a subset of the columns: ``kept_before[j]`` is how
         many kept columns come before column ``j`` (length ``len(col_idx) + 1``). Caps,
         tiers and ranges still bound the subset."""
-        return Segments(self.ptr, kept_before[self.lo], kept_before[self.hi], self.country,
-                        self.centre, self.cos_r, self.sin_r, self.tiers, self.pos_lo,
-                        self.pos_hi)
+        return replace(self, lo=kept_before[self.lo], hi=kept_before[self.hi])
 
 
 def block_tiers(unit: int, isco: np.ndarray, accepts_related: np.ndarray,
@@ -128,21 +160,12 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
     if n == 0:
         empty = np.empty(0, np.int64)
         return Segments(np.zeros(groups + 1, np.int64), empty, empty, empty,
-                        np.empty((0, 3)), np.empty(0), np.empty(0), empty, empty, empty)
+                        np.empty((0, 3)), np.empty(0), np.empty(0), empty,
+                        np.zeros(groups + 1, np.int64), empty, empty)
     group = np.repeat(np.arange(groups), np.diff(col_ptr))
     c = np.asarray(country, np.int64)[col_idx]
-    new_run = np.r_[True, (group[1:] != group[:-1]) | (c[1:] != c[:-1])
-                    | (tiers[1:] != tiers[:-1])]
-    run_start = np.flatnonzero(new_run)
-    run_len = np.diff(np.r_[run_start, n])
-    run_id = np.cumsum(new_run) - 1
-    offset = np.arange(n) - run_start[run_id]
-    pieces = -(-run_len // length)
-    piece = offset * pieces[run_id] // run_len[run_id]
-    new_seg = new_run | np.r_[True, piece[1:] != piece[:-1]]
-    lo = np.flatnonzero(new_seg).astype(np.int64)
-    hi = np.r_[lo[1:], n].astype(np.int64)
-    ptr = np.searchsorted(group[lo], np.arange(groups + 1)).astype(np.int64)
+    lo, hi, ptr = _cut(group, groups, np.r_[True, (group[1:] != group[:-1])
+                                     | (c[1:] != c[:-1]) | (tiers[1:] != tiers[:-1])], length)
     members = xyz[col_idx]
     centre = np.add.reduceat(members, lo, axis=0)
     norm = np.linalg.norm(centre, axis=1)
@@ -153,22 +176,101 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
     cos_r = np.minimum.reduceat(dots, lo) - _COSINE_MARGIN
     cos_r = np.where(flat, -1.0, np.clip(cos_r, -1.0, 1.0))
     sin_r = np.sqrt(np.maximum(1.0 - cos_r ** 2, 0.0))
+    return _with_supersegments(
+        ptr, lo, hi, c[lo], centre, cos_r, sin_r,
+        np.bitwise_or.reduceat(np.left_shift(1, tiers).astype(np.int64), lo), hi - lo,
+        SUPER_LENGTH)
+
+
+def _cut(group: np.ndarray, groups: int, new_run: np.ndarray, length: int):
+    """Cut runs (``new_run`` marks each run's first item; items of ``group``) into
+    pieces of at most ``length`` items, as even as possible: ``(lo, hi, ptr)`` with
+    ``ptr[g]:ptr[g + 1]`` the pieces of group ``g``."""
+    n = len(group)
+    run_start = np.flatnonzero(new_run)
+    run_len = np.diff(np.r_[run_start, n])
+    run_id = np.cumsum(new_run) - 1
+    offset = np.arange(n) - run_start[run_id]
+    pieces = -(-run_len // length)
+    piece = offset * pieces[run_id] // run_len[run_id]
+    lo = np.flatnonzero(new_run | np.r_[True, piece[1:] != piece[:-1]]).astype(np.int64)
+    hi = np.r_[lo[1:], n].astype(np.int64)
+    return lo, hi, np.searchsorted(group[lo], np.arange(groups + 1)).astype(np.int64)
+
+
+def _with_supersegments(ptr, lo, hi, country, centre, cos_r, sin_r, tiers, weight,
+                        length) -> Segments:
+    """The segments and their supersegments: runs of up to ``length`` consecutive
+    segments of one block, each with the tiers of its segments, their country if they
+    share one (else -1: any), and a cap (around the ``weight``-weighted mean of its
+    segments' centres) holding their caps."""
+    groups = len(ptr) - 1
+    group = np.repeat(np.arange(groups), np.diff(ptr))
+    sup_lo, sup_hi, sup_ptr = _cut(group, groups, np.r_[True, group[1:] != group[:-1]],
+                                   length)
+    mean = np.add.reduceat(centre * np.asarray(weight, np.float64)[:, None], sup_lo, axis=0)
+    norm = np.linalg.norm(mean, axis=1)
+    flat = norm < 1e-9
+    mean = np.where(flat[:, None], np.array([1.0, 0.0, 0.0]),
+                    mean / np.where(flat, 1.0, norm)[:, None])
+    # The member cap farthest out: cos(angle to its centre + its radius).
+    dots = np.clip(np.einsum("ij,ij->i", centre, np.repeat(mean, sup_hi - sup_lo, axis=0)),
+                   -1.0, 1.0)
+    angle = np.arccos(dots) + np.arccos(np.clip(cos_r, -1.0, 1.0))
+    reach = np.where(angle >= np.pi, -1.0, np.cos(np.minimum(angle, np.pi)))
+    sup_cos_r = np.minimum.reduceat(reach, sup_lo) - _COSINE_MARGIN
+    sup_cos_r = np.where(flat, -1.0, np.clip(sup_cos_r, -1.0, 1.0))
+
+    one_country = (np.minimum.reduceat(country, sup_lo) == np.maximum.reduceat(country, sup_lo))
+
+    def both(per_segment, per_super):
+        return np.ascontiguousarray(np.concatenate([per_segment, per_super]))
+
     return Segments(
-        ptr=ptr, lo=lo, hi=hi, country=c[lo], centre=np.ascontiguousarray(centre),
-        cos_r=cos_r, sin_r=sin_r,
-        tiers=np.bitwise_or.reduceat(np.left_shift(1, tiers).astype(np.int64), lo),
-        pos_lo=pos[col_idx[lo]].astype(np.int64), pos_hi=pos[col_idx[hi - 1]].astype(np.int64))
+        ptr=ptr, lo=lo, hi=hi,
+        country=both(country, np.where(one_country, country[sup_lo], -1)),
+        centre=both(centre, mean), cos_r=both(cos_r, sup_cos_r),
+        sin_r=both(sin_r, np.sqrt(np.maximum(1.0 - sup_cos_r ** 2, 0.0))),
+        tiers=both(tiers, np.bitwise_or.reduceat(tiers, sup_lo)),
+        sup_ptr=sup_ptr, sup_lo=sup_lo, sup_hi=sup_hi)
 
 
-def single_segments(n_rows: int, n_p: int) -> Segments:
+def single_segments(n_rows: int) -> Segments:
     """One segment per column and row, bounding nothing (one-cell scans)."""
     rows = np.arange(n_rows, dtype=np.int64)
+    twice = 2 * n_rows
     return Segments(ptr=np.arange(n_rows + 1, dtype=np.int64), lo=rows, hi=rows + 1,
-                    country=np.full(n_rows, -1, np.int64),
-                    centre=np.tile(np.array([1.0, 0.0, 0.0]), (n_rows, 1)),
-                    cos_r=np.full(n_rows, -1.0), sin_r=np.zeros(n_rows),
-                    tiers=np.full(n_rows, 15, np.int64), pos_lo=np.zeros(n_rows, np.int64),
-                    pos_hi=np.full(n_rows, max(n_p - 1, 0), np.int64))
+                    country=np.full(twice, -1, np.int64),
+                    centre=np.tile(np.array([1.0, 0.0, 0.0]), (twice, 1)),
+                    cos_r=np.full(twice, -1.0), sin_r=np.zeros(twice),
+                    tiers=np.full(twice, 15, np.int64),
+                    sup_ptr=np.arange(n_rows + 1, dtype=np.int64), sup_lo=rows, sup_hi=rows + 1)
+
+
+def twin_table_by_column(col_idx: np.ndarray, twin_keys: np.ndarray,
+                         twin_status: np.ndarray, n_p: int) -> tuple[np.ndarray, np.ndarray]:
+    """The twin table of the scan's columns: ``home * len(col_idx) + j`` for each column
+    ``j`` whose placement (``col_idx[j]``, numbered ``pos``) lies in a twin town of
+    ``home``, sorted, with its status; from the table keyed ``home * n_p + pos``
+    (:func:`twin_table_by_pos`). Keyed by column, a cap's twin placements are exactly
+    one range of the table (by ``pos`` the range also held other trades' placements:
+    at 300,000 x 150,000 an apprentice's home had 5,700 twin placements on average,
+    and walking them cost most of a row's scan)."""
+    n_cols = len(col_idx)
+    if len(twin_keys) == 0 or n_cols == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int8)
+    twin_pos = twin_keys % n_p
+    by_pos = np.argsort(twin_pos, kind="stable")
+    per_pos = np.bincount(twin_pos, minlength=n_p)
+    starts = np.r_[0, np.cumsum(per_pos)[:-1]]
+    per_col = per_pos[col_idx]
+    total = int(per_col.sum())
+    col = np.repeat(np.arange(n_cols, dtype=np.int64), per_col)
+    within = np.arange(total) - np.repeat(np.r_[0, np.cumsum(per_col)[:-1]], per_col)
+    entry = by_pos[np.repeat(starts[col_idx], per_col) + within]
+    keys = (twin_keys[entry] // n_p) * n_cols + col
+    order = np.argsort(keys, kind="stable")
+    return keys[order].astype(np.int64), twin_status[entry][order]
 
 
 def twin_table_by_pos(twin_keys: np.ndarray, twin_status: np.ndarray, pos: np.ndarray,
