@@ -120,9 +120,15 @@ class Blocks:
             order = np.argsort(pos)
             P._kernel_twins = segments.twin_table_by_pos(P.twin_keys, P.twin_status, pos,
                                                          len(P))
+            # Narrow types where the values allow (ISCO codes, days, ranks): a scan's
+            # cells are mostly waiting for memory, and fewer bytes per cell are fewer
+            # cache lines per segment.
+            i32 = np.int32
             P._kernel_pack = _packed(*(x[order] for x in (
-                P.isco, P.isco // 10, P.isco // 100, P.accepts_related, P.start, P.end,
-                P.min_days, P.xyz, P.country, P.lang, P.req, P.id_rank)))
+                P.isco.astype(i32), (P.isco // 10).astype(i32), (P.isco // 100).astype(i32),
+                P.accepts_related, P.start.astype(i32), P.end.astype(i32),
+                P.min_days.astype(i32), P.xyz, P.country, P.lang, P.req,
+                P.id_rank.astype(i32))))
             P._kernel_pos, P._kernel_order, P._unit_columns = pos, order, {}
         self.p_pack, self.pos, self.order = P._kernel_pack, P._kernel_pos, P._kernel_order
         units, self.row_group = np.unique(A.isco, return_inverse=True)
