@@ -253,6 +253,26 @@ def test_data_page_filters_partnerships_by_municipality():
     assert bochum >= 5 and any(c.value.startswith(f"{bochum} / ") for c in app.caption)
 
 
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_partnerships_editor_shows_country_names_and_stores_codes(lang):
+    import pandas as pd
+
+    from mobility.reference.twinnings import load_partnerships
+    from mobility.ui.pages.data import as_codes, as_words, coded_columns
+
+    shipped = load_partnerships().head(300).reset_index(drop=True)
+    coded = coded_columns(shipped, lang)
+    shown = as_words(shipped, coded)
+    germany = {"de": "Deutschland", "en": "Germany"}[lang]
+    assert set(shown["home_country"]) == {germany}
+    assert not shown["partner_country"].str.fullmatch(r"[A-Z]{2}").any()  # names, no codes
+    # An edit by name is stored as its code; everything else comes back as it was.
+    shown.loc[0, "partner_country"] = {"de": "Frankreich", "en": "France"}[lang]
+    stored = as_codes(shown, coded)
+    assert stored.loc[0, "partner_country"] == "FR"
+    pd.testing.assert_frame_equal(stored.iloc[1:], shipped.iloc[1:])
+
+
 def test_data_page_saves_daily_rates_with_their_source(app):
     app = sign_in(AppTest.from_file(str(APP), default_timeout=30), "administrator").run()
     _open(app, "data")

@@ -13,8 +13,8 @@ import streamlit as st
 
 from mobility.errors import MobilityError
 from mobility.funding.rates import COUNTRY_GROUPS, DailyRateTable
-from mobility.i18n import t
-from mobility.models import PartnershipStatus
+from mobility.i18n import country_name, t
+from mobility.models import PartnershipStatus, country_codes
 from mobility.paths import data_dir
 from mobility.ui import cache, funding_panels, partnership_editor
 from mobility.ui.accounts import accounts_section
@@ -34,16 +34,14 @@ def _partnerships(lang: str) -> None:
     shown = table if chosen == "—" else table[table["home_city"] == chosen]
     st.caption(f"{number(len(shown), lang)} / {number(len(table), lang)}")
     shown = shown.reset_index(drop=True)
-    # Coded columns are edited by their words in the page's language, stored as codes.
-    coded = {"status": {str(c): t(f"status.{c}", lang) for c in PartnershipStatus},
-             "confidence": {c: t(f"confidence.{c}", lang) for c in ("confirmed", "unconfirmed")}}
+    coded = coded_columns(shown, lang)
     config = column_config(shown, lang)
+    shown = as_words(shown, coded)
     for column, words in coded.items():
         if column in shown:
-            shown[column] = shown[column].map(lambda code, w=words: w.get(code, code))
             config[column] = st.column_config.SelectboxColumn(
-                t(f"field.{column}", lang), options=list(words.values()),
-                required=column == "status")
+                t(f"field.{column}", lang), options=sorted(set(words.values()), key=str.casefold),
+                required=column in ("status", "home_country", "partner_country"))
     for column in ("home_lat", "home_lon", "partner_lat", "partner_lon"):
         if column in shown:  # coordinates are edited as numbers, with their decimals
             config[column] = st.column_config.NumberColumn(t(f"field.{column}", lang),
@@ -51,17 +49,46 @@ def _partnerships(lang: str) -> None:
     edited = st.data_editor(shown, key="data_partnerships", hide_index=True,
                             num_rows="dynamic", width="stretch", column_config=config)
     if st.button(t("common.save", lang), key="data_save_partnerships"):
-        for column, words in coded.items():
-            if column in edited:
-                codes = {label: code for code, label in words.items()}
-                edited[column] = edited[column].map(lambda v, c=codes: c.get(v, v))
         try:
-            cache.save_partnerships(edited)
+            cache.save_partnerships(as_codes(edited, coded))
             st.success(t("data.saved", lang))
         except MobilityError as exc:
             show_error(exc)
     st.divider()
     partnership_editor.render_with_picker(lang)  # one municipality at a time, audited
+
+
+def coded_columns(table: pd.DataFrame, lang: str) -> dict[str, dict[str, str]]:
+    """The partnership columns edited by their words in ``lang`` and stored as codes:
+    ``{column: {code: words}}`` (countries by their CLDR names: every ISO code, and any
+    other code the table holds as it is)."""
+    countries = {code: country_name(code, lang) for code in country_codes()}
+    for column in ("home_country", "partner_country"):
+        if column in table:
+            countries.update({c: c for c in table[column].dropna().unique()
+                              if c not in countries})
+    return {"status": {str(c): t(f"status.{c}", lang) for c in PartnershipStatus},
+            "confidence": {c: t(f"confidence.{c}", lang) for c in ("confirmed", "unconfirmed")},
+            "home_country": countries, "partner_country": countries}
+
+
+def as_words(table: pd.DataFrame, coded: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """``table`` with its coded columns in words (see :func:`coded_columns`)."""
+    table = table.copy()
+    for column, words in coded.items():
+        if column in table:
+            table[column] = table[column].map(lambda code, w=words: w.get(code, code))
+    return table
+
+
+def as_codes(table: pd.DataFrame, coded: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The inverse of :func:`as_words`: words back to the codes stored."""
+    table = table.copy()
+    for column, words in coded.items():
+        if column in table:
+            codes = {label: code for code, label in words.items()}
+            table[column] = table[column].map(lambda v, c=codes: c.get(v, v))
+    return table
 
 
 #: Columns of the reference tables a reader can use, in this order (the others are
