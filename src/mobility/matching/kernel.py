@@ -248,7 +248,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
      p_req, p_rank, twin_keys, twin_status) = P
     # Unpacked once: arrays handed to a helper per segment cost reference counting.
     (seg_ptr, seg_lo, seg_hi, seg_country, seg_centre, seg_cos_r, seg_sin_r, seg_tiers,
-     seg_pos_lo, seg_pos_hi) = G
+     seg_pos_lo, seg_pos_hi, seg_lang_ptr, seg_lang, seg_lang_req) = G
     # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
     # bounds may reject a cell before its language rule is checked.
     exact_count = mode < NO_COUNT and not prune
@@ -275,9 +275,17 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     for g in range(len(seg_ptr) - 1):
         max_seg = max(max_seg, seg_ptr[g + 1] - seg_ptr[g])
     n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
+    # The twin status worth most (levels 0-2, then 3 unconfirmed: see _scores).
+    top_twin = 0
+    for status in range(1, 4):
+        if (S[16 + status] if status < 3 else S[24]) > (S[16 + top_twin] if top_twin < 3
+                                                         else S[24]):
+            top_twin = status
     for chunk in prange(n_chunks):
         seg_key = np.empty(max_seg, np.int64)  # each segment's key bound
         seg_t = np.empty(max_seg, np.int64)  # each segment's first twin entry
+        seg_m = np.empty(max_seg, np.int64)  # each segment's best language margin
+        seg_s = np.empty(max_seg, np.int64)  # each segment's score bound
         heap = np.empty(max_seg, np.int64)  # segments best bound first
         seg_c = np.empty(max_seg, np.float64)  # cosine between home and cap centre
         for r in range(chunk * _ROWS_PER_CHUNK, min(n, (chunk + 1) * _ROWS_PER_CHUNK)):
@@ -301,6 +309,51 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
             # Each segment's key bound (_LOW: nothing in it can be kept) and twin range.
             for i in range(n_seg):
                 seg = s_lo + i
+                if seg_lo[seg] == seg_hi[seg]:
+                    seg_key[i] = _LOW  # no columns left in it (a scan of some columns only)
+                    continue
+                # The cosine of the smallest angle between the home and the cap around the
+                # segment's placements: a bound of every cell's cosine (plus a margin).
+                c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
+                c = min(max(c, -1.0), 1.0)
+                seg_c[i] = c
+                if c >= seg_cos_r[seg]:
+                    cos_ub = 1.0
+                else:
+                    cos_ub = min(c * seg_cos_r[seg] + math.sqrt(1.0 - c * c) * seg_sin_r[seg]
+                                 + 1e-12, 1.0)
+                if cos_ub < cos_max:
+                    seg_key[i] = _LOW  # the distance rule fails for every cell: skip
+                    continue
+                # The best margin she can have at any of its placements: per language
+                # named there, her level less the least requirement.
+                margin_ub = np.int64(-32000)
+                for k in range(seg_lang_ptr[seg], seg_lang_ptr[seg + 1]):
+                    lang = seg_lang[k]
+                    gap = (np.int64(NO_LANGUAGE_REQUIRED) if lang < 0 else
+                           np.int64(a_level[a, lang]) - seg_lang_req[k])
+                    if gap > margin_ub:
+                        margin_ub = gap
+                if margin_ub < -1:
+                    seg_key[i] = _LOW  # the language rule fails for every cell: skip
+                    continue
+                seg_m[i] = margin_ub
+                best_tier = 0
+                best_trade = -1.0
+                for t in range(4):
+                    if seg_tiers[seg] & (1 << t) and S[9 + t] > best_trade:
+                        best_trade, best_tier = S[9 + t], t
+                country = seg_country[seg]
+                preferred = True if country < 0 else a_pref[a, country]
+                if prune and mode == 2 and t_lo < t_hi:
+                    # Pricing: the bound with the best twin status first; only a segment
+                    # that passes it pays for the search of her twin placements.
+                    _, _, score_u, _ = _scores(best_tier, top_twin, margin_ub, cos_ub,
+                                               preferred, has_pref, year, S, False)
+                    if score_u - seg_floor[seg] <= limit:
+                        seg_key[i] = _LOW
+                        count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, unseen
+                        continue
                 # The home's first twin placement in the segment (binary search) and the
                 # best twin status among them.
                 twin_best = 0
@@ -323,28 +376,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                             best_c, twin_best = value, status
                         t += 1
                 seg_t[i] = ts
-                # The cosine of the smallest angle between the home and the cap around the
-                # segment's placements: a bound of every cell's cosine (plus a margin).
-                c = ax * seg_centre[seg, 0] + ay * seg_centre[seg, 1] + az * seg_centre[seg, 2]
-                c = min(max(c, -1.0), 1.0)
-                seg_c[i] = c
-                if c >= seg_cos_r[seg]:
-                    cos_ub = 1.0
-                else:
-                    cos_ub = min(c * seg_cos_r[seg] + math.sqrt(1.0 - c * c) * seg_sin_r[seg]
-                                 + 1e-12, 1.0)
-                if cos_ub < cos_max:
-                    seg_key[i] = _LOW  # the distance rule fails for every cell: skip
-                    continue
-                best_tier = 0
-                best_trade = -1.0
-                for t in range(4):
-                    if seg_tiers[seg] & (1 << t) and S[9 + t] > best_trade:
-                        best_trade, best_tier = S[9 + t], t
-                country = seg_country[seg]
-                preferred = True if country < 0 else a_pref[a, country]
-                app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
-                                                    np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
+                app_u, host_u, score_u, _ = _scores(best_tier, twin_best, margin_ub, cos_ub,
                                                     preferred, has_pref, year, S, False)
                 if not exact_count:
                     count += seg_hi[seg] - seg_lo[seg]  # possibly acceptable, until seen
@@ -360,6 +392,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                 elif mode == 1:
                     seg_key[i] = score_u * (n_p + 1) + n_p
                 elif mode == 2:
+                    seg_s[i] = score_u
                     seg_key[i] = (score_u - seg_floor[seg]) * (n_p + 1) + n_p
                     if score_u - seg_floor[seg] <= limit:
                         seg_key[i] = _LOW
@@ -426,8 +459,13 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     if mode == 0 and app_l * (n_p + 1) >= limit:
                         continue
                     all_above = mode == 3 and app_l * (n_p + 1) > limit
+                seg_margin = seg_m[i]
                 for j in range(seg_lo[seg], seg_hi[seg]):
                     p = col_idx[j]
+                    # Pricing: the segment's score bound against this placement's own
+                    # price (the segment was let in by its least price).
+                    if prune and mode == 2 and seg_s[i] - v[p] <= limit:
+                        continue
                     # -- hard rules (candidates.pair_features states them for pairs) --
                     if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
                         if not exact_count:
@@ -454,16 +492,16 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         twin = np.int64(twin_status[t_at])
                     tie = n_p - p_rank[p]
                     preferred = a_pref[a, p_country[p]]
-                    # Stages with the same tests: (0) the language component at its maximum
-                    # and the distance component bounded from the table: upper bounds on all
-                    # three scores, before the language rule (only when the acceptable cells
-                    # need no counting); (1) the language rule, then the distance still
-                    # bounded (the host score exact); (2) exactly. A bound may only reject,
-                    # never accept: most cells are rejected without the language loop, an
-                    # arc cosine or an exponential.
+                    # Stages with the same tests: (0) the language component at the
+                    # segment's best margin and the distance component bounded from the
+                    # table: upper bounds on all three scores, before the language rule
+                    # (only when the acceptable cells need no counting); (1) the language
+                    # rule, then the distance still bounded (the host score exact); (2)
+                    # exactly. A bound may only reject, never accept: most cells are
+                    # rejected without the language loop, an arc cosine or an exponential.
                     keep = True
                     key = np.int64(0)
-                    best = np.int64(NO_LANGUAGE_REQUIRED)
+                    best = seg_margin
                     # COUNT_ABOVE in a segment whose keys are all above: only the
                     # language rule is left to check (stage 1).
                     for stage in range(1 if all_above else first_stage, 3):

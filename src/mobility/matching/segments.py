@@ -2,18 +2,19 @@
 what every pair in them can at most score.
 
 A scan (:func:`mobility.matching.kernel.scan`) that only wants an apprentice's best
-``K`` placements need not look at a placement that cannot beat the ``K`` it holds.
-Each trade block's columns are ordered by trade tier (same trade, related, ...), then
-by country and along a Z-order curve of latitude and longitude, and cut into segments
-of at most :data:`SEGMENT_LENGTH` placements of one tier and one country. For each
-segment the scan knows an upper bound of every score an apprentice can get there: the
-best trade tier in it, the twin-town bonus only if one of her twin placements is in it,
-the preference for its country, and the
-distance component at the nearest point of the smallest spherical cap around its
-placements. It visits the segments best bound first and stops when the bound of the
-next one cannot beat what it holds. A bound only ever skips; every cell it visits is
-checked and scored exactly as before, so the answers do not change (the tests compare
-pruned and unpruned scans, and brute force).
+``K`` placements need not look at a placement that cannot beat the ``K`` it holds. Each
+trade block's columns are ordered by trade tier (same trade, related, ...), then by
+country and along a Z-order curve of latitude and longitude, and cut into segments of at
+most :data:`SEGMENT_LENGTH` placements of one tier and one country. For each segment the
+scan knows an upper bound of every score an apprentice can get there: the best trade
+tier in it, the twin-town bonus only if one of her twin placements is in it, the
+preference for its country, the distance component at the nearest point of the smallest
+spherical cap around its placements, and the language component at the best margin she
+can have there (per language named in the segment, its least requirement). It visits the
+segments best bound first and stops when the bound of the next one cannot beat what it
+holds. A bound only ever skips; every cell it visits is checked and scored exactly as
+before, so the answers do not change (the tests compare pruned and unpruned scans, and
+brute force).
 
 Placements are renumbered for this only inside the scan: ``pos[p]`` is a placement's
 place in that order, and the twin table is keyed by ``home * n_p + pos[p]`` so that a
@@ -34,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from mobility.matching.scores import NO_LANGUAGE_REQUIRED
 
 #: The most placements one segment holds. Shorter segments bound more tightly but cost
 #: a bound each per apprentice; measured on the demo data at 100,000 x 50,000.
@@ -76,7 +79,11 @@ class Segments:
     ``country[s]`` (``-1``: any), inside the cap around the unit vector ``centre[s]``
     whose cosine radius is ``cos_r[s]`` (sine ``sin_r[s]``); ``tiers[s]`` has bit ``t``
     set when a column of trade tier ``t`` is in it; its placements' ``pos`` run from
-    ``pos_lo[s]`` to ``pos_hi[s]``.
+    ``pos_lo[s]`` to ``pos_hi[s]``. ``lang[lang_ptr[s]:lang_ptr[s + 1]]`` are the
+    languages its placements name (columns of the apprentices' level table, the "no
+    requirement" column included), each with the least level any of them requires
+    (``lang_req``): an apprentice's language margin at any of its placements is at most
+    the best ``level - lang_req`` over them. A language ``-1`` bounds nothing.
     """
 
     ptr: np.ndarray
@@ -89,19 +96,23 @@ class Segments:
     tiers: np.ndarray
     pos_lo: np.ndarray
     pos_hi: np.ndarray
+    lang_ptr: np.ndarray
+    lang: np.ndarray
+    lang_req: np.ndarray
 
     def kernel_args(self) -> tuple[np.ndarray, ...]:
         """The arrays in the order :func:`mobility.matching.kernel.scan` takes them."""
         return (self.ptr, self.lo, self.hi, self.country, self.centre, self.cos_r,
-                self.sin_r, self.tiers, self.pos_lo, self.pos_hi)
+                self.sin_r, self.tiers, self.pos_lo, self.pos_hi, self.lang_ptr, self.lang,
+                self.lang_req)
 
     def keep_only(self, kept_before: np.ndarray) -> Segments:
         """The same segments over a subset of the columns: ``kept_before[j]`` is how
         many kept columns come before column ``j`` (length ``len(col_idx) + 1``). Caps,
-        tiers and ranges still bound the subset."""
+        tiers, ranges and least requirements still bound the subset."""
         return Segments(self.ptr, kept_before[self.lo], kept_before[self.hi], self.country,
                         self.centre, self.cos_r, self.sin_r, self.tiers, self.pos_lo,
-                        self.pos_hi)
+                        self.pos_hi, self.lang_ptr, self.lang, self.lang_req)
 
 
 def block_tiers(unit: int, isco: np.ndarray, accepts_related: np.ndarray,
@@ -119,16 +130,21 @@ def block_tiers(unit: int, isco: np.ndarray, accepts_related: np.ndarray,
 
 def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
                    pos: np.ndarray, xyz: np.ndarray, country: np.ndarray,
-                   length: int = SEGMENT_LENGTH) -> Segments:
+                   length: int = SEGMENT_LENGTH, lang: np.ndarray | None = None,
+                   req: np.ndarray | None = None) -> Segments:
     """Cut each block (columns ``col_idx[col_ptr[g]:col_ptr[g + 1]]``, ordered by trade
     tier and then by ``pos``) into runs of one tier and one country of at most
-    ``length`` columns, as even as possible."""
+    ``length`` columns, as even as possible. ``lang``/``req`` (per placement and slot,
+    as :class:`~mobility.matching.candidates.PlacementIndex` holds them) give the
+    segments their least requirement per language; without them the language is not
+    bounded."""
     n = len(col_idx)
     groups = len(col_ptr) - 1
     if n == 0:
         empty = np.empty(0, np.int64)
         return Segments(np.zeros(groups + 1, np.int64), empty, empty, empty,
-                        np.empty((0, 3)), np.empty(0), np.empty(0), empty, empty, empty)
+                        np.empty((0, 3)), np.empty(0), np.empty(0), empty, empty, empty,
+                        np.zeros(1, np.int64), empty, empty)
     group = np.repeat(np.arange(groups), np.diff(col_ptr))
     c = np.asarray(country, np.int64)[col_idx]
     new_run = np.r_[True, (group[1:] != group[:-1]) | (c[1:] != c[:-1])
@@ -153,11 +169,41 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
     cos_r = np.minimum.reduceat(dots, lo) - _COSINE_MARGIN
     cos_r = np.where(flat, -1.0, np.clip(cos_r, -1.0, 1.0))
     sin_r = np.sqrt(np.maximum(1.0 - cos_r ** 2, 0.0))
+    lang_ptr, seg_lang, lang_req = _least_requirements(col_idx, lo, lang, req)
     return Segments(
         ptr=ptr, lo=lo, hi=hi, country=c[lo], centre=np.ascontiguousarray(centre),
         cos_r=cos_r, sin_r=sin_r,
         tiers=np.bitwise_or.reduceat(np.left_shift(1, tiers).astype(np.int64), lo),
-        pos_lo=pos[col_idx[lo]].astype(np.int64), pos_hi=pos[col_idx[hi - 1]].astype(np.int64))
+        pos_lo=pos[col_idx[lo]].astype(np.int64), pos_hi=pos[col_idx[hi - 1]].astype(np.int64),
+        lang_ptr=lang_ptr, lang=seg_lang, lang_req=lang_req)
+
+
+def _least_requirements(col_idx, lo, lang, req):
+    """Per segment (starting at ``lo``), the languages its placements name with the least
+    level required of each, as ``(ptr, lang, req)``; ``lang is None``: one entry ``-1``
+    per segment (no bound). Padding slots (a requirement above any level) are left out:
+    every placement has a slot that is not padding."""
+    n_seg = len(lo)
+    if lang is None:
+        return (np.arange(n_seg + 1, dtype=np.int64), np.full(n_seg, -1, np.int64),
+                np.zeros(n_seg, np.int64))
+    seg = np.repeat(np.arange(n_seg, dtype=np.int64), np.diff(np.r_[lo, len(col_idx)]))
+    width = lang.shape[1]
+    seg = np.repeat(seg, width)
+    cell_lang = np.asarray(lang, np.int64)[col_idx].ravel()
+    cell_req = np.asarray(req, np.int64)[col_idx].ravel()
+    real = cell_req <= 2 * NO_LANGUAGE_REQUIRED
+    seg, cell_lang, cell_req = seg[real], cell_lang[real], cell_req[real]
+    # One sort by (segment, language, requirement): each group's first is its least.
+    n_lang = int(cell_lang.max()) + 1 if len(cell_lang) else 1
+    shift = 1 << 12  # requirements sit in [-2048, 2048)
+    key = (seg * n_lang + cell_lang) * shift + (cell_req + shift // 2)
+    key.sort()
+    group = key // shift
+    first = np.r_[True, group[1:] != group[:-1]]
+    group, least = group[first], key[first] % shift - shift // 2
+    ptr = np.searchsorted(group // n_lang, np.arange(n_seg + 1)).astype(np.int64)
+    return ptr, group % n_lang, least
 
 
 def single_segments(n_rows: int, n_p: int) -> Segments:
@@ -168,7 +214,9 @@ def single_segments(n_rows: int, n_p: int) -> Segments:
                     centre=np.tile(np.array([1.0, 0.0, 0.0]), (n_rows, 1)),
                     cos_r=np.full(n_rows, -1.0), sin_r=np.zeros(n_rows),
                     tiers=np.full(n_rows, 15, np.int64), pos_lo=np.zeros(n_rows, np.int64),
-                    pos_hi=np.full(n_rows, max(n_p - 1, 0), np.int64))
+                    pos_hi=np.full(n_rows, max(n_p - 1, 0), np.int64),
+                    **dict(zip(("lang_ptr", "lang", "lang_req"),
+                               _least_requirements(rows, rows, None, None), strict=True)))
 
 
 def twin_table_by_pos(twin_keys: np.ndarray, twin_status: np.ndarray, pos: np.ndarray,
