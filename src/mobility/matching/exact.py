@@ -139,7 +139,8 @@ class Blocks:
         self.segments = segments.build_segments(
             self.col_ptr, self.col_idx,
             np.concatenate(tiers).astype(np.int64) if tiers else np.empty(0, np.int64),
-            np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH)
+            np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH,
+            self.p_pack[9], self.p_pack[10])
         self.row_group = self.row_group.astype(np.int64)
         self.twins = self._twins_of(self.col_idx)
         self.no_v = np.zeros(1, np.int64)

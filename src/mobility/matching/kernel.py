@@ -263,7 +263,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
      p_req, p_rank) = P
     # Unpacked once: arrays handed to a helper per segment cost reference counting.
     (seg_ptr, seg_lo, seg_hi, seg_country, seg_centre, seg_cos_r, seg_sin_r, seg_tiers,
-     cap_first, cap_end, sup_ptr, sup_lo, sup_hi, twin_keys, twin_status) = G
+     cap_first, cap_end, sup_ptr, sup_lo, sup_hi, cap_lang_ptr, cap_lang, cap_lang_req,
+     twin_keys, twin_status) = G
     # NO_COUNT added to the mode: the caller needs no count of acceptable cells, so the
     # bounds may reject a cell before its language rule is checked.
     exact_count = mode < NO_COUNT and not prune
@@ -277,15 +278,16 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     n_a = np.int64(len(a_isco))
     n_p = np.int64(len(p_isco))
     width = p_lang.shape[1]
-    # Scratch space per chunk of rows, not per row: with three arrays allocated per row,
-    # one count over the ranks of a 1,000,000-apprentice run grew from 10 to 23 GB and
-    # was killed (out of memory).
-    # The twin status whose component is least (a lower bound of every cell's).
+    # The twin statuses whose component is least and most (bounds of every cell's).
     least_twin = 0
+    top_twin = 0
     for level in range(1, 4):
         if (S[16 + level] if level < 3 else S[24]) < (S[16 + least_twin] if least_twin < 3
                                                        else S[24]):
             least_twin = level
+        if (S[16 + level] if level < 3 else S[24]) > (S[16 + top_twin] if top_twin < 3
+                                                       else S[24]):
+            top_twin = level
     max_seg = 0
     max_sup = 0
     for g in range(len(seg_ptr) - 1):
@@ -294,9 +296,15 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     n_segs = len(seg_lo)
     n_cols = np.int64(len(col_idx))
     n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
+    # Scratch space per chunk of rows, not per row: with three arrays allocated per row,
+    # one count over the ranks of a 1,000,000-apprentice run grew from 10 to 23 GB and
+    # was killed (out of memory).
     for chunk in prange(n_chunks):
         # Per item (a block's segments, then its supersegments): key bound, first twin
-        # entry, cosine between home and cap centre, all keys above the limit.
+        # entry, cosine between home and cap centre, all keys above the limit, best
+        # language margin, score bound.
+        item_m = np.empty(max_seg + max_sup, np.int64)
+        item_s = np.empty(max_seg + max_sup, np.int64)
         item_key = np.empty(max_seg + max_sup, np.int64)
         item_t = np.empty(max_seg + max_sup, np.int64)
         item_c = np.empty(max_seg + max_sup, np.float64)
@@ -337,8 +345,55 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     if opened_above:
                         # COUNT_ABOVE: every key in the supersegment is above the limit.
                         item_key[it], item_t[it], item_above[it] = _HIGH, t_lo, True
+                        item_m[it], item_s[it] = np.int64(NO_LANGUAGE_REQUIRED), _HIGH
                         n_heap = _push_max(heap, item_key, n_heap, it)
                         continue
+                    if cap_end[cap] == cap_first[cap]:
+                        continue  # no columns left in it (a scan of some columns only)
+                    # The cosine of the smallest angle between the home and the cap: a
+                    # bound of every cell's cosine (plus a margin).
+                    c = ax * seg_centre[cap, 0] + ay * seg_centre[cap, 1] + az * seg_centre[cap, 2]
+                    c = min(max(c, -1.0), 1.0)
+                    if c >= seg_cos_r[cap]:
+                        cos_ub = 1.0
+                    else:
+                        cos_ub = min(c * seg_cos_r[cap] + math.sqrt(1.0 - c * c) * seg_sin_r[cap]
+                                     + 1e-12, 1.0)
+                    # The best margin she can have at any of its placements: per language
+                    # named there, her level less the least requirement.
+                    margin_ub = np.int64(-32000)
+                    if cos_ub >= cos_max:
+                        for k in range(cap_lang_ptr[cap], cap_lang_ptr[cap + 1]):
+                            language = cap_lang[k]
+                            gap = (np.int64(NO_LANGUAGE_REQUIRED) if language < 0 else
+                                   np.int64(a_level[a, language]) - cap_lang_req[k])
+                            if gap > margin_ub:
+                                margin_ub = gap
+                    possible = cos_ub >= cos_max and margin_ub >= -1
+                    if not exact_count:
+                        # Cells possibly acceptable until seen: a supersegment's count
+                        # them; a segment failing the distance or language rule takes
+                        # its own back.
+                        if cap >= n_segs and possible:
+                            count += cap_end[cap] - cap_first[cap]
+                        elif cap < n_segs and not possible:
+                            count -= cap_end[cap] - cap_first[cap]
+                    if not possible:
+                        continue  # the distance or language rule fails for every cell
+                    best_tier = 0
+                    best_trade = -1.0
+                    for t in range(4):
+                        if seg_tiers[cap] & (1 << t) and S[9 + t] > best_trade:
+                            best_trade, best_tier = S[9 + t], t
+                    country = seg_country[cap]
+                    preferred = True if country < 0 else a_pref[a, country]
+                    if prune and mode == 2 and t_lo < t_hi:
+                        # Pricing: the bound with the best twin status first; only a cap
+                        # that passes it pays for the search of her twin placements.
+                        _, _, score_u, _ = _scores(best_tier, top_twin, margin_ub, cos_ub,
+                                                   preferred, has_pref, year, S, False)
+                        if score_u - seg_floor[cap] <= limit:
+                            continue
                     # The home's first twin placement in the cap (binary search) and the
                     # best twin status among them.
                     twin_best = 0
@@ -360,33 +415,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                             if value > best_c:
                                 best_c, twin_best = value, status
                             t += 1
-                    # The cosine of the smallest angle between the home and the cap: a
-                    # bound of every cell's cosine (plus a margin).
-                    c = ax * seg_centre[cap, 0] + ay * seg_centre[cap, 1] + az * seg_centre[cap, 2]
-                    c = min(max(c, -1.0), 1.0)
-                    if c >= seg_cos_r[cap]:
-                        cos_ub = 1.0
-                    else:
-                        cos_ub = min(c * seg_cos_r[cap] + math.sqrt(1.0 - c * c) * seg_sin_r[cap]
-                                     + 1e-12, 1.0)
-                    if not exact_count:
-                        # Cells possibly acceptable until seen: a supersegment's count
-                        # them; a segment failing the distance rule takes its own back.
-                        if cap >= n_segs and cos_ub >= cos_max:
-                            count += cap_end[cap] - cap_first[cap]
-                        elif cap < n_segs and cos_ub < cos_max:
-                            count -= cap_end[cap] - cap_first[cap]
-                    if cos_ub < cos_max:
-                        continue  # the distance rule fails for every cell: skip
-                    best_tier = 0
-                    best_trade = -1.0
-                    for t in range(4):
-                        if seg_tiers[cap] & (1 << t) and S[9 + t] > best_trade:
-                            best_trade, best_tier = S[9 + t], t
-                    country = seg_country[cap]
-                    preferred = True if country < 0 else a_pref[a, country]
-                    app_u, host_u, score_u, _ = _scores(best_tier, twin_best,
-                                                        np.int64(NO_LANGUAGE_REQUIRED), cos_ub,
+                    app_u, host_u, score_u, _ = _scores(best_tier, twin_best, margin_ub, cos_ub,
                                                         preferred, has_pref, year, S, False)
                     key = _HIGH  # without pruning: every cap
                     if not prune:
@@ -406,6 +435,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         key = (score_u - seg_floor[cap]) * (n_p + 1) + n_p
                         if score_u - seg_floor[cap] <= limit:
                             continue
+                    item_m[it], item_s[it] = margin_ub, score_u
                     item_key[it], item_t[it], item_c[it], item_above[it] = key, ts, c, False
                     n_heap = _push_max(heap, item_key, n_heap, it)
                 b_lo = b_hi = 0
@@ -453,8 +483,14 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     continue
                 seg = cap
                 t_at = item_t[it]
+                seg_margin = item_m[it]
+                seg_score = item_s[it]
                 for j in range(seg_lo[seg], seg_hi[seg]):
                     p = col_idx[j]
+                    # Pricing: the segment's score bound against this placement's own
+                    # price (the segment was let in by its least price).
+                    if prune and mode == 2 and seg_score - v[p] <= limit:
+                        continue
                     # -- hard rules (candidates.pair_features states them for pairs) --
                     if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
                         if not exact_count:
@@ -481,16 +517,16 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         twin = np.int64(twin_status[t_at])
                     tie = n_p - p_rank[p]
                     preferred = a_pref[a, p_country[p]]
-                    # Stages with the same tests: (0) the language component at its maximum
-                    # and the distance component bounded from the table: upper bounds on all
-                    # three scores, before the language rule (only when the acceptable cells
-                    # need no counting); (1) the language rule, then the distance still
-                    # bounded (the host score exact); (2) exactly. A bound may only reject,
-                    # never accept: most cells are rejected without the language loop, an
-                    # arc cosine or an exponential.
+                    # Stages with the same tests: (0) the language component at the
+                    # segment's best margin and the distance component bounded from the
+                    # table: upper bounds on all three scores, before the language rule
+                    # (only when the acceptable cells need no counting); (1) the language
+                    # rule, then the distance still bounded (the host score exact); (2)
+                    # exactly. A bound may only reject, never accept: most cells are
+                    # rejected without the language loop, an arc cosine or an exponential.
                     keep = True
                     key = np.int64(0)
-                    best = np.int64(NO_LANGUAGE_REQUIRED)
+                    best = seg_margin
                     # COUNT_ABOVE in a segment whose keys are all above: only the
                     # language rule is left to check (stage 1).
                     for stage in range(1 if all_above else first_stage, 3):

@@ -8,12 +8,14 @@ by country and along a Z-order curve of latitude and longitude, and cut into seg
 of at most :data:`SEGMENT_LENGTH` placements of one tier and one country. For each
 segment the scan knows an upper bound of every score an apprentice can get there: the
 best trade tier in it, the twin-town bonus only if one of her twin placements is in it,
-the preference for its country, and the
-distance component at the nearest point of the smallest spherical cap around its
-placements. It visits the segments best bound first and stops when the bound of the
-next one cannot beat what it holds. A bound only ever skips; every cell it visits is
-checked and scored exactly as before, so the answers do not change (the tests compare
-pruned and unpruned scans, and brute force).
+the preference for its country, the distance component at the nearest point of the
+smallest spherical cap around its placements, and the language component at the best
+margin she can have there (per language named in the segment, its least requirement).
+It visits the segments best bound first and stops when the bound of the next one cannot
+beat what it holds; runs of segments (supersegments) are bounded first, and opened only
+when they come first. A bound only ever skips; every cell it visits is checked and
+scored exactly as before, so the answers do not change (the tests compare pruned and
+unpruned scans, and brute force).
 
 Placements are renumbered for this only inside the scan: ``pos[p]`` is a placement's
 place in that order. The scan's twin table is keyed by home and column
@@ -35,6 +37,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from mobility.matching.scores import NO_LANGUAGE_REQUIRED
 
 #: The most placements one segment holds. Shorter segments bound more tightly but cost
 #: a bound each per apprentice; measured on the demo data at 100,000 x 50,000.
@@ -81,8 +85,12 @@ class Segments:
     columns ``lo[s]:hi[s]`` (positions in the scan's ``col_idx``), all in country
     ``country[s]`` (``-1``: any), inside the cap around the unit vector ``centre[s]``
     whose cosine radius is ``cos_r[s]`` (sine ``sin_r[s]``); ``tiers[s]`` has bit ``t``
-    set when a column of trade tier ``t`` is in it; its placements' ``pos`` run from
-    ``first[c]:end[c]`` are the columns cap ``c`` spans.
+    set when a column of trade tier ``t`` is in it; ``first[c]:end[c]`` are the columns
+    cap ``c`` spans. ``lang[lang_ptr[c]:lang_ptr[c + 1]]`` are the languages its
+    placements name (columns of the apprentices' level table, the "no requirement"
+    column included), each with the least level any of them requires (``lang_req``):
+    an apprentice's language margin at any of its placements is at most the best
+    ``level - lang_req`` over them. A language ``-1`` bounds nothing.
 
     Runs of up to :data:`SUPER_LENGTH` consecutive segments of one block form
     *supersegments*: ``sup_ptr[g]:sup_ptr[g + 1]`` are block ``g``'s, and
@@ -102,6 +110,9 @@ class Segments:
     sup_ptr: np.ndarray
     sup_lo: np.ndarray
     sup_hi: np.ndarray
+    lang_ptr: np.ndarray
+    lang: np.ndarray
+    lang_req: np.ndarray
 
     @property
     def first(self) -> np.ndarray:
@@ -117,7 +128,7 @@ class Segments:
         """The arrays in the order :func:`mobility.matching.kernel.scan` takes them."""
         return (self.ptr, self.lo, self.hi, self.country, self.centre, self.cos_r,
                 self.sin_r, self.tiers, self.first, self.end, self.sup_ptr, self.sup_lo,
-                self.sup_hi)
+                self.sup_hi, self.lang_ptr, self.lang, self.lang_req)
 
     def floors(self, per_column: np.ndarray) -> np.ndarray:
         """The least of ``per_column`` (one value per column of ``col_idx``) in each
@@ -132,7 +143,7 @@ class Segments:
     def keep_only(self, kept_before: np.ndarray) -> Segments:
         """The same segments over a subset of the columns: ``kept_before[j]`` is how
         many kept columns come before column ``j`` (length ``len(col_idx) + 1``). Caps,
-        tiers and ranges still bound the subset."""
+        tiers, ranges and least requirements still bound the subset."""
         return replace(self, lo=kept_before[self.lo], hi=kept_before[self.hi])
 
 
@@ -151,17 +162,21 @@ def block_tiers(unit: int, isco: np.ndarray, accepts_related: np.ndarray,
 
 def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
                    pos: np.ndarray, xyz: np.ndarray, country: np.ndarray,
-                   length: int = SEGMENT_LENGTH) -> Segments:
+                   length: int = SEGMENT_LENGTH, lang: np.ndarray | None = None,
+                   req: np.ndarray | None = None) -> Segments:
     """Cut each block (columns ``col_idx[col_ptr[g]:col_ptr[g + 1]]``, ordered by trade
     tier and then by ``pos``) into runs of one tier and one country of at most
-    ``length`` columns, as even as possible."""
+    ``length`` columns, as even as possible. ``lang``/``req`` (per placement and slot,
+    as :class:`~mobility.matching.candidates.PlacementIndex` holds them) give the caps
+    their least requirement per language; without them the language is not bounded."""
     n = len(col_idx)
     groups = len(col_ptr) - 1
     if n == 0:
         empty = np.empty(0, np.int64)
         return Segments(np.zeros(groups + 1, np.int64), empty, empty, empty,
                         np.empty((0, 3)), np.empty(0), np.empty(0), empty,
-                        np.zeros(groups + 1, np.int64), empty, empty)
+                        np.zeros(groups + 1, np.int64), empty, empty, np.zeros(1, np.int64),
+                        empty, empty)
     group = np.repeat(np.arange(groups), np.diff(col_ptr))
     c = np.asarray(country, np.int64)[col_idx]
     lo, hi, ptr = _cut(group, groups, np.r_[True, (group[1:] != group[:-1])
@@ -176,10 +191,19 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
     cos_r = np.minimum.reduceat(dots, lo) - _COSINE_MARGIN
     cos_r = np.where(flat, -1.0, np.clip(cos_r, -1.0, 1.0))
     sin_r = np.sqrt(np.maximum(1.0 - cos_r ** 2, 0.0))
-    return _with_supersegments(
+    found = _with_supersegments(
         ptr, lo, hi, c[lo], centre, cos_r, sin_r,
         np.bitwise_or.reduceat(np.left_shift(1, tiers).astype(np.int64), lo), hi - lo,
         SUPER_LENGTH)
+    if lang is None:
+        return found
+    # Segments and supersegments each partition the columns: one table per level.
+    per_segment = _least_requirements(col_idx, found.lo, lang, req)
+    per_super = _least_requirements(col_idx, found.lo[found.sup_lo], lang, req)
+    return replace(found,
+                   lang_ptr=np.r_[per_segment[0][:-1], per_segment[0][-1] + per_super[0]],
+                   lang=np.r_[per_segment[1], per_super[1]],
+                   lang_req=np.r_[per_segment[2], per_super[2]])
 
 
 def _cut(group: np.ndarray, groups: int, new_run: np.ndarray, length: int):
@@ -232,7 +256,39 @@ def _with_supersegments(ptr, lo, hi, country, centre, cos_r, sin_r, tiers, weigh
         centre=both(centre, mean), cos_r=both(cos_r, sup_cos_r),
         sin_r=both(sin_r, np.sqrt(np.maximum(1.0 - sup_cos_r ** 2, 0.0))),
         tiers=both(tiers, np.bitwise_or.reduceat(tiers, sup_lo)),
-        sup_ptr=sup_ptr, sup_lo=sup_lo, sup_hi=sup_hi)
+        sup_ptr=sup_ptr, sup_lo=sup_lo, sup_hi=sup_hi,
+        **_unbounded_languages(len(lo) + len(sup_lo)))
+
+
+def _unbounded_languages(n_caps: int) -> dict[str, np.ndarray]:
+    """Language tables that bound nothing: one entry ``-1`` per cap."""
+    return {"lang_ptr": np.arange(n_caps + 1, dtype=np.int64),
+            "lang": np.full(n_caps, -1, np.int64), "lang_req": np.zeros(n_caps, np.int64)}
+
+
+def _least_requirements(col_idx, lo, lang, req):
+    """Per cap (the caps starting at ``lo`` partition the columns), the languages its
+    placements name with the least level required of each, as ``(ptr, lang, req)``.
+    Padding slots (a requirement above any level) are left out: every placement has a
+    slot that is not padding."""
+    n_seg = len(lo)
+    seg = np.repeat(np.arange(n_seg, dtype=np.int64), np.diff(np.r_[lo, len(col_idx)]))
+    width = lang.shape[1]
+    seg = np.repeat(seg, width)
+    cell_lang = np.asarray(lang, np.int64)[col_idx].ravel()
+    cell_req = np.asarray(req, np.int64)[col_idx].ravel()
+    real = cell_req <= 2 * NO_LANGUAGE_REQUIRED
+    seg, cell_lang, cell_req = seg[real], cell_lang[real], cell_req[real]
+    # One sort by (cap, language, requirement): each group's first is its least.
+    n_lang = int(cell_lang.max()) + 1 if len(cell_lang) else 1
+    shift = 1 << 12  # requirements sit in [-2048, 2048)
+    key = (seg * n_lang + cell_lang) * shift + (cell_req + shift // 2)
+    key.sort()
+    group = key // shift
+    first = np.r_[True, group[1:] != group[:-1]]
+    group, least = group[first], key[first] % shift - shift // 2
+    ptr = np.searchsorted(group // n_lang, np.arange(n_seg + 1)).astype(np.int64)
+    return ptr, group % n_lang, least
 
 
 def single_segments(n_rows: int) -> Segments:
@@ -244,7 +300,8 @@ def single_segments(n_rows: int) -> Segments:
                     centre=np.tile(np.array([1.0, 0.0, 0.0]), (twice, 1)),
                     cos_r=np.full(twice, -1.0), sin_r=np.zeros(twice),
                     tiers=np.full(twice, 15, np.int64),
-                    sup_ptr=np.arange(n_rows + 1, dtype=np.int64), sup_lo=rows, sup_hi=rows + 1)
+                    sup_ptr=np.arange(n_rows + 1, dtype=np.int64), sup_lo=rows, sup_hi=rows + 1,
+                    **_unbounded_languages(twice))
 
 
 def twin_table_by_column(col_idx: np.ndarray, twin_keys: np.ndarray,
