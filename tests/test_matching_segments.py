@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mobility.matching import Matcher, exact, kernel, segments
 from mobility.matching.candidates import apprentice_key, host_key
 from mobility.matching.exact import Blocks, optimal_exact, stable_exact
-from mobility.matching.scores import SCORE_SCALE
+from mobility.matching.scores import NO_LANGUAGE_REQUIRED, SCORE_SCALE
 from mobility.matching.stable import deferred_acceptance
 from mobility.matching.verify import lp_bound
 from mobility.reference.twinnings import PARTNERSHIP_COLUMNS
@@ -205,8 +205,30 @@ def test_segments_are_runs_of_one_tier_and_country_within_the_length_and_caps_ho
     tiers = np.concatenate([t[o] for t, o in zip(tier_of, sorted_by, strict=True)]
                            ).astype(np.int64)
     col_ptr = np.r_[0, np.cumsum([len(b) for b in blocks])].astype(np.int64)
+    # Languages as the placement index holds them: up to three slots, padding after.
+    lang = rng.integers(0, 5, (n, 3)).astype(np.int16)
+    req = rng.integers(-1, 7, (n, 3)).astype(np.int16)
+    req[rng.random((n, 3)) < 0.3] = 2 * NO_LANGUAGE_REQUIRED + 30  # padding
+    req[:, 0] = np.minimum(req[:, 0], 6)  # every placement has one real slot
     found = segments.build_segments(col_ptr, col_idx, tiers, np.arange(n), xyz[order],
-                                    country[order], 7)
+                                    country[order], 7, lang[order], req[order])
+
+    def listed(cap):
+        at = slice(found.lang_ptr[cap], found.lang_ptr[cap + 1])
+        return dict(zip(found.lang[at].tolist(), found.lang_req[at].tolist(), strict=True))
+
+    def least_named(members):
+        # Each language the members name (padding aside), with its least requirement.
+        named = {}
+        for q in order[members]:
+            for m in range(3):
+                if req[q, m] <= 2 * NO_LANGUAGE_REQUIRED:
+                    named[int(lang[q, m])] = min(named.get(int(lang[q, m]), 99), int(req[q, m]))
+        return named
+
+    for u in range(len(found.sup_lo)):  # supersegments' lists come after the segments'
+        assert listed(len(found.lo) + u) == least_named(
+            col_idx[found.lo[found.sup_lo[u]]:found.hi[found.sup_hi[u] - 1]])
     assert found.ptr[0] == 0 and found.ptr[-1] == len(found.lo)
     assert (found.hi - found.lo <= 7).all() and (found.hi > found.lo).all()
     assert np.array_equal(found.lo[1:], found.hi[:-1]) and found.hi[-1] == len(col_idx)
@@ -217,6 +239,7 @@ def test_segments_are_runs_of_one_tier_and_country_within_the_length_and_caps_ho
         assert found.tiers[s] == 1 << int(tiers[found.lo[s]])
         assert (np.diff(members) > 0).all()  # ascending: the twin walk needs it
         assert found.first[s] == found.lo[s] and found.end[s] == found.hi[s]
+        assert listed(s) == least_named(members)
         # Every member lies inside the cap (checked with the angle, not the cosine).
         angle = np.arccos(np.clip(xyz[order][members] @ found.centre[s], -1, 1))
         assert (angle <= np.arccos(found.cos_r[s]) + 1e-9).all()
