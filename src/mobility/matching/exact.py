@@ -299,23 +299,28 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
         # Keep only the entries not yet proposed to (the exhausted lists are spent), then
         # append the new lists: the pool holds what deferred acceptance may still read.
         proposed.append(_proposed(pool_p, L_start, ptr))
-        pool_p, pool_hk, L_start = _compact(pool_p, pool_hk, L_start, L_len, ptr, passed)
-        again = []
+        live, L_start = _compact(L_start, L_len, ptr, passed)
+        again, new_p, new_hk = [], [], []
+        at = len(live)
         wanted = next_size[exhausted]
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
             p_new, hk_new, new_n, new_last, _ = _fetch_lists(
                 B, who, int(size), last_key[who], min_held, False)
-            L_start[who] = len(pool_p) + np.r_[0, np.cumsum(new_n)[:-1]]
-            pool_p = np.concatenate([pool_p, p_new])
-            pool_hk = np.concatenate([pool_hk, hk_new])
+            L_start[who] = at + np.r_[0, np.cumsum(new_n)[:-1]]
+            at += len(p_new)
+            new_p.append(p_new)
+            new_hk.append(hk_new)
             L_len[who] = new_n
             ptr[who] = 0
             passed[who] = 0
             last_key[who] = new_last
             next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
             again.append(who[new_n > 0])
-            del p_new, hk_new
+        # One new pool per round (appending per refill size copied the whole pool each
+        # time: at 1,000,000 apprentices a serial copy of hundreds of megabytes).
+        pool_p, pool_hk = _joined(pool_p, live, new_p), _joined(pool_hk, live, new_hk)
+        del live, new_p, new_hk
         refilled[exhausted] = True
         again = np.concatenate(again)
         stack[:len(again)] = again
@@ -355,8 +360,10 @@ def _gathered(proposed):
     return a, p
 
 
-def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
-    """Drop the list entries already proposed to (``passed`` counts them per list)."""
+def _compact(L_start, L_len, ptr, passed):
+    """Drop the list entries already proposed to (``passed`` counts them per list):
+    ``(live, new_start)``, the pool positions still to be read, in order, and where
+    each list then starts."""
     remaining = L_len - ptr
     live = int(remaining.sum())
     first = L_start + ptr
@@ -365,7 +372,18 @@ def _compact(pool_p, pool_hk, L_start, L_len, ptr, passed):
     L_len -= ptr
     passed += ptr
     ptr[:] = 0
-    return pool_p[idx], pool_hk[idx], new_start
+    return idx, new_start
+
+
+def _joined(pool, live, parts):
+    """``pool[live]`` followed by ``parts``, written once into a new array."""
+    out = np.empty(len(live) + sum(len(x) for x in parts), pool.dtype)
+    np.take(pool, live, out=out[:len(live)])
+    at = len(live)
+    for part in parts:
+        out[at:at + len(part)] = part
+        at += len(part)
+    return out
 
 
 #: The most list entries one chunk of a list scan returns (bounds its memory).
