@@ -259,13 +259,11 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     """
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    pool_p, pool_hk, sizes, last_key, acceptable = _fetch_lists(
+    first_p, first_hk, sizes, last_key, acceptable = _fetch_lists(
         B, rows, first, np.full(n_a, _HIGH), None, B.exact_count)
-    L_start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
-    L_len = sizes.copy()
+    pool = _ListPool(first_p, first_hk, sizes)
+    del first_p, first_hk
     next_size = np.full(n_a, 2 * first, np.int64)
-    ptr = np.zeros(n_a, np.int64)
-    passed = np.zeros(n_a, np.int64)  # entries dropped from the front by compaction
     held_at = np.full(n_a, -1, np.int64)
     cap = np.minimum(P.slots, n_a).astype(np.int64)
     heap_ptr = np.r_[0, np.cumsum(cap)].astype(np.int64)
@@ -278,14 +276,10 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     stack[:len(free)] = free
     top = len(free)
     proposals = refills = 0
-    # The pairs proposed along (what the allocation's ``pairs`` show): taken from the
-    # pool before compaction drops them; the lists fetched are not all kept (at
-    # 1,000,000 apprentices they would be several gigabytes).
-    proposed = []
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
-            stack, top, pool_p, pool_hk, L_start, L_len, ptr, held_at, cap, heap_ptr, heap_k,
-            heap_a, load)
+            stack, top, pool.p, pool.hk, pool.start, pool.length, pool.ptr, held_at, cap,
+            heap_ptr, heap_k, heap_a, load)
         proposals += int(made)
         exhausted = exhausted[last_key[exhausted] > _LOW]
         if len(exhausted) == 0:
@@ -296,40 +290,25 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
                      f"stable: refill round {refills}, {len(exhausted):,} apprentices")
         full = (load >= cap) & (cap > 0)
         min_held = np.where(full, heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)], _LOW)
-        # Keep only the entries not yet proposed to (the exhausted lists are spent), then
-        # append the new lists: the pool holds what deferred acceptance may still read.
-        proposed.append(_proposed(pool_p, L_start, ptr))
-        live, L_start = _compact(L_start, L_len, ptr, passed)
-        again, new_p, new_hk = [], [], []
-        at = len(live)
+        lists = []
         wanted = next_size[exhausted]
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
             p_new, hk_new, new_n, new_last, _ = _fetch_lists(
                 B, who, int(size), last_key[who], min_held, False)
-            L_start[who] = at + np.r_[0, np.cumsum(new_n)[:-1]]
-            at += len(p_new)
-            new_p.append(p_new)
-            new_hk.append(hk_new)
-            L_len[who] = new_n
-            ptr[who] = 0
-            passed[who] = 0
+            lists.append((who, p_new, hk_new, new_n))
             last_key[who] = new_last
             next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
-            again.append(who[new_n > 0])
-        # One new pool per round (appending per refill size copied the whole pool each
-        # time: at 1,000,000 apprentices a serial copy of hundreds of megabytes).
-        pool_p, pool_hk = _joined(pool_p, live, new_p), _joined(pool_hk, live, new_hk)
-        del live, new_p, new_hk
+        pool.refill(exhausted, lists)
+        del lists
         refilled[exhausted] = True
-        again = np.concatenate(again)
+        again = exhausted[pool.length[exhausted] > 0]
         stack[:len(again)] = again
         top = len(again)
-    proposed.append(_proposed(pool_p, L_start, ptr))
     # Never refilled: position + 1 of the held entry in her first (unpruned) list.
-    known = np.where(~refilled & (held_at >= 0), passed + ptr, 0)
+    known = np.where(~refilled & (held_at >= 0), pool.passed + pool.ptr, 0)
     rank = B.rank_of(rows, held_at, known)
-    pairs_a, pairs_p = _gathered(proposed)
+    pairs_a, pairs_p = pool.proposed_pairs()
     return Run(assignment=held_at, rank=rank, acceptable_per_apprentice=acceptable,
                acceptable_exact=B.exact_count, has_acceptable=sizes > 0,
                proposals=proposals, refill_rounds=refills,
@@ -337,53 +316,84 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
                a=pairs_a, p=pairs_p)
 
 
-def _proposed(pool_p, L_start, ptr):
-    """The pairs proposed along so far, kept small: how many each apprentice proposed
-    (each list's first ``ptr`` entries) and the placements, as int32."""
-    total = int(ptr.sum())
-    at = np.repeat(L_start - np.r_[0, np.cumsum(ptr)[:-1]], ptr) + np.arange(total)
-    return ptr.astype(np.int32), pool_p[at]
+class _ListPool:
+    """Every apprentice's current list of placements to propose to, in one buffer:
+    list ``a`` is ``p[start[a]:start[a] + length[a]]`` (host keys ``hk``), of which
+    ``ptr[a]`` entries are proposed to; ``passed[a]`` entries of her first list were
+    dropped from its front. New lists are appended; spent entries are dropped only when
+    the buffer is full, into one twice the size of what is live: a refill round costs
+    what it fetches, not the size of the pool (compacting and appending every round
+    made the 1,000,000-apprentice run copy the pool serially, round after round).
 
+    The pairs proposed along (what the allocation's ``pairs`` show) are taken from the
+    lists before their entries are dropped, as int32."""
 
-def _gathered(proposed):
-    """``(a, p)`` int32 from the pieces of :func:`_proposed`, emptying the list as it
-    goes: at 1,000,000 apprentices (597M proposals) gathering into int64 arrays at the
-    end took the run from 9.2 to 20.4 GB."""
-    total = sum(len(p) for _, p in proposed)
-    a, p = np.empty(total, np.int32), np.empty(total, np.int32)
-    at = 0
-    while proposed:
-        counts, placements = proposed.pop(0)
-        a[at:at + len(placements)] = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
-        p[at:at + len(placements)] = placements
-        at += len(placements)
-    return a, p
+    def __init__(self, p: np.ndarray, hk: np.ndarray, sizes: np.ndarray):
+        self.p, self.hk, self.used = p, hk, len(p)
+        self.start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+        self.length = sizes.astype(np.int64)
+        self.ptr = np.zeros(len(sizes), np.int64)
+        self.passed = np.zeros(len(sizes), np.int64)
+        self._proposed: list[tuple[np.ndarray, np.ndarray]] = []
 
+    def _take(self, counts: np.ndarray) -> None:
+        """Keep each list's first ``counts[a]`` entries as proposed pairs."""
+        total = int(counts.sum())
+        at = np.repeat(self.start - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(total)
+        self._proposed.append((counts.astype(np.int32), self.p[at]))
 
-def _compact(L_start, L_len, ptr, passed):
-    """Drop the list entries already proposed to (``passed`` counts them per list):
-    ``(live, new_start)``, the pool positions still to be read, in order, and where
-    each list then starts."""
-    remaining = L_len - ptr
-    live = int(remaining.sum())
-    first = L_start + ptr
-    idx = np.repeat(first - np.r_[0, np.cumsum(remaining)[:-1]], remaining) + np.arange(live)
-    new_start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
-    L_len -= ptr
-    passed += ptr
-    ptr[:] = 0
-    return idx, new_start
+    def refill(self, spent: np.ndarray, lists) -> None:
+        """The lists of ``spent`` (every entry proposed to) are replaced: ``lists`` holds
+        ``(who, p, hk, sizes)`` of the new ones, flat."""
+        counts = np.zeros(len(self.ptr), np.int64)
+        counts[spent] = self.length[spent]
+        self._take(counts)
+        self.length[spent] = 0
+        self.ptr[spent] = 0
+        self.passed[spent] = 0
+        needed = sum(len(p) for _, p, _, _ in lists)
+        if self.used + needed > len(self.p):
+            self._compact(needed)
+        for who, p, hk, sizes in lists:
+            self.p[self.used:self.used + len(p)] = p
+            self.hk[self.used:self.used + len(p)] = hk
+            self.start[who] = self.used + np.r_[0, np.cumsum(sizes)[:-1]]
+            self.length[who] = sizes
+            self.used += len(p)
 
+    def _compact(self, needed: int) -> None:
+        """Drop every entry proposed to or spent, into a buffer twice what is live."""
+        self._take(self.ptr)
+        remaining = self.length - self.ptr
+        live = int(remaining.sum())
+        first = self.start + self.ptr
+        idx = np.repeat(first - np.r_[0, np.cumsum(remaining)[:-1]], remaining) + np.arange(live)
+        size = 2 * (live + needed)
+        p, hk = np.empty(size, self.p.dtype), np.empty(size, self.hk.dtype)
+        np.take(self.p, idx, out=p[:live])
+        np.take(self.hk, idx, out=hk[:live])
+        self.p, self.hk, self.used = p, hk, live
+        self.start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
+        self.length -= self.ptr
+        self.passed += self.ptr
+        self.ptr[:] = 0
 
-def _joined(pool, live, parts):
-    """``pool[live]`` followed by ``parts``, written once into a new array."""
-    out = np.empty(len(live) + sum(len(x) for x in parts), pool.dtype)
-    np.take(pool, live, out=out[:len(live)])
-    at = len(live)
-    for part in parts:
-        out[at:at + len(part)] = part
-        at += len(part)
-    return out
+    def proposed_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(a, p)`` int32 of every pair proposed along, emptying the pieces as it goes
+        (at 1,000,000 apprentices, 597M proposals: gathering them into int64 arrays at
+        the end took the run from 9.2 to 20.4 GB)."""
+        self._take(self.ptr)
+        pieces = self._proposed
+        total = sum(len(p) for _, p in pieces)
+        a, p = np.empty(total, np.int32), np.empty(total, np.int32)
+        at = 0
+        while pieces:
+            counts, placements = pieces.pop(0)
+            a[at:at + len(placements)] = np.repeat(np.arange(len(counts), dtype=np.int32),
+                                                   counts)
+            p[at:at + len(placements)] = placements
+            at += len(placements)
+        return a, p
 
 
 #: The most list entries one chunk of a list scan returns (bounds its memory).
