@@ -152,6 +152,7 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
     v0 = v.copy()
     a_key = np.empty(len(a_col), np.int64)
     a_sorted = np.zeros(n_a, np.bool_)
+    start = np.empty(1, np.int64)
     searches = 0
     deficits = 0
     for s in free:
@@ -164,51 +165,21 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
                 best = gain
         u[s] = best
         n_tp, n_ta, size = 0, 0, 0
-        D[s] = 0
-        a_done[s] = True
-        touched_a[n_ta] = s
-        n_ta += 1
         # Node codes: placement p, or n_p + b: "b leaves" (u[b] falls to 0, b unplaced).
         # ``bound``: the shortest way out known so far; nothing at or beyond it is pushed
         # (it could not be finalised before that way out is taken).
-        bound = u[s]
-        size = _heap_push(hk, hn, size, bound, n_p + s)
-        if not a_sorted[s]:
-            _sort_by_reduced(a_ptr[s], a_ptr[s + 1], a_col, a_gain, v0, a_key)
-            a_sorted[s] = True
-        for j in range(a_ptr[s], a_ptr[s + 1]):
-            if u[s] - a_key[j] >= bound:
-                break
-            p = a_col[j]
-            nd = u[s] + v[p] - a_gain[j]
-            if nd < d[p] and nd < bound:
-                if d[p] == _INF:
-                    touched_p[n_tp] = p
-                    n_tp += 1
-                d[p] = nd
-                pred[p] = s
-                if load[p] < cap[p]:
-                    bound = nd
-                size = _heap_push(hk, hn, size, nd, p)
+        bound = _INF
+        # The apprentices reached at ``key`` (from placement ``via_p``): ``src[lo:hi]``,
+        # first s alone at 0, then the holders of each full placement finalised.
+        start[0] = s
+        src, lo, hi, key, via_p = start, 0, 1, 0, -1
         delta, term = 0, -1
-        while size > 0:
-            key, node, size = _heap_pop(hk, hn, size)
-            if node >= n_p:
-                delta, term = key, node
-                break
-            p = node
-            if p_done[p] or key != d[p]:
-                continue
-            p_done[p] = True
-            if load[p] < cap[p]:
-                delta, term = key, p
-                break
-            # A full placement: each holder can be pushed on at the same length.
-            for k in range(slot_ptr[p], slot_ptr[p] + load[p]):
-                b = slot_a[k]
+        while True:
+            for k in range(lo, hi):
+                b = src[k]
                 D[b] = key
                 a_done[b] = True
-                via[b] = p
+                via[b] = via_p
                 touched_a[n_ta] = b
                 n_ta += 1
                 base = key + u[b]
@@ -232,6 +203,26 @@ def solve(n_p, a_ptr, a_col, a_gain, p_ptr, p_row, p_gain, cap, held_at, u, v, f
                         if load[q] < cap[q]:
                             bound = nd
                         size = _heap_push(hk, hn, size, nd, q)
+            hi = lo  # nothing more reached unless a full placement is finalised
+            while size > 0:
+                key, node, size = _heap_pop(hk, hn, size)
+                if node >= n_p:
+                    delta, term = key, node
+                    break
+                p = node
+                if p_done[p] or key != d[p]:
+                    continue
+                p_done[p] = True
+                if load[p] < cap[p]:
+                    delta, term = key, p
+                    break
+                if load[p] == 0:
+                    continue  # no slots at all: nobody to push on
+                # A full placement: each holder can be pushed on at the same length.
+                src, lo, hi, via_p = slot_a, slot_ptr[p], slot_ptr[p] + load[p], p
+                break
+            if term >= 0 or lo == hi:
+                break
         # Duals: finalised placements rise, reached apprentices fall, by what the path
         # saved over their own label; tight columns stay tight, none becomes negative.
         for i in range(n_tp):
