@@ -46,6 +46,9 @@ PRICED_PER_ROW = 32
 #: as ``--verify`` needs); above, the first scans prune and the count is an upper bound.
 EXACT_COUNT_APPRENTICES = 30_000
 
+#: Block structures kept per fitted index (by set of trades).
+_KEPT_BLOCKS = 64
+
 #: Scans of fewer cells run on the calling thread alone.
 _FEW_CELLS = 200_000
 
@@ -118,8 +121,7 @@ class Blocks:
         if getattr(P, "_kernel_pack", None) is None:
             pos = segments.placement_order(P.xyz, P.country)
             order = np.argsort(pos)
-            P._kernel_twins = segments.twin_table_by_pos(P.twin_keys, P.twin_status, pos,
-                                                         len(P))
+            P._kernel_twins = segments.twins_by_pos(P.twin_keys, P.twin_status, pos, len(P))
             # Narrow types where the values allow (ISCO codes, days, ranks): a scan's
             # cells are mostly waiting for memory, and fewer bytes per cell are fewer
             # cache lines per segment.
@@ -130,19 +132,21 @@ class Blocks:
                 P.min_days.astype(i32), P.xyz, P.country, P.lang, P.req,
                 P.id_rank.astype(i32))))
             P._kernel_pos, P._kernel_order, P._unit_columns = pos, order, {}
+            P._blocks = {}
         self.p_pack, self.pos, self.order = P._kernel_pack, P._kernel_pos, P._kernel_order
         units, self.row_group = np.unique(A.isco, return_inverse=True)
-        cols, tiers = (zip(*(self._unit_columns(int(u)) for u in units), strict=True)
-                       if len(units) else ((), ()))
-        self.col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
-        self.col_idx = (np.concatenate(cols) if cols else np.empty(0)).astype(np.int64)
-        self.segments = segments.build_segments(
-            self.col_ptr, self.col_idx,
-            np.concatenate(tiers).astype(np.int64) if tiers else np.empty(0, np.int64),
-            np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH,
-            self.p_pack[9], self.p_pack[10])
         self.row_group = self.row_group.astype(np.int64)
-        self.twins = self._twins_of(self.col_idx)
+        # The blocks of a set of trades depend on the index alone: kept for the next
+        # caseload of the same trades (one apprentice's recommendations above all:
+        # building segments, language and twin tables per call doubled their time).
+        key = tuple(int(u) for u in units)
+        found = P._blocks.get(key)
+        if found is None:
+            found = self._blocks_of(units)
+            if len(P._blocks) >= _KEPT_BLOCKS:
+                P._blocks.pop(next(iter(P._blocks)))
+            P._blocks[key] = found
+        self.col_ptr, self.col_idx, self.segments, self.twins = found
         self.no_v = np.zeros(1, np.int64)
         self.no_held = np.full(self.n_p, _LOW, np.int64)
         self.no_floor = np.zeros(len(self.segments.country), np.int64)
@@ -161,10 +165,22 @@ class Blocks:
             found = P._unit_columns[unit] = (self.pos[cols][order], tiers[order])
         return found
 
+    def _blocks_of(self, units: np.ndarray):
+        """``(col_ptr, col_idx, segments, twins)`` of the trade blocks of ``units``."""
+        cols, tiers = (zip(*(self._unit_columns(int(u)) for u in units), strict=True)
+                       if len(units) else ((), ()))
+        col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
+        col_idx = (np.concatenate(cols) if cols else np.empty(0)).astype(np.int64)
+        segs = segments.build_segments(
+            col_ptr, col_idx,
+            np.concatenate(tiers).astype(np.int64) if tiers else np.empty(0, np.int64),
+            np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH,
+            self.p_pack[9], self.p_pack[10])
+        return col_ptr, col_idx, segs, self._twins_of(col_idx)
+
     def _twins_of(self, col_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The twin table the kernel reads for the columns ``col_idx`` (numbered pos)."""
-        return _packed(*segments.twin_table_by_column(col_idx, *self.P._kernel_twins,
-                                                      self.n_p))
+        return _packed(*segments.twin_table_by_column(col_idx, self.P._kernel_twins))
 
     def cells(self) -> int:
         """Apprentice x placement cells in the blocks (what one full scan visits)."""

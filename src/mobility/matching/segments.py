@@ -304,38 +304,36 @@ def single_segments(n_rows: int) -> Segments:
                     **_unbounded_languages(twice))
 
 
-def twin_table_by_column(col_idx: np.ndarray, twin_keys: np.ndarray,
-                         twin_status: np.ndarray, n_p: int) -> tuple[np.ndarray, np.ndarray]:
+def twin_table_by_column(col_idx: np.ndarray, by_pos: tuple[np.ndarray, ...]
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """The twin table of the scan's columns: ``home * len(col_idx) + j`` for each column
     ``j`` whose placement (``col_idx[j]``, numbered ``pos``) lies in a twin town of
-    ``home``, sorted, with its status; from the table keyed ``home * n_p + pos``
-    (:func:`twin_table_by_pos`). Keyed by column, a cap's twin placements are exactly
-    one range of the table (by ``pos`` the range also held other trades' placements:
-    at 300,000 x 150,000 an apprentice's home had 5,700 twin placements on average,
-    and walking them cost most of a row's scan)."""
+    ``home``, sorted, with its status; from :func:`twins_by_pos`. Keyed by column, a
+    cap's twin placements are exactly one range of the table (by ``pos`` the range also
+    held other trades' placements: at 300,000 x 150,000 an apprentice's home had 5,700
+    twin placements on average, and walking them cost most of a row's scan)."""
+    starts, per_pos, home, status = by_pos
     n_cols = len(col_idx)
-    if len(twin_keys) == 0 or n_cols == 0:
+    if len(home) == 0 or n_cols == 0:
         return np.empty(0, np.int64), np.empty(0, np.int8)
-    twin_pos = twin_keys % n_p
-    by_pos = np.argsort(twin_pos, kind="stable")
-    per_pos = np.bincount(twin_pos, minlength=n_p)
-    starts = np.r_[0, np.cumsum(per_pos)[:-1]]
     per_col = per_pos[col_idx]
     total = int(per_col.sum())
     col = np.repeat(np.arange(n_cols, dtype=np.int64), per_col)
     within = np.arange(total) - np.repeat(np.r_[0, np.cumsum(per_col)[:-1]], per_col)
-    entry = by_pos[np.repeat(starts[col_idx], per_col) + within]
-    keys = (twin_keys[entry] // n_p) * n_cols + col
+    entry = np.repeat(starts[col_idx], per_col) + within
+    keys = home[entry] * n_cols + col
     order = np.argsort(keys, kind="stable")
-    return keys[order].astype(np.int64), twin_status[entry][order]
+    return keys[order].astype(np.int64), status[entry][order]
 
 
-def twin_table_by_pos(twin_keys: np.ndarray, twin_status: np.ndarray, pos: np.ndarray,
-                      n_p: int) -> tuple[np.ndarray, np.ndarray]:
-    """The twin table keyed ``home * n_p + pos[p]`` (sorted), with its status."""
-    if len(twin_keys) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int8)
+def twins_by_pos(twin_keys: np.ndarray, twin_status: np.ndarray, pos: np.ndarray,
+                 n_p: int) -> tuple[np.ndarray, ...]:
+    """The index's twin table (keys ``home * n_p + p``) grouped by placement in scan
+    order ``pos``: ``(starts, per_pos, home, status)``, placement ``pos``'s entries at
+    ``starts[pos]:starts[pos] + per_pos[pos]`` (built once per fitted index)."""
     home, p = twin_keys // n_p, twin_keys % n_p
-    keys = home * n_p + pos[p]
-    order = np.argsort(keys, kind="stable")
-    return keys[order].astype(np.int64), twin_status[order]
+    placed = pos[p]
+    order = np.argsort(placed, kind="stable")
+    per_pos = np.bincount(placed, minlength=n_p).astype(np.int64)
+    starts = np.r_[0, np.cumsum(per_pos)[:-1]].astype(np.int64)
+    return starts, per_pos, home[order].astype(np.int64), np.asarray(twin_status)[order]
