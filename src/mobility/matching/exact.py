@@ -22,6 +22,7 @@ Each returns a :class:`Run` with the assignment and counters for the summary.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import numba
@@ -144,7 +145,10 @@ class Blocks:
         if found is None:
             found = self._blocks_of(units)
             if len(P._blocks) >= _KEPT_BLOCKS:
-                P._blocks.pop(next(iter(P._blocks)))
+                # The oldest goes (a fitted index may serve several sessions' threads:
+                # another one may have changed the dict in between, so never fail here).
+                with contextlib.suppress(RuntimeError, StopIteration):
+                    P._blocks.pop(next(iter(P._blocks)), None)
             P._blocks[key] = found
         self.col_ptr, self.col_idx, self.segments, self.twins = found
         self.no_v = np.zeros(1, np.int64)

@@ -324,7 +324,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
             ax, ay, az, cos_max = a_xyz[a, 0], a_xyz[a, 1], a_xyz[a, 2], a_cos_max[a]
             a_from, a_to, isco, minor, sub = a_start[a], a_end[a], a_isco[a], a_minor[a], a_sub[a]
             has_pref, year = a_has_pref[a], a_year[a]
-            # This home's twin placements (keyed by pos, see segments.py).
+            # This home's twin placements (keyed by column, see segments.py).
             t_lo, t_hi = _twin_range(twin_keys, a_home[a], n_cols)
             s_base = seg_ptr[g]
             u_lo = sup_ptr[g]
