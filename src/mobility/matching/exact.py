@@ -358,8 +358,7 @@ class _ListPool:
 
     def _take(self, counts: np.ndarray) -> None:
         """Keep each list's first ``counts[a]`` entries as proposed pairs."""
-        total = int(counts.sum())
-        at = np.repeat(self.start - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(total)
+        at = segments.concatenated_ranges(self.start, counts)
         self._proposed.append((counts.astype(np.int32), self.p[at]))
 
     def refill(self, spent: np.ndarray, lists) -> None:
@@ -385,9 +384,8 @@ class _ListPool:
         """Drop every entry proposed to or spent, into a buffer twice what is live."""
         self._take(self.ptr)
         remaining = self.length - self.ptr
-        live = int(remaining.sum())
-        first = self.start + self.ptr
-        idx = np.repeat(first - np.r_[0, np.cumsum(remaining)[:-1]], remaining) + np.arange(live)
+        idx = segments.concatenated_ranges(self.start + self.ptr, remaining)
+        live = len(idx)
         size = 2 * (live + needed)
         p, hk = np.empty(size, self.p.dtype), np.empty(size, self.hk.dtype)
         np.take(self.p, idx, out=p[:live])

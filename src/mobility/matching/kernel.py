@@ -92,6 +92,25 @@ def _cosine(ax, p_xyz, a, p):
 
 
 @njit(cache=True, inline="always")
+def _twin_component(status, S):
+    """The twin-town component of a twin status: levels 0-2 (none, dormant, active),
+    then 3 (unconfirmed); see ``scores.TWIN_*``."""
+    return S[16 + status] if status < 3 else S[24]
+
+
+@njit(cache=True, inline="always")
+def _tier_at_extreme(tiers, S, best):
+    """Of the trade tiers set in the bit mask ``tiers``, the one whose trade component
+    is highest (``best``) or lowest."""
+    found = -1
+    for t in range(4):
+        if tiers & (1 << t) and (found < 0 or (S[9 + t] > S[9 + found] if best
+                                               else S[9 + t] < S[9 + found])):
+            found = t
+    return max(found, 0)
+
+
+@njit(cache=True, inline="always")
 def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True):
     """(apprentice, host, score) as integers (score x 10**6) and the distance in km.
 
@@ -107,8 +126,7 @@ def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True
         language = S[13]
     else:
         language = min(S[14] + S[15] * max(float(margin), 0.0), 1.0)
-    # Twin levels 0-2 (none, dormant, active) then 3 (unconfirmed): see scores.TWIN_*.
-    twin_c = S[16 + twin] if twin < 3 else S[24]
+    twin_c = _twin_component(twin, S)
     pref = (1.0 if preferred else 0.0) if has_pref else S[19]
     km = 0.0
     if exact:
@@ -282,11 +300,9 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     least_twin = 0
     top_twin = 0
     for level in range(1, 4):
-        if (S[16 + level] if level < 3 else S[24]) < (S[16 + least_twin] if least_twin < 3
-                                                       else S[24]):
+        if _twin_component(level, S) < _twin_component(least_twin, S):
             least_twin = level
-        if (S[16 + level] if level < 3 else S[24]) > (S[16 + top_twin] if top_twin < 3
-                                                       else S[24]):
+        if _twin_component(level, S) > _twin_component(top_twin, S):
             top_twin = level
     max_seg = 0
     max_sup = 0
@@ -380,11 +396,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                             count -= cap_end[cap] - cap_first[cap]
                     if not possible:
                         continue  # the distance or language rule fails for every cell
-                    best_tier = 0
-                    best_trade = -1.0
-                    for t in range(4):
-                        if seg_tiers[cap] & (1 << t) and S[9 + t] > best_trade:
-                            best_trade, best_tier = S[9 + t], t
+                    best_tier = _tier_at_extreme(seg_tiers[cap], S, True)
                     country = seg_country[cap]
                     preferred = True if country < 0 else a_pref[a, country]
                     if prune and mode == 2 and t_lo < t_hi:
@@ -411,7 +423,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         t = ts
                         while t < t_hi and twin_keys[t] < home_base + cap_end[cap]:
                             status = np.int64(twin_status[t])
-                            value = S[16 + status] if status < 3 else S[24]
+                            value = _twin_component(status, S)
                             if value > best_c:
                                 best_c, twin_best = value, status
                             t += 1
@@ -463,11 +475,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     else:
                         cos_lb = max(c * seg_cos_r[cap]
                                      - math.sqrt(1.0 - c * c) * seg_sin_r[cap] - 1e-12, -1.0)
-                    worst_tier = 0
-                    worst_trade = 2.0
-                    for tt in range(4):
-                        if seg_tiers[cap] & (1 << tt) and S[9 + tt] < worst_trade:
-                            worst_trade, worst_tier = S[9 + tt], tt
+                    worst_tier = _tier_at_extreme(seg_tiers[cap], S, False)
                     country = seg_country[cap]
                     app_l, _, _, _ = _scores(worst_tier, least_twin,
                                              np.int64(NO_LANGUAGE_REQUIRED), cos_lb,

@@ -182,15 +182,9 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
     lo, hi, ptr = _cut(group, groups, np.r_[True, (group[1:] != group[:-1])
                                      | (c[1:] != c[:-1]) | (tiers[1:] != tiers[:-1])], length)
     members = xyz[col_idx]
-    centre = np.add.reduceat(members, lo, axis=0)
-    norm = np.linalg.norm(centre, axis=1)
-    flat = norm < 1e-9  # placements all around the globe: no useful cap
-    centre = np.where(flat[:, None], np.array([1.0, 0.0, 0.0]),
-                      centre / np.where(flat, 1.0, norm)[:, None])
+    centre, flat = _unit_or_any(np.add.reduceat(members, lo, axis=0))
     dots = np.einsum("ij,ij->i", members, np.repeat(centre, hi - lo, axis=0))
-    cos_r = np.minimum.reduceat(dots, lo) - _COSINE_MARGIN
-    cos_r = np.where(flat, -1.0, np.clip(cos_r, -1.0, 1.0))
-    sin_r = np.sqrt(np.maximum(1.0 - cos_r ** 2, 0.0))
+    cos_r, sin_r = _radius(np.minimum.reduceat(dots, lo), flat)
     found = _with_supersegments(
         ptr, lo, hi, c[lo], centre, cos_r, sin_r,
         np.bitwise_or.reduceat(np.left_shift(1, tiers).astype(np.int64), lo), hi - lo,
@@ -204,6 +198,34 @@ def build_segments(col_ptr: np.ndarray, col_idx: np.ndarray, tiers: np.ndarray,
                    lang_ptr=np.r_[per_segment[0][:-1], per_segment[0][-1] + per_super[0]],
                    lang=np.r_[per_segment[1], per_super[1]],
                    lang_req=np.r_[per_segment[2], per_super[2]])
+
+
+def _unit_or_any(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of ``sums`` (3-vectors) as a unit vector, and whether it was too short
+    for that (placements all around the globe: no useful cap; then any unit vector)."""
+    norm = np.linalg.norm(sums, axis=1)
+    flat = norm < 1e-9
+    return np.where(flat[:, None], np.array([1.0, 0.0, 0.0]),
+                    sums / np.where(flat, 1.0, norm)[:, None]), flat
+
+
+def _radius(least_cosine: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine and sine of a cap's radius from the least cosine of what it must hold
+    (widened by the margin; the whole sphere where the centre is not useful)."""
+    cos_r = np.where(flat, -1.0, np.clip(least_cosine - _COSINE_MARGIN, -1.0, 1.0))
+    return cos_r, np.sqrt(np.maximum(1.0 - cos_r ** 2, 0.0))
+
+
+def concatenated_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i], starts[i] + 1, ..., starts[i] + counts[i] - 1`` for each ``i``, one
+    after another (the gather indices of ragged runs).
+
+    >>> concatenated_ranges(np.array([10, 3]), np.array([2, 3])).tolist()
+    [10, 11, 3, 4, 5]
+    """
+    counts = np.asarray(counts, np.int64)
+    before = np.r_[0, np.cumsum(counts)[:-1]]
+    return np.repeat(np.asarray(starts, np.int64) - before, counts) + np.arange(int(counts.sum()))
 
 
 def _cut(group: np.ndarray, groups: int, new_run: np.ndarray, length: int):
@@ -232,18 +254,14 @@ def _with_supersegments(ptr, lo, hi, country, centre, cos_r, sin_r, tiers, weigh
     group = np.repeat(np.arange(groups), np.diff(ptr))
     sup_lo, sup_hi, sup_ptr = _cut(group, groups, np.r_[True, group[1:] != group[:-1]],
                                    length)
-    mean = np.add.reduceat(centre * np.asarray(weight, np.float64)[:, None], sup_lo, axis=0)
-    norm = np.linalg.norm(mean, axis=1)
-    flat = norm < 1e-9
-    mean = np.where(flat[:, None], np.array([1.0, 0.0, 0.0]),
-                    mean / np.where(flat, 1.0, norm)[:, None])
+    mean, flat = _unit_or_any(
+        np.add.reduceat(centre * np.asarray(weight, np.float64)[:, None], sup_lo, axis=0))
     # The member cap farthest out: cos(angle to its centre + its radius).
     dots = np.clip(np.einsum("ij,ij->i", centre, np.repeat(mean, sup_hi - sup_lo, axis=0)),
                    -1.0, 1.0)
     angle = np.arccos(dots) + np.arccos(np.clip(cos_r, -1.0, 1.0))
     reach = np.where(angle >= np.pi, -1.0, np.cos(np.minimum(angle, np.pi)))
-    sup_cos_r = np.minimum.reduceat(reach, sup_lo) - _COSINE_MARGIN
-    sup_cos_r = np.where(flat, -1.0, np.clip(sup_cos_r, -1.0, 1.0))
+    sup_cos_r, sup_sin_r = _radius(np.minimum.reduceat(reach, sup_lo), flat)
 
     one_country = (np.minimum.reduceat(country, sup_lo) == np.maximum.reduceat(country, sup_lo))
 
@@ -254,7 +272,7 @@ def _with_supersegments(ptr, lo, hi, country, centre, cos_r, sin_r, tiers, weigh
         ptr=ptr, lo=lo, hi=hi,
         country=both(country, np.where(one_country, country[sup_lo], -1)),
         centre=both(centre, mean), cos_r=both(cos_r, sup_cos_r),
-        sin_r=both(sin_r, np.sqrt(np.maximum(1.0 - sup_cos_r ** 2, 0.0))),
+        sin_r=both(sin_r, sup_sin_r),
         tiers=both(tiers, np.bitwise_or.reduceat(tiers, sup_lo)),
         sup_ptr=sup_ptr, sup_lo=sup_lo, sup_hi=sup_hi,
         **_unbounded_languages(len(lo) + len(sup_lo)))
@@ -317,10 +335,8 @@ def twin_table_by_column(col_idx: np.ndarray, by_pos: tuple[np.ndarray, ...]
     if len(home) == 0 or n_cols == 0:
         return np.empty(0, np.int64), np.empty(0, np.int8)
     per_col = per_pos[col_idx]
-    total = int(per_col.sum())
     col = np.repeat(np.arange(n_cols, dtype=np.int64), per_col)
-    within = np.arange(total) - np.repeat(np.r_[0, np.cumsum(per_col)[:-1]], per_col)
-    entry = np.repeat(starts[col_idx], per_col) + within
+    entry = concatenated_ranges(starts[col_idx], per_col)
     keys = home[entry] * n_cols + col
     order = np.argsort(keys, kind="stable")
     return keys[order].astype(np.int64), status[entry][order]
