@@ -140,9 +140,10 @@ def test_stable_with_pruning_everywhere_equals_textbook_deferred_acceptance(mark
         assert run.assignment.tolist() == textbook.tolist()
         assert not run.acceptable_exact
         # The pairs it reports weighing are its proposals, each an acceptable pair.
-        assert len(run.a) == run.proposals
+        run_a = run.pair_apprentices()
+        assert len(run_a) == len(run.p) == run.proposals
         acceptable = set(zip(a.tolist(), p.tolist(), strict=True))
-        assert set(zip(run.a.tolist(), run.p.tolist(), strict=True)) <= acceptable
+        assert set(zip(run_a.tolist(), run.p.tolist(), strict=True)) <= acceptable
         assert int(run.acceptable_per_apprentice.sum()) >= len(a)
         assert run.has_acceptable.tolist() == np.isin(np.arange(len(A)), a).tolist()
         for who in np.flatnonzero(run.assignment >= 0):

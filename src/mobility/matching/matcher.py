@@ -369,7 +369,7 @@ class Matcher:
                 stages.next(method)
                 assignment, rank, extra = self._solve_on_lists(A, pairs, method)
                 acceptable_any = pairs.acceptable_any
-                considered = (pairs.a, pairs.p)
+                considered = (len(pairs.a), pairs.p, lambda: pairs.a)
             else:
                 blocks = Blocks(A, P, self.settings_)
                 stages.next(method)
@@ -377,7 +377,7 @@ class Matcher:
                 run = solve(blocks, progress=inner)
                 assignment, rank = run.assignment, run.rank
                 acceptable_any = run.has_acceptable
-                considered = (run.a, run.p)
+                considered = (len(run.p), run.p, run.pair_apprentices)
                 pairs = int(run.acceptable_per_apprentice.sum())
                 extra = {
                     "acceptable_pairs": pairs if run.acceptable_exact else
@@ -415,12 +415,12 @@ class Matcher:
             "total_score": round(float(matches["score"].sum(skipna=True)), 6),
             "candidates_per_apprentice": (self._settings_for(method, len(A)).max_candidates
                                           if approximate else "all"),
-            "candidate_pairs": len(considered[0]),
+            "candidate_pairs": considered[0],
             "coverage": round(float((seen & open_).sum() / max(int(open_.sum()), 1)), 4),
             **extra,
         }
         return Allocation(method, matches, summary,
-                          lambda: self._considered_frame(A, *considered))
+                          lambda: self._considered_frame(A, considered[2](), considered[1]))
 
     def _solve_on_lists(self, A: ApprenticeBatch, pairs: CandidatePairs, method: str):
         """Stable or optimal on capped candidate lists (the approximate opt-in)."""
