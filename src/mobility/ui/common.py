@@ -42,15 +42,16 @@ def sticky_tabs(key: str, label_keys: Sequence[str], lang: str) -> list:
     language, and a reload of the page.
 
     Plain ``st.tabs`` are chosen in the browser only; the server always sends "first tab",
-    so whenever the browser redraws the tab bar (a reload, a new language, anything above
-    it that appears or goes) the person is back on the first tab, one click away from the
-    result of what she just did. These tabs are a widget: the open tab is kept in
+    so whenever the browser draws the tab bar anew (a reload, a switch of language, a
+    link; seen in Chromium) the person is back on the first tab, one click away from
+    the result of what she just did. These tabs are a widget: the open tab is kept in
     ``st.session_state[key]`` and sent with every run, and the page address carries it
     (``?<key>=<label>``), so a reload or a shared link opens the same tab.
 
-    Every tab is still drawn on every run (not only the open one): widgets in the other
-    tabs keep their values (Streamlit forgets a widget that one run did not draw), and
-    tests find them without opening the tab first.
+    A click on a tab shows it at once and then reruns the page (~1 s for the match board
+    on the demo database). Every tab is still drawn on every run, not only the open one:
+    widgets in the other tabs keep their values (Streamlit forgets a widget that one run
+    did not draw), and tests find them without opening the tab first.
 
     Parameters
     ----------
