@@ -321,6 +321,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
         # language margin, score bound.
         item_m = np.empty(max_seg + max_sup, np.int64)
         item_s = np.empty(max_seg + max_sup, np.int64)
+        item_h = np.empty(max_seg + max_sup, np.int64)
         item_key = np.empty(max_seg + max_sup, np.int64)
         item_t = np.empty(max_seg + max_sup, np.int64)
         item_c = np.empty(max_seg + max_sup, np.float64)
@@ -362,6 +363,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         # COUNT_ABOVE: every key in the supersegment is above the limit.
                         item_key[it], item_t[it], item_above[it] = _HIGH, t_lo, True
                         item_m[it], item_s[it] = np.int64(NO_LANGUAGE_REQUIRED), _HIGH
+                        item_h[it] = _HIGH
                         n_heap = _push_max(heap, item_key, n_heap, it)
                         continue
                     if cap_end[cap] == cap_first[cap]:
@@ -448,6 +450,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         if score_u - seg_floor[cap] <= limit:
                             continue
                     item_m[it], item_s[it] = margin_ub, score_u
+                    item_h[it] = host_u * (n_a + 1) + own_host_tie
                     item_key[it], item_t[it], item_c[it], item_above[it] = key, ts, c, False
                     n_heap = _push_max(heap, item_key, n_heap, it)
                 b_lo = b_hi = 0
@@ -493,11 +496,35 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                 t_at = item_t[it]
                 seg_margin = item_m[it]
                 seg_score = item_s[it]
+                seg_host_key = item_h[it]
+                if all_above:
+                    # COUNT_ABOVE where every key is above the limit: only the rules.
+                    for j in range(seg_lo[seg], seg_hi[seg]):
+                        p = col_idx[j]
+                        if (min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]
+                                or ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+                                < cos_max):
+                            count -= 1
+                            continue
+                        best = -32000
+                        for m in range(width):
+                            gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+                            if gap > best:
+                                best = gap
+                        if best < -1:
+                            count -= 1
+                        else:
+                            above += 1
+                    continue
                 for j in range(seg_lo[seg], seg_hi[seg]):
                     p = col_idx[j]
                     # Pricing: the segment's score bound against this placement's own
                     # price (the segment was let in by its least price).
                     if prune and mode == 2 and seg_score - v[p] <= limit:
+                        continue
+                    # A refill: full of apprentices its host prefers to her, whatever
+                    # her score here (the segment's host bound loses): nothing to read.
+                    if prune and mode == 0 and seg_host_key < min_held[p]:
                         continue
                     # -- hard rules (candidates.pair_features states them for pairs) --
                     if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
@@ -535,9 +562,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     keep = True
                     key = np.int64(0)
                     best = seg_margin
-                    # COUNT_ABOVE in a segment whose keys are all above: only the
-                    # language rule is left to check (stage 1).
-                    for stage in range(1 if all_above else first_stage, 3):
+                    for stage in range(first_stage, 3):
                         if stage == 1:
                             best = -32000
                             for m in range(width):
@@ -551,7 +576,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                 break
                             if exact_count:
                                 count += 1
-                            if mode == 4 or all_above:
+                            if mode == 4:
                                 break
                         app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
                                                             has_pref, year, S, stage == 2)
