@@ -191,10 +191,13 @@ def read_partner_aliases(path: str | os.PathLike | io.BytesIO) -> dict[
              "lat": pa.float64(), "lon": pa.float64()}
     table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
         column_types=types, include_columns=list(types), strings_can_be_null=False))
-    column = {name: table[name].to_numpy().tolist() for name in types}
-    return dict(zip(zip(column["key"], column["country"], strict=True),
-                    zip(column["geonameid"], column["lat"], column["lon"], strict=True),
-                    strict=True))
+    from mobility.reference.cache import paused_gc
+
+    with paused_gc():
+        column = {name: table[name].to_numpy().tolist() for name in types}
+        return dict(zip(zip(column["key"], column["country"], strict=True),
+                        zip(column["geonameid"], column["lat"], column["lon"], strict=True),
+                        strict=True))
 
 
 def write_partner_aliases(twinnings: str | os.PathLike, dst: str | os.PathLike) -> int:

@@ -134,12 +134,15 @@ class MunicipalityRegister:
         #: Every municipality's code, for fast membership tests.
         self.codes = frozenset(frame["ags"].astype(str).tolist())  # iterating: 7x slower
         index = name_index(table) if index is None else index
-        self._by_name: dict[str, tuple[str, ...]] = {
-            k: tuple(v) for k, v in index["name"].items()}
-        self._by_base: dict[str, tuple[str, ...]] = {
-            k: tuple(v) for k, v in index["base"].items()}
-        self._by_postcode: dict[str, tuple[str, ...]] = {
-            k: tuple(v) for k, v in index["postcode"].items()}
+        from mobility.reference.cache import paused_gc
+
+        with paused_gc():  # 30,000 small tuples
+            self._by_name: dict[str, tuple[str, ...]] = {
+                k: tuple(v) for k, v in index["name"].items()}
+            self._by_base: dict[str, tuple[str, ...]] = {
+                k: tuple(v) for k, v in index["base"].items()}
+            self._by_postcode: dict[str, tuple[str, ...]] = {
+                k: tuple(v) for k, v in index["postcode"].items()}
         self._shared = frozenset(k for k, v in self._by_name.items() if len(v) > 1)
 
     def __len__(self) -> int:
