@@ -44,6 +44,12 @@ def _sign_in(page, url: str) -> None:
     wait_idle(page)
 
 
+def _open_tab(page) -> str:
+    """The label of the selected tab."""
+    wait_idle(page)
+    return page.locator("[role='tab'][aria-selected='true']").first.inner_text()
+
+
 def test_demo_adviser_adopts_an_allocation_and_finds_it_again_after_a_reload(
         server, browser_page):  # noqa: F811
     from mobility.auth.users import create_demo_accounts
@@ -59,6 +65,7 @@ def test_demo_adviser_adopts_an_allocation_and_finds_it_again_after_a_reload(
     open_tab(page, "Verteilung berechnen")
     page.get_by_role("button", name="Verteilung starten").click()
     page.get_by_role("button", name="Als Arbeitsplan übernehmen").wait_for(timeout=120_000)
+    assert _open_tab(page) == "Verteilung berechnen"  # the result is where she acted
     header = page.get_by_text("Lauf vom").first.inner_text()
     page.get_by_role("button", name="Als Arbeitsplan übernehmen").click()
     page.get_by_text("Arbeitsplan Ihrer Organisation").first.wait_for()
@@ -70,6 +77,10 @@ def test_demo_adviser_adopts_an_allocation_and_finds_it_again_after_a_reload(
     page.wait_for_selector("[data-testid='stApp']")
     if page.get_by_role("button", name="Anmelden").count():
         _sign_in(page, url)
+    else:  # the cookie signed her in again, and the address named the open tab
+        assert "adviser_tab=" in page.url
+        page.get_by_text("Arbeitsplan Ihrer Organisation").first.wait_for()
+        assert _open_tab(page) == "Verteilung berechnen"
     page.get_by_text("Fallliste").first.wait_for()
     open_tab(page, "Verteilung berechnen")
     page.get_by_text("Arbeitsplan Ihrer Organisation").first.wait_for()

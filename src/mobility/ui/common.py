@@ -5,6 +5,7 @@ Pages call these instead of repeating them; nothing here computes domain results
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -34,6 +35,48 @@ def current_language() -> str:
 def current_principal():
     """The signed-in :class:`mobility.auth.Principal`, or None while login is not wired."""
     return st.session_state.get("principal")
+
+
+def sticky_tabs(key: str, label_keys: Sequence[str], lang: str) -> list:
+    """``st.tabs`` that stay on the open tab: after a button, ``st.rerun``, a switch of
+    language, and a reload of the page.
+
+    Plain ``st.tabs`` are chosen in the browser only; the server always sends "first tab",
+    so whenever the browser draws the tab bar anew (a reload, a switch of language, a
+    link; seen in Chromium) the person is back on the first tab, one click away from
+    the result of what she just did. These tabs are a widget: the open tab is kept in
+    ``st.session_state[key]`` and sent with every run, and the page address carries it
+    (``?<key>=<label>``), so a reload or a shared link opens the same tab.
+
+    A click on a tab shows it at once and then reruns the page (~1 s for the match board
+    on the demo database). Every tab is still drawn on every run, not only the open one:
+    widgets in the other tabs keep their values (Streamlit forgets a widget that one run
+    did not draw), and tests find them without opening the tab first.
+
+    Parameters
+    ----------
+    key : str
+        Session-state key and query-parameter name, one per page (``"adviser_tab"``).
+    label_keys : sequence of str
+        Translation keys of the tab labels, in order.
+    lang : str
+        Language of the labels. The open tab is also remembered by its label key, so a
+        switch of language keeps it although every label changes.
+
+    Returns
+    -------
+    list
+        The tab containers, in the order of ``label_keys``.
+    """
+    labels = [t(k, lang) for k in label_keys]
+    remembered = f"{key}__open"  # the open tab's label key: the same in every language
+    if st.session_state.get(key) not in labels and st.session_state.get(
+            remembered) in label_keys:
+        st.session_state[key] = labels[list(label_keys).index(st.session_state[remembered])]
+    tabs = st.tabs(labels, key=key, on_change="rerun", bind="query-params")
+    st.session_state[remembered] = next(
+        (k for k, tab in zip(label_keys, tabs, strict=True) if tab.open), label_keys[0])
+    return list(tabs)
 
 
 def show_error(exc: MobilityError, lang: str | None = None) -> None:

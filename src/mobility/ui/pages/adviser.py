@@ -33,11 +33,15 @@ from mobility.ui.common import (
     number,
     problems_frame,
     show_error,
+    sticky_tabs,
 )
 from mobility.ui.desk_allocation import allocation_tab, opened, runs_tab
 from mobility.ui.desk_shortlist import shortlist_tab
 from mobility.ui.views import readable_codes, search_caseload
 
+#: The page's tabs (label keys), in order.
+TABS = ("adviser.caseload", "adviser.import", "adviser.allocation", "runs.title",
+        "adviser.shortlist", "adviser.exports")
 #: Columns of the stored caseload that the table leaves out (the banner says synthetic).
 CASELOAD_HIDDEN = ("home_lat", "home_lon", "synthetic")
 
@@ -201,9 +205,7 @@ def render() -> None:
     except MobilityError as exc:
         show_error(exc)
         return
-    tabs = st.tabs([t("adviser.caseload", lang), t("adviser.import", lang),
-                    t("adviser.allocation", lang), t("runs.title", lang),
-                    t("adviser.shortlist", lang), t("adviser.exports", lang)])
+    tabs = sticky_tabs("adviser_tab", TABS, lang)  # stays on the tab she acted in
     with tabs[0]:
         _caseload(lang, apprentices)
         funding_panels.organisation_section(lang)  # the adviser's own organisation

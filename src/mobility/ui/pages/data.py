@@ -24,6 +24,7 @@ from mobility.ui.common import (
     current_principal,
     number,
     show_error,
+    sticky_tabs,
 )
 
 
@@ -181,9 +182,8 @@ def _demo_notice(lang: str) -> None:
 def render() -> None:
     lang = current_language()
     st.title(t("data.title", lang))
-    tabs = st.tabs([t("data.partnerships", lang), t("data.programmes", lang),
-                    t("data.rates", lang), t("data.sources", lang), t("data.demo_notice", lang),
-                    t("data.accounts", lang)])
+    tabs = sticky_tabs("data_tab", ("data.partnerships", "data.programmes", "data.rates",
+                                    "data.sources", "data.demo_notice", "data.accounts"), lang)
     for tab, section in zip(tabs, (_partnerships, _programmes, _rates, _sources, _demo_notice,
                                    accounts_section), strict=True):
         with tab:
