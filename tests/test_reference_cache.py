@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mobility import models
 from mobility.matching import twins
 from mobility.reference import cache, municipalities
 from mobility.reference.municipalities import MunicipalityRegister, base_name
@@ -34,6 +35,9 @@ def cache_dir(tmp_path, monkeypatch):
 
 
 def _forget() -> None:
+    models._iso639_1.cache_clear()
+    models.language_codes.cache_clear()
+    models.language_name.cache_clear()
     municipalities.municipality_register.cache_clear()
     twins._aliases_source.cache_clear()
     twins._boroughs_source.cache_clear()
@@ -173,6 +177,20 @@ def test_partner_aliases_read_by_arrow_equal_the_csv_module(tmp_path):
                    '"say ""hi""",FR,2,48.85341,2.3488\n,IT,3,0.1,1e-05\n'
                    'koeln,DE,4,50.93333,6.95\n', encoding="utf-8")
     assert twins.read_partner_aliases(odd) == _aliases_by_hand(odd)
+
+
+def test_language_codes_and_names_from_the_cache_are_pycountrys(cache_dir, monkeypatch):
+    import pycountry
+
+    truth = {lang.alpha_2: lang.name for lang in pycountry.languages
+             if hasattr(lang, "alpha_2")}
+    assert models.language_codes() == frozenset(truth)  # built and written
+    _forget()
+    monkeypatch.setattr(models, "iso639_1_from_pycountry", lambda: 1 / 0)
+    assert models.language_codes() == frozenset(truth)  # read back, not rebuilt
+    for code in [*truth, "FR", "fra", "xx", "", " en"]:
+        found = pycountry.languages.get(alpha_2=code)
+        assert models.language_name(code) == (found.name if found else code)
 
 
 # --- (b) a changed input or changed code is a miss -----------------------------------
