@@ -96,9 +96,9 @@ def _aliases_by_hand(path: Path) -> dict:
                                            float(r["lon"])) for r in csv.DictReader(fh)}
 
 
-def _partner_keys_fresh(table: pd.DataFrame) -> list:
+def _partner_keys_fresh(table: pd.DataFrame, folder: Path = DATA) -> list:
     """The partner keys built without any cache, from files read here."""
-    aliases = _aliases_by_hand(DATA / "partner_aliases.csv")
+    aliases = _aliases_by_hand(folder / "partner_aliases.csv")
     boroughs = twins._boroughs_source.__wrapped__()[1]
     return twins.build_partner_keys(
         twins._text(table, "partner_city").to_numpy(dtype=object),
@@ -231,19 +231,7 @@ def test_a_changed_alias_borough_or_partnership_row_changes_the_partner_keys(cac
         fh.write("Nowhere Borough,GB,Nowhere,Kirkstall,53.82,-1.6\r\n")
     _forget()
     assert ["n", "kirkstall|GB", "Nowhere Borough"] in twins._partner_keys(renamed)[row]
-    assert twins._partner_keys(renamed) == _partner_keys_fresh_from(renamed, data_copy)
-
-
-def _partner_keys_fresh_from(table: pd.DataFrame, folder: Path) -> list:
-    aliases = _aliases_by_hand(folder / "partner_aliases.csv")
-    boroughs = twins._boroughs_source.__wrapped__()[1]
-    return twins.build_partner_keys(
-        twins._text(table, "partner_city").to_numpy(dtype=object),
-        twins._text(table, "partner_country").str.upper().to_numpy(dtype=object),
-        twins._text(table, "alt_names").to_numpy(dtype=object),
-        twins._text(table, "located_as").to_numpy(dtype=object),
-        twins._numbers(table, "partner_lat"), twins._numbers(table, "partner_lon"),
-        aliases, boroughs)
+    assert twins._partner_keys(renamed) == _partner_keys_fresh(renamed, data_copy)
 
 
 def test_changed_code_is_a_different_key(tmp_path):
