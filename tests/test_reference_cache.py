@@ -247,6 +247,17 @@ def test_changed_code_is_a_different_key(tmp_path):
     assert cache.fingerprint("ab", "c") != cache.fingerprint("a", "bc")
 
 
+def test_code_without_readable_source_is_never_cached(cache_dir):
+    import types
+
+    frozen = types.ModuleType("frozen_probe")  # no __file__, as in a frozen install
+    key = cache.fingerprint(b"data", cache.code_fingerprint([frozen]))
+    assert key is None
+    assert cache.load_or_build("probe", key, lambda: {"a": (1, 2)}) == {"a": [1, 2]}
+    assert cache.load_or_build("probe", key, lambda: {"a": (3,)}) == {"a": [3]}
+    assert not cache_dir.exists() or not _files(cache_dir, "probe")
+
+
 def test_a_file_written_for_another_key_is_never_read(cache_dir):
     cache.write_cached("probe", "k" * 64, {"answer": 1})
     stale = _files(cache_dir, "probe")[0]

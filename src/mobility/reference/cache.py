@@ -70,9 +70,11 @@ def cache_folder() -> Path | None:
         return None
 
 
-def fingerprint(*parts: bytes | str) -> str:
+def fingerprint(*parts: bytes | str | None) -> str | None:
     """A SHA-256 over ``parts`` (each length-prefixed: ``("ab", "c")`` and
-    ``("a", "bc")`` differ)."""
+    ``("a", "bc")`` differ); None, meaning "do not cache", when any part is None."""
+    if any(part is None for part in parts):
+        return None
     digest = hashlib.sha256(f"mobility derived cache, format {FORMAT}".encode())
     for part in parts:
         data = part.encode() if isinstance(part, str) else bytes(part)
@@ -89,10 +91,11 @@ def file_fingerprint(path: Path) -> str:
         return fingerprint(path.name, "missing")
 
 
-def code_fingerprint(modules: Iterable[ModuleType]) -> str:
-    """A fingerprint of the modules' source and of the Python, numpy and pandas versions:
-    a change to the code that derives a result invalidates its cached copies. A module
-    whose source cannot be read (a frozen install) contributes the package version."""
+def code_fingerprint(modules: Iterable[ModuleType]) -> str | None:
+    """A fingerprint of the modules' source (and this one's) and of the Python, numpy and
+    pandas versions: a change to the code that derives a result invalidates its cached
+    copies. None (no caching) when a module's source cannot be read: without it a
+    change to the code could not be seen."""
     import numpy
     import pandas
 
@@ -100,11 +103,11 @@ def code_fingerprint(modules: Iterable[ModuleType]) -> str:
 
     parts: list[bytes | str] = [sys.version, numpy.__version__, pandas.__version__,
                                 __version__]
-    for module in modules:
+    for module in [sys.modules[__name__], *modules]:  # this file's encoding included
         try:
             parts += [module.__name__, Path(module.__file__ or "").read_bytes()]
-        except OSError:
-            parts += [module.__name__, "source unavailable"]
+        except (OSError, TypeError):
+            return None
     return fingerprint(*parts)
 
 
@@ -112,10 +115,10 @@ def _path(folder: Path, name: str, key: str) -> Path:
     return folder / f"{name}-{key[:32]}.json"
 
 
-def read_cached(name: str, key: str) -> Any | None:
+def read_cached(name: str, key: str | None) -> Any | None:
     """The result cached under ``name`` and ``key``, or None (absent, unreadable, corrupt,
-    truncated, or written for another key)."""
-    folder = cache_folder()
+    truncated, or written for another key; or ``key`` None)."""
+    folder = cache_folder() if key is not None else None
     if folder is None:
         return None
     try:
@@ -157,14 +160,14 @@ def _body(value: Any) -> bytes:
                       allow_nan=True).encode()
 
 
-def write_cached(name: str, key: str, value: Any) -> bool:
+def write_cached(name: str, key: str | None, value: Any) -> bool:
     """Store ``value`` (JSON-able) under ``name`` and ``key``; False when it could not be
-    written (the caller goes on without a cache)."""
+    written (the caller goes on without a cache) or ``key`` is None."""
     return _write(name, key, _body(value))
 
 
-def _write(name: str, key: str, body: bytes) -> bool:
-    folder = cache_folder()
+def _write(name: str, key: str | None, body: bytes) -> bool:
+    folder = cache_folder() if key is not None else None
     if folder is None:
         return False
     header = json.dumps({"format": FORMAT, "name": name, "key": key, "bytes": len(body),
@@ -195,10 +198,11 @@ def _prune(folder: Path, name: str, keep: Path) -> None:
             pass
 
 
-def load_or_build(name: str, key: str, build: Callable[[], Any],
+def load_or_build(name: str, key: str | None, build: Callable[[], Any],
                   valid: Callable[[Any], bool] = lambda value: True) -> Any:
     """The result cached under ``name`` and ``key``, else ``build()`` (which must return
-    JSON-able data: dicts with text keys, lists, text, numbers), cached for next time.
+    JSON-able data: dicts with text keys, lists, text, numbers), cached for next time
+    (``key`` None: built, never cached).
 
     ``valid`` checks the shape of what the file holds (a file that passes its checksum
     but was not written by this code is a miss too). A built result comes back as it
