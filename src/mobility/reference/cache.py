@@ -105,7 +105,7 @@ def code_fingerprint(modules: Iterable[ModuleType]) -> str | None:
                                 __version__]
     for module in [sys.modules[__name__], *modules]:  # this file's encoding included
         try:
-            parts += [module.__name__, Path(module.__file__ or "").read_bytes()]
+            parts += [module.__name__, Path(getattr(module, "__file__", None) or "").read_bytes()]
         except (OSError, TypeError):
             return None
     return fingerprint(*parts)
