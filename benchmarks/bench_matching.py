@@ -105,11 +105,12 @@ def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict
     return result
 
 
-def _warm_up(method: str | None = None) -> None:
+def _warm_up(method: str | None = None, twinnings: bool = True) -> None:
     """Call the kernels ``method`` uses (every kernel: ``None``) once on a tiny market,
     so that loading (or compiling) them is counted in the "kernel" stage and not in the
     first real stage. A stable run does not load the optimal solver, and the other way
-    round."""
+    round. ``twinnings=False`` fits without any partnerships (no reference data is
+    loaded: benchmarks/bench_startup.py times that apart)."""
     import numpy as np
     import pandas as pd
 
@@ -128,7 +129,7 @@ def _warm_up(method: str | None = None) -> None:
         "languages": ["en:B2"] * 2, "available_from": [day] * 2,
         "available_to": [day + pd.Timedelta(days=60)] * 2, "desired_weeks": [4, 4],
         "preferred_countries": [""] * 2, "max_distance_km": [np.nan] * 2})
-    matcher = Matcher().fit(placements, None)
+    matcher = Matcher().fit(placements, None if twinnings else pd.DataFrame())
     if method in (None, "recommend-one"):
         matcher.recommend(apprentices, k=1)
     for each in ("stable", "optimal"):

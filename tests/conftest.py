@@ -13,6 +13,9 @@ import pytest
 _SESSION_STATE = tempfile.mkdtemp(prefix="mobility-tests-")
 os.environ["MOBILITY_VAR_DIR"] = _SESSION_STATE
 os.environ["MOBILITY_DATABASE_URL"] = f"sqlite:///{_SESSION_STATE}/mobility.db"
+# Derived caches (the gazetteer index, the register and partner keys of
+# mobility.reference.cache) go to this session's folder, never the user's ~/.cache.
+os.environ["MOBILITY_CACHE_DIR"] = os.path.join(_SESSION_STATE, "cache")
 # AppTest has a Streamlit runtime, so app.py would start its warm-up thread once per
 # test database; one that outlived its test opened the next test's new database while
 # that test created it ("database is locked"). Browser tests turn it back on for their

@@ -42,9 +42,41 @@ def country_codes() -> frozenset[str]:
 @cache
 def language_codes() -> frozenset[str]:
     """Every ISO 639-1 two-letter language code."""
+    return frozenset(_iso639_1())
+
+
+@cache
+def _iso639_1() -> dict[str, str]:
+    """ISO 639-1 code -> English name, for every language pycountry gives one. Loading
+    pycountry's 7,900 languages cost every import and matching process ~0.1 s; the
+    table is kept in the disk cache (:mod:`mobility.reference.cache`) under a key over
+    pycountry's data file and this module's code."""
+    import sys
+    from pathlib import Path
+
     import pycountry
 
-    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+    from mobility.reference.cache import (
+        code_fingerprint,
+        file_fingerprint,
+        fingerprint,
+        load_or_build,
+    )
+
+    key = fingerprint(file_fingerprint(Path(pycountry.DATABASE_DIR) / "iso639-3.json"),
+                      code_fingerprint([sys.modules[__name__], pycountry]))
+    return load_or_build(
+        "iso639-1", key, iso639_1_from_pycountry,
+        valid=lambda table: isinstance(table, dict) and all(
+            isinstance(name, str) for name in table.values()))
+
+
+def iso639_1_from_pycountry() -> dict[str, str]:
+    """:func:`_iso639_1` straight from pycountry (no cache)."""
+    import pycountry
+
+    return {lang.alpha_2: lang.name for lang in pycountry.languages
+            if hasattr(lang, "alpha_2")}
 
 
 @cache
@@ -61,7 +93,10 @@ def country_name(code: str) -> str:
 @cache
 def language_name(code: str) -> str:
     """English name of an ISO 639-1 code (``"fr"`` -> ``"French"``)."""
-    import pycountry
+    found = _iso639_1().get(code) if isinstance(code, str) else None
+    if found is not None:
+        return found
+    import pycountry  # anything else ("FR", "fra"): as pycountry answers it
 
     found = pycountry.languages.get(alpha_2=code)
     return found.name if found else code

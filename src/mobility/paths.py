@@ -1,7 +1,8 @@
 """Where the package finds its shipped data and keeps its caches.
 
 ``data/`` is found next to the repository checkout (editable install) or through
-``MOBILITY_DATA_DIR``; caches go to ``MOBILITY_CACHE_DIR`` or ``~/.cache/mobility``.
+``MOBILITY_DATA_DIR``; caches go to ``MOBILITY_CACHE_DIR``, else ``$XDG_CACHE_HOME/mobility``,
+else ``~/.cache/mobility``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """A writable folder for derived caches (the gazetteer index); created on demand."""
     override = os.environ.get("MOBILITY_CACHE_DIR")
-    path = Path(override) if override else Path.home() / ".cache" / "mobility"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    xdg = xdg if xdg and os.path.isabs(xdg) else None  # the spec ignores relative ones
+    path = (Path(override) if override else Path(xdg) / "mobility" if xdg
+            else Path.home() / ".cache" / "mobility")
     path.mkdir(parents=True, exist_ok=True)
     return path
