@@ -90,8 +90,9 @@ def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict
         result["cpu_p95_ms"] = float(np.percentile(cpu_seconds, 95) * 1000)
         stage("recommend x200")
         return result
+    # As `mobility match` without --scores-out: the pairs weighed are not kept.
     allocation = matcher.allocate(tables["apprentices"], method=method,
-                                  approximate=approximate)
+                                  approximate=approximate, keep_pairs=False)
     total_cpu = _cpu() - cpu
     for name, seconds in matcher.timings_.items():
         stages.append((name if name != method else f"solve ({method})", seconds, float("nan"),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mobility.errors import ValidationError
+from mobility.errors import ConfigurationError, ValidationError
 from mobility.matching import Matcher, MatchSettings
 from mobility.matching.candidates import encode_apprentices, generate_candidates, pair_features
 from mobility.reference.twinnings import PARTNERSHIP_COLUMNS
@@ -305,6 +305,18 @@ def test_allocations_end_to_end_respect_capacity_acceptability_and_stability(see
                                   pairs.apprentice_score.to_numpy(), p, P),
                               host_key=host_key(pairs.host_score.to_numpy(), a, A),
                               capacity=P.slots)) == 0
+    # Without keeping the pairs: the same matches and summary (pairs weighed and their
+    # coverage counted from the proposals alone), and asking for them says so.
+    for method, kept in (("stable", stable), ("optimal", optimal)):
+        lean = matcher.allocate(people, method=method, keep_pairs=False)
+        pd.testing.assert_frame_equal(lean.matches, kept.matches)
+        assert lean.summary == kept.summary
+        with pytest.raises(ConfigurationError):
+            _ = lean.pairs
+    assert stable.summary["candidate_pairs"] == len(pairs) == stable.summary["proposals"]
+    open_ids = set(places.loc[places["slots"] > 0, "placement_id"].astype(str))
+    assert stable.summary["coverage"] == round(
+        len(set(pairs.placement_id) & open_ids) / max(len(open_ids), 1), 4)
 
 
 @settings(max_examples=40, deadline=None)

@@ -161,10 +161,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         clock = time.perf_counter()
         result = matcher.allocate(apprentices, method=args.method, progress=progress,
-                                  approximate=args.approximate)
+                                  approximate=args.approximate,
+                                  keep_pairs=args.scores_out is not None)
         timings.update(matcher.timings_)
         timings["allocate"] = time.perf_counter() - clock
-        matches, pairs, summary = result.matches, result.pairs, result.summary
+        matches, summary = result.matches, result.summary
+        pairs = result.pairs if args.scores_out is not None else None
     if args.verify:
         clock = time.perf_counter()
         summary = {**summary, **{f"verify {k}": v for k, v in

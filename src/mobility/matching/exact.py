@@ -74,6 +74,8 @@ class Run:
     a: np.ndarray | None = None
     p: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     a_runs: np.ndarray | None = None
+    #: Instead of the pairs (not kept): which placements were proposed to.
+    pairs_seen: np.ndarray | None = None
     proposals: int = 0
     refill_rounds: int = 0
     pricing_rounds: int = 0
@@ -290,19 +292,21 @@ def ranked_exact(B: Blocks, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return a, p, rank
 
 
-def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
+def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
+                 keep_pairs: bool = True) -> Run:
     """Apprentice-optimal stable matching over every acceptable pair (lazy refills).
 
     Lists live in one flat pool (``start``/``length`` per apprentice). A refill fetches
     twice as many placements as the apprentice's previous list (up to
     :data:`LONGEST_REFILL`), so an apprentice refused everywhere scans her block a few
-    times, not once per ``first`` placements.
+    times, not once per ``first`` placements. ``keep_pairs=False``: the proposals are
+    not kept, only which placements they went to (``Run.pairs_seen``).
     """
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
     first_p, first_hk, sizes, last_key, acceptable = _fetch_lists(
         B, rows, first, np.full(n_a, _HIGH), None, B.exact_count)
-    pool = _ListPool(first_p, first_hk, sizes)
+    pool = _ListPool(first_p, first_hk, sizes, n_p if not keep_pairs else None)
     del first_p, first_hk
     next_size = np.full(n_a, 2 * first, np.int64)
     held_at = np.full(n_a, -1, np.int64)
@@ -351,7 +355,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None) -> Run:
     rank = B.rank_of(rows, held_at, known)
     a_runs, pairs_p = pool.proposed_pairs()
     return Run(assignment=held_at, rank=rank, acceptable_per_apprentice=acceptable,
-               acceptable_exact=B.exact_count, has_acceptable=sizes > 0,
+               acceptable_exact=B.exact_count, has_acceptable=sizes > 0, pairs_seen=pool.seen,
                proposals=proposals, refill_rounds=refills,
                certificate="deferred acceptance over every acceptable pair (lazy refills)",
                a_runs=a_runs, p=pairs_p)
@@ -369,17 +373,24 @@ class _ListPool:
     The pairs proposed along (what the allocation's ``pairs`` show) are taken from the
     lists before their entries are dropped, as int32."""
 
-    def __init__(self, p: np.ndarray, hk: np.ndarray, sizes: np.ndarray):
+    def __init__(self, p: np.ndarray, hk: np.ndarray, sizes: np.ndarray,
+                 only_seen: int | None = None):
         self.p, self.hk, self.used = p, hk, len(p)
         self.start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
         self.length = sizes.astype(np.int64)
         self.ptr = np.zeros(len(sizes), np.int64)
         self.passed = np.zeros(len(sizes), np.int64)
         self._proposed: list[tuple[np.ndarray, np.ndarray]] = []
+        #: ``only_seen`` (the number of placements): no pairs kept, only this mask of
+        #: the placements proposed to.
+        self.seen = None if only_seen is None else np.zeros(only_seen, bool)
 
     def _take(self, counts: np.ndarray) -> None:
         """Keep each list's first ``counts[a]`` entries as proposed pairs."""
         at = segments.concatenated_ranges(self.start, counts)
+        if self.seen is not None:
+            self.seen[self.p[at]] = True  # nothing else kept
+            return
         self._proposed.append((counts.astype(np.int32), self.p[at]))
 
     def refill(self, spent: np.ndarray, lists) -> None:
@@ -426,7 +437,7 @@ class _ListPool:
         self._take(self.ptr)
         pieces = self._proposed
         total = sum(len(p) for _, p in pieces)
-        runs = np.concatenate([counts for counts, _ in pieces])
+        runs = np.concatenate([counts for counts, _ in pieces] or [np.zeros(0, np.int32)])
         p = np.empty(total, np.int32)
         at = 0
         while pieces:
@@ -465,8 +476,11 @@ def _fetch_lists(B: Blocks, who, size, bound, min_held, count):
 
 
 def optimal_exact(B: Blocks, first: int = FIRST_COLUMNS, progress=None,
-                  max_rounds: int = 200, priced_per_row: int = PRICED_PER_ROW) -> Run:
-    """Maximum total score over every acceptable pair (column generation, certified)."""
+                  max_rounds: int = 200, priced_per_row: int = PRICED_PER_ROW,
+                  keep_pairs: bool = True) -> Run:
+    """Maximum total score over every acceptable pair (column generation, certified).
+    The pairs it weighed are its columns (needed to the end: ``keep_pairs`` changes
+    nothing)."""
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
     # Each row's best ``shortlist`` by score: the first ``first`` are the first columns;
