@@ -99,6 +99,18 @@ def _twin_component(status, S):
 
 
 @njit(cache=True, inline="always")
+def _best_margin(a_level, a, p_lang, p_req, p, width):
+    """Her best language margin at placement ``p``: per language it names, her level
+    less the level required (the language rule wants at least -1)."""
+    best = np.int64(-32000)
+    for m in range(width):
+        gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+        if gap > best:
+            best = gap
+    return best
+
+
+@njit(cache=True, inline="always")
 def _tier_at_extreme(tiers, S, best):
     """Of the trade tiers set in the bit mask ``tiers``, the one whose trade component
     is highest (``best``) or lowest."""
@@ -506,12 +518,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                 < cos_max):
                             count -= 1
                             continue
-                        best = -32000
-                        for m in range(width):
-                            gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-                            if gap > best:
-                                best = gap
-                        if best < -1:
+                        if _best_margin(a_level, a, p_lang, p_req, p, width) < -1:
                             count -= 1
                         else:
                             above += 1
@@ -564,11 +571,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     best = seg_margin
                     for stage in range(first_stage, 3):
                         if stage == 1:
-                            best = -32000
-                            for m in range(width):
-                                gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
-                                if gap > best:
-                                    best = gap
+                            best = _best_margin(a_level, a, p_lang, p_req, p, width)
                             if best < -1:
                                 keep = False
                                 if not exact_count:
