@@ -245,4 +245,6 @@ MESSAGES: tuple[tuple[str, str], ...] = (
      "kein Optimalitätsnachweis nach {n} Preisrunden"),
     ("optimality certificate failed: primal {primal} != dual {dual}",
      "Optimalitätsnachweis gescheitert: primal {primal} != dual {dual}"),
+    ("the pairs weighed were not kept: allocate(..., keep_pairs=True)",
+     "Die abgewogenen Paare wurden nicht aufbewahrt: allocate(..., keep_pairs=True)"),
 )
