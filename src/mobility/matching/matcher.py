@@ -379,7 +379,9 @@ class Matcher:
                 stages.next(method)
                 assignment, rank, extra = self._solve_on_lists(A, pairs, method)
                 acceptable_any = pairs.acceptable_any
-                considered = (len(pairs.a), pairs.p, lambda: pairs.a)
+                # The pairs weighed: how many, their placements (or a mask of them),
+                # and their apprentices on demand.
+                weighed, weighed_p, weighed_a = len(pairs.a), pairs.p, lambda: pairs.a
             else:
                 blocks = Blocks(A, P, self.settings_)
                 stages.next(method)
@@ -387,9 +389,9 @@ class Matcher:
                 run = solve(blocks, progress=inner, keep_pairs=keep_pairs)
                 assignment, rank = run.assignment, run.rank
                 acceptable_any = run.has_acceptable
-                considered = (len(run.p) if run.pairs_seen is None else run.proposals,
-                              run.p if run.pairs_seen is None else run.pairs_seen,
-                              run.pair_apprentices)
+                weighed, weighed_p, weighed_a = (
+                    (len(run.p), run.p, run.pair_apprentices) if run.pairs_seen is None
+                    else (run.proposals, run.pairs_seen, None))
                 pairs = int(run.acceptable_per_apprentice.sum())
                 extra = {
                     "acceptable_pairs": pairs if run.acceptable_exact else
@@ -411,7 +413,7 @@ class Matcher:
         matched = int((assignment >= 0).sum())
         no_acceptable = int((~acceptable_any).sum())
         seen = np.zeros(len(P), dtype=bool)
-        seen[considered[1]] = True
+        seen[weighed_p] = True
         open_ = P.slots > 0
         summary = {
             "method": method,
@@ -427,13 +429,13 @@ class Matcher:
             "total_score": round(float(matches["score"].sum(skipna=True)), 6),
             "candidates_per_apprentice": (self._settings_for(method, len(A)).max_candidates
                                           if approximate else "all"),
-            "candidate_pairs": considered[0],
+            "candidate_pairs": weighed,
             "coverage": round(float((seen & open_).sum() / max(int(open_.sum()), 1)), 4),
             **extra,
         }
         return Allocation(method, matches, summary,
                           None if not keep_pairs else
-                          lambda: self._considered_frame(A, considered[2](), considered[1]))
+                          lambda: self._considered_frame(A, weighed_a(), weighed_p))
 
     def _solve_on_lists(self, A: ApprenticeBatch, pairs: CandidatePairs, method: str):
         """Stable or optimal on capped candidate lists (the approximate opt-in)."""
