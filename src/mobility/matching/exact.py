@@ -38,6 +38,8 @@ FIRST_LIST = 64
 FIRST_COLUMNS = 16
 #: The longest list one refill fetches (each refill doubles the previous one).
 LONGEST_REFILL = 4096
+#: How much longer each refill's list is than the previous one.
+REFILL_GROWTH = 2
 #: Each row's best placements by score kept for pricing without a scan (optimal).
 SHORTLIST = 64
 #: Violators added per apprentice and pricing round.
@@ -173,9 +175,9 @@ class Blocks:
                 with contextlib.suppress(RuntimeError, StopIteration):
                     P._blocks.pop(next(iter(P._blocks)), None)
             P._blocks[key] = found
-        self.col_ptr, self.col_idx, self.segments, self.twins = found
+        self.col_ptr, self.col_idx, self.segments, self.twins, self.columns = found
         self.no_v = np.zeros(1, np.int64)
-        self.no_held = np.full(self.n_p, _LOW, np.int64)
+        self.no_held = np.full(len(self.col_idx), _LOW, np.int64)
         self.no_floor = np.zeros(len(self.segments.country), np.int64)
         #: Count the acceptable pairs exactly (else an upper bound, and the scans prune).
         self.exact_count = self.n_a <= EXACT_COUNT_APPRENTICES
@@ -193,7 +195,8 @@ class Blocks:
         return found
 
     def _blocks_of(self, units: np.ndarray):
-        """``(col_ptr, col_idx, segments, twins)`` of the trade blocks of ``units``."""
+        """``(col_ptr, col_idx, segments, twins, columns)`` of the trade blocks of ``units``
+        (``columns``: :func:`kernel.column_values`)."""
         cols, tiers = (zip(*(self._unit_columns(int(u)) for u in units), strict=True)
                        if len(units) else ((), ()))
         col_ptr = np.r_[0, np.cumsum([len(c) for c in cols])].astype(np.int64)
@@ -203,7 +206,8 @@ class Blocks:
             np.concatenate(tiers).astype(np.int64) if tiers else np.empty(0, np.int64),
             np.arange(self.n_p), self.p_pack[7], self.p_pack[8], segments.SEGMENT_LENGTH,
             self.p_pack[9], self.p_pack[10])
-        return col_ptr, col_idx, segs, self._twins_of(col_idx)
+        return col_ptr, col_idx, segs, self._twins_of(col_idx), \
+            kernel.column_values(col_idx, self.p_pack)
 
     def _twins_of(self, col_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The twin table the kernel reads for the columns ``col_idx`` (numbered pos)."""
@@ -225,28 +229,33 @@ class Blocks:
         rows = np.asarray(rows, np.int64)
         order = self.order
         col_ptr, col_idx, segs, twins = self.col_ptr, self.col_idx, self.segments, self.twins
+        columns = self.columns
         # Per cap (segment or supersegment): the least price (pricing) or the least host
         # key a placement in it still accepts (refills); zeros bound nothing.
         seg_floor = self.no_floor
         if v is not None:
             v = np.ascontiguousarray(v[order], dtype=np.int64)
             seg_floor = segs.floors(v[col_idx])
+        held = self.no_held
         if min_held is not None:
-            min_held = np.ascontiguousarray(min_held[order], dtype=np.int64)
+            # Per column, as the kernel reads it.
+            held = np.ascontiguousarray(min_held[order][col_idx], dtype=np.int64)
             if mode % kernel.NO_COUNT == kernel.BY_APPRENTICE:
-                seg_floor = segs.floors(min_held[col_idx])
+                seg_floor = segs.floors(held)
         if only is not None:
             keep = only[order][col_idx]
             kept_before = np.r_[0, np.cumsum(keep)]
             col_ptr, col_idx = kept_before[col_ptr], col_idx[keep]
             segs = segs.keep_only(kept_before)
             twins = self._twins_of(col_idx)
+            columns = tuple(np.ascontiguousarray(x[keep]) for x in columns)
+            held = np.ascontiguousarray(held[keep])
         cells = int(np.diff(col_ptr)[self.row_group[rows]].sum())
         out_p, out_k, sizes, acceptable = _threads_for(cells, kernel.scan, (
             rows, self.row_group[rows], mode, int(K), np.asarray(bound, np.int64),
-            col_ptr, col_idx, self.a_pack, self.p_pack, self.S,
-            self.no_held if min_held is None else min_held,
-            self.no_v if v is None else v, segs.kernel_args() + twins, seg_floor, not count))
+            col_ptr, col_idx, self.a_pack, self.p_pack, self.S, held,
+            self.no_v if v is None else v, segs.kernel_args() + twins, columns, seg_floor,
+            not count))
         found = out_p >= 0
         low = out_p & 0xFFFFFFFF
         out_p = np.where(found, order[np.where(found, low, 0)] | (out_p - low), -1)
@@ -260,9 +269,6 @@ class Blocks:
 
     def apprentice_keys(self, app, p):
         return app * (self.n_p + 1) + (self.n_p - self.P.id_rank[p])
-
-    def host_keys(self, host, a):
-        return host * (self.n_a + 1) + (self.n_a - self.A.id_rank[a])
 
     def rank_of(self, rows, assignment, known):
         """1 + the number of acceptable placements each row prefers to her own (rows
@@ -304,17 +310,22 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
     """
     n_a, n_p, P = B.n_a, B.n_p, B.P
     rows = np.arange(n_a, dtype=np.int64)
-    first_p, first_hk, sizes, last_key, acceptable = _fetch_lists(
+    first_p, first_host, sizes, last_key, acceptable = _fetch_lists(
         B, rows, first, np.full(n_a, _HIGH), None, B.exact_count)
-    pool = _ListPool(first_p, first_hk, sizes, n_p if not keep_pairs else None)
-    del first_p, first_hk
-    next_size = np.full(n_a, 2 * first, np.int64)
+    pool = _ListPool(first_p, first_host, sizes, n_p if not keep_pairs else None)
+    del first_p, first_host
+    # Host key = host score * (n_a + 1) + tie (see kernel): the lists keep the score alone.
+    host_tie = (n_a - B.A.id_rank).astype(np.int64)
+    next_size = np.full(n_a, REFILL_GROWTH * first, np.int64)
     held_at = np.full(n_a, -1, np.int64)
     cap = np.minimum(P.slots, n_a).astype(np.int64)
     heap_ptr = np.r_[0, np.cumsum(cap)].astype(np.int64)
     heap_k = np.zeros(max(int(heap_ptr[-1]), 1), np.int64)
     heap_a = np.zeros_like(heap_k)
     load = np.zeros(n_p, np.int64)
+    # The worst holder's host key of each full placement (else _LOW): what a refill
+    # compares her host key with.
+    min_held = np.full(n_p, _LOW, np.int64)
     refilled = np.zeros(n_a, bool)
     stack = np.empty(n_a + 1, np.int64)
     free = rows[sizes > 0]
@@ -323,8 +334,8 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
     proposals = refills = 0
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
-            stack, top, pool.p, pool.hk, pool.start, pool.length, pool.ptr, held_at, cap,
-            heap_ptr, heap_k, heap_a, load)
+            stack, top, pool.p, pool.host, host_tie, pool.start, pool.length, pool.ptr,
+            held_at, cap, heap_ptr, heap_k, heap_a, load, min_held)
         proposals += int(made)
         exhausted = exhausted[last_key[exhausted] > _LOW]
         if len(exhausted) == 0:
@@ -333,17 +344,15 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
         if progress is not None:
             progress(min(0.95, 0.5 + 0.05 * refills),
                      f"stable: refill round {refills}, {len(exhausted):,} apprentices")
-        full = (load >= cap) & (cap > 0)
-        min_held = np.where(full, heap_k[np.minimum(heap_ptr[:-1], len(heap_k) - 1)], _LOW)
         lists = []
         wanted = next_size[exhausted]
         for size in np.unique(wanted):
             who = exhausted[wanted == size]
-            p_new, hk_new, new_n, new_last, _ = _fetch_lists(
+            p_new, host_new, new_n, new_last, _ = _fetch_lists(
                 B, who, int(size), last_key[who], min_held, False)
-            lists.append((who, p_new, hk_new, new_n))
+            lists.append((who, p_new, host_new, new_n))
             last_key[who] = new_last
-            next_size[who] = np.minimum(2 * size, LONGEST_REFILL)
+            next_size[who] = np.minimum(REFILL_GROWTH * size, LONGEST_REFILL)
         pool.refill(exhausted, lists)
         del lists
         refilled[exhausted] = True
@@ -363,7 +372,7 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
 
 class _ListPool:
     """Every apprentice's current list of placements to propose to, in one buffer:
-    list ``a`` is ``p[start[a]:start[a] + length[a]]`` (host keys ``hk``), of which
+    list ``a`` is ``p[start[a]:start[a] + length[a]]`` (host scores ``host``, int32), of which
     ``ptr[a]`` entries are proposed to; ``passed[a]`` entries of her first list were
     dropped from its front. New lists are appended; spent entries are dropped only when
     the buffer is full, into one twice the size of what is live: a refill round costs
@@ -373,9 +382,9 @@ class _ListPool:
     The pairs proposed along (what the allocation's ``pairs`` show) are taken from the
     lists before their entries are dropped, as int32."""
 
-    def __init__(self, p: np.ndarray, hk: np.ndarray, sizes: np.ndarray,
+    def __init__(self, p: np.ndarray, host: np.ndarray, sizes: np.ndarray,
                  only_seen: int | None = None):
-        self.p, self.hk, self.used = p, hk, len(p)
+        self.p, self.host, self.used = p, host, len(p)
         self.start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
         self.length = sizes.astype(np.int64)
         self.ptr = np.zeros(len(sizes), np.int64)
@@ -395,7 +404,7 @@ class _ListPool:
 
     def refill(self, spent: np.ndarray, lists) -> None:
         """The lists of ``spent`` (every entry proposed to) are replaced: ``lists`` holds
-        ``(who, p, hk, sizes)`` of the new ones, flat."""
+        ``(who, p, host, sizes)`` of the new ones, flat."""
         counts = np.zeros(len(self.ptr), np.int64)
         counts[spent] = self.length[spent]
         self._take(counts)
@@ -405,9 +414,9 @@ class _ListPool:
         needed = sum(len(p) for _, p, _, _ in lists)
         if self.used + needed > len(self.p):
             self._compact(needed)
-        for who, p, hk, sizes in lists:
+        for who, p, host, sizes in lists:
             self.p[self.used:self.used + len(p)] = p
-            self.hk[self.used:self.used + len(p)] = hk
+            self.host[self.used:self.used + len(p)] = host
             self.start[who] = self.used + np.r_[0, np.cumsum(sizes)[:-1]]
             self.length[who] = sizes
             self.used += len(p)
@@ -419,10 +428,10 @@ class _ListPool:
         idx = segments.concatenated_ranges(self.start + self.ptr, remaining)
         live = len(idx)
         size = 2 * (live + needed)
-        p, hk = np.empty(size, self.p.dtype), np.empty(size, self.hk.dtype)
+        p, host = np.empty(size, self.p.dtype), np.empty(size, self.host.dtype)
         np.take(self.p, idx, out=p[:live])
-        np.take(self.hk, idx, out=hk[:live])
-        self.p, self.hk, self.used = p, hk, live
+        np.take(self.host, idx, out=host[:live])
+        self.p, self.host, self.used = p, host, live
         self.start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
         self.length -= self.ptr
         self.passed += self.ptr
@@ -453,9 +462,9 @@ _CHUNK_ENTRIES = 1 << 22
 
 def _fetch_lists(B: Blocks, who, size, bound, min_held, count):
     """Each row's next ``size`` placements by apprentice key below ``bound``, scanned in
-    chunks of rows: ``(p, host_keys, sizes, last_key, acceptable)`` with the lists flat,
-    best first (placements as int32: the pool of lists is the largest array of a
-    1,000,000-apprentice run), and the key of each row's last entry (``_LOW``: none)."""
+    chunks of rows: ``(p, host, sizes, last_key, acceptable)`` with the lists flat, best
+    first (placements and host scores as int32: the pool of lists is the largest array of
+    a 1,000,000-apprentice run), and the key of each row's last entry (``_LOW``: none)."""
     parts = []
     step = max(1, _CHUNK_ENTRIES // max(size, 1))
     for at in range(0, len(who), step):
@@ -463,11 +472,11 @@ def _fetch_lists(B: Blocks, who, size, bound, min_held, count):
         out_p, out_k, sizes, acceptable = B.scan(rows, kernel.BY_APPRENTICE, size,
                                                  bound[at:at + step], min_held=min_held,
                                                  count=count)
-        a, packed, _ = _flat(out_p, sizes, rows)
+        _, packed, _ = _flat(out_p, sizes, rows)
         p, host = kernel.unpack_hosts(packed)
         last = np.where(sizes > 0, out_k[np.arange(len(rows)), np.maximum(sizes - 1, 0)],
                         _LOW)
-        parts.append((p.astype(np.int32), B.host_keys(host, a), sizes, last, acceptable))
+        parts.append((p.astype(np.int32), host.astype(np.int32), sizes, last, acceptable))
         del out_p, out_k, packed, host
     if not parts:
         empty = np.empty(0, np.int64)

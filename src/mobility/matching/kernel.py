@@ -99,12 +99,13 @@ def _twin_component(status, S):
 
 
 @njit(cache=True, inline="always")
-def _best_margin(a_level, a, p_lang, p_req, p, width):
-    """Her best language margin at placement ``p``: per language it names, her level
-    less the level required (the language rule wants at least -1)."""
+def _best_margin(a_level, a, lang, req, i, width):
+    """Her best language margin at row ``i`` of ``lang``/``req`` (a placement's or a
+    column's languages): per language named, her level less the level required (the
+    language rule wants at least -1)."""
     best = np.int64(-32000)
     for m in range(width):
-        gap = np.int64(a_level[a, p_lang[p, m]]) - np.int64(p_req[p, m])
+        gap = np.int64(a_level[a, lang[i, m]]) - np.int64(req[i, m])
         if gap > best:
             best = gap
     return best
@@ -251,20 +252,23 @@ def _push_max(heap, keys, size, item):
 
 
 @njit(cache=True, parallel=True)
-def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, seg_floor,
-         prune):
+def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G, C,
+         seg_floor, prune):
     """One pass over the cells of ``rows`` (row ``r`` meets the placements
     ``col_idx[col_ptr[groups[r]]:col_ptr[groups[r] + 1]]``, cut into the segments ``G``
     of :class:`mobility.matching.segments.Segments`). Placements are numbered in segment
     order (``pos``, see :mod:`mobility.matching.segments`): the arrays of ``P``, the
-    columns, ``min_held``, ``v`` and the placements returned. Numbered so, a segment's
-    columns are neighbours in memory. ``G`` ends with the twin table of the columns
+    columns, ``v`` and the placements returned. ``G`` ends with the twin table of the columns
     (keys ``home * len(col_idx) + j``, :func:`~mobility.matching.segments.twin_table_by_column`).
+    ``C`` holds, per column ``j``, what the cells read (:func:`column_values`: dates,
+    position, id rank, languages), in column order: a segment's cells then read neighbouring memory
+    instead of one cache line per placement and array (at 1,000,000 x 500,000 the
+    placements' arrays are far larger than the cache).
 
     ``mode`` :data:`BY_APPRENTICE` / :data:`BY_SCORE`: each row's best ``K`` cells by
     apprentice / score key among those with key ``< bound[r]`` (and, for apprentice keys,
     not at a placement that is full of apprentices it prefers: host key below
-    ``min_held[p]``; the placements then come as ``p | host_score << 32``, see
+    ``min_held[j]``, per column; the placements then come as ``p | host_score << 32``, see
     :func:`unpack_hosts`). :data:`BY_REDUCED_PROFIT`: the best ``K`` by ``score - v[p]``
     among cells with ``score > bound[r] + v[p]`` (pricing against dual values).
     ``seg_floor[s]`` (one per segment): for BY_REDUCED_PROFIT the least ``v``, for
@@ -289,9 +293,10 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     """
     (a_isco, a_minor, a_sub, a_start, a_end, a_xyz, a_cos_max, a_year, a_level, a_pref,
      a_has_pref, a_home, a_rank) = A
-    (p_isco, p_minor, p_sub, p_accepts, p_start, p_end, p_min, p_xyz, p_country, p_lang,
-     p_req, p_rank) = P
+    # Dates, positions, id ranks and languages are read per column (C).
+    p_isco, p_minor, p_sub, p_accepts, p_country = P[0], P[1], P[2], P[3], P[8]
     # Unpacked once: arrays handed to a helper per segment cost reference counting.
+    c_start, c_end, c_min, c_xyz, c_rank, c_lang, c_req = C
     (seg_ptr, seg_lo, seg_hi, seg_country, seg_centre, seg_cos_r, seg_sin_r, seg_tiers,
      cap_first, cap_end, sup_ptr, sup_lo, sup_hi, cap_lang_ptr, cap_lang, cap_lang_req,
      twin_keys, twin_status) = G
@@ -307,7 +312,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     acceptable = np.zeros(n, np.int64)
     n_a = np.int64(len(a_isco))
     n_p = np.int64(len(p_isco))
-    width = p_lang.shape[1]
+    width = c_lang.shape[1]
     # The twin statuses whose component is least and most (bounds of every cell's).
     least_twin = 0
     top_twin = 0
@@ -509,41 +514,51 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                 seg_margin = item_m[it]
                 seg_score = item_s[it]
                 seg_host_key = item_h[it]
+                # A segment holds one trade tier and one country (a cap of one-cell scans
+                # may hold any: then the cell's own are read).
+                tier_mask = seg_tiers[seg]
+                seg_tier = -1
+                for t in range(4):
+                    if tier_mask == 1 << t:
+                        seg_tier = t
+                s_country = seg_country[seg]
+                seg_pref = a_pref[a, s_country] if s_country >= 0 else False
                 if all_above:
                     # COUNT_ABOVE where every key is above the limit: only the rules.
                     for j in range(seg_lo[seg], seg_hi[seg]):
-                        p = col_idx[j]
-                        if (min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]
-                                or ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+                        if (min(a_to, c_end[j]) - max(a_from, c_start[j]) + 1 < c_min[j]
+                                or ax * c_xyz[j, 0] + ay * c_xyz[j, 1] + az * c_xyz[j, 2]
                                 < cos_max):
                             count -= 1
                             continue
-                        if _best_margin(a_level, a, p_lang, p_req, p, width) < -1:
+                        if _best_margin(a_level, a, c_lang, c_req, j, width) < -1:
                             count -= 1
                         else:
                             above += 1
                     continue
                 for j in range(seg_lo[seg], seg_hi[seg]):
-                    p = col_idx[j]
                     # Pricing: the segment's score bound against this placement's own
                     # price (the segment was let in by its least price).
-                    if prune and mode == 2 and seg_score - v[p] <= limit:
+                    if prune and mode == 2 and seg_score - v[col_idx[j]] <= limit:
                         continue
                     # A refill: full of apprentices its host prefers to her, whatever
                     # her score here (the segment's host bound loses): nothing to read.
-                    if prune and mode == 0 and seg_host_key < min_held[p]:
+                    if prune and mode == 0 and seg_host_key < min_held[j]:
                         continue
                     # -- hard rules (candidates.pair_features states them for pairs) --
-                    if min(a_to, p_end[p]) - max(a_from, p_start[p]) + 1 < p_min[p]:
+                    if min(a_to, c_end[j]) - max(a_from, c_start[j]) + 1 < c_min[j]:
                         if not exact_count:
                             count -= 1
                         continue
-                    cosine = ax * p_xyz[p, 0] + ay * p_xyz[p, 1] + az * p_xyz[p, 2]
+                    cosine = ax * c_xyz[j, 0] + ay * c_xyz[j, 1] + az * c_xyz[j, 2]
                     if cosine < cos_max:
                         if not exact_count:
                             count -= 1
                         continue
-                    if isco == p_isco[p]:
+                    p = col_idx[j]
+                    if seg_tier >= 0:
+                        tier = seg_tier
+                    elif isco == p_isco[p]:
                         tier = 0
                     elif minor == p_minor[p]:
                         tier = 1
@@ -557,8 +572,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         t_at += 1
                     if t_at < t_hi and twin_keys[t_at] == home_base + j:
                         twin = np.int64(twin_status[t_at])
-                    tie = n_p - p_rank[p]
-                    preferred = a_pref[a, p_country[p]]
+                    tie = n_p - c_rank[j]
+                    preferred = seg_pref if s_country >= 0 else a_pref[a, p_country[p]]
                     # Stages with the same tests: (0) the language component at the
                     # segment's best margin and the distance component bounded from the
                     # table: upper bounds on all three scores, before the language rule
@@ -571,7 +586,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                     best = seg_margin
                     for stage in range(first_stage, 3):
                         if stage == 1:
-                            best = _best_margin(a_level, a, p_lang, p_req, p, width)
+                            best = _best_margin(a_level, a, c_lang, c_req, j, width)
                             if best < -1:
                                 keep = False
                                 if not exact_count:
@@ -585,7 +600,7 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                                             has_pref, year, S, stage == 2)
                         if mode == 0:
                             key = app_i * (n_p + 1) + tie
-                            keep = host_i * (n_a + 1) + own_host_tie >= min_held[p]
+                            keep = host_i * (n_a + 1) + own_host_tie >= min_held[j]
                         elif mode == 1:
                             key = score_i * (n_p + 1) + tie
                         elif mode == 2:
@@ -624,6 +639,19 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
     return out_p, out_k, sizes, acceptable
 
 
+def column_values(col_idx: np.ndarray, P: tuple) -> tuple[np.ndarray, ...]:
+    """What :func:`scan` reads first of each column ``j`` (placement ``col_idx[j]`` of the
+    placement arrays ``P``), gathered in column order: start, end and minimum days, the
+    position (x, y, z), the id rank, and the languages with their required levels.
+
+    >>> P = (None,) * 4 + (np.array([5, 6]), np.array([9, 8]), np.array([2, 3]),
+    ...                     np.eye(2, 3), None, np.ones((2, 1)), np.ones((2, 1)), np.array([1, 0]))
+    >>> [x.tolist() for x in column_values(np.array([1, 1, 0]), P)][0]
+    [6, 6, 5]
+    """
+    return tuple(np.ascontiguousarray(P[i][col_idx]) for i in (4, 5, 6, 7, 11, 9, 10))
+
+
 def unpack_hosts(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(placements, host scores) of a :data:`BY_APPRENTICE` scan's placements."""
     return packed & 0xFFFFFFFF, packed >> 32
@@ -635,12 +663,13 @@ def cell_values(a, p, A, P, S, twins):
     :func:`mobility.matching.segments.twin_table_by_column`). The pairs must pass the
     trade rule (the callers take them from the blocks)."""
     a = np.asarray(a, np.int64)
+    p = np.asarray(p, np.int64)
     n = len(a)
     _, keys, _, _ = scan(a, np.arange(n, dtype=np.int64), VALUES, 1, np.zeros(n, np.int64),
-                         np.arange(n + 1, dtype=np.int64), np.asarray(p, np.int64), A, P, S,
+                         np.arange(n + 1, dtype=np.int64), p, A, P, S,
                          np.zeros(1, np.int64), np.zeros(1, np.int64),
                          single_segments(n).kernel_args() + tuple(twins),
-                         np.zeros(2 * n, np.int64), False)
+                         column_values(p, P), np.zeros(2 * n, np.int64), False)
     packed = keys[:, 0]
     ok = packed >= 0
     mask = (1 << 21) - 1
@@ -649,20 +678,23 @@ def cell_values(a, p, A, P, S, twins):
 
 
 @njit(cache=True)
-def deferred_acceptance_lists(stack, top, L_p, L_hk, L_start, L_len, ptr, held_at, cap,
-                              heap_ptr, heap_k, heap_a, load):
+def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len, ptr, held_at,
+                              cap, heap_ptr, heap_k, heap_a, load, floor):
     """Apprentice-proposing deferred acceptance over per-apprentice lists.
 
     ``stack[:top]`` holds the free apprentices who still have list entries; each proposes
-    down her list ``L_p[L_start[a] + ptr[a]:L_start[a] + L_len[a]]`` (host keys
-    ``L_hk``); each placement keeps
+    down her list ``L_p[L_start[a] + ptr[a]:L_start[a] + L_len[a]]`` (host scores
+    ``L_host``: her host key there is ``host * (n_a + 1) + host_tie[a]``); each placement keeps
     its best ``cap[p]`` proposals in a min-heap (``heap_k``/``heap_a`` from
-    ``heap_ptr[p]``, ``load[p]`` filled). Returns ``(exhausted, proposals)``: the free
+    ``heap_ptr[p]``, ``load[p]`` filled); ``floor[p]`` is the host key of its worst
+    holder once it is full (the heap's root), else the least int64. Returns
+    ``(exhausted, proposals)``: the free
     apprentices whose list ran out (they need their next placements) and the number of
     proposals made. State arrays are updated in place, so calls can be repeated after
     refilling lists: the result does not depend on the order of proposals.
     """
     exhausted = np.empty(len(stack), np.int64)
+    n_key = np.int64(len(host_tie) + 1)
     n_ex = 0
     proposals = 0
     while top > 0:
@@ -676,14 +708,19 @@ def deferred_acceptance_lists(stack, top, L_p, L_hk, L_start, L_len, ptr, held_a
             j = ptr[a]
             ptr[a] += 1
             p = L_p[L_start[a] + j]
-            hk = L_hk[L_start[a] + j]
+            hk = np.int64(L_host[L_start[a] + j]) * n_key + host_tie[a]
             proposals += 1
+            # Most proposals go to a full placement whose worst holder the host prefers:
+            # refused after one read (not four: load, capacity, heap start and root lie
+            # in different arrays, and at 1,000,000 x 500,000 each read is a cache miss).
+            if hk <= floor[p]:
+                continue
             base = heap_ptr[p]
             c = cap[p]
             if load[p] < c:
                 i = load[p]
                 load[p] += 1
-            elif hk > heap_k[base]:
+            else:
                 loser = heap_a[base]
                 held_at[loser] = -1
                 stack[top] = loser
@@ -705,9 +742,8 @@ def deferred_acceptance_lists(stack, top, L_p, L_hk, L_start, L_len, ptr, held_a
                 heap_k[base + i] = hk
                 heap_a[base + i] = a
                 held_at[a] = p
+                floor[p] = heap_k[base]
                 break
-            else:
-                continue
             # Free slot: sift up from position i.
             while i > 0:
                 parent = (i - 1) // 2
@@ -719,6 +755,8 @@ def deferred_acceptance_lists(stack, top, L_p, L_hk, L_start, L_len, ptr, held_a
             heap_k[base + i] = hk
             heap_a[base + i] = a
             held_at[a] = p
+            if load[p] == c:
+                floor[p] = heap_k[base]
             break
     return exhausted[:n_ex], proposals
 
