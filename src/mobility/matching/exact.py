@@ -396,11 +396,13 @@ class _ListPool:
 
     def _take(self, counts: np.ndarray) -> None:
         """Keep each list's first ``counts[a]`` entries as proposed pairs."""
-        at = segments.concatenated_ranges(self.start, counts)
+        counts = counts.astype(np.int64)
         if self.seen is not None:
-            self.seen[self.p[at]] = True  # nothing else kept
+            kernel.mark_runs(self.seen, self.p, self.start, counts)  # nothing else kept
             return
-        self._proposed.append((counts.astype(np.int32), self.p[at]))
+        taken = np.empty(int(counts.sum()), self.p.dtype)
+        kernel.gather_runs(self.p, self.start, counts, taken)
+        self._proposed.append((counts.astype(np.int32), taken))
 
     def refill(self, spent: np.ndarray, lists) -> None:
         """The lists of ``spent`` (every entry proposed to) are replaced: ``lists`` holds
@@ -425,12 +427,11 @@ class _ListPool:
         """Drop every entry proposed to or spent, into a buffer twice what is live."""
         self._take(self.ptr)
         remaining = self.length - self.ptr
-        idx = segments.concatenated_ranges(self.start + self.ptr, remaining)
-        live = len(idx)
+        live = int(remaining.sum())
         size = 2 * (live + needed)
         p, host = np.empty(size, self.p.dtype), np.empty(size, self.host.dtype)
-        np.take(self.p, idx, out=p[:live])
-        np.take(self.host, idx, out=host[:live])
+        kernel.gather_runs(self.p, self.start + self.ptr, remaining, p)
+        kernel.gather_runs(self.host, self.start + self.ptr, remaining, host)
         self.p, self.host, self.used = p, host, live
         self.start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
         self.length -= self.ptr

@@ -124,21 +124,14 @@ def _tier_at_extreme(tiers, S, best):
 
 
 @njit(cache=True, inline="always")
-def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True):
-    """(apprentice, host, score) as integers (score x 10**6) and the distance in km.
+def _apprentice_score(tier, twin, cosine, preferred, has_pref, S, exact):
+    """The apprentice score as an integer (x 10**6) and the distance in km.
 
     ``exact=False`` takes an upper bound of the distance component from the table in
     ``S`` (:func:`_distance_bounds`) instead of computing it: an upper bound on the
-    apprentice score and the score (every operation is monotone), the host score
-    exactly, and no arc cosine or exponential.
+    score (every operation is monotone), and no arc cosine or exponential.
     """
     trade = S[9 + tier]
-    if margin >= S[22]:
-        language = 1.0
-    elif margin < 0:
-        language = S[13]
-    else:
-        language = min(S[14] + S[15] * max(float(margin), 0.0), 1.0)
     twin_c = _twin_component(twin, S)
     pref = (1.0 if preferred else 0.0) if has_pref else S[19]
     km = 0.0
@@ -147,12 +140,36 @@ def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True
         dist = math.exp(-km / S[20])
     else:
         dist = S[26 + int(math.sqrt(max(1.0 - cosine, 0.0)) * S[25])]
+    return np.int64(np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist)
+                            * S[23])), km
+
+
+@njit(cache=True, inline="always")
+def _host_score(tier, margin, year, S):
+    """The host score as an integer (x 10**6): trade, her best language margin, year."""
+    trade = S[9 + tier]
+    if margin >= S[22]:
+        language = 1.0
+    elif margin < 0:
+        language = S[13]
+    else:
+        language = min(S[14] + S[15] * max(float(margin), 0.0), 1.0)
     year_c = min(float(year), 3.0) / 3.0
+    return np.int64(np.rint((S[4] * trade + S[5] * language + S[6] * year_c) * S[23]))
+
+
+@njit(cache=True, inline="always")
+def _scores(tier, twin, margin, cosine, preferred, has_pref, year, S, exact=True):
+    """(apprentice, host, score) as integers (score x 10**6) and the distance in km.
+
+    ``exact=False``: the distance component bounded (see :func:`_apprentice_score`): an
+    upper bound on the apprentice score and the score, the host score exactly.
+    """
+    app_i, km = _apprentice_score(tier, twin, cosine, preferred, has_pref, S, exact)
+    host_i = _host_score(tier, margin, year, S)
     scale = S[23]
-    app_i = np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist) * scale)
-    host_i = np.rint((S[4] * trade + S[5] * language + S[6] * year_c) * scale)
     score_i = np.rint((S[7] * (app_i / scale) + S[8] * (host_i / scale)) * scale)
-    return np.int64(app_i), np.int64(host_i), np.int64(score_i), km
+    return app_i, host_i, np.int64(score_i), km
 
 
 @njit(cache=True)
@@ -574,13 +591,51 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         twin = np.int64(twin_status[t_at])
                     tie = n_p - c_rank[j]
                     preferred = seg_pref if s_country >= 0 else a_pref[a, p_country[p]]
-                    # Stages with the same tests: (0) the language component at the
-                    # segment's best margin and the distance component bounded from the
-                    # table: upper bounds on all three scores, before the language rule
-                    # (only when the acceptable cells need no counting); (1) the language
-                    # rule, then the distance still bounded (the host score exact); (2)
-                    # exactly. A bound may only reject, never accept: most cells are
-                    # rejected without the language loop, an arc cosine or an exponential.
+                    if mode == 0 or mode == 3:
+                        # Stable's scans (lists, rank counts) need the apprentice key and
+                        # the host key, never the score: the apprentice key with the
+                        # distance bounded first (most cells end there: below the K-th
+                        # best or the limit), then the language rule and the host key
+                        # (which do not depend on the distance), the exact key last.
+                        app_i, _ = _apprentice_score(tier, twin, cosine, preferred, has_pref,
+                                                     S, False)
+                        key = app_i * (n_p + 1) + tie
+                        cut = key <= limit if mode == 3 else size == K and key <= out_k[r, 0]
+                        if cut and not exact_count:
+                            continue
+                        best = _best_margin(a_level, a, c_lang, c_req, j, width)
+                        if best < -1:
+                            if not exact_count:
+                                count -= 1
+                            continue
+                        if exact_count:
+                            count += 1
+                        if cut:
+                            continue
+                        host_i = np.int64(0)
+                        if mode == 0:
+                            host_i = _host_score(tier, best, year, S)
+                            if host_i * (n_a + 1) + own_host_tie < min_held[j]:
+                                continue
+                        app_i, _ = _apprentice_score(tier, twin, cosine, preferred, has_pref,
+                                                     S, True)
+                        key = app_i * (n_p + 1) + tie
+                        if mode == 3:
+                            if key > limit:
+                                above += 1
+                        elif key < limit and (size < K or key > out_k[r, 0]):
+                            # A list keeps the host score beside the placement (the lists
+                            # need both): placement | host << 32.
+                            size = _push(out_k, out_p, r, K, size, key, p | (host_i << 32))
+                        continue
+                    # The score's scans (optimal, ranked, values). Stages with the same
+                    # tests: (0) the language component at the segment's best margin and
+                    # the distance component bounded from the table: upper bounds on all
+                    # three scores, before the language rule (only when the acceptable
+                    # cells need no counting); (1) the language rule, then the distance
+                    # still bounded (the host score exact); (2) exactly. A bound may only
+                    # reject, never accept: most cells are rejected without the language
+                    # loop, an arc cosine or an exponential.
                     keep = True
                     key = np.int64(0)
                     best = seg_margin
@@ -598,20 +653,14 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                 break
                         app_i, host_i, score_i, _ = _scores(tier, twin, best, cosine, preferred,
                                                             has_pref, year, S, stage == 2)
-                        if mode == 0:
-                            key = app_i * (n_p + 1) + tie
-                            keep = host_i * (n_a + 1) + own_host_tie >= min_held[j]
-                        elif mode == 1:
+                        if mode == 1:
                             key = score_i * (n_p + 1) + tie
                         elif mode == 2:
                             keep = score_i - v[p] > limit
                             key = (score_i - v[p]) * (n_p + 1) + tie
-                        else:
-                            key = app_i * (n_p + 1) + tie
-                            keep = key > limit
-                        if mode <= 2 and size == K and key <= out_k[r, 0]:
+                        if size == K and key <= out_k[r, 0]:
                             keep = False
-                        if stage == 2 and mode <= 1 and key >= limit:
+                        if stage == 2 and mode == 1 and key >= limit:
                             keep = False
                         if not keep:
                             break
@@ -620,15 +669,8 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                                             has_pref, year, S, True)
                         out_k[r, 0] = (app_i << 42) | (host_i << 21) | score_i
                         continue
-                    if not keep:
-                        continue
-                    if mode == 3:
-                        above += 1
-                    else:
-                        # BY_APPRENTICE keeps the host score beside the placement (the lists
-                        # need both): placement | host << 32.
-                        size = _push(out_k, out_p, r, K, size, key,
-                                     p | (host_i << 32) if mode == 0 else p)
+                    if keep:
+                        size = _push(out_k, out_p, r, K, size, key, p)
             # Heap -> best first.
             for end in range(size - 1, 0, -1):
                 out_k[r, 0], out_k[r, end] = out_k[r, end], out_k[r, 0]
@@ -678,6 +720,30 @@ def cell_values(a, p, A, P, S, twins):
 
 
 @njit(cache=True)
+def gather_runs(src, starts, counts, out):
+    """Copy the runs ``src[starts[i]:starts[i] + counts[i]]`` one after another into
+    ``out`` (as ``src[segments.concatenated_ranges(starts, counts)]``, without the index
+    array: at 1,000,000 apprentices the lists' pool holds some 250 million entries, and
+    the int64 indices with their temporaries were 24 bytes per entry, the run's peak)."""
+    at = 0
+    for i in range(len(starts)):
+        first = starts[i]
+        for k in range(counts[i]):
+            out[at] = src[first + k]
+            at += 1
+    return at
+
+
+@njit(cache=True)
+def mark_runs(seen, src, starts, counts):
+    """``seen[src[j]] = True`` for every ``j`` in the runs (see :func:`gather_runs`)."""
+    for i in range(len(starts)):
+        first = starts[i]
+        for k in range(counts[i]):
+            seen[src[first + k]] = True
+
+
+@njit(cache=True)
 def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len, ptr, held_at,
                               cap, heap_ptr, heap_k, heap_a, load, floor):
     """Apprentice-proposing deferred acceptance over per-apprentice lists.
@@ -700,16 +766,17 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len,
     while top > 0:
         top -= 1
         a = stack[top]
-        while True:
-            if ptr[a] >= L_len[a]:
-                exhausted[n_ex] = a
-                n_ex += 1
-                break
-            j = ptr[a]
-            ptr[a] += 1
-            p = L_p[L_start[a] + j]
-            hk = np.int64(L_host[L_start[a] + j]) * n_key + host_tie[a]
-            proposals += 1
+        # Her list position, end and tie in locals: the loop below runs through most of
+        # her proposals without a write to memory.
+        first = L_start[a]
+        end = L_len[a]
+        tie = host_tie[a]
+        j = ptr[a]
+        placed = False
+        while j < end:
+            p = L_p[first + j]
+            hk = np.int64(L_host[first + j]) * n_key + tie
+            j += 1
             # Most proposals go to a full placement whose worst holder the host prefers:
             # refused after one read (not four: load, capacity, heap start and root lie
             # in different arrays, and at 1,000,000 x 500,000 each read is a cache miss).
@@ -718,15 +785,23 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len,
             base = heap_ptr[p]
             c = cap[p]
             if load[p] < c:
+                # A free slot: sift up from the end.
                 i = load[p]
                 load[p] += 1
+                while i > 0:
+                    parent = (i - 1) // 2
+                    if heap_k[base + parent] <= hk:
+                        break
+                    heap_k[base + i] = heap_k[base + parent]
+                    heap_a[base + i] = heap_a[base + parent]
+                    i = parent
             else:
+                # Full: the worst holder is free again; sift the new one down from the root.
                 loser = heap_a[base]
                 held_at[loser] = -1
                 stack[top] = loser
                 top += 1
                 i = 0
-                # Sift the new holder down from the root.
                 while True:
                     left, smallest = 2 * i + 1, i
                     kk = hk
@@ -739,25 +814,18 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len,
                     heap_k[base + i] = heap_k[base + smallest]
                     heap_a[base + i] = heap_a[base + smallest]
                     i = smallest
-                heap_k[base + i] = hk
-                heap_a[base + i] = a
-                held_at[a] = p
-                floor[p] = heap_k[base]
-                break
-            # Free slot: sift up from position i.
-            while i > 0:
-                parent = (i - 1) // 2
-                if heap_k[base + parent] <= hk:
-                    break
-                heap_k[base + i] = heap_k[base + parent]
-                heap_a[base + i] = heap_a[base + parent]
-                i = parent
             heap_k[base + i] = hk
             heap_a[base + i] = a
             held_at[a] = p
             if load[p] == c:
                 floor[p] = heap_k[base]
+            placed = True
             break
+        proposals += j - ptr[a]
+        ptr[a] = j
+        if not placed:
+            exhausted[n_ex] = a
+            n_ex += 1
     return exhausted[:n_ex], proposals
 
 
