@@ -312,10 +312,9 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
     rows = np.arange(n_a, dtype=np.int64)
     first_p, first_host, sizes, last_key, acceptable = _fetch_lists(
         B, rows, first, np.full(n_a, _HIGH), None, B.exact_count)
-    pool = _ListPool(first_p, first_host, sizes, n_p if not keep_pairs else None)
+    pool = _ListPool(first_p, first_host, sizes, n_a - B.A.id_rank,
+                     n_p if not keep_pairs else None)
     del first_p, first_host
-    # Host key = host score * (n_a + 1) + tie (see kernel): the lists keep the score alone.
-    host_tie = (n_a - B.A.id_rank).astype(np.int64)
     next_size = np.full(n_a, REFILL_GROWTH * first, np.int64)
     held_at = np.full(n_a, -1, np.int64)
     cap = np.minimum(P.slots, n_a).astype(np.int64)
@@ -334,8 +333,8 @@ def stable_exact(B: Blocks, first: int = FIRST_LIST, progress=None,
     proposals = refills = 0
     while True:
         exhausted, made = kernel.deferred_acceptance_lists(
-            stack, top, pool.p, pool.host, host_tie, pool.start, pool.length, pool.ptr,
-            held_at, cap, heap_ptr, heap_k, heap_a, load, min_held)
+            stack, top, pool.p, pool.host, pool.meta, held_at, cap, heap_ptr, heap_k, heap_a,
+            load, min_held)
         proposals += int(made)
         exhausted = exhausted[last_key[exhausted] > _LOW]
         if len(exhausted) == 0:
@@ -383,11 +382,16 @@ class _ListPool:
     lists before their entries are dropped, as int32."""
 
     def __init__(self, p: np.ndarray, host: np.ndarray, sizes: np.ndarray,
-                 only_seen: int | None = None):
+                 host_tie: np.ndarray, only_seen: int | None = None):
         self.p, self.host, self.used = p, host, len(p)
-        self.start = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
-        self.length = sizes.astype(np.int64)
-        self.ptr = np.zeros(len(sizes), np.int64)
+        #: Per apprentice, side by side (deferred acceptance reads them together, one
+        #: cache line per apprentice instead of four): list start, length, position,
+        #: and her host key's tie (host key = host score * (n_a + 1) + tie).
+        self.meta = np.zeros((len(sizes), 4), np.int64)
+        self.start, self.length, self.ptr = self.meta[:, 0], self.meta[:, 1], self.meta[:, 2]
+        self.start[:] = np.cumsum(sizes) - sizes
+        self.length[:] = sizes
+        self.meta[:, 3] = host_tie
         self.passed = np.zeros(len(sizes), np.int64)
         self._proposed: list[tuple[np.ndarray, np.ndarray]] = []
         #: ``only_seen`` (the number of placements): no pairs kept, only this mask of
@@ -398,10 +402,10 @@ class _ListPool:
         """Keep each list's first ``counts[a]`` entries as proposed pairs."""
         counts = counts.astype(np.int64)
         if self.seen is not None:
-            kernel.mark_runs(self.seen, self.p, self.start, counts)  # nothing else kept
+            kernel.mark_runs(self.seen, self.p, np.ascontiguousarray(self.start), counts)
             return
         taken = np.empty(int(counts.sum()), self.p.dtype)
-        kernel.gather_runs(self.p, self.start, counts, taken)
+        kernel.gather_runs(self.p, np.ascontiguousarray(self.start), counts, taken)
         self._proposed.append((counts.astype(np.int32), taken))
 
     def refill(self, spent: np.ndarray, lists) -> None:
@@ -433,7 +437,7 @@ class _ListPool:
         kernel.gather_runs(self.p, self.start + self.ptr, remaining, p)
         kernel.gather_runs(self.host, self.start + self.ptr, remaining, host)
         self.p, self.host, self.used = p, host, live
-        self.start = np.r_[0, np.cumsum(remaining)[:-1]].astype(np.int64)
+        self.start[:] = np.cumsum(remaining) - remaining
         self.length -= self.ptr
         self.passed += self.ptr
         self.ptr[:] = 0

@@ -124,12 +124,13 @@ def _tier_at_extreme(tiers, S, best):
 
 
 @njit(cache=True, inline="always")
-def _apprentice_score(tier, twin, cosine, preferred, has_pref, S, exact):
+def _apprentice_score(tier, twin, cosine, preferred, has_pref, S, exact, lower=False):
     """The apprentice score as an integer (x 10**6) and the distance in km.
 
     ``exact=False`` takes an upper bound of the distance component from the table in
     ``S`` (:func:`_distance_bounds`) instead of computing it: an upper bound on the
-    score (every operation is monotone), and no arc cosine or exponential.
+    score (every operation is monotone), and no arc cosine or exponential; with
+    ``lower=True`` a lower bound (the bin's far edge, less twice the table's margin).
     """
     trade = S[9 + tier]
     twin_c = _twin_component(twin, S)
@@ -138,6 +139,8 @@ def _apprentice_score(tier, twin, cosine, preferred, has_pref, S, exact):
     if exact:
         km = S[21] * math.acos(min(max(cosine, -1.0), 1.0))
         dist = math.exp(-km / S[20])
+    elif lower:
+        dist = S[27 + int(math.sqrt(max(1.0 - cosine, 0.0)) * S[25])] - 2e-9
     else:
         dist = S[26 + int(math.sqrt(max(1.0 - cosine, 0.0)) * S[25])]
     return np.int64(np.rint((S[0] * trade + S[1] * twin_c + S[2] * pref + S[3] * dist)
@@ -514,10 +517,9 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                                      - math.sqrt(1.0 - c * c) * seg_sin_r[cap] - 1e-12, -1.0)
                     worst_tier = _tier_at_extreme(seg_tiers[cap], S, False)
                     country = seg_country[cap]
-                    app_l, _, _, _ = _scores(worst_tier, least_twin,
-                                             np.int64(NO_LANGUAGE_REQUIRED), cos_lb,
-                                             False if country < 0 else a_pref[a, country],
-                                             has_pref, year, S, True)
+                    app_l, _ = _apprentice_score(worst_tier, least_twin, cos_lb,
+                                                 False if country < 0 else a_pref[a, country],
+                                                 has_pref, S, False, True)
                     if mode == 0 and app_l * (n_p + 1) >= limit:
                         continue
                     all_above = mode == 3 and app_l * (n_p + 1) > limit
@@ -744,13 +746,14 @@ def mark_runs(seen, src, starts, counts):
 
 
 @njit(cache=True)
-def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len, ptr, held_at,
-                              cap, heap_ptr, heap_k, heap_a, load, floor):
+def deferred_acceptance_lists(stack, top, L_p, L_host, meta, held_at, cap, heap_ptr, heap_k,
+                              heap_a, load, floor):
     """Apprentice-proposing deferred acceptance over per-apprentice lists.
 
     ``stack[:top]`` holds the free apprentices who still have list entries; each proposes
-    down her list ``L_p[L_start[a] + ptr[a]:L_start[a] + L_len[a]]`` (host scores
-    ``L_host``: her host key there is ``host * (n_a + 1) + host_tie[a]``); each placement keeps
+    down her list ``L_p[start + ptr:start + length]`` (``meta[a]`` holds start, length,
+    ptr and her tie; host scores ``L_host``: her host key there is
+    ``host * (n_a + 1) + tie``); each placement keeps
     its best ``cap[p]`` proposals in a min-heap (``heap_k``/``heap_a`` from
     ``heap_ptr[p]``, ``load[p]`` filled); ``floor[p]`` is the host key of its worst
     holder once it is full (the heap's root), else the least int64. Returns
@@ -760,7 +763,7 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len,
     refilling lists: the result does not depend on the order of proposals.
     """
     exhausted = np.empty(len(stack), np.int64)
-    n_key = np.int64(len(host_tie) + 1)
+    n_key = np.int64(len(meta) + 1)
     n_ex = 0
     proposals = 0
     while top > 0:
@@ -768,10 +771,10 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len,
         a = stack[top]
         # Her list position, end and tie in locals: the loop below runs through most of
         # her proposals without a write to memory.
-        first = L_start[a]
-        end = L_len[a]
-        tie = host_tie[a]
-        j = ptr[a]
+        first = meta[a, 0]
+        end = meta[a, 1]
+        j = meta[a, 2]
+        tie = meta[a, 3]
         placed = False
         while j < end:
             p = L_p[first + j]
@@ -821,8 +824,8 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, host_tie, L_start, L_len,
                 floor[p] = heap_k[base]
             placed = True
             break
-        proposals += j - ptr[a]
-        ptr[a] = j
+        proposals += j - meta[a, 2]
+        meta[a, 2] = j
         if not placed:
             exhausted[n_ex] = a
             n_ex += 1
