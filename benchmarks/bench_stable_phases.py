@@ -32,8 +32,6 @@ def _cpu() -> float:
 
 
 def measure(data: Path, first: int | None, growth: int | None, longest: int | None) -> None:
-    import numpy as np
-
     from mobility.commands.match import read_inputs
     from mobility.matching import Matcher, exact, kernel
 
