@@ -625,9 +625,10 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                         if mode == 3:
                             if key > limit:
                                 above += 1
-                        elif key < limit and (size < K or key > out_k[r, 0]):
+                        elif key < limit:
                             # A list keeps the host score beside the placement (the lists
-                            # need both): placement | host << 32.
+                            # need both): placement | host << 32. (_push drops a key not
+                            # above the K-th best.)
                             size = _push(out_k, out_p, r, K, size, key, p | (host_i << 32))
                         continue
                     # The score's scans (optimal, ranked, values). Stages with the same
