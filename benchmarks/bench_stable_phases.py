@@ -39,11 +39,11 @@ def measure(data: Path, first: int | None, growth: int | None, longest: int | No
                                                 "deferred acceptance")}
     scan, accept = exact.Blocks.scan, kernel.deferred_acceptance_lists
 
-    def timed_scan(self, rows, mode, K, bound, min_held=None, v=None, only=None, count=True):
+    def timed_scan(self, rows, mode, K, bound, held=None, v=None, only=None, count=True):
         clock, cpu = time.perf_counter(), _cpu()
-        out = scan(self, rows, mode, K, bound, min_held, v, only, count)
+        out = scan(self, rows, mode, K, bound, held, v, only, count)
         name = ("rank count" if mode == kernel.COUNT_ABOVE else
-                "refill scans" if min_held is not None else "first scan")
+                "refill scans" if held is not None else "first scan")
         phases[name][0] += time.perf_counter() - clock
         phases[name][1] += _cpu() - cpu
         phases[name][2] += 0 if mode == kernel.COUNT_ABOVE else int(out[2].sum())

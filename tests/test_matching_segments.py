@@ -105,14 +105,14 @@ def test_pruned_scans_equal_full_scans_in_every_mode(market, length, K, rnd):
         only = rng.random(B.n_p) < 0.6
         cases = [
             (kernel.BY_APPRENTICE, np.full(B.n_a, high), {}),
-            (kernel.BY_APPRENTICE, bound, {"min_held": held}),
+            (kernel.BY_APPRENTICE, bound, {"held": B.held_by_column(held)}),
             (kernel.BY_SCORE, np.full(B.n_a, high), {}),
             (kernel.BY_SCORE, bound, {}),
             (kernel.BY_REDUCED_PROFIT, u, {"v": v}),
             (kernel.BY_REDUCED_PROFIT, u, {"v": v, "only": only}),
             (kernel.COUNT_ABOVE, bound, {}),
             (kernel.BY_APPRENTICE, own, {}),
-            (kernel.BY_APPRENTICE, own, {"min_held": held}),
+            (kernel.BY_APPRENTICE, own, {"held": B.held_by_column(held)}),
             (kernel.COUNT_ABOVE, own, {}),
         ]
         for mode, limit, extra in cases:

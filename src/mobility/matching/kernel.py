@@ -614,6 +614,14 @@ def scan(rows, groups, mode, K, bound, col_ptr, col_idx, A, P, S, min_held, v, G
                             count += 1
                         if cut:
                             continue
+                        if mode == 3:
+                            # A rank count: a lower bound of the key decides most cells
+                            # without the exact distance (no arc cosine, no exponential).
+                            app_l, _ = _apprentice_score(tier, twin, cosine, preferred,
+                                                         has_pref, S, False, True)
+                            if app_l * (n_p + 1) + tie > limit:
+                                above += 1
+                                continue
                         host_i = np.int64(0)
                         if mode == 0:
                             host_i = _host_score(tier, best, year, S)
@@ -746,6 +754,11 @@ def mark_runs(seen, src, starts, counts):
             seen[src[first + k]] = True
 
 
+#: Apprentices deferred acceptance keeps proposing side by side, and the most proposals
+#: one of them makes in a turn while refused (see :func:`deferred_acceptance_lists`).
+DA_LANES, DA_BURST = 8, 4
+
+
 @njit(cache=True)
 def deferred_acceptance_lists(stack, top, L_p, L_host, meta, held_at, cap, heap_ptr, heap_k,
                               heap_a, load, floor):
@@ -754,37 +767,72 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, meta, held_at, cap, heap_
     ``stack[:top]`` holds the free apprentices who still have list entries; each proposes
     down her list ``L_p[start + ptr:start + length]`` (``meta[a]`` holds start, length,
     ptr and her tie; host scores ``L_host``: her host key there is
-    ``host * (n_a + 1) + tie``); each placement keeps
-    its best ``cap[p]`` proposals in a min-heap (``heap_k``/``heap_a`` from
-    ``heap_ptr[p]``, ``load[p]`` filled); ``floor[p]`` is the host key of its worst
-    holder once it is full (the heap's root), else the least int64. Returns
-    ``(exhausted, proposals)``: the free
-    apprentices whose list ran out (they need their next placements) and the number of
-    proposals made. State arrays are updated in place, so calls can be repeated after
-    refilling lists: the result does not depend on the order of proposals.
+    ``host * (n_a + 1) + tie``); each placement keeps its best ``cap[p]`` proposals in a
+    min-heap (``heap_k``/``heap_a`` from ``heap_ptr[p]``, ``load[p]`` filled);
+    ``floor[p]`` is the host key of its worst holder once it is full (the heap's root),
+    else the least int64. Returns ``(exhausted, proposals)``: the free apprentices whose
+    list ran out (they need their next placements) and the number of proposals made.
+    State arrays are updated in place, so calls can be repeated after refilling lists:
+    the result does not depend on the order of proposals.
+
+    That freedom is used for speed: :data:`DA_LANES` apprentices propose in turn (up to
+    :data:`DA_BURST` proposals each while refused), so that the processor waits for
+    several of their reads at once (her list position, the placement's floor and heap:
+    at 1,000,000 x 500,000 each is a cache miss, and one apprentice at a time waited for
+    each in turn; saved rounds of 300,000 x 150,000, one thread: 30-35 % less time).
     """
     exhausted = np.empty(len(stack), np.int64)
     n_key = np.int64(len(meta) + 1)
     n_ex = 0
     proposals = 0
-    while top > 0:
-        top -= 1
-        a = stack[top]
-        # Her list position, end and tie in locals: the loop below runs through most of
-        # her proposals without a write to memory.
-        first = meta[a, 0]
-        end = meta[a, 1]
-        j = meta[a, 2]
-        tie = meta[a, 3]
-        placed = False
-        while j < end:
-            p = L_p[first + j]
-            hk = np.int64(L_host[first + j]) * n_key + tie
-            j += 1
-            # Most proposals go to a full placement whose worst holder the host prefers:
-            # refused after one read (not four: load, capacity, heap start and root lie
-            # in different arrays, and at 1,000,000 x 500,000 each read is a cache miss).
-            if hk <= floor[p]:
+    # Per lane: her, her list's start and end, her position and where it began, her tie.
+    lane = np.full(DA_LANES, -1, np.int64)
+    first = np.zeros(DA_LANES, np.int64)
+    end = np.zeros(DA_LANES, np.int64)
+    at = np.zeros(DA_LANES, np.int64)
+    began = np.zeros(DA_LANES, np.int64)
+    tie = np.zeros(DA_LANES, np.int64)
+    busy = 0
+    while busy > 0 or top > 0:
+        for w in range(DA_LANES):
+            a = lane[w]
+            if a < 0:
+                if top == 0:
+                    continue
+                # A free lane takes the next free apprentice; she proposes next turn,
+                # her list position read meanwhile.
+                top -= 1
+                a = stack[top]
+                lane[w] = a
+                first[w], end[w], at[w], tie[w] = meta[a, 0], meta[a, 1], meta[a, 2], meta[a, 3]
+                began[w] = at[w]
+                busy += 1
+                continue
+            j = at[w]
+            if j == end[w]:
+                # Refused everywhere on her list: she needs her next placements.
+                proposals += j - began[w]
+                meta[a, 2] = j
+                exhausted[n_ex] = a
+                n_ex += 1
+                lane[w] = -1
+                busy -= 1
+                continue
+            # Up to DA_BURST proposals in one turn while refused. Most proposals go to
+            # a full placement whose worst holder the host prefers: refused after one
+            # read (load, capacity, heap start and root lie in different arrays).
+            stop = min(end[w], j + DA_BURST)
+            start, her_tie = first[w], tie[w]
+            p, hk = -1, np.int64(0)
+            while j < stop:
+                p = L_p[start + j]
+                hk = np.int64(L_host[start + j]) * n_key + her_tie
+                j += 1
+                if hk > floor[p]:
+                    break
+                p = -1
+            at[w] = j
+            if p < 0:
                 continue
             base = heap_ptr[p]
             c = cap[p]
@@ -823,13 +871,10 @@ def deferred_acceptance_lists(stack, top, L_p, L_host, meta, held_at, cap, heap_
             held_at[a] = p
             if load[p] == c:
                 floor[p] = heap_k[base]
-            placed = True
-            break
-        proposals += j - meta[a, 2]
-        meta[a, 2] = j
-        if not placed:
-            exhausted[n_ex] = a
-            n_ex += 1
+            proposals += j - began[w]
+            meta[a, 2] = j
+            lane[w] = -1
+            busy -= 1
     return exhausted[:n_ex], proposals
 
 
