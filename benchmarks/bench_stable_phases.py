@@ -6,8 +6,9 @@ exact engine's scan (:meth:`mobility.matching.exact.Blocks.scan`) and the compil
 deferred acceptance, sums wall and CPU seconds (user + system, all threads) per phase,
 and prints the peak RSS of the process and the answer (placed, rank sum, total score),
 which must not change between two versions of the code. ``--first``, ``--growth`` and
-``--longest`` try other list sizes (first list, growth of each refill, longest refill)
-on the same data.
+``--longest`` try other list sizes (first list, growth of each refill, longest refill),
+``--segment`` and ``--super`` other segment lengths (placements per segment, segments
+per supersegment), on the same data.
 
 Run::
 
@@ -31,9 +32,10 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(data: Path, first: int | None, growth: int | None, longest: int | None) -> None:
+def measure(data: Path, first: int | None, growth: int | None, longest: int | None,
+            segment: int | None = None, super_length: int | None = None) -> None:
     from mobility.commands.match import read_inputs
-    from mobility.matching import Matcher, exact, kernel
+    from mobility.matching import Matcher, exact, kernel, segments
 
     phases = {name: [0.0, 0.0, 0] for name in ("first scan", "refill scans", "rank count",
                                                 "deferred acceptance")}
@@ -62,6 +64,10 @@ def measure(data: Path, first: int | None, growth: int | None, longest: int | No
         exact.REFILL_GROWTH = growth
     if longest is not None:
         exact.LONGEST_REFILL = longest
+    if segment is not None:
+        segments.SEGMENT_LENGTH = segment
+    if super_length is not None:
+        segments.SUPER_LENGTH = super_length
     if first is not None:
         exact.FIRST_LIST = first
         exact.stable_exact.__defaults__ = (first, *exact.stable_exact.__defaults__[1:])
@@ -74,7 +80,8 @@ def measure(data: Path, first: int | None, growth: int | None, longest: int | No
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{len(tables['apprentices']):,} x {len(tables['placements']):,}, first list "
           f"{exact.FIRST_LIST}, growth {exact.REFILL_GROWTH}, longest refill "
-          f"{exact.LONGEST_REFILL}: allocate {wall:.1f} s wall, "
+          f"{exact.LONGEST_REFILL}, segments {segments.SEGMENT_LENGTH} x "
+          f"{segments.SUPER_LENGTH}: allocate {wall:.1f} s wall, "
           f"{used:.1f} s CPU, peak RSS {peak:,.0f} MiB")
     print(f"answer: placed {len(rank):,}, rank sum {int(rank.sum()):,}, total score "
           f"{result.matches['score'].sum():,.1f}")
@@ -93,17 +100,22 @@ def main() -> None:
     parser.add_argument("--first", type=int, help="placements in each first list")
     parser.add_argument("--growth", type=int, help="how much longer each refill's list is")
     parser.add_argument("--longest", type=int, help="the longest list one refill fetches")
+    parser.add_argument("--segment", type=int, help="the most placements in one segment")
+    parser.add_argument("--super", type=int, dest="super_length",
+                        help="the most segments in one supersegment")
     args = parser.parse_args()
     print(f"load at start: {os.getloadavg()}", file=sys.stderr)
     if args.data is not None:
-        measure(args.data, args.first, args.growth, args.longest)
+        measure(args.data, args.first, args.growth, args.longest, args.segment,
+                args.super_length)
         return
     from mobility.demo import write_demo
 
     n_a, n_p = (int(x) for x in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         write_demo(Path(tmp), n_a, n_p, seed=0)
-        measure(Path(tmp), args.first, args.growth, args.longest)
+        measure(Path(tmp), args.first, args.growth, args.longest, args.segment,
+                args.super_length)
 
 
 if __name__ == "__main__":

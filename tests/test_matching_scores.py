@@ -337,3 +337,69 @@ def test_stay_dates_lie_inside_both_windows(a_off, p_off, a_len, p_len, desired,
     assert max(a_start, p_start) == row["stay_start"] <= row["stay_end"] <= min(a_end, p_end)
     assert row["stay_days"] == (row["stay_end"] - row["stay_start"]).days + 1
     assert row["stay_days"] == max(min(7 * desired, 7 * 12, overlap), 7 * min_weeks)
+
+
+def _explain_pair_by_pair(A, P, a, p, f):
+    """The explanation written pair by pair, part by part (how ``explain`` once worked;
+    it now writes each distinct part once): the reference for the test below."""
+    from mobility.matching.candidates import TIER_OTHER, TIER_RELATED, TIER_SAME
+    from mobility.matching.matcher import _language_label, _level_label
+    from mobility.matching.scores import NO_LANGUAGE_REQUIRED, TWIN_NONE
+    from mobility.matching.twins import twin_phrase, twin_via
+
+    homes = P.homes["name"].to_numpy() if len(P.homes) else np.empty(0, dtype=object)
+    lines = []
+    for i in range(len(a)):
+        ai, pi, tier = int(a[i]), int(p[i]), int(f["tier"][i])
+        theirs, yours = f"{P.isco[pi]:04d}", f"{A.isco[ai]:04d}"
+        parts = [f"same trade ({theirs})" if tier == TIER_SAME else
+                 f"related trade ({theirs}, yours {yours})" if tier == TIER_RELATED else
+                 f"trade of the same family ({theirs}, yours {yours}; host takes related "
+                 "trades)" if tier == TIER_OTHER else
+                 f"further trade the host names ({theirs}, yours {yours})"]
+        margin = int(f["margin"][i])
+        if margin >= NO_LANGUAGE_REQUIRED:
+            parts.append("no language required")
+        else:
+            language = int(f["best_language"][i])
+            have = int(A.level[ai, language])
+            parts.append(f"{_language_label(P.languages[language])} {_level_label(have)}, "
+                         f"{_level_label(have - margin)} required"
+                         + (" (one level below)" if margin < 0 else ""))
+        if int(f["twin"][i]) != TWIN_NONE:
+            parts.append(twin_phrase(P.city[pi], homes[A.home[ai]], int(f["twin"][i]),
+                                     twin_via(P, A.home[ai], pi)))
+        if bool(f["preferred"][i]):
+            parts.append("preferred country")
+        parts.append(f"{f['distance_km'][i]:,.0f} km")
+        lines.append(" · ".join(parts))
+    return lines
+
+
+def test_explanations_equal_the_pair_by_pair_text(tmp_path):
+    """Recommendations and random pairs (acceptable or not, twin towns among them) on demo
+    data: each distinct part written once reads exactly as written pair by pair."""
+    from mobility.commands.match import read_inputs
+    from mobility.demo import write_demo
+    from mobility.matching.matcher import explain
+
+    write_demo(tmp_path, 600, 300, seed=3)
+    tables = read_inputs(tmp_path)
+    matcher = Matcher().fit(tables["placements"], tables["partnerships"])
+    _, A = matcher._encode(tables["apprentices"])
+    P = matcher.index_
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, len(A), 4000)
+    p = rng.integers(0, len(P), 4000)
+    # Pairs at a twin town of the apprentice's home, so that those parts are compared.
+    if len(P.twin_keys):
+        keys = P.twin_keys[rng.integers(0, len(P.twin_keys), 500)]
+        homes, at = keys // len(P), keys % len(P)
+        for home, placement in zip(homes, at, strict=True):
+            who = np.flatnonzero(A.home == home)
+            if len(who):
+                a = np.r_[a, who[0]]
+                p = np.r_[p, placement]
+    f = pair_features(A, P, a, p, matcher.settings_)
+    assert (f["twin"] > 0).sum() > 0 and f["acceptable"].sum() > 0
+    assert explain(A, P, a, p, f) == _explain_pair_by_pair(A, P, a, p, f)

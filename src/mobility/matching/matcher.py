@@ -519,37 +519,68 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
             f: dict[str, np.ndarray]) -> list[str]:
     """One readable line per pair, e.g.
     ``"same trade (7411) · English B2, B1 required · Leeds is Dortmund's twin town · 540 km"``.
+
+    Each part is written once per distinct value (trades, language and levels, rounded
+    distance) and then taken by pair: an allocation of 1,000,000 apprentices explains
+    785,000 pairs, and writing every part for every pair took 11 s.
     """
-    lines = []
+    if len(a) == 0:
+        return []
+    a, p = np.asarray(a, np.int64), np.asarray(p, np.int64)
+    trade = _each_distinct(_trade_part, f["tier"], P.isco[p], A.isco[a])
+    margin = np.asarray(f["margin"], np.int64)
+    best = np.asarray(f["best_language"], np.int64)
+    needs = margin < NO_LANGUAGE_REQUIRED
+    # Without a requirement one text for all: margin, language and level alike.
+    language = _each_distinct(
+        lambda m, lang, have: _language_part(P, m, lang, have),
+        np.where(needs, margin, NO_LANGUAGE_REQUIRED), np.where(needs, best, 0),
+        np.where(needs, A.level[a, np.where(needs, best, 0)], 0))
+    # Rounded as the text rounds (half to even): one text per whole kilometre.
+    distance = _each_distinct(lambda km: f" · {km:,.0f} km",
+                              np.rint(np.asarray(f["distance_km"], np.float64)))
+    line = trade + language
+    twin = np.asarray(f["twin"], np.int64)
     homes = P.homes["name"].to_numpy() if len(P.homes) else np.empty(0, dtype=object)
-    for i in range(len(a)):
-        ai, pi = int(a[i]), int(p[i])
-        tier = int(f["tier"][i])
-        p_isco = f"{P.isco[pi]:04d}"
-        if tier == TIER_SAME:
-            parts = [f"same trade ({p_isco})"]
-        elif tier == TIER_RELATED:
-            parts = [f"related trade ({p_isco}, yours {A.isco[ai]:04d})"]
-        elif tier == TIER_OTHER:
-            parts = [f"trade of the same family ({p_isco}, yours {A.isco[ai]:04d}; "
-                     "host takes related trades)"]
-        else:
-            parts = [f"further trade the host names ({p_isco}, yours {A.isco[ai]:04d})"]
-        margin = int(f["margin"][i])
-        if margin >= NO_LANGUAGE_REQUIRED:
-            parts.append("no language required")
-        else:
-            code = P.languages[int(f["best_language"][i])]
-            have = int(A.level[ai, int(f["best_language"][i])])
-            text = (f"{_language_label(code)} {_level_label(have)}, "
-                    f"{_level_label(have - margin)} required")
-            parts.append(text + (" (one level below)" if margin < 0 else ""))
-        twin = int(f["twin"][i])
-        if twin != TWIN_NONE:
-            parts.append(twin_phrase(P.city[pi], homes[A.home[ai]], twin,
-                                     twin_via(P, A.home[ai], pi)))
-        if bool(f["preferred"][i]):
-            parts.append("preferred country")
-        parts.append(f"{f['distance_km'][i]:,.0f} km")
-        lines.append(" · ".join(parts))
-    return lines
+    at_twin = np.flatnonzero(twin != TWIN_NONE)
+    if len(at_twin):
+        line[at_twin] += _each_distinct(
+            lambda pi, home, level: " · " + twin_phrase(P.city[pi], homes[home], level,
+                                                        twin_via(P, home, pi)),
+            p[at_twin], A.home[a[at_twin]], twin[at_twin])
+    line[np.asarray(f["preferred"], bool)] += " · preferred country"
+    return (line + distance).tolist()
+
+
+def _each_distinct(text, *columns: np.ndarray) -> np.ndarray:
+    """``text(*row)`` for each row of ``columns`` (an object array), computed once per
+    distinct row."""
+    if len(columns) == 1:
+        distinct, which = np.unique(np.asarray(columns[0]), return_inverse=True)
+        rows = [(value.item(),) for value in distinct]
+    else:
+        stacked = np.stack([np.asarray(c, np.int64) for c in columns], axis=1)
+        distinct, which = np.unique(stacked, axis=0, return_inverse=True)
+        rows = [tuple(int(x) for x in row) for row in distinct]
+    return np.array([text(*row) for row in rows], dtype=object)[which.ravel()]
+
+
+def _trade_part(tier: int, p_isco: int, a_isco: int) -> str:
+    """The trade part of a line."""
+    if tier == TIER_SAME:
+        return f"same trade ({p_isco:04d})"
+    if tier == TIER_RELATED:
+        return f"related trade ({p_isco:04d}, yours {a_isco:04d})"
+    if tier == TIER_OTHER:
+        return (f"trade of the same family ({p_isco:04d}, yours {a_isco:04d}; "
+                "host takes related trades)")
+    return f"further trade the host names ({p_isco:04d}, yours {a_isco:04d})"
+
+
+def _language_part(P: PlacementIndex, margin: int, language: int, have: int) -> str:
+    """The language part: her best margin, in which language, at which level of hers."""
+    if margin >= NO_LANGUAGE_REQUIRED:
+        return " · no language required"
+    text = (f" · {_language_label(P.languages[language])} {_level_label(have)}, "
+            f"{_level_label(have - margin)} required")
+    return text + (" (one level below)" if margin < 0 else "")
