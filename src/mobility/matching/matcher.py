@@ -520,9 +520,9 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
     """One readable line per pair, e.g.
     ``"same trade (7411) · English B2, B1 required · Leeds is Dortmund's twin town · 540 km"``.
 
-    Each part is written once per distinct value (trades, language and levels, rounded
-    distance) and then taken by pair: an allocation of 1,000,000 apprentices explains
-    785,000 pairs, and writing every part for every pair took 11 s.
+    Each part is written once per distinct value (trades, language and levels, twin
+    phrase, rounded distance) and then taken by pair: an allocation of 1,000,000
+    apprentices explains 785,000 pairs, and writing every part for every pair took 11 s.
     """
     if len(a) == 0:
         return []
@@ -532,10 +532,11 @@ def explain(A: ApprenticeBatch, P: PlacementIndex, a: np.ndarray, p: np.ndarray,
     best = np.asarray(f["best_language"], np.int64)
     needs = margin < NO_LANGUAGE_REQUIRED
     # Without a requirement one text for all: margin, language and level alike.
+    spoken = np.where(needs, best, 0)
     language = _each_distinct(
         lambda m, lang, have: _language_part(P, m, lang, have),
-        np.where(needs, margin, NO_LANGUAGE_REQUIRED), np.where(needs, best, 0),
-        np.where(needs, A.level[a, np.where(needs, best, 0)], 0))
+        np.where(needs, margin, NO_LANGUAGE_REQUIRED), spoken,
+        np.where(needs, A.level[a, spoken], 0))
     # Rounded as the text rounds (half to even): one text per whole kilometre.
     distance = _each_distinct(lambda km: f" · {km:,.0f} km",
                               np.rint(np.asarray(f["distance_km"], np.float64)))
