@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -63,8 +62,9 @@ def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict
     import numpy as np
 
     from mobility.matching import kernel  # noqa: F401  (numba: import + cache load)
+    from mobility.matching.warm import compile_kernels
 
-    _warm_up(method)
+    compile_kernels(method)
     stage("kernel (import, cache load)")
     from mobility.commands.match import _write_csv, read_inputs
     from mobility.matching import Matcher
@@ -106,55 +106,19 @@ def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict
     return result
 
 
-def _warm_up(method: str | None = None, twinnings: bool = True) -> None:
-    """Call the kernels ``method`` uses (every kernel: ``None``) once on a tiny market,
-    so that loading (or compiling) them is counted in the "kernel" stage and not in the
-    first real stage. A stable run does not load the optimal solver, and the other way
-    round. ``twinnings=False`` fits without any partnerships (no reference data is
-    loaded: benchmarks/bench_startup.py times that apart)."""
-    import numpy as np
-    import pandas as pd
-
-    from mobility.matching import Matcher
-
-    day = pd.Timestamp("2026-03-01")
-    placements = pd.DataFrame({
-        "placement_id": ["P1"], "company_id": ["C1"], "isco08": ["7411"], "city": ["Leeds"],
-        "country": ["GB"], "lat": [53.8], "lon": [-1.55], "slots": [1], "start": [day],
-        "end": [day + pd.Timedelta(days=90)], "min_weeks": [2], "max_weeks": [8],
-        "languages": [""], "accepts_related_trades": [False]})
-    apprentices = pd.DataFrame({
-        "apprentice_id": ["A1", "A2"], "isco08": ["7411", "7411"],
-        "home_city": ["Dortmund"] * 2, "home_country": ["DE"] * 2,
-        "home_lat": [51.5] * 2, "home_lon": [7.47] * 2, "training_year": [2, 3],
-        "languages": ["en:B2"] * 2, "available_from": [day] * 2,
-        "available_to": [day + pd.Timedelta(days=60)] * 2, "desired_weeks": [4, 4],
-        "preferred_countries": [""] * 2, "max_distance_km": [np.nan] * 2})
-    matcher = Matcher().fit(placements, None if twinnings else pd.DataFrame())
-    if method in (None, "recommend-one"):
-        matcher.recommend(apprentices, k=1)
-    for each in ("stable", "optimal"):
-        if method in (None, each):
-            matcher.allocate(apprentices, method=each)
-
-
 def compile_cold() -> float:
     """Seconds to compile every kernel from scratch (its on-disk cache emptied first)."""
-    import shutil
 
     import mobility.matching
 
     cache = Path(mobility.matching.__file__).parent / "__pycache__"
     for path in [*cache.glob("kernel.*.nb[ci]"), *cache.glob("assign.*.nb[ci]")]:
         path.unlink()
-    script = ("import time; t = time.perf_counter(); import sys; sys.argv = ['x'];"
-              "from benchmarks_warm import _warm_up; _warm_up();"
+    script = ("import time; t = time.perf_counter();"
+              "from mobility.matching.warm import compile_kernels; compile_kernels();"
               "print(time.perf_counter() - t)")
-    folder = Path(tempfile.mkdtemp())
-    shutil.copy(__file__, folder / "benchmarks_warm.py")
-    path = f"{folder}:{os.environ.get('PYTHONPATH', '')}"
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True, env={**os.environ, "PYTHONPATH": path})
+                          check=True)
     return float(proc.stdout.strip().splitlines()[-1])
 
 

@@ -63,9 +63,9 @@ def child(data: Path, out: Path) -> list[tuple[str, float, float, float]]:
     import mobility.matching  # noqa: F401
 
     stage("import mobility.matching (numba)")
-    from bench_matching import _warm_up
+    from mobility.matching.warm import compile_kernels
 
-    _warm_up("stable", twinnings=False)
+    compile_kernels("stable", twinnings=False)
     stage("numba: load the cached kernels")
     from mobility.matching import twins
     from mobility.reference.municipalities import municipality_register

@@ -2,13 +2,14 @@
 
 The first apprentice search used to pay for unpickling the gazetteer (~2.7 s, 170,000
 places), importing the matching stack (scipy, numba, ~0.6-4 s), fitting the matcher on
-the stored placements and partnerships (~0.7-8 s) and compiling its numba scan (~1-3 s)
-- 11 s and more in a browser on 2 shared cores. :func:`warm_up` starts
-one background thread per server process and database that does all of it, so a
-person who spends a few seconds typing their password finds it ready. The thread only
-fills caches (:mod:`mobility.ui.cache`, :func:`mobility.geo.gazetteer`); it draws
-nothing, and a page that needs something before it is ready simply waits for the same
-lock.
+the stored placements and partnerships (~0.7-8 s) and loading its numba kernels (~2 s
+from numba's cache, which ``make run`` fills before the server starts:
+:mod:`mobility.matching.warm`) - 11 s and more in a browser on 2 shared cores.
+:func:`warm_up` starts one background thread per server process and database that
+does all of it, so a person who spends a few seconds typing their password finds it
+ready. The thread only fills caches (:mod:`mobility.ui.cache`,
+:func:`mobility.geo.gazetteer`); it draws nothing, and a page that needs something
+before it is ready simply waits for the same lock.
 
 ``MOBILITY_WARM_UP=0`` turns it off. The test suite does: AppTest runs pages with a
 Streamlit runtime too, and a warm-up thread that outlived its test read the database
