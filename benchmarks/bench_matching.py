@@ -61,8 +61,7 @@ def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict
 
     import numpy as np
 
-    from mobility.matching import kernel  # noqa: F401  (numba: import + cache load)
-    from mobility.matching.warm import compile_kernels
+    from mobility.matching.warm import compile_kernels  # numba: import + cache load
 
     compile_kernels(method)
     stage("kernel (import, cache load)")
@@ -108,7 +107,6 @@ def child(data: Path, method: str, out: Path, approximate: bool = False) -> dict
 
 def compile_cold() -> float:
     """Seconds to compile every kernel from scratch (its on-disk cache emptied first)."""
-
     import mobility.matching
 
     cache = Path(mobility.matching.__file__).parent / "__pycache__"

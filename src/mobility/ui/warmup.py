@@ -41,7 +41,7 @@ def _work() -> None:
 
         fitted = cache.matcher()
         sample = cache.data()["apprentices"].head(1).reset_index(drop=True)
-        if not sample.empty:  # compiles the matcher's numba scan once per process
+        if not sample.empty:  # loads the numba kernels (compiled by `make run`) once per process
             fitted.recommend(sample, k=1)
         import mobility.funding.estimate  # noqa: F401  (imports the funding tables' code)
     except Exception:
